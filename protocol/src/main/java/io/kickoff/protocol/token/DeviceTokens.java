@@ -1,0 +1,120 @@
+package io.kickoff.protocol.token;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+
+/**
+ * Issues and verifies device tokens: HS256-signed JWTs whose subject is the device id, with a
+ * {@code seg} claim for the audience segment and {@code exp} for the expiry. Thread-safe.
+ */
+public final class DeviceTokens {
+    static final String SEGMENT_CLAIM = "seg";
+    /** HS256 needs a key of at least 256 bits. */
+    public static final int MIN_SECRET_BYTES = 32;
+
+    private final MACSigner signer;
+    private final MACVerifier verifier;
+    private final Clock clock;
+
+    public DeviceTokens(byte[] secret, Clock clock) {
+        if (secret.length < MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException(
+                    "token secret must be at least " + MIN_SECRET_BYTES + " bytes, got " + secret.length);
+        }
+        try {
+            this.signer = new MACSigner(secret);
+            this.verifier = new MACVerifier(secret);
+        } catch (JOSEException e) {
+            throw new IllegalArgumentException("unusable token secret: " + e.getMessage(), e);
+        }
+        this.clock = clock;
+    }
+
+    public static DeviceTokens withSecret(String secret) {
+        return new DeviceTokens(secret.getBytes(StandardCharsets.UTF_8), Clock.systemUTC());
+    }
+
+    /** A token for this device and segment, valid for {@code ttl} from now. */
+    public String issue(String deviceId, String segment, Duration ttl) {
+        return issue(new DeviceClaims(deviceId, segment, clock.instant().plus(ttl)));
+    }
+
+    public String issue(DeviceClaims claims) {
+        JWTClaimsSet set = new JWTClaimsSet.Builder()
+                .subject(claims.deviceId())
+                .claim(SEGMENT_CLAIM, claims.segment())
+                .issueTime(Date.from(clock.instant()))
+                .expirationTime(Date.from(claims.expiresAt()))
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), set);
+        try {
+            jwt.sign(signer);
+        } catch (JOSEException e) {
+            throw new IllegalStateException("signing failed", e);
+        }
+        return jwt.serialize();
+    }
+
+    /** The claims of a valid token; a {@link TokenException} naming the reason otherwise. */
+    public DeviceClaims verify(String token) throws TokenException {
+        if (token == null || token.isBlank()) {
+            throw new TokenException(TokenException.Reason.MISSING, "no device token");
+        }
+        SignedJWT jwt;
+        try {
+            jwt = SignedJWT.parse(token.trim());
+        } catch (ParseException e) {
+            throw new TokenException(TokenException.Reason.MALFORMED, "device token is not a signed JWT", e);
+        }
+        if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
+            throw new TokenException(TokenException.Reason.MALFORMED,
+                    "device token algorithm " + jwt.getHeader().getAlgorithm() + " is not HS256");
+        }
+        try {
+            if (!jwt.verify(verifier)) {
+                throw new TokenException(TokenException.Reason.BAD_SIGNATURE, "device token signature does not verify");
+            }
+        } catch (JOSEException e) {
+            throw new TokenException(TokenException.Reason.BAD_SIGNATURE, "device token signature does not verify", e);
+        }
+        JWTClaimsSet set;
+        try {
+            set = jwt.getJWTClaimsSet();
+        } catch (ParseException e) {
+            throw new TokenException(TokenException.Reason.MALFORMED, "device token claims are not JSON", e);
+        }
+        String deviceId = set.getSubject();
+        Date expiry = set.getExpirationTime();
+        String segment;
+        try {
+            segment = set.getStringClaim(SEGMENT_CLAIM);
+        } catch (ParseException e) {
+            throw new TokenException(TokenException.Reason.MISSING_CLAIM, "claim 'seg' is not a string", e);
+        }
+        if (deviceId == null || deviceId.isBlank()) {
+            throw new TokenException(TokenException.Reason.MISSING_CLAIM, "device token has no 'sub' (device id)");
+        }
+        if (segment == null || segment.isBlank()) {
+            throw new TokenException(TokenException.Reason.MISSING_CLAIM, "device token has no 'seg' (segment)");
+        }
+        if (expiry == null) {
+            throw new TokenException(TokenException.Reason.MISSING_CLAIM, "device token has no 'exp' (expiry)");
+        }
+        Instant expiresAt = expiry.toInstant();
+        if (!clock.instant().isBefore(expiresAt)) {
+            throw new TokenException(TokenException.Reason.EXPIRED, "device token expired at " + expiresAt);
+        }
+        return new DeviceClaims(deviceId, segment, expiresAt);
+    }
+}
