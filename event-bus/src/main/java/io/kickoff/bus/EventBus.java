@@ -1,0 +1,28 @@
+package io.kickoff.bus;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Tier-1 pub/sub between Kickoff services: publish keyed records to a topic, subscribe to a
+ * topic with a callback. Records with the same key are delivered in the order they were
+ * published. Implementations: {@link KafkaEventBus} (production, many processes) and
+ * {@link InProcessEventBus} (one JVM, {@code memory} mode and unit tests).
+ */
+public interface EventBus extends AutoCloseable {
+
+    /**
+     * Publishes a record. The future completes when the bus has durably accepted it (Kafka:
+     * acknowledged by all in-sync replicas) and fails if it could not be. Never blocks the caller.
+     */
+    CompletableFuture<Void> publish(Topic topic, String key, byte[] value);
+
+    /**
+     * Starts delivering the topic's records to {@code handler}. Returns once the subscription has
+     * a position, so a {@link StartFrom#NOW} subscriber sees every record published after this returns.
+     */
+    Subscription subscribe(Topic topic, StartFrom from, RecordHandler handler);
+
+    /** Closes every subscription and releases the bus's connections. */
+    @Override
+    void close();
+}

@@ -1,0 +1,226 @@
+package io.kickoff.bus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link EventBus} implementation promises. Run against the in-process bus and a
+ * real Kafka broker; each test uses its own topics.
+ */
+public abstract class EventBusContract {
+    protected static final Duration WAIT = Duration.ofSeconds(30);
+
+    protected EventBus bus;
+
+    protected abstract EventBus newBus();
+
+    @BeforeEach
+    void openBus() {
+        bus = newBus();
+    }
+
+    @AfterEach
+    void closeBus() {
+        bus.close();
+    }
+
+    private static Topic compacted() {
+        return new Topic("contract-c-" + UUID.randomUUID(), true);
+    }
+
+    private static Topic plain() {
+        return new Topic("contract-p-" + UUID.randomUUID(), false);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(BusRecord r) {
+        return new String(r.value(), StandardCharsets.UTF_8);
+    }
+
+    private void publishAll(Topic topic, String... keyValues) {
+        List<CompletableFuture<Void>> acks = new ArrayList<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            acks.add(bus.publish(topic, keyValues[i], bytes(keyValues[i + 1])));
+        }
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).orTimeout(30, TimeUnit.SECONDS).join();
+    }
+
+    /** Collects what a handler received, thread-safely. */
+    static final class Received implements RecordHandler {
+        final List<BusRecord> records = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void onRecord(BusRecord record) {
+            records.add(record);
+        }
+
+        List<String> values() {
+            synchronized (records) {
+                return records.stream().map(EventBusContract::text).toList();
+            }
+        }
+
+        List<String> valuesOf(String key) {
+            synchronized (records) {
+                return records.stream().filter(r -> r.key().equals(key)).map(EventBusContract::text).toList();
+            }
+        }
+
+        Map<String, String> latestPerKey() {
+            Map<String, String> latest = new LinkedHashMap<>();
+            synchronized (records) {
+                records.forEach(r -> latest.put(r.key(), text(r)));
+            }
+            return latest;
+        }
+    }
+
+    @Test
+    void recordsOfOneKeyArriveInPublishOrder() {
+        Topic topic = compacted();
+        Received received = new Received();
+        bus.subscribe(topic, StartFrom.NOW, received);
+        List<String> expectedA = new ArrayList<>();
+        List<String> expectedB = new ArrayList<>();
+        List<CompletableFuture<Void>> acks = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            acks.add(bus.publish(topic, "a", bytes("a" + i)));
+            acks.add(bus.publish(topic, "b", bytes("b" + i)));
+            expectedA.add("a" + i);
+            expectedB.add("b" + i);
+        }
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).orTimeout(30, TimeUnit.SECONDS).join();
+        await().atMost(WAIT).until(() -> received.records.size() >= 400);
+        assertThat(received.valuesOf("a")).containsExactlyElementsOf(expectedA);
+        assertThat(received.valuesOf("b")).containsExactlyElementsOf(expectedB);
+    }
+
+    @Test
+    void replayOfCompactedTopicEndsAtTheLatestValueOfEveryKey() {
+        Topic topic = compacted();
+        publishAll(topic, "e1", "SCHEDULED", "e2", "SCHEDULED", "e1", "PREFETCH", "e1", "LIVE", "e2", "CANCELLED");
+        Received received = new Received();
+        Subscription subscription = bus.subscribe(topic, StartFrom.BEGINNING, received);
+        subscription.caughtUp().orTimeout(30, TimeUnit.SECONDS).join();
+        // Caught up means everything that was there has been handed over.
+        assertThat(received.latestPerKey()).containsExactlyInAnyOrderEntriesOf(Map.of("e1", "LIVE", "e2", "CANCELLED"));
+        // Whatever history survives compaction, it is in order and ends at the latest value.
+        assertThat(received.valuesOf("e1")).isSubsetOf("SCHEDULED", "PREFETCH", "LIVE").endsWith("LIVE");
+        assertThat(received.valuesOf("e1")).isSortedAccordingTo(
+                (x, y) -> List.of("SCHEDULED", "PREFETCH", "LIVE").indexOf(x) - List.of("SCHEDULED", "PREFETCH", "LIVE").indexOf(y));
+    }
+
+    @Test
+    void subscriberFromNowSeesOnlyLaterRecords() {
+        Topic topic = compacted();
+        publishAll(topic, "k", "before");
+        Received received = new Received();
+        Subscription subscription = bus.subscribe(topic, StartFrom.NOW, received);
+        assertThat(subscription.caughtUp()).isCompleted();
+        publishAll(topic, "k", "after");
+        await().atMost(WAIT).until(() -> received.values().contains("after"));
+        // Same key, so "before" would have been delivered ahead of "after".
+        assertThat(received.values()).containsExactly("after");
+    }
+
+    @Test
+    void lateSubscriberFromBeginningSeesHistoryThenLiveRecords() {
+        Topic topic = plain();
+        publishAll(topic, "k", "1", "k", "2");
+        Received received = new Received();
+        bus.subscribe(topic, StartFrom.BEGINNING, received).caughtUp().orTimeout(30, TimeUnit.SECONDS).join();
+        assertThat(received.values()).containsExactly("1", "2");
+        publishAll(topic, "k", "3");
+        await().atMost(WAIT).until(() -> received.values().size() == 3);
+        assertThat(received.values()).containsExactly("1", "2", "3");
+    }
+
+    @Test
+    void everySubscriberGetsEveryRecord() {
+        Topic topic = compacted();
+        Received first = new Received();
+        Received second = new Received();
+        bus.subscribe(topic, StartFrom.NOW, first);
+        bus.subscribe(topic, StartFrom.NOW, second);
+        publishAll(topic, "x", "1", "y", "2");
+        await().atMost(WAIT).until(() -> first.records.size() == 2 && second.records.size() == 2);
+        assertThat(first.latestPerKey()).isEqualTo(second.latestPerKey()).containsEntry("x", "1").containsEntry("y", "2");
+    }
+
+    @Test
+    void caughtUpCompletesOnAnEmptyTopic() {
+        Subscription subscription = bus.subscribe(compacted(), StartFrom.BEGINNING, r -> { });
+        subscription.caughtUp().orTimeout(30, TimeUnit.SECONDS).join();
+        assertThat(subscription.caughtUp()).isCompleted();
+    }
+
+    @Test
+    void topicsAreSeparate() {
+        Topic one = compacted();
+        Topic two = compacted();
+        Received onTwo = new Received();
+        bus.subscribe(two, StartFrom.NOW, onTwo);
+        publishAll(one, "k", "for-one");
+        publishAll(two, "k", "for-two");
+        await().atMost(WAIT).until(() -> onTwo.values().contains("for-two"));
+        assertThat(onTwo.values()).containsExactly("for-two");
+        assertThat(onTwo.records).allSatisfy(r -> assertThat(r.topic()).isEqualTo(two));
+    }
+
+    @Test
+    void aFailingHandlerDoesNotStopItsSubscription() {
+        Topic topic = compacted();
+        Received received = new Received();
+        bus.subscribe(topic, StartFrom.NOW, r -> {
+            received.onRecord(r);
+            if (text(r).equals("poison")) {
+                throw new IllegalStateException("handler bug");
+            }
+        });
+        publishAll(topic, "k", "poison", "k", "fine");
+        await().atMost(WAIT).until(() -> received.values().contains("fine"));
+        assertThat(received.values()).containsExactly("poison", "fine");
+    }
+
+    @Test
+    void aClosedSubscriptionReceivesNothingMore() {
+        Topic topic = compacted();
+        Received closed = new Received();
+        Received open = new Received();
+        Subscription toClose = bus.subscribe(topic, StartFrom.NOW, closed);
+        bus.subscribe(topic, StartFrom.NOW, open);
+        publishAll(topic, "k", "1");
+        await().atMost(WAIT).until(() -> closed.values().contains("1"));
+        toClose.close();
+        toClose.close();
+        publishAll(topic, "k", "2");
+        await().atMost(WAIT).until(() -> open.values().contains("2"));
+        assertThat(closed.values()).containsExactly("1");
+    }
+
+    @Test
+    void publishAfterCloseFails() {
+        EventBus other = newBus();
+        other.close();
+        assertThat(other.publish(compacted(), "k", bytes("v")))
+                .failsWithin(WAIT).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(BusException.class);
+    }
+}
