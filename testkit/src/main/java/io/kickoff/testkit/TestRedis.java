@@ -51,8 +51,12 @@ public final class TestRedis implements BeforeAllCallback, AfterAllCallback, Aut
     private int junitScopes;
 
     public TestRedis() {
-        String url = System.getenv("REDIS_URL");
-        this.externalUrl = url == null || url.isBlank() ? null : url.trim();
+        this(System.getenv("REDIS_URL"));
+    }
+
+    /** For tests of this class: {@code externalUrl} stands in for the {@code REDIS_URL} environment variable. */
+    TestRedis(String externalUrl) {
+        this.externalUrl = externalUrl == null || externalUrl.isBlank() ? null : externalUrl.trim();
     }
 
     /**

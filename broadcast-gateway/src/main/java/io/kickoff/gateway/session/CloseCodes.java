@@ -1,0 +1,20 @@
+package io.kickoff.gateway.session;
+
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+
+/** The WebSocket close codes the gateway uses; docs/protocol.md lists them for client authors. */
+public final class CloseCodes {
+    private CloseCodes() {
+    }
+
+    /** A frame of the wrong kind for the negotiated sub-protocol (binary on JSON, text on protobuf). */
+    public static final WebSocketCloseStatus UNSUPPORTED_DATA = WebSocketCloseStatus.INVALID_MESSAGE_TYPE; // 1003
+    /** A frame that does not decode, or decodes to no known frame. */
+    public static final WebSocketCloseStatus INVALID_PAYLOAD = WebSocketCloseStatus.INVALID_PAYLOAD_DATA; // 1007
+    /** The device broke the protocol's rules: no hello in time, a second hello, an ack before hello. */
+    public static final WebSocketCloseStatus POLICY_VIOLATION = WebSocketCloseStatus.POLICY_VIOLATION; // 1008
+    /** A frame over the size cap (Netty's frame decoder sends this one itself). */
+    public static final WebSocketCloseStatus TOO_BIG = WebSocketCloseStatus.MESSAGE_TOO_BIG; // 1009
+    /** The server is going away (drain, lifetime cap, newer connection of the same device). */
+    public static final WebSocketCloseStatus GOING_AWAY = WebSocketCloseStatus.ENDPOINT_UNAVAILABLE; // 1001
+}

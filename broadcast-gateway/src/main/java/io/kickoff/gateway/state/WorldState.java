@@ -1,0 +1,52 @@
+package io.kickoff.gateway.state;
+
+import io.kickoff.protocol.v1.Stage;
+import io.kickoff.protocol.v1.StageUpdate;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The latest stage update of every event this gateway has heard of, as read from the compacted
+ * stages topic. Updates only move forward: an update whose seq is not greater than the one held
+ * is a duplicate or out of date and is ignored.
+ */
+public final class WorldState {
+    private final Map<String, StageUpdate> latest = new ConcurrentHashMap<>();
+
+    /** Keeps {@code update} if it is newer than what is held; returns true if it was. */
+    public boolean apply(StageUpdate update) {
+        boolean[] newer = new boolean[1];
+        latest.compute(update.getEventId(), (id, held) -> {
+            if (held == null || update.getSeq() > held.getSeq()) {
+                newer[0] = true;
+                return update;
+            }
+            return held;
+        });
+        return newer[0];
+    }
+
+    public StageUpdate get(String eventId) {
+        return latest.get(eventId);
+    }
+
+    public Collection<StageUpdate> all() {
+        return List.copyOf(latest.values());
+    }
+
+    public int size() {
+        return latest.size();
+    }
+
+    /** An event is active until it ended or was cancelled. */
+    public static boolean isActive(StageUpdate update) {
+        return update.getStage() != Stage.ENDED && update.getStage() != Stage.CANCELLED;
+    }
+
+    /** True if a device of {@code segment} is in the update's audience (no segments: everyone). */
+    public static boolean isAudience(StageUpdate update, String segment) {
+        return update.getSegmentsCount() == 0 || update.getSegmentsList().contains(segment);
+    }
+}

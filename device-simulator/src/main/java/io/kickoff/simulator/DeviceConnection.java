@@ -1,0 +1,23 @@
+package io.kickoff.simulator;
+
+import io.netty.channel.ChannelFuture;
+
+/**
+ * The facts of one connection attempt, from dial to close, that decide what the device does next.
+ * Touched only on the device's event loop.
+ */
+final class DeviceConnection {
+    final GatewayEndpoint endpoint;
+    ChannelFuture connectFuture;
+    boolean holdsConnectPermit;
+    boolean handshaken;
+    boolean welcomed;
+    /** Why the attempt failed, when something said so (handshake refusal, timeout, I/O error). */
+    Throwable failure;
+    /** Delay a go-away asked for; negative when the connection ended without one. */
+    long goAwayDelayMillis = -1;
+
+    DeviceConnection(GatewayEndpoint endpoint) {
+        this.endpoint = endpoint;
+    }
+}

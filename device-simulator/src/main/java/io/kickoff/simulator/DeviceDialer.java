@@ -1,0 +1,85 @@
+package io.kickoff.simulator;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** Opens a device's TCP connection and starts its WebSocket upgrade, carrying the token the configured way. */
+final class DeviceDialer {
+    private final FleetConfig config;
+    private final Bootstrap template;
+    private final List<GatewayEndpoint> gateways;
+
+    DeviceDialer(FleetConfig config, EventLoopGroup group, IoTransport transport) {
+        this.config = config;
+        this.gateways = config.gateways().stream().map(GatewayEndpoint::resolve).toList();
+        this.template = new Bootstrap()
+                .group(group)
+                .channel(transport.socketChannelType())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.handshakeTimeout().toMillis());
+    }
+
+    /** The gateway for a device's n-th attempt: start on its own, then move one along per attempt. */
+    GatewayEndpoint gatewayFor(int deviceIndex, int attempt) {
+        return gateways.get(Math.floorMod(deviceIndex + attempt, gateways.size()));
+    }
+
+    /** Starts connecting on the device's own event loop; the returned future covers TCP connect only. */
+    ChannelFuture dial(SimulatedDevice device, DeviceConnection connection, String token, EventLoop loop) {
+        Bootstrap bootstrap = template.clone(loop)
+                .handler(new DeviceChannelInitializer(device, connection,
+                        handshakeConfig(connection.endpoint.uri(), token), config.wireFormat()));
+        List<InetAddress> locals = config.localAddresses();
+        InetSocketAddress remote = connection.endpoint.address();
+        if (locals.isEmpty()) {
+            return bootstrap.connect(remote);
+        }
+        InetAddress local = locals.get(device.index() % locals.size());
+        return bootstrap.connect(remote, new InetSocketAddress(local, 0));
+    }
+
+    private WebSocketClientProtocolConfig handshakeConfig(URI endpoint, String token) {
+        HttpHeaders headers = new DefaultHttpHeaders();
+        URI uri = endpoint;
+        if (token != null) {
+            if (config.tokenTransport() == TokenTransport.AUTHORIZATION_HEADER) {
+                headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + token);
+            } else {
+                uri = withTokenQuery(endpoint, token);
+            }
+        }
+        return WebSocketClientProtocolConfig.newBuilder()
+                .webSocketUri(uri)
+                .version(WebSocketVersion.V13)
+                .subprotocol(config.wireFormat().subprotocol())
+                .customHeaders(headers)
+                .maxFramePayloadLength(DeviceChannelInitializer.MAX_FRAME_BYTES)
+                .handshakeTimeoutMillis(config.handshakeTimeout().toMillis())
+                .build();
+    }
+
+    static URI withTokenQuery(URI endpoint, String token) {
+        String param = "token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
+        String query = endpoint.getRawQuery();
+        String base = endpoint.toString();
+        int fragment = base.indexOf('#');
+        if (fragment >= 0) {
+            base = base.substring(0, fragment);
+        }
+        return URI.create(base + (query == null ? "?" : "&") + param);
+    }
+}

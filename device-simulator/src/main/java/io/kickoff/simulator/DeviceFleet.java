@@ -1,0 +1,181 @@
+package io.kickoff.simulator;
+
+import io.kickoff.protocol.v1.Stage;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import org.HdrHistogram.Histogram;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Many simulated devices sharing one event loop group: the stand-in for a crowd of phones and TVs
+ * in tests, benchmarks and the CLI. Open it, {@link #connectAll()}, drive the platform, then ask how
+ * many devices applied what and how fast.
+ *
+ * <p>Queries read immutable per-device snapshots and may be called from any thread, but not from a
+ * Netty event loop of this fleet (they walk every device).
+ */
+public final class DeviceFleet implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DeviceFleet.class);
+    private static final long SHUTDOWN_TIMEOUT_SECONDS = 10;
+
+    private final FleetConfig config;
+    private final EventLoopGroup group;
+    private final FleetContext context;
+    private final List<SimulatedDevice> devices;
+    private final AtomicBoolean connectStarted = new AtomicBoolean();
+
+    private DeviceFleet(FleetConfig config) {
+        this.config = config;
+        IoTransport transport = IoTransport.best();
+        this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("kickoff-device"),
+                transport.ioHandlerFactory());
+        try {
+            DeviceDialer dialer = new DeviceDialer(config, group, transport);
+            ConnectPacer pacer = new ConnectPacer(group.next(), config.maxConcurrentConnects(),
+                    config.connectsPerSecond());
+            this.context = new FleetContext(config, dialer, pacer, new ConnectAllTracker(config.devices()));
+            List<SimulatedDevice> all = new ArrayList<>(config.devices());
+            for (int i = 0; i < config.devices(); i++) {
+                all.add(new SimulatedDevice(context, i, config.deviceIds().apply(i), group.next()));
+            }
+            this.devices = Collections.unmodifiableList(all);
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+        log.info("device fleet of {} devices for {} over {} ({})", config.devices(), config.gateways(),
+                transport.name(), config.wireFormat().subprotocol());
+    }
+
+    /** Creates the fleet and its event loops; no device connects before {@link #connectAll()}. */
+    public static DeviceFleet open(FleetConfig config) {
+        return new DeviceFleet(config);
+    }
+
+    public FleetConfig config() {
+        return config;
+    }
+
+    /**
+     * Starts every device connecting, paced by the config, and completes when each has received its
+     * first welcome (snapshot applied). Fails with a {@link DeviceConnectException} as soon as any
+     * device's attempt ends before its first welcome (e.g. HTTP 401 or 503); the other devices keep
+     * going and follow their reconnect policy. Calling it again returns the same future.
+     */
+    public CompletableFuture<Void> connectAll() {
+        if (context.isClosing()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("fleet is closed"));
+        }
+        if (connectStarted.compareAndSet(false, true)) {
+            context.pacer.submitAll(devices);
+        }
+        return context.connectAll.future();
+    }
+
+    public int deviceCount() {
+        return devices.size();
+    }
+
+    /** Devices that hold an open WebSocket right now. */
+    public int connectedCount() {
+        return (int) countDevices(DeviceView::connected);
+    }
+
+    /** Devices that have received at least one welcome since the fleet opened. */
+    public int welcomedCount() {
+        return context.connectAll.welcomedCount();
+    }
+
+    public long countDevices(Predicate<? super DeviceView> predicate) {
+        long count = 0;
+        for (SimulatedDevice device : devices) {
+            if (predicate.test(device.view())) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Devices whose current position for the event is exactly this stage and seq. */
+    public long countAt(String eventId, Stage stage, long seq) {
+        return countDevices(view -> view.isAt(eventId, stage, seq));
+    }
+
+    /** A snapshot of every device, in index order. */
+    public List<DeviceView> devices() {
+        List<DeviceView> views = new ArrayList<>(devices.size());
+        for (SimulatedDevice device : devices) {
+            views.add(device.view());
+        }
+        return views;
+    }
+
+    public DeviceView device(int index) {
+        return devices.get(index).view();
+    }
+
+    /** Delivery figures for one update: who applied it, who is at or past it, and issue-to-receipt latency. */
+    public SimulatorReport report(String eventId, long seq) {
+        Histogram latencyMicros = new Histogram(3);
+        int connected = 0;
+        long applied = 0;
+        long reached = 0;
+        for (SimulatedDevice device : devices) {
+            DeviceView view = device.view();
+            if (view.connected()) {
+                connected++;
+            }
+            if (view.appliedSeq(eventId) >= seq) {
+                reached++;
+            }
+            Optional<AppliedUpdate> update = view.applied(eventId, seq);
+            if (update.isPresent()) {
+                applied++;
+                if (update.get().hasIssuedAt()) {
+                    // A gateway clock ahead of ours would make latency negative; count it as instant.
+                    latencyMicros.recordValue(Math.max(0, update.get().latencyMicros()));
+                }
+            }
+        }
+        boolean any = latencyMicros.getTotalCount() > 0;
+        return new SimulatorReport(eventId, seq, devices.size(), connected, applied, reached,
+                any ? latencyMicros.getValueAtPercentile(50) / 1000.0 : Double.NaN,
+                any ? latencyMicros.getValueAtPercentile(99) / 1000.0 : Double.NaN,
+                any ? latencyMicros.getMaxValue() / 1000.0 : Double.NaN);
+    }
+
+    /**
+     * Closes every connection (with a WebSocket close frame where possible) and stops the event loops,
+     * waiting for them unless called from one. Devices do not reconnect once closing has begun.
+     */
+    @Override
+    public void close() {
+        if (!context.markClosing()) {
+            return;
+        }
+        context.connectAll.fleetClosed();
+        context.pacer.stop();
+        for (SimulatedDevice device : devices) {
+            device.stop();
+        }
+        Future<?> terminated = group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        boolean onOwnLoop = false;
+        for (var executor : group) {
+            onOwnLoop |= executor.inEventLoop();
+        }
+        if (!onOwnLoop && !terminated.awaitUninterruptibly(SHUTDOWN_TIMEOUT_SECONDS + 1, TimeUnit.SECONDS)) {
+            log.warn("device fleet event loops did not stop within {} s", SHUTDOWN_TIMEOUT_SECONDS);
+        }
+    }
+}

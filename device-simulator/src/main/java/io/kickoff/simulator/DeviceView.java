@@ -1,0 +1,182 @@
+package io.kickoff.simulator;
+
+import io.kickoff.protocol.v1.Stage;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An immutable snapshot of one simulated device: what it has applied, whether it is connected and
+ * what it has seen. The device replaces its view on every change, so reading one is free and
+ * always self-consistent, from any thread.
+ */
+public final class DeviceView {
+    private final int index;
+    private final String deviceId;
+    private final boolean connected;
+    private final Map<String, EventPosition> positions;
+    /** Newest first; sharing tails keeps each change to one small allocation. */
+    private final AppliedEntry lastApplied;
+    private final long duplicates;
+    private final int welcomes;
+    private final long bundlesReceived;
+    private final long errorsReceived;
+    private final String lastConnectFailure;
+
+    private record AppliedEntry(AppliedUpdate update, AppliedEntry previous) {
+    }
+
+    static DeviceView initial(int index, String deviceId) {
+        return new DeviceView(index, deviceId, false, Map.of(), null, 0, 0, 0, 0, null);
+    }
+
+    private DeviceView(int index, String deviceId, boolean connected, Map<String, EventPosition> positions,
+            AppliedEntry lastApplied, long duplicates, int welcomes, long bundlesReceived, long errorsReceived,
+            String lastConnectFailure) {
+        this.index = index;
+        this.deviceId = deviceId;
+        this.connected = connected;
+        this.positions = positions;
+        this.lastApplied = lastApplied;
+        this.duplicates = duplicates;
+        this.welcomes = welcomes;
+        this.bundlesReceived = bundlesReceived;
+        this.errorsReceived = errorsReceived;
+        this.lastConnectFailure = lastConnectFailure;
+    }
+
+    /** Position of this device in its fleet, the argument given to the fleet's token function. */
+    public int index() {
+        return index;
+    }
+
+    public String deviceId() {
+        return deviceId;
+    }
+
+    /** True while the device holds an open WebSocket (handshake done, not yet closed). */
+    public boolean connected() {
+        return connected;
+    }
+
+    /** Event id → last applied update; what the device would send in its next hello. */
+    public Map<String, EventPosition> positions() {
+        return positions;
+    }
+
+    /** The seq of the last update applied for the event, 0 if none. */
+    public long appliedSeq(String eventId) {
+        EventPosition position = positions.get(eventId);
+        return position == null ? 0 : position.seq();
+    }
+
+    /** The stage the device shows for the event, if it has applied any update of it. */
+    public Optional<Stage> stage(String eventId) {
+        return Optional.ofNullable(positions.get(eventId)).map(EventPosition::stage);
+    }
+
+    /** True if the device's current position for the event is exactly this stage and seq. */
+    public boolean isAt(String eventId, Stage stage, long seq) {
+        EventPosition position = positions.get(eventId);
+        return position != null && position.seq() == seq && position.stage() == stage;
+    }
+
+    /** The record of applying this exact update, if the device applied it (it may have skipped it). */
+    public Optional<AppliedUpdate> applied(String eventId, long seq) {
+        for (AppliedEntry entry = lastApplied; entry != null; entry = entry.previous()) {
+            AppliedUpdate update = entry.update();
+            if (update.seq() == seq && update.eventId().equals(eventId)) {
+                return Optional.of(update);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Every update applied, oldest first. */
+    public List<AppliedUpdate> appliedUpdates() {
+        List<AppliedUpdate> updates = new ArrayList<>();
+        for (AppliedEntry entry = lastApplied; entry != null; entry = entry.previous()) {
+            updates.add(entry.update());
+        }
+        Collections.reverse(updates);
+        return Collections.unmodifiableList(updates);
+    }
+
+    /** Stage updates received but not applied because their seq was not newer (they were still acked). */
+    public long duplicates() {
+        return duplicates;
+    }
+
+    /** How many sessions were established: 1 after the first connect, +1 per successful reconnect. */
+    public int welcomes() {
+        return welcomes;
+    }
+
+    public long bundlesReceived() {
+        return bundlesReceived;
+    }
+
+    /** Error frames received plus frames that could not be decoded. */
+    public long errorsReceived() {
+        return errorsReceived;
+    }
+
+    /** Why the last connection attempt that did not reach welcome failed, if one did. */
+    public Optional<String> lastConnectFailure() {
+        return Optional.ofNullable(lastConnectFailure);
+    }
+
+    DeviceView withConnected(boolean nowConnected) {
+        return new DeviceView(index, deviceId, nowConnected, positions, lastApplied, duplicates, welcomes,
+                bundlesReceived, errorsReceived, lastConnectFailure);
+    }
+
+    DeviceView withApplied(AppliedUpdate update) {
+        Map<String, EventPosition> next;
+        EventPosition position = new EventPosition(update.seq(), update.stage());
+        if (positions.isEmpty()) {
+            next = Map.of(update.eventId(), position);
+        } else {
+            HashMap<String, EventPosition> copy = new HashMap<>(positions);
+            copy.put(update.eventId(), position);
+            next = Map.copyOf(copy);
+        }
+        return new DeviceView(index, deviceId, connected, next, new AppliedEntry(update, lastApplied), duplicates,
+                welcomes, bundlesReceived, errorsReceived, lastConnectFailure);
+    }
+
+    DeviceView withDuplicate() {
+        return new DeviceView(index, deviceId, connected, positions, lastApplied, duplicates + 1, welcomes,
+                bundlesReceived, errorsReceived, lastConnectFailure);
+    }
+
+    DeviceView withWelcome() {
+        return new DeviceView(index, deviceId, connected, positions, lastApplied, duplicates, welcomes + 1,
+                bundlesReceived, errorsReceived, lastConnectFailure);
+    }
+
+    DeviceView withBundleReceived() {
+        return new DeviceView(index, deviceId, connected, positions, lastApplied, duplicates, welcomes,
+                bundlesReceived + 1, errorsReceived, lastConnectFailure);
+    }
+
+    DeviceView withErrorReceived() {
+        return new DeviceView(index, deviceId, connected, positions, lastApplied, duplicates, welcomes,
+                bundlesReceived, errorsReceived + 1, lastConnectFailure);
+    }
+
+    DeviceView withConnectFailure(String failure) {
+        return new DeviceView(index, deviceId, connected, positions, lastApplied, duplicates, welcomes,
+                bundlesReceived, errorsReceived, failure);
+    }
+
+    @Override
+    public String toString() {
+        return "DeviceView[" + deviceId + (connected ? " connected" : " disconnected") + ", positions=" + positions
+                + ", duplicates=" + duplicates + ", welcomes=" + welcomes
+                + (lastConnectFailure == null ? "" : ", lastConnectFailure=" + lastConnectFailure) + "]";
+    }
+}

@@ -1,0 +1,220 @@
+package io.kickoff.simulator;
+
+import io.kickoff.protocol.WireFormat;
+import java.net.InetAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.IntFunction;
+
+/**
+ * How a {@link DeviceFleet} connects and behaves.
+ *
+ * @param gateways              WebSocket endpoints ({@code ws://host:port}; path defaults to
+ *                              {@value #CONNECT_PATH}). Device {@code i} starts on gateway
+ *                              {@code i % n} and moves to the next one on every new attempt, so a
+ *                              killed gateway's devices land on the others.
+ * @param devices               how many devices the fleet plays
+ * @param deviceIds             device index → device id, used for views and error messages only (the
+ *                              gateway learns the id from the token, so keep the two consistent)
+ * @param tokens                device index → token, called on every connection attempt so tokens may
+ *                              be refreshed; must be thread-safe and cheap. {@code null} sends no token.
+ * @param maxConcurrentConnects connection attempts in flight at once (from dial to welcome or failure)
+ * @param connectsPerSecond     attempts started per second, 0 for no limit; applies to reconnects too
+ * @param localAddresses        source addresses bound in round robin by device index (one address
+ *                              reaches only ~5k sockets to one gateway port quickly); empty lets the OS choose
+ * @param reconnect             false: a device whose connection ends stays disconnected (after go-away too)
+ * @param reconnectBaseDelay    backoff base until a welcome brings the gateway's own policy
+ * @param reconnectMaxDelay     backoff cap until a welcome brings the gateway's own policy
+ * @param capabilities          sent in every hello
+ * @param ioThreads             event loop threads, 0 for Netty's default (twice the cores)
+ */
+public record FleetConfig(
+        List<URI> gateways,
+        int devices,
+        IntFunction<String> deviceIds,
+        IntFunction<String> tokens,
+        WireFormat wireFormat,
+        TokenTransport tokenTransport,
+        int maxConcurrentConnects,
+        int connectsPerSecond,
+        List<InetAddress> localAddresses,
+        boolean reconnect,
+        Duration reconnectBaseDelay,
+        Duration reconnectMaxDelay,
+        Duration handshakeTimeout,
+        List<String> capabilities,
+        int ioThreads) {
+
+    public static final String CONNECT_PATH = "/v1/connect";
+
+    public FleetConfig {
+        Objects.requireNonNull(gateways, "gateways");
+        if (gateways.isEmpty()) {
+            throw new IllegalArgumentException("at least one gateway URI is needed");
+        }
+        gateways = gateways.stream().map(FleetConfig::connectEndpoint).toList();
+        if (devices < 0) {
+            throw new IllegalArgumentException("devices must be >= 0, got " + devices);
+        }
+        Objects.requireNonNull(deviceIds, "deviceIds");
+        Objects.requireNonNull(tokens, "tokens (use i -> null to connect without a token)");
+        Objects.requireNonNull(wireFormat, "wireFormat");
+        Objects.requireNonNull(tokenTransport, "tokenTransport");
+        if (maxConcurrentConnects < 1) {
+            throw new IllegalArgumentException("maxConcurrentConnects must be >= 1, got " + maxConcurrentConnects);
+        }
+        if (connectsPerSecond < 0) {
+            throw new IllegalArgumentException("connectsPerSecond must be >= 0, got " + connectsPerSecond);
+        }
+        localAddresses = List.copyOf(localAddresses);
+        requirePositive(reconnectBaseDelay, "reconnectBaseDelay");
+        requirePositive(reconnectMaxDelay, "reconnectMaxDelay");
+        if (reconnectMaxDelay.compareTo(reconnectBaseDelay) < 0) {
+            throw new IllegalArgumentException("reconnectMaxDelay " + reconnectMaxDelay
+                    + " is shorter than reconnectBaseDelay " + reconnectBaseDelay);
+        }
+        requirePositive(handshakeTimeout, "handshakeTimeout");
+        capabilities = List.copyOf(capabilities);
+        if (ioThreads < 0) {
+            throw new IllegalArgumentException("ioThreads must be >= 0, got " + ioThreads);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The gateway's device endpoint: the URI as given, with {@value #CONNECT_PATH} if it has no path. */
+    static URI connectEndpoint(URI gateway) {
+        Objects.requireNonNull(gateway, "gateway URI");
+        if (!"ws".equalsIgnoreCase(gateway.getScheme())) {
+            throw new IllegalArgumentException("gateway URI must be ws:// (TLS is not simulated): " + gateway);
+        }
+        if (gateway.getHost() == null || gateway.getPort() < 0) {
+            throw new IllegalArgumentException("gateway URI needs a host and a port: " + gateway);
+        }
+        String path = gateway.getRawPath();
+        if (path == null || path.isEmpty() || path.equals("/")) {
+            return gateway.resolve(CONNECT_PATH);
+        }
+        return gateway;
+    }
+
+    private static void requirePositive(Duration duration, String name) {
+        Objects.requireNonNull(duration, name);
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + duration);
+        }
+    }
+
+    /** Defaults: protobuf, header tokens, 256 attempts in flight, no rate limit, reconnect on, backoff 250 ms .. 30 s. */
+    public static final class Builder {
+        private final List<URI> gateways = new ArrayList<>();
+        private int devices = 1;
+        private IntFunction<String> deviceIds = index -> "device-" + index;
+        private IntFunction<String> tokens;
+        private WireFormat wireFormat = WireFormat.PROTOBUF;
+        private TokenTransport tokenTransport = TokenTransport.AUTHORIZATION_HEADER;
+        private int maxConcurrentConnects = 256;
+        private int connectsPerSecond;
+        private List<InetAddress> localAddresses = List.of();
+        private boolean reconnect = true;
+        private Duration reconnectBaseDelay = Duration.ofMillis(250);
+        private Duration reconnectMaxDelay = Duration.ofSeconds(30);
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private List<String> capabilities = List.of();
+        private int ioThreads;
+
+        private Builder() {
+        }
+
+        public Builder gateway(URI gateway) {
+            gateways.add(gateway);
+            return this;
+        }
+
+        public Builder gateway(String gateway) {
+            return gateway(URI.create(gateway));
+        }
+
+        public Builder gateways(List<URI> uris) {
+            gateways.addAll(uris);
+            return this;
+        }
+
+        public Builder devices(int count) {
+            this.devices = count;
+            return this;
+        }
+
+        public Builder deviceIds(IntFunction<String> ids) {
+            this.deviceIds = ids;
+            return this;
+        }
+
+        public Builder tokens(IntFunction<String> tokenForIndex) {
+            this.tokens = tokenForIndex;
+            return this;
+        }
+
+        public Builder wireFormat(WireFormat format) {
+            this.wireFormat = format;
+            return this;
+        }
+
+        public Builder tokenTransport(TokenTransport transport) {
+            this.tokenTransport = transport;
+            return this;
+        }
+
+        public Builder maxConcurrentConnects(int attempts) {
+            this.maxConcurrentConnects = attempts;
+            return this;
+        }
+
+        public Builder connectsPerSecond(int rate) {
+            this.connectsPerSecond = rate;
+            return this;
+        }
+
+        public Builder localAddresses(List<InetAddress> addresses) {
+            this.localAddresses = addresses;
+            return this;
+        }
+
+        public Builder reconnect(boolean enabled) {
+            this.reconnect = enabled;
+            return this;
+        }
+
+        public Builder reconnectBackoff(Duration base, Duration max) {
+            this.reconnectBaseDelay = base;
+            this.reconnectMaxDelay = max;
+            return this;
+        }
+
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = timeout;
+            return this;
+        }
+
+        public Builder capabilities(List<String> names) {
+            this.capabilities = names;
+            return this;
+        }
+
+        public Builder ioThreads(int threads) {
+            this.ioThreads = threads;
+            return this;
+        }
+
+        public FleetConfig build() {
+            return new FleetConfig(List.copyOf(gateways), devices, deviceIds, tokens, wireFormat, tokenTransport,
+                    maxConcurrentConnects, connectsPerSecond, localAddresses, reconnect, reconnectBaseDelay,
+                    reconnectMaxDelay, handshakeTimeout, capabilities, ioThreads);
+        }
+    }
+}

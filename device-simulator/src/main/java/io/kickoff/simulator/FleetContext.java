@@ -1,0 +1,36 @@
+package io.kickoff.simulator;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** What every device of one fleet shares. */
+final class FleetContext {
+    final FleetConfig config;
+    final DeviceDialer dialer;
+    final ConnectPacer pacer;
+    final ConnectAllTracker connectAll;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    /** Every device decodes its own copy of each event id; keeping one saves a string per update per device. */
+    private final ConcurrentHashMap<String, String> eventIds = new ConcurrentHashMap<>();
+
+    FleetContext(FleetConfig config, DeviceDialer dialer, ConnectPacer pacer, ConnectAllTracker connectAll) {
+        this.config = config;
+        this.dialer = dialer;
+        this.pacer = pacer;
+        this.connectAll = connectAll;
+    }
+
+    boolean isClosing() {
+        return closing.get();
+    }
+
+    /** True for the caller that flipped it. */
+    boolean markClosing() {
+        return closing.compareAndSet(false, true);
+    }
+
+    String canonicalEventId(String eventId) {
+        String existing = eventIds.putIfAbsent(eventId, eventId);
+        return existing != null ? existing : eventId;
+    }
+}

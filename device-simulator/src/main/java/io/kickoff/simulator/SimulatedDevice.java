@@ -1,0 +1,230 @@
+package io.kickoff.simulator;
+
+import io.kickoff.protocol.v1.Ack;
+import io.kickoff.protocol.v1.ClientFrame;
+import io.kickoff.protocol.v1.Hello;
+import io.kickoff.protocol.v1.ReconnectPolicy;
+import io.kickoff.protocol.v1.ServerFrame;
+import io.kickoff.protocol.v1.StageUpdate;
+import io.kickoff.protocol.v1.Welcome;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One device with the behaviour the delivery guarantee relies on: resume with its positions in
+ * every hello, apply an update only if its seq is newer, ack every update it receives (ack means
+ * "I have it"), obey go-away, and reconnect with full-jitter backoff after anything else.
+ *
+ * <p>A device is pinned to one event loop for its whole life, across reconnects, so its state needs
+ * no locks; readers on other threads see it through the immutable {@link DeviceView}.
+ */
+final class SimulatedDevice {
+    private static final Logger log = LoggerFactory.getLogger(SimulatedDevice.class);
+    private static final String CLIENT_VERSION = "kickoff-device-simulator/1";
+
+    private final FleetContext fleet;
+    private final int index;
+    private final EventLoop loop;
+    private volatile DeviceView view;
+
+    // Touched only on loop.
+    private DeviceConnection current;
+    private int attempts;
+    private int failuresSinceWelcome;
+    private long backoffBaseMillis;
+    private long backoffMaxMillis;
+    private boolean everWelcomed;
+    private boolean stopped;
+    private ScheduledFuture<?> pendingReconnect;
+
+    SimulatedDevice(FleetContext fleet, int index, String deviceId, EventLoop loop) {
+        this.fleet = fleet;
+        this.index = index;
+        this.loop = loop;
+        this.view = DeviceView.initial(index, deviceId);
+        this.backoffBaseMillis = fleet.config.reconnectBaseDelay().toMillis();
+        this.backoffMaxMillis = fleet.config.reconnectMaxDelay().toMillis();
+    }
+
+    int index() {
+        return index;
+    }
+
+    DeviceView view() {
+        return view;
+    }
+
+    /** Called by the pacer once this device's attempt is admitted; it holds a pacer slot until welcome or failure. */
+    void startAttempt() {
+        loop.execute(this::dial);
+    }
+
+    /** Ends the device: no reconnect, current connection closed. */
+    void stop() {
+        loop.execute(() -> {
+            stopped = true;
+            if (pendingReconnect != null) {
+                pendingReconnect.cancel(false);
+            }
+            if (current != null && current.connectFuture != null) {
+                current.connectFuture.channel().close();
+            }
+        });
+    }
+
+    private void dial() {
+        if (stopped || fleet.isClosing()) {
+            fleet.pacer.release();
+            return;
+        }
+        DeviceConnection connection = new DeviceConnection(fleet.dialer.gatewayFor(index, attempts++));
+        connection.holdsConnectPermit = true;
+        current = connection;
+        String token;
+        try {
+            token = fleet.config.tokens().apply(index);
+        } catch (RuntimeException e) {
+            connection.failure = e;
+            onConnectionEnded(connection);
+            return;
+        }
+        ChannelFuture connect = fleet.dialer.dial(this, connection, token, loop);
+        connection.connectFuture = connect;
+        // Fires once however the attempt ends: refused, failed upgrade, or a session that closed later.
+        connect.channel().closeFuture().addListener(closed -> onConnectionEnded(connection));
+    }
+
+    void onHandshakeComplete(DeviceConnection connection, ChannelHandlerContext ctx) {
+        connection.handshaken = true;
+        view = view.withConnected(true);
+        Hello.Builder hello = Hello.newBuilder()
+                .addAllCapabilities(fleet.config.capabilities())
+                .setClientVersion(CLIENT_VERSION);
+        for (Map.Entry<String, EventPosition> position : view.positions().entrySet()) {
+            hello.putPositions(position.getKey(), position.getValue().seq());
+        }
+        ctx.writeAndFlush(ClientFrame.newBuilder().setHello(hello).build());
+    }
+
+    void onServerFrame(DeviceConnection connection, ChannelHandlerContext ctx, ServerFrame frame,
+            long receivedAtMicros, long receivedNanoTime) {
+        switch (frame.getFrameCase()) {
+            case WELCOME -> onWelcome(connection, ctx, frame.getWelcome(), receivedAtMicros, receivedNanoTime);
+            case STAGE_UPDATE -> receive(ctx, frame.getStageUpdate(), false, receivedAtMicros, receivedNanoTime);
+            case BUNDLE -> view = view.withBundleReceived();
+            case GO_AWAY -> {
+                connection.goAwayDelayMillis = Integer.toUnsignedLong(frame.getGoAway().getReconnectAfterMs());
+                ctx.close();
+            }
+            case ERROR -> {
+                view = view.withErrorReceived();
+                log.debug("{} got error {}: {}", view.deviceId(), frame.getError().getCode(),
+                        frame.getError().getMessage());
+            }
+            case PONG, FRAME_NOT_SET -> {
+                // Pongs only prove liveness, which the heartbeat handler already noted.
+            }
+        }
+    }
+
+    void onUndecodableFrame(String reason) {
+        view = view.withErrorReceived();
+        log.debug("{} could not decode a server frame: {}", view.deviceId(), reason);
+    }
+
+    private void onWelcome(DeviceConnection connection, ChannelHandlerContext ctx, Welcome welcome,
+            long receivedAtMicros, long receivedNanoTime) {
+        if (welcome.hasReconnect()) {
+            ReconnectPolicy policy = welcome.getReconnect();
+            if (policy.getBaseDelayMs() > 0 && policy.getMaxDelayMs() >= policy.getBaseDelayMs()) {
+                backoffBaseMillis = policy.getBaseDelayMs();
+                backoffMaxMillis = policy.getMaxDelayMs();
+            }
+        }
+        // Snapshot first, so a completed connectAll() implies every snapshot was applied.
+        for (StageUpdate update : welcome.getSnapshotList()) {
+            receive(ctx, update, true, receivedAtMicros, receivedNanoTime);
+        }
+        view = view.withWelcome();
+        failuresSinceWelcome = 0;
+        if (!connection.welcomed) {
+            connection.welcomed = true;
+            releaseConnectPermit(connection);
+        }
+        if (!everWelcomed) {
+            everWelcomed = true;
+            fleet.connectAll.deviceWelcomedFirstTime();
+        }
+    }
+
+    private void receive(ChannelHandlerContext ctx, StageUpdate update, boolean fromSnapshot,
+            long receivedAtMicros, long receivedNanoTime) {
+        String eventId = fleet.canonicalEventId(update.getEventId());
+        if (update.getSeq() > view.appliedSeq(eventId)) {
+            view = view.withApplied(new AppliedUpdate(eventId, update.getSeq(), update.getStage(),
+                    Clocks.toEpochMicros(update.getIssuedAt()), receivedAtMicros, receivedNanoTime, fromSnapshot));
+        } else {
+            view = view.withDuplicate();
+        }
+        // Flushed by the session handler at the end of the read burst.
+        ctx.write(ClientFrame.newBuilder()
+                .setAck(Ack.newBuilder().setEventId(eventId).setSeq(update.getSeq()))
+                .build());
+    }
+
+    private void onConnectionEnded(DeviceConnection connection) {
+        if (current == connection) {
+            current = null;
+        }
+        if (connection.handshaken) {
+            view = view.withConnected(false);
+        }
+        releaseConnectPermit(connection);
+        DeviceConnectException failure = null;
+        if (!connection.welcomed) {
+            failure = DeviceConnectException.of(view.deviceId(), connection.endpoint.uri(), failureCause(connection));
+            view = view.withConnectFailure(failure.getMessage());
+            log.debug("connect attempt failed: {}", failure.getMessage());
+            if (!everWelcomed) {
+                fleet.connectAll.deviceFailedBeforeFirstWelcome(failure);
+            }
+        }
+        if (stopped || fleet.isClosing() || !fleet.config.reconnect()) {
+            return;
+        }
+        long delayMillis;
+        if (connection.goAwayDelayMillis >= 0) {
+            delayMillis = connection.goAwayDelayMillis;
+        } else if (failure != null && !failure.isRetryable()) {
+            return; // e.g. 401: the same request would be refused again
+        } else if (failure != null && failure.retryAfterMillis().isPresent()) {
+            delayMillis = failure.retryAfterMillis().getAsLong();
+        } else {
+            delayMillis = ReconnectBackoff.delayMillis(backoffBaseMillis, backoffMaxMillis, failuresSinceWelcome++,
+                    ThreadLocalRandom.current());
+        }
+        pendingReconnect = loop.schedule(() -> fleet.pacer.submit(this), delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private static Throwable failureCause(DeviceConnection connection) {
+        if (connection.failure != null) {
+            return connection.failure;
+        }
+        ChannelFuture connect = connection.connectFuture;
+        return connect != null && connect.isDone() ? connect.cause() : null;
+    }
+
+    private void releaseConnectPermit(DeviceConnection connection) {
+        if (connection.holdsConnectPermit) {
+            connection.holdsConnectPermit = false;
+            fleet.pacer.release();
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.kickoff.launcher;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code kickoff} command line. */
+@Command(name = "kickoff", mixinStandardHelpOptions = true, version = "kickoff 0.1.0",
+        description = "Live-event recommendation prefetch and broadcast.",
+        subcommands = {ServeCommand.class, DemoCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
+public final class Kickoff implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Kickoff());
+        // Bad settings (a short secret, a taken port) are the user's to fix: say so in one line, exit 2.
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof IllegalArgumentException || e instanceof java.net.BindException
+                    || e.getCause() instanceof java.net.BindException) {
+                commandLine.getErr().println("kickoff: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return cli;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: serve, demo or token");
+    }
+}

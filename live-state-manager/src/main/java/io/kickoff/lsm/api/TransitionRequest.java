@@ -1,0 +1,4 @@
+package io.kickoff.lsm.api;
+
+record TransitionRequest(String to, String reason) {
+}
