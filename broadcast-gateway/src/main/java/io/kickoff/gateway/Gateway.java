@@ -117,7 +117,10 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void shutdownGroups() {
-        bossGroup.shutdownGracefully().syncUninterruptibly();
-        ioGroup.shutdownGracefully().syncUninterruptibly();
+        // Channels are closed by now: no quiet period to wait for.
+        var boss = bossGroup.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS);
+        var io = ioGroup.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS);
+        boss.syncUninterruptibly();
+        io.syncUninterruptibly();
     }
 }

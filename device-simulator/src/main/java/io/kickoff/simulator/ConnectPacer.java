@@ -3,6 +3,7 @@ package io.kickoff.simulator;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,14 +32,14 @@ final class ConnectPacer {
 
     /** Queues a device's next attempt; the pacer calls {@link SimulatedDevice#startAttempt()} when admitted. */
     void submit(SimulatedDevice device) {
-        loop.execute(() -> {
+        onLoop(() -> {
             waiting.add(device);
             drain();
         });
     }
 
     void submitAll(Collection<SimulatedDevice> devices) {
-        loop.execute(() -> {
+        onLoop(() -> {
             waiting.addAll(devices);
             drain();
         });
@@ -46,17 +47,26 @@ final class ConnectPacer {
 
     /** An admitted attempt ended (welcomed or failed); frees its slot. */
     void release() {
-        loop.execute(() -> {
+        onLoop(() -> {
             inFlight--;
             drain();
         });
     }
 
     void stop() {
-        loop.execute(() -> {
+        onLoop(() -> {
             stopped = true;
             waiting.clear();
         });
+    }
+
+    /** Once the fleet's loops are shutting down nothing is admitted any more, so late calls are dropped. */
+    private void onLoop(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            // the fleet is closing
+        }
     }
 
     private void drain() {

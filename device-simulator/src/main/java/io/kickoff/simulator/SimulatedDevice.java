@@ -12,6 +12,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -63,12 +64,12 @@ final class SimulatedDevice {
 
     /** Called by the pacer once this device's attempt is admitted; it holds a pacer slot until welcome or failure. */
     void startAttempt() {
-        loop.execute(this::dial);
+        onLoop(this::dial);
     }
 
     /** Ends the device: no reconnect, current connection closed. */
     void stop() {
-        loop.execute(() -> {
+        onLoop(() -> {
             stopped = true;
             if (pendingReconnect != null) {
                 pendingReconnect.cancel(false);
@@ -77,6 +78,14 @@ final class SimulatedDevice {
                 current.connectFuture.channel().close();
             }
         });
+    }
+
+    private void onLoop(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            // the fleet's loops are shutting down; there is nothing left to do
+        }
     }
 
     private void dial() {

@@ -111,6 +111,7 @@ public final class TestKafka implements BeforeAllCallback, AfterAllCallback, Aut
             process.stop(STOP_TIMEOUT);
             process = null;
         }
+        try { java.nio.file.Files.copy(workDir.resolve("broker.log"), Path.of("/tmp/exp/broker-it.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING); } catch (Exception e) { }
         ChildProcess.deleteRecursively(workDir);
         workDir = null;
         brokerPort = 0;

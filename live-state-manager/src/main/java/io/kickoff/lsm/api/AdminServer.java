@@ -49,7 +49,7 @@ public final class AdminServer implements AutoCloseable {
             log.info("admin API listening on {}", channel.localAddress());
             return new AdminServer(group, channel);
         } catch (InterruptedException | RuntimeException e) {
-            group.shutdownGracefully();
+            group.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS);
             throw e;
         }
     }
@@ -61,6 +61,6 @@ public final class AdminServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
-        group.shutdownGracefully().syncUninterruptibly();
+        group.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -1,0 +1,48 @@
+package io.kickoff.gateway;
+
+import io.kickoff.gateway.session.DeviceSession;
+import io.kickoff.protocol.Timestamps;
+import io.kickoff.protocol.WireFormat;
+import io.kickoff.protocol.token.DeviceClaims;
+import io.kickoff.protocol.token.DeviceTokens;
+import io.kickoff.protocol.v1.ServerFrame;
+import io.kickoff.protocol.v1.Stage;
+import io.kickoff.protocol.v1.StageUpdate;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+/** Shared test values for gateway unit tests. */
+public final class Fixtures {
+    public static final Instant NOW = Instant.parse("2026-11-21T20:00:00Z");
+    public static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+    public static final DeviceTokens TOKENS = new DeviceTokens(
+            "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8), CLOCK);
+
+    private Fixtures() {
+    }
+
+    public static StageUpdate update(String eventId, Stage stage, long seq, String... segments) {
+        return StageUpdate.newBuilder().setEventId(eventId).setStage(stage).setSeq(seq)
+                .setIssuedAt(Timestamps.of(NOW)).addAllSegments(java.util.List.of(segments)).build();
+    }
+
+    public static DeviceSession attachSession(EmbeddedChannel channel, String deviceId, String segment, WireFormat format) {
+        DeviceSession session = new DeviceSession(channel,
+                new DeviceClaims(deviceId, segment, NOW.plusSeconds(3600)), format);
+        channel.attr(DeviceSession.KEY).set(session);
+        return session;
+    }
+
+    public static ServerFrame decode(WireFormat format, WebSocketFrame frame) throws Exception {
+        try {
+            return format.decodeServerFrame(ByteBufUtil.getBytes(frame.content()));
+        } finally {
+            frame.release();
+        }
+    }
+}

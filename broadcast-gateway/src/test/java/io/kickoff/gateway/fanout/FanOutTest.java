@@ -1,0 +1,78 @@
+package io.kickoff.gateway.fanout;
+
+import static io.kickoff.gateway.Fixtures.update;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kickoff.gateway.Fixtures;
+import io.kickoff.gateway.session.DeviceSession;
+import io.kickoff.gateway.session.SessionRegistry;
+import io.kickoff.protocol.WireFormat;
+import io.kickoff.protocol.v1.Stage;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FanOutTest {
+    final SessionRegistry registry = new SessionRegistry();
+    final FanOut fanOut = new FanOut(registry);
+
+    EmbeddedChannel device(String id, String segment, WireFormat format) {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        DeviceSession session = Fixtures.attachSession(ch, id, segment, format);
+        registry.add(session);
+        return ch;
+    }
+
+    @Test
+    void oneEncodingPerFormatSharedByEveryDevice() throws Exception {
+        List<EmbeddedChannel> proto = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            proto.add(device("p" + i, "us-en", WireFormat.PROTOBUF));
+        }
+        EmbeddedChannel json = device("j", "us-en", WireFormat.JSON);
+        fanOut.broadcast(update("final", Stage.LIVE, 1));
+        proto.forEach(EmbeddedChannel::runPendingTasks);
+        json.runPendingTasks();
+
+        List<WebSocketFrame> frames = new ArrayList<>();
+        for (EmbeddedChannel ch : proto) {
+            frames.add(ch.readOutbound());
+        }
+        // Every device's frame is a view of the same bytes: encoded once.
+        Object shared = frames.get(0).content().unwrap();
+        assertThat(shared).isNotNull();
+        assertThat(frames).allSatisfy(f -> assertThat(f.content().unwrap()).isSameAs(shared));
+        assertThat(frames.get(0).content().refCnt()).isEqualTo(5);
+        for (WebSocketFrame f : frames) {
+            assertThat(Fixtures.decode(WireFormat.PROTOBUF, f).getStageUpdate().getSeq()).isEqualTo(1);
+        }
+        // Once every device's copy is written and released, nothing is held.
+        assertThat(((io.netty.buffer.ByteBuf) shared).refCnt()).isZero();
+        assertThat(Fixtures.decode(WireFormat.JSON, json.readOutbound()).getStageUpdate().getStage()).isEqualTo(Stage.LIVE);
+        assertThat(fanOut.written()).isEqualTo(6);
+    }
+
+    @Test
+    void audienceAndPositionsAreRespected() throws Exception {
+        EmbeddedChannel us = device("us", "us-en", WireFormat.PROTOBUF);
+        EmbeddedChannel fr = device("fr", "fr-fr", WireFormat.PROTOBUF);
+        fanOut.broadcast(update("semi", Stage.LIVE, 2, "us-en"));
+        us.runPendingTasks();
+        fr.runPendingTasks();
+        assertThat(Fixtures.decode(WireFormat.PROTOBUF, us.readOutbound()).getStageUpdate().getSeq()).isEqualTo(2);
+        assertThat((Object) fr.readOutbound()).isNull();
+        // A duplicate or older update is not sent again.
+        fanOut.broadcast(update("semi", Stage.PRE_SHOW, 1, "us-en"));
+        fanOut.broadcast(update("semi", Stage.LIVE, 2, "us-en"));
+        us.runPendingTasks();
+        assertThat((Object) us.readOutbound()).isNull();
+    }
+
+    @Test
+    void broadcastWithNoDevicesHoldsNothing() {
+        fanOut.broadcast(update("e", Stage.LIVE, 1));
+        assertThat(fanOut.written()).isZero();
+    }
+}

@@ -1,0 +1,182 @@
+package io.kickoff.gateway.session;
+
+import static io.kickoff.gateway.Fixtures.decode;
+import static io.kickoff.gateway.Fixtures.update;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kickoff.gateway.Fixtures;
+import io.kickoff.gateway.GatewayConfig;
+import io.kickoff.gateway.state.WorldState;
+import io.kickoff.protocol.WireFormat;
+import io.kickoff.protocol.v1.Ack;
+import io.kickoff.protocol.v1.ClientFrame;
+import io.kickoff.protocol.v1.ErrorCode;
+import io.kickoff.protocol.v1.Hello;
+import io.kickoff.protocol.v1.Ping;
+import io.kickoff.protocol.v1.ServerFrame;
+import io.kickoff.protocol.v1.Stage;
+import io.kickoff.protocol.v1.StageUpdate;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The session conversation, handler by handler, on an embedded channel. */
+class DeviceSessionTest {
+    final WorldState world = new WorldState();
+    final SessionRegistry registry = new SessionRegistry();
+    final LongAdder acks = new LongAdder();
+    final GatewayConfig config = GatewayConfig.builder().nodeId("gw-test").build();
+
+    @BeforeEach
+    void world() {
+        world.apply(update("final", Stage.LIVE, 4));
+        world.apply(update("semi", Stage.PRE_SHOW, 2, "us-en"));
+        world.apply(update("fr-only", Stage.LIVE, 3, "fr-fr"));
+        world.apply(update("old", Stage.ENDED, 9));
+    }
+
+    EmbeddedChannel device(String segment, WireFormat format) {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        Fixtures.attachSession(ch, "dev-1", segment, format);
+        ch.pipeline().addLast(new ServerFrameEncoder(), new ClientFrameDecoder(),
+                new DeviceSessionHandler(config, world, registry, Fixtures.CLOCK, acks));
+        ch.pipeline().fireUserEventTriggered(new WebSocketServerProtocolHandler.HandshakeComplete(
+                "/v1/connect", (HttpHeaders) EmptyHttpHeaders.INSTANCE, format.subprotocol()));
+        return ch;
+    }
+
+    static WebSocketFrame frame(WireFormat format, ClientFrame frame) {
+        byte[] bytes = format.encode(frame);
+        return format.isText() ? new TextWebSocketFrame(Unpooled.wrappedBuffer(bytes))
+                : new BinaryWebSocketFrame(Unpooled.wrappedBuffer(bytes));
+    }
+
+    static ClientFrame hello(String eventId, long seq) {
+        Hello.Builder hello = Hello.newBuilder();
+        if (eventId != null) {
+            hello.putPositions(eventId, seq);
+        }
+        return ClientFrame.newBuilder().setHello(hello).build();
+    }
+
+    @Test
+    void welcomeCarriesWhatTheDeviceIsBehindOnInItsAudience() throws Exception {
+        EmbeddedChannel ch = device("us-en", WireFormat.PROTOBUF);
+        ch.writeInbound(frame(WireFormat.PROTOBUF, hello("final", 4)));
+        ServerFrame welcome = decode(WireFormat.PROTOBUF, ch.readOutbound());
+        assertThat(welcome.getWelcome().getNodeId()).isEqualTo("gw-test");
+        assertThat(welcome.getWelcome().getHeartbeatIntervalMs()).isPositive();
+        // final: device is at 4 already; fr-only: not its audience; old: ended and unknown to it.
+        assertThat(welcome.getWelcome().getSnapshotList()).extracting(StageUpdate::getEventId).containsExactly("semi");
+        assertThat(registry.size()).isEqualTo(1);
+    }
+
+    @Test
+    void welcomeTellsAReturningDeviceThatItsEventEnded() throws Exception {
+        EmbeddedChannel ch = device("us-en", WireFormat.JSON);
+        ch.writeInbound(frame(WireFormat.JSON, hello("old", 5)));
+        ServerFrame welcome = decode(WireFormat.JSON, ch.readOutbound());
+        assertThat(welcome.getWelcome().getSnapshotList()).extracting(StageUpdate::getEventId)
+                .containsExactlyInAnyOrder("final", "semi", "old");
+    }
+
+    @Test
+    void deviceAheadOfTheGatewayIsNotSentOlderState() throws Exception {
+        EmbeddedChannel ch = device("us-en", WireFormat.PROTOBUF);
+        ch.writeInbound(frame(WireFormat.PROTOBUF, hello("final", 7)));
+        ServerFrame welcome = decode(WireFormat.PROTOBUF, ch.readOutbound());
+        assertThat(welcome.getWelcome().getSnapshotList()).extracting(StageUpdate::getEventId).doesNotContain("final");
+        assertThat(ch.attr(DeviceSession.KEY).get().position("final")).isEqualTo(7);
+    }
+
+    @Test
+    void acksAndPingsAfterHello() throws Exception {
+        EmbeddedChannel ch = device("us-en", WireFormat.PROTOBUF);
+        ch.writeInbound(frame(WireFormat.PROTOBUF, hello(null, 0)));
+        decode(WireFormat.PROTOBUF, ch.readOutbound());
+        ch.writeInbound(frame(WireFormat.PROTOBUF, ClientFrame.newBuilder().setAck(Ack.newBuilder().setEventId("final").setSeq(4)).build()));
+        assertThat(acks.sum()).isEqualTo(1);
+        ch.writeInbound(frame(WireFormat.PROTOBUF, ClientFrame.newBuilder().setPing(Ping.newBuilder().setNonce(99)).build()));
+        assertThat(decode(WireFormat.PROTOBUF, ch.readOutbound()).getPong().getNonce()).isEqualTo(99);
+    }
+
+    @Test
+    void ackBeforeHelloIsAPolicyViolation() throws Exception {
+        EmbeddedChannel ch = device("us-en", WireFormat.PROTOBUF);
+        ch.writeInbound(frame(WireFormat.PROTOBUF, ClientFrame.newBuilder().setAck(Ack.newBuilder().setEventId("e").setSeq(1)).build()));
+        assertErrorThenClose(ch, WireFormat.PROTOBUF, ErrorCode.PROTOCOL_VIOLATION, 1008);
+        assertThat(acks.sum()).isZero();
+    }
+
+    @Test
+    void secondHelloIsAPolicyViolation() throws Exception {
+        EmbeddedChannel ch = device("us-en", WireFormat.PROTOBUF);
+        ch.writeInbound(frame(WireFormat.PROTOBUF, hello(null, 0)));
+        decode(WireFormat.PROTOBUF, ch.readOutbound());
+        ch.writeInbound(frame(WireFormat.PROTOBUF, hello(null, 0)));
+        assertErrorThenClose(ch, WireFormat.PROTOBUF, ErrorCode.PROTOCOL_VIOLATION, 1008);
+    }
+
+    @Test
+    void malformedFrameGetsErrorThenClose1007() throws Exception {
+        EmbeddedChannel ch = device("us-en", WireFormat.PROTOBUF);
+        ch.writeInbound(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {0x0a, 0x7f, 0x01})));
+        assertErrorThenClose(ch, WireFormat.PROTOBUF, ErrorCode.MALFORMED_FRAME, 1007);
+    }
+
+    @Test
+    void emptyFrameIsUnknown1007() throws Exception {
+        EmbeddedChannel ch = device("us-en", WireFormat.JSON);
+        ch.writeInbound(new TextWebSocketFrame("{}"));
+        assertErrorThenClose(ch, WireFormat.JSON, ErrorCode.UNKNOWN_FRAME, 1007);
+    }
+
+    @Test
+    void wrongFrameKindForTheSubprotocolIs1003() throws Exception {
+        EmbeddedChannel ch = device("us-en", WireFormat.PROTOBUF);
+        ch.writeInbound(new TextWebSocketFrame("{\"hello\":{}}"));
+        assertErrorThenClose(ch, WireFormat.PROTOBUF, ErrorCode.PROTOCOL_VIOLATION, 1003);
+    }
+
+    @Test
+    void noHelloInTimeCloses1008() throws Exception {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        Fixtures.attachSession(ch, "dev-1", "us-en", WireFormat.PROTOBUF);
+        GatewayConfig quick = config.toBuilder().helloTimeout(java.time.Duration.ZERO).build();
+        ch.pipeline().addLast(new ServerFrameEncoder(), new ClientFrameDecoder(),
+                new DeviceSessionHandler(quick, world, registry, Fixtures.CLOCK, acks));
+        ch.pipeline().fireUserEventTriggered(new WebSocketServerProtocolHandler.HandshakeComplete(
+                "/v1/connect", (HttpHeaders) EmptyHttpHeaders.INSTANCE, "kickoff.v1.proto"));
+        ch.runScheduledPendingTasks();
+        assertErrorThenClose(ch, WireFormat.PROTOBUF, ErrorCode.PROTOCOL_VIOLATION, 1008);
+        assertThat(registry.size()).isZero();
+    }
+
+    @Test
+    void closedSessionLeavesTheRegistry() throws Exception {
+        EmbeddedChannel ch = device("us-en", WireFormat.PROTOBUF);
+        ch.writeInbound(frame(WireFormat.PROTOBUF, hello(null, 0)));
+        assertThat(registry.size()).isEqualTo(1);
+        ch.close();
+        assertThat(registry.size()).isZero();
+    }
+
+    static void assertErrorThenClose(EmbeddedChannel ch, WireFormat format, ErrorCode code, int closeCode) throws Exception {
+        ServerFrame error = decode(format, ch.readOutbound());
+        assertThat(error.getError().getCode()).isEqualTo(code);
+        assertThat(error.getError().getMessage()).isNotBlank();
+        CloseWebSocketFrame close = ch.readOutbound();
+        assertThat(close.statusCode()).isEqualTo(closeCode);
+        close.release();
+        assertThat(ch.isOpen()).isFalse();
+    }
+}

@@ -1,0 +1,313 @@
+package io.kickoff.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kickoff.protocol.Timestamps;
+import io.kickoff.protocol.WireFormat;
+import io.kickoff.protocol.token.DeviceTokens;
+import io.kickoff.protocol.v1.ClientFrame;
+import io.kickoff.protocol.v1.GoAway;
+import io.kickoff.protocol.v1.ServerFrame;
+import io.kickoff.protocol.v1.Stage;
+import io.kickoff.protocol.v1.StageUpdate;
+import io.kickoff.protocol.v1.Welcome;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DeviceFleetTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String EVENT = "fight-night";
+
+    private TestGateway gateway;
+
+    @BeforeEach
+    void startGateway() throws InterruptedException {
+        gateway = new TestGateway();
+    }
+
+    @AfterEach
+    void stopGateway() {
+        gateway.close();
+    }
+
+    private DeviceFleet fleetOf(int devices, Consumer<FleetConfig.Builder> customise) {
+        DeviceTokens tokens = gateway.tokens();
+        FleetConfig.Builder builder = FleetConfig.builder()
+                .gateway(gateway.uri())
+                .devices(devices)
+                .deviceIds(i -> "device-" + i)
+                .tokens(i -> tokens.issue("device-" + i, "segment-a", Duration.ofHours(1)))
+                .reconnectBackoff(Duration.ofMillis(10), Duration.ofMillis(100));
+        customise.accept(builder);
+        return DeviceFleet.open(builder.build());
+    }
+
+    private DeviceFleet connectedFleetOf(int devices, Consumer<FleetConfig.Builder> customise) throws Exception {
+        DeviceFleet fleet = fleetOf(devices, customise);
+        fleet.connectAll().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        return fleet;
+    }
+
+    private static StageUpdate update(Stage stage, long seq) {
+        return StageUpdate.newBuilder()
+                .setEventId(EVENT)
+                .setStage(stage)
+                .setSeq(seq)
+                .setIssuedAt(Timestamps.of(Instant.now()))
+                .build();
+    }
+
+    private static ServerFrame push(StageUpdate update) {
+        return ServerFrame.newBuilder().setStageUpdate(update).build();
+    }
+
+    /** Acks the gateway received for one seq, per device id. */
+    private Map<String, Long> acksPerDevice(long seq) {
+        return gateway.received(ClientFrame.FrameCase.ACK).stream()
+                .filter(r -> r.frame().getAck().getEventId().equals(EVENT) && r.frame().getAck().getSeq() == seq)
+                .collect(Collectors.groupingBy(TestGateway.Received::deviceId, Collectors.counting()));
+    }
+
+    private List<TestGateway.Received> hellosFrom(String deviceId) {
+        return gateway.received(ClientFrame.FrameCase.HELLO).stream()
+                .filter(r -> r.deviceId().equals(deviceId))
+                .toList();
+    }
+
+    @Test
+    void everyDeviceConnectsAndIsWelcomed() throws Exception {
+        try (DeviceFleet fleet = connectedFleetOf(50, b -> b.maxConcurrentConnects(8).connectsPerSecond(2_000))) {
+            assertThat(fleet.connectedCount()).isEqualTo(50);
+            assertThat(fleet.welcomedCount()).isEqualTo(50);
+            assertThat(fleet.devices()).allSatisfy(device -> {
+                assertThat(device.welcomes()).isEqualTo(1);
+                assertThat(device.lastConnectFailure()).isEmpty();
+            });
+            List<TestGateway.Received> hellos = gateway.received(ClientFrame.FrameCase.HELLO);
+            assertThat(hellos).hasSize(50);
+            assertThat(hellos).extracting(TestGateway.Received::deviceId).doesNotHaveDuplicates();
+            assertThat(hellos).allSatisfy(hello -> {
+                assertThat(hello.format()).isEqualTo(WireFormat.PROTOBUF);
+                assertThat(hello.frame().getHello().getPositionsMap()).isEmpty();
+            });
+        }
+    }
+
+    @Test
+    void pushedUpdateIsAppliedByEveryDeviceAndAcked() throws Exception {
+        try (DeviceFleet fleet = connectedFleetOf(50, b -> { })) {
+            gateway.push(push(update(Stage.LIVE, 1)));
+
+            await().atMost(WAIT).untilAsserted(() -> assertThat(fleet.countAt(EVENT, Stage.LIVE, 1)).isEqualTo(50));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(acksPerDevice(1)).hasSize(50));
+
+            assertThat(fleet.devices()).allSatisfy(device -> {
+                AppliedUpdate applied = device.applied(EVENT, 1).orElseThrow();
+                assertThat(applied.fromSnapshot()).isFalse();
+                assertThat(applied.hasIssuedAt()).isTrue();
+                assertThat(device.duplicates()).isZero();
+            });
+            SimulatorReport report = fleet.report(EVENT, 1);
+            assertThat(report.devices()).isEqualTo(50);
+            assertThat(report.connected()).isEqualTo(50);
+            assertThat(report.applied()).isEqualTo(50);
+            assertThat(report.reached()).isEqualTo(50);
+            assertThat(report.p50Millis()).isNotNaN().isLessThanOrEqualTo(report.p99Millis());
+            assertThat(report.p99Millis()).isLessThanOrEqualTo(report.maxMillis());
+            assertThat(report.toString()).contains(EVENT, "50/50 devices connected", "50 applied", "p99=");
+        }
+    }
+
+    @Test
+    void duplicateAndOlderUpdatesAreAckedButNotApplied() throws Exception {
+        try (DeviceFleet fleet = connectedFleetOf(10, b -> { })) {
+            gateway.push(push(update(Stage.LIVE, 2)));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(fleet.countAt(EVENT, Stage.LIVE, 2)).isEqualTo(10));
+
+            gateway.push(push(update(Stage.LIVE, 2)));
+            gateway.push(push(update(Stage.PRE_SHOW, 1)));
+
+            await().atMost(WAIT).untilAsserted(() ->
+                    assertThat(fleet.devices()).allSatisfy(device -> assertThat(device.duplicates()).isEqualTo(2)));
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(acksPerDevice(2)).hasSize(10).allSatisfy((device, acks) -> assertThat(acks).isEqualTo(2));
+                assertThat(acksPerDevice(1)).hasSize(10).allSatisfy((device, acks) -> assertThat(acks).isEqualTo(1));
+            });
+            assertThat(fleet.countAt(EVENT, Stage.LIVE, 2)).isEqualTo(10);
+            assertThat(fleet.devices()).allSatisfy(device -> {
+                assertThat(device.appliedUpdates()).extracting(AppliedUpdate::seq).containsExactly(2L);
+                assertThat(device.applied(EVENT, 1)).isEmpty();
+            });
+            assertThat(fleet.report(EVENT, 1).applied()).isZero();
+            assertThat(fleet.report(EVENT, 1).reached()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void welcomeSnapshotIsAppliedBeforeConnectAllCompletes() throws Exception {
+        gateway.welcomeWith(hello -> Welcome.newBuilder()
+                .addSnapshot(update(Stage.PREFETCH, 3))
+                .addSnapshot(update(Stage.SCHEDULED, 1).toBuilder().setEventId("premiere"))
+                .build());
+        try (DeviceFleet fleet = connectedFleetOf(20, b -> { })) {
+            assertThat(fleet.countAt(EVENT, Stage.PREFETCH, 3)).isEqualTo(20);
+            assertThat(fleet.countAt("premiere", Stage.SCHEDULED, 1)).isEqualTo(20);
+            assertThat(fleet.devices()).allSatisfy(device ->
+                    assertThat(device.applied(EVENT, 3)).hasValueSatisfying(u -> assertThat(u.fromSnapshot()).isTrue()));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(acksPerDevice(3)).hasSize(20));
+        }
+    }
+
+    @Test
+    void jsonSubprotocolWithTokenInTheQueryWorksToo() throws Exception {
+        try (DeviceFleet fleet = connectedFleetOf(10,
+                b -> b.wireFormat(WireFormat.JSON).tokenTransport(TokenTransport.QUERY_PARAMETER))) {
+            assertThat(gateway.received(ClientFrame.FrameCase.HELLO))
+                    .hasSize(10)
+                    .allSatisfy(hello -> assertThat(hello.format()).isEqualTo(WireFormat.JSON));
+
+            gateway.push(push(update(Stage.LIVE, 7)));
+
+            await().atMost(WAIT).untilAsserted(() -> assertThat(fleet.countAt(EVENT, Stage.LIVE, 7)).isEqualTo(10));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(acksPerDevice(7)).hasSize(10));
+        }
+    }
+
+    @Test
+    void goAwayMakesDevicesReconnectAndResumeFromTheirPositions() throws Exception {
+        try (DeviceFleet fleet = connectedFleetOf(20, b -> { })) {
+            gateway.push(push(update(Stage.LIVE, 4)));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(fleet.countAt(EVENT, Stage.LIVE, 4)).isEqualTo(20));
+
+            gateway.push(ServerFrame.newBuilder()
+                    .setGoAway(GoAway.newBuilder().setReconnectAfterMs(20).setReason("drain"))
+                    .build());
+
+            await().atMost(WAIT).untilAsserted(() -> assertThat(fleet.devices())
+                    .allSatisfy(device -> assertThat(device.welcomes()).isEqualTo(2)));
+            assertThat(fleet.connectedCount()).isEqualTo(20);
+            for (DeviceView device : fleet.devices()) {
+                List<TestGateway.Received> hellos = hellosFrom(device.deviceId());
+                assertThat(hellos).hasSize(2);
+                assertThat(hellos.get(1).frame().getHello().getPositionsMap()).containsExactly(Map.entry(EVENT, 4L));
+            }
+        }
+    }
+
+    @Test
+    void droppedConnectionsReconnectWithTheirPositions() throws Exception {
+        try (DeviceFleet fleet = connectedFleetOf(20, b -> { })) {
+            gateway.push(push(update(Stage.PRE_SHOW, 5)));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(fleet.countAt(EVENT, Stage.PRE_SHOW, 5)).isEqualTo(20));
+
+            gateway.dropAllSessions();
+
+            await().atMost(WAIT).untilAsserted(() -> assertThat(fleet.devices())
+                    .allSatisfy(device -> assertThat(device.welcomes()).isEqualTo(2)));
+            assertThat(fleet.devices()).allSatisfy(device -> assertThat(hellosFrom(device.deviceId()))
+                    .last()
+                    .satisfies(hello -> assertThat(hello.frame().getHello().getPositionsMap())
+                            .containsExactly(Map.entry(EVENT, 5L))));
+        }
+    }
+
+    @Test
+    void connectAllFailsWithTheHttpStatusWhenTokensAreRefused() {
+        DeviceTokens foreign = DeviceTokens.withSecret("a-secret-the-gateway-does-not-know-at-all");
+        try (DeviceFleet fleet = fleetOf(5, b -> b.tokens(i -> foreign.issue("device-" + i, "s", Duration.ofHours(1))))) {
+            assertThat(fleet.connectAll())
+                    .failsWithin(WAIT)
+                    .withThrowableOfType(ExecutionException.class)
+                    .havingCause()
+                    .isInstanceOfSatisfying(DeviceConnectException.class, e -> {
+                        assertThat(e.httpStatus()).hasValue(401);
+                        assertThat(e.getMessage()).contains("HTTP 401", "/v1/connect", "device-");
+                    });
+            // Refusals are not retried: every device ends up disconnected with the reason recorded.
+            await().atMost(WAIT).untilAsserted(() -> assertThat(fleet.devices()).allSatisfy(device ->
+                    assertThat(device.lastConnectFailure()).hasValueSatisfying(f -> assertThat(f).contains("401"))));
+            assertThat(fleet.connectedCount()).isZero();
+        }
+    }
+
+    @Test
+    void connectAllFailsWhenNoTokenIsSent() {
+        try (DeviceFleet fleet = fleetOf(3, b -> b.tokens(i -> null))) {
+            assertThat(fleet.connectAll())
+                    .failsWithin(WAIT)
+                    .withThrowableOfType(ExecutionException.class)
+                    .havingCause()
+                    .isInstanceOfSatisfying(DeviceConnectException.class,
+                            e -> assertThat(e.httpStatus()).hasValue(401));
+        }
+    }
+
+    @Test
+    void connectAllFailsWhenNothingListens() throws IOException {
+        URI nowhere;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            nowhere = URI.create("ws://127.0.0.1:" + socket.getLocalPort());
+        }
+        FleetConfig config = FleetConfig.builder().gateway(nowhere).devices(2).tokens(i -> "t").reconnect(false).build();
+        try (DeviceFleet fleet = DeviceFleet.open(config)) {
+            assertThat(fleet.connectAll())
+                    .failsWithin(WAIT)
+                    .withThrowableOfType(ExecutionException.class)
+                    .havingCause()
+                    .isInstanceOfSatisfying(DeviceConnectException.class, e -> {
+                        assertThat(e.httpStatus()).isEmpty();
+                        assertThat(e.getMessage()).contains("could not connect to " + nowhere + "/v1/connect");
+                    });
+        }
+    }
+
+    @Test
+    void devicesPingAtTheWelcomeHeartbeatInterval() throws Exception {
+        gateway.welcomeWith(hello -> Welcome.newBuilder().setHeartbeatIntervalMs(50).build());
+        try (DeviceFleet fleet = connectedFleetOf(5, b -> { })) {
+            await().atMost(WAIT).untilAsserted(() -> assertThat(gateway.received(ClientFrame.FrameCase.PING))
+                    .extracting(TestGateway.Received::deviceId)
+                    .containsAll(fleet.devices().stream().map(DeviceView::deviceId).toList()));
+        }
+    }
+
+    @Test
+    void devicesBindTheirSourceAddressesInRoundRobin() throws Exception {
+        InetAddress second = InetAddress.getByName("127.0.0.2");
+        assumeThat(canBind(second)).as("127.0.0.2 is a usable loopback address here").isTrue();
+        List<InetAddress> sources = List.of(InetAddress.getByName("127.0.0.1"), second);
+        try (DeviceFleet fleet = connectedFleetOf(6, b -> b.localAddresses(sources))) {
+            assertThat(gateway.received(ClientFrame.FrameCase.HELLO)).allSatisfy(hello -> {
+                int index = Integer.parseInt(hello.deviceId().substring("device-".length()));
+                assertThat(hello.remote().getAddress()).isEqualTo(sources.get(index % 2));
+            });
+            assertThat(fleet.connectedCount()).isEqualTo(6);
+        }
+    }
+
+    private static boolean canBind(InetAddress address) {
+        try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress(address, 0));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
