@@ -1,5 +1,6 @@
 package io.kickoff.testkit;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -14,12 +15,17 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One server process owned by the test kit: started with its output appended to a log file, stopped with SIGTERM or
- * SIGKILL. Also killed by a JVM shutdown hook, so a test run that forgets to close it leaves no orphan behind.
+ * SIGKILL. Also killed by a JVM shutdown hook and, should this JVM die without running hooks, by a watchdog process, so
+ * a test run that forgets to close it or crashes leaves no orphan server behind.
  */
 final class ChildProcess {
 
@@ -29,35 +35,32 @@ final class ChildProcess {
     private final List<String> command;
     private final Path workDir;
     private final Path logFile;
-    private final boolean pipeStdin;
     private Process process;
+    private Process watchdog;
     private Thread shutdownHook;
 
-    /**
-     * @param pipeStdin keep the child's stdin as a pipe from this JVM, so a child that watches for EOF can exit when
-     *                  this JVM dies; otherwise stdin is /dev/null
-     */
-    ChildProcess(String name, List<String> command, Path workDir, Path logFile, boolean pipeStdin) {
+    ChildProcess(String name, List<String> command, Path workDir, Path logFile) {
         this.name = name;
         this.command = List.copyOf(command);
         this.workDir = workDir;
         this.logFile = logFile;
-        this.pipeStdin = pipeStdin;
     }
 
     synchronized void start() {
         if (isAlive()) {
             return;
         }
+        if (process != null) {
+            released(); // it died on its own: drop its hook and watchdog before starting a new one
+        }
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-        if (!pipeStdin) {
-            builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        }
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         try {
-            appendToLog("---- starting " + name + ": " + String.join(" ", command) + System.lineSeparator());
+            appendToLog("---- " + LocalTime.now() + " starting " + name + ": " + String.join(" ", command)
+                    + System.lineSeparator());
             process = builder.start();
         } catch (IOException e) {
             throw new IllegalStateException("Could not start " + name + " (" + command.get(0) + "): " + e, e);
@@ -65,6 +68,27 @@ final class ChildProcess {
         Process started = process;
         shutdownHook = new Thread(() -> destroyTree(started, true), "testkit-kill-" + name);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
+        watchdog = startWatchdog(started.pid());
+    }
+
+    /**
+     * A shell that waits for EOF on a pipe from this JVM, then SIGKILLs the server and deletes its directory. The pipe
+     * closes only when this JVM exits, however it exits, SIGKILL included, which no shutdown hook survives; the watchdog
+     * itself is SIGKILLed (and so does nothing) whenever the server is stopped on purpose.
+     */
+    private Process startWatchdog(long pid) {
+        try {
+            return new ProcessBuilder("/bin/sh", "-c",
+                    "while read -r _; do :; done; kill -9 \"$0\" 2>/dev/null; rm -rf -- \"$1\"",
+                    Long.toString(pid), workDir.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+        } catch (IOException e) {
+            appendToLog("---- no watchdog for " + name + " (" + e + "); it will outlive a crashed JVM"
+                    + System.lineSeparator());
+            return null;
+        }
     }
 
     synchronized boolean isAlive() {
@@ -114,6 +138,10 @@ final class ChildProcess {
     }
 
     private void released() {
+        if (watchdog != null) {
+            watchdog.destroyForcibly();
+            watchdog = null;
+        }
         if (shutdownHook != null) {
             try {
                 Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -154,14 +182,55 @@ final class ChildProcess {
 
     // ------------------------------------------------------------------ shared helpers
 
-    /** A port that was free a moment ago on 127.0.0.1. */
+    /** Ports handed out by this JVM, never handed out twice: a server may not have bound its port yet. */
+    private static final Set<Integer> handedOut = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port that was free a moment ago on 127.0.0.1, below the kernel's ephemeral range when possible. A server that
+     * is stopped keeps its port for its restart, so the port must not be one the kernel may give to an outgoing
+     * connection meanwhile: a client reconnecting to 127.0.0.1:P can even be handed P itself and connect to itself.
+     */
     static int freePort() {
+        int ephemeralLow = ephemeralRangeLow();
+        int low = 10_000;
+        if (ephemeralLow - low >= 1_000) {
+            for (int attempt = 0; attempt < 200; attempt++) {
+                int candidate = ThreadLocalRandom.current().nextInt(low, ephemeralLow);
+                if (!handedOut.contains(candidate) && bindable(candidate) && handedOut.add(candidate)) {
+                    return candidate;
+                }
+            }
+        }
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress("127.0.0.1", 0));
+                if (handedOut.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("No free port on 127.0.0.1", e);
+            }
+        }
+        throw new IllegalStateException("No free port on 127.0.0.1");
+    }
+
+    private static boolean bindable(int port) {
         try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(false);
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
+            socket.bind(new InetSocketAddress("127.0.0.1", port));
+            return true;
         } catch (IOException e) {
-            throw new UncheckedIOException("No free port on 127.0.0.1", e);
+            return false;
+        }
+    }
+
+    /** The low end of Linux's ephemeral port range, or 0 where it cannot be read. */
+    private static int ephemeralRangeLow() {
+        try {
+            // not Files.readString: it trusts the file size, which procfs reports as 0, and returns garbage
+            String range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
         }
     }
 

@@ -1,12 +1,15 @@
 package io.kickoff.testkit;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
 
 /**
  * Entry point of the child JVM that {@link TestKafka} runs: formats the storage on first start, then runs
- * {@code kafka.Kafka} in KRaft combined mode. Exits when its stdin reaches EOF, which happens when the JVM that started
- * it dies, so a crashed or killed test run leaves no broker behind.
+ * {@code kafka.Kafka} in KRaft combined mode. A separate JVM, so that a kill is a real SIGKILL and a start a real cold
+ * start from disk.
  *
  * <p>Arguments: {@code <server.properties> <cluster id>}.
  */
@@ -22,38 +25,46 @@ final class KafkaBrokerMain {
         }
         String properties = args[0];
         String clusterId = args[1];
-        watchParent();
 
-        int formatted;
+        if (!isFormatted(properties)) {
+            format(properties, clusterId);
+        }
+        kafka.Kafka.main(new String[] {properties});
+    }
+
+    private static void format(String properties, String clusterId) {
+        int status;
         try {
-            formatted = kafka.tools.StorageTool.execute(
+            status = kafka.tools.StorageTool.execute(
                     new String[] {"format", "--cluster-id", clusterId, "--config", properties, "--ignore-formatted"},
                     System.out);
         } catch (Throwable e) {
             System.err.println("Formatting the Kafka storage failed: " + e);
             e.printStackTrace();
-            formatted = 1;
+            status = 1;
         }
-        if (formatted != 0) {
+        if (status != 0) {
             System.exit(3);
         }
-        kafka.Kafka.main(new String[] {properties});
     }
 
-    private static void watchParent() {
-        Thread watcher = new Thread(() -> {
-            try {
-                InputStream in = System.in;
-                while (in.read() != -1) {
-                    // nothing is ever sent; we only wait for EOF
-                }
-            } catch (IOException ignored) {
-                // a broken pipe means the parent is gone too
+    /** Whether every log directory already has its meta.properties, so that restarts skip the storage tool. */
+    private static boolean isFormatted(String propertiesFile) {
+        Properties props = new Properties();
+        try (Reader in = Files.newBufferedReader(Path.of(propertiesFile))) {
+            props.load(in);
+        } catch (IOException e) {
+            return false;
+        }
+        String dirs = props.getProperty("log.dirs", props.getProperty("log.dir"));
+        if (dirs == null) {
+            return false;
+        }
+        for (String dir : dirs.split(",")) {
+            if (!Files.isRegularFile(Path.of(dir.trim(), "meta.properties"))) {
+                return false;
             }
-            System.err.println("stdin closed (the parent JVM is gone or is stopping this broker); shutting down");
-            System.exit(0);
-        }, "testkit-parent-watcher");
-        watcher.setDaemon(true);
-        watcher.start();
+        }
+        return true;
     }
 }

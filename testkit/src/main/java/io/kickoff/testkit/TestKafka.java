@@ -111,7 +111,6 @@ public final class TestKafka implements BeforeAllCallback, AfterAllCallback, Aut
             process.stop(STOP_TIMEOUT);
             process = null;
         }
-        try { java.nio.file.Files.copy(workDir.resolve("broker.log"), Path.of("/tmp/exp/broker-it.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING); } catch (Exception e) { }
         ChildProcess.deleteRecursively(workDir);
         workDir = null;
         brokerPort = 0;
@@ -146,10 +145,7 @@ public final class TestKafka implements BeforeAllCallback, AfterAllCallback, Aut
             throw new UncheckedIOException("Could not create a temp directory for Kafka", e);
         }
         brokerPort = ChildProcess.freePort();
-        int controllerPort;
-        do {
-            controllerPort = ChildProcess.freePort();
-        } while (controllerPort == brokerPort);
+        int controllerPort = ChildProcess.freePort();
 
         Path serverProperties = workDir.resolve("server.properties");
         Path logbackXml = workDir.resolve("logback.xml");
@@ -170,7 +166,7 @@ public final class TestKafka implements BeforeAllCallback, AfterAllCallback, Aut
                 KafkaBrokerMain.class.getName(),
                 serverProperties.toString(),
                 Uuid.randomUuid().toString()));
-        process = new ChildProcess("kafka-broker", cmd, workDir, workDir.resolve("broker.log"), true);
+        process = new ChildProcess("kafka-broker", cmd, workDir, workDir.resolve("broker.log"));
     }
 
     private Map<String, String> brokerConfig(int controllerPort) {

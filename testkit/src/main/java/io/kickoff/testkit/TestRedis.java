@@ -71,7 +71,7 @@ public final class TestRedis implements BeforeAllCallback, AfterAllCallback, Aut
             workDir = createWorkDir();
             port = ChildProcess.freePort();
             process = new ChildProcess("redis-server", command(findBinary(workDir)), workDir,
-                    workDir.resolve("redis.log"), false);
+                    workDir.resolve("redis.log"));
         }
         if (process.isAlive()) {
             return;

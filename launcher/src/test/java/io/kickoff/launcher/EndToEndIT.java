@@ -1,0 +1,139 @@
+package io.kickoff.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.kickoff.bus.KafkaBusConfig;
+import io.kickoff.bus.KafkaEventBus;
+import io.kickoff.gateway.Gateway;
+import io.kickoff.gateway.GatewayConfig;
+import io.kickoff.lsm.LiveStateManager;
+import io.kickoff.lsm.api.Role;
+import io.kickoff.lsm.event.InMemoryEventStore;
+import io.kickoff.protocol.token.DeviceTokens;
+import io.kickoff.protocol.v1.Stage;
+import io.kickoff.simulator.DeviceConnectException;
+import io.kickoff.simulator.DeviceFleet;
+import io.kickoff.simulator.FleetConfig;
+import io.kickoff.testkit.TestKafka;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The walking skeleton through real parts: admin HTTP call → Live State Manager → real Kafka →
+ * gateway → 100 real WebSocket clients. The LSM and the gateway each have their own Kafka
+ * clients, as separate services would.
+ */
+class EndToEndIT {
+    static final String OPERATOR_TOKEN = "e2e-operator";
+    static final int DEVICES = 100;
+
+    @RegisterExtension
+    static final TestKafka kafka = new TestKafka();
+
+    static KafkaEventBus lsmBus;
+    static KafkaEventBus gatewayBus;
+    static LiveStateManager lsm;
+    static Gateway gateway;
+    static final DeviceTokens tokens = DeviceTokens.withSecret("end-to-end-secret-end-to-end-secret!");
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void startServices() throws Exception {
+        lsmBus = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("lsm"));
+        gatewayBus = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("gateway"));
+        lsm = LiveStateManager.start(new LiveStateManager.Config("127.0.0.1", 0, Map.of(OPERATOR_TOKEN, Role.OPERATOR)),
+                new InMemoryEventStore(), lsmBus, Clock.systemUTC());
+        gateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("gw-e2e").build(),
+                tokens, gatewayBus, Clock.systemUTC());
+        await().atMost(Duration.ofSeconds(60)).until(gateway::isReady);
+    }
+
+    @AfterAll
+    static void stopServices() {
+        gateway.close();
+        lsm.close();
+        gatewayBus.close();
+        lsmBus.close();
+    }
+
+    static URI gatewayUri() {
+        return URI.create("ws://127.0.0.1:" + gateway.port() + "/v1/connect");
+    }
+
+    static HttpResponse<String> post(String path, String json) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lsm.adminPort() + path))
+                .header("Authorization", "Bearer " + OPERATOR_TOKEN)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aLiveTransitionReachesEveryConnectedDevice() throws Exception {
+        try (DeviceFleet fleet = DeviceFleet.open(FleetConfig.builder().gateway(gatewayUri()).devices(DEVICES)
+                .deviceIds(i -> "e2e-" + i)
+                .tokens(i -> tokens.issue("e2e-" + i, "us-en", Duration.ofHours(1)))
+                .build())) {
+            fleet.connectAll().get(60, TimeUnit.SECONDS);
+            await().until(() -> gateway.connectedDevices() == DEVICES);
+
+            assertThat(post("/v1/events", "{\"id\":\"e2e-final\",\"title\":\"The Final\",\"segments\":[\"us-en\"]}")
+                    .statusCode()).isEqualTo(201);
+            HttpResponse<String> live = post("/v1/events/e2e-final/transitions", "{\"to\":\"LIVE\"}");
+            assertThat(live.statusCode()).isEqualTo(200);
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> fleet.countAt("e2e-final", Stage.LIVE, 1) == DEVICES);
+            assertThat(fleet.devices()).allSatisfy(device -> {
+                assertThat(device.stage("e2e-final")).contains(Stage.LIVE);
+                assertThat(device.appliedSeq("e2e-final")).isEqualTo(1);
+            });
+            // Every device acks what it applied.
+            await().until(() -> gateway.acksReceived() >= DEVICES);
+        }
+    }
+
+    @Test
+    void aDeviceThatConnectsLaterIsToldTheCurrentStageInWelcome() throws Exception {
+        assertThat(post("/v1/events", "{\"id\":\"e2e-late\",\"title\":\"Late\"}").statusCode()).isEqualTo(201);
+        assertThat(post("/v1/events/e2e-late/transitions", "{\"to\":\"PRE_SHOW\"}").statusCode()).isEqualTo(200);
+        assertThat(post("/v1/events/e2e-late/transitions", "{\"to\":\"LIVE\"}").statusCode()).isEqualTo(200);
+        try (DeviceFleet fleet = DeviceFleet.open(FleetConfig.builder().gateway(gatewayUri()).devices(3)
+                .deviceIds(i -> "late-" + i)
+                .tokens(i -> tokens.issue("late-" + i, "fr-fr", Duration.ofHours(1)))
+                .build())) {
+            fleet.connectAll().get(60, TimeUnit.SECONDS);
+            // The update may still be on its way to the gateway when the devices connect.
+            await().atMost(Duration.ofSeconds(30)).until(() -> fleet.countAt("e2e-late", Stage.LIVE, 2) == 3);
+        }
+    }
+
+    @Test
+    void aDeviceWithoutAValidTokenGets401AndNoSocket() {
+        for (String token : new String[] {null, "not-a-token",
+                DeviceTokens.withSecret("another-secret-another-secret-another").issue("x", "us-en", Duration.ofHours(1))}) {
+            try (DeviceFleet fleet = DeviceFleet.open(FleetConfig.builder().gateway(gatewayUri()).devices(1)
+                    .deviceIds(i -> "anon")
+                    .tokens(i -> token)
+                    .reconnect(false)
+                    .build())) {
+                assertThatThrownBy(() -> fleet.connectAll().get(30, TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class)
+                        .cause().isInstanceOfSatisfying(DeviceConnectException.class,
+                                e -> assertThat(e.httpStatus()).hasValue(401));
+                assertThat(fleet.connectedCount()).isZero();
+            }
+        }
+    }
+}
