@@ -2,32 +2,80 @@ package io.kickoff.gateway;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * Settings of one gateway node. Immutable; build with {@link #builder()}.
+ * Settings of one gateway node. Immutable; build with {@link #builder()}, where every field has
+ * a production default.
  *
- * @param host              address to listen on
- * @param port              port to listen on (0: any free port)
- * @param nodeId            this node's name in welcome frames, logs and statistics
- * @param ioThreads         event loop threads (0: two per core)
- * @param helloTimeout      a device that has not sent hello by then is closed
- * @param heartbeatInterval how often devices should ping, told in welcome
- * @param maxFrameBytes     largest inbound WebSocket frame payload
- * @param reconnectBase     base of the devices' exponential reconnect backoff, told in welcome
- * @param reconnectMax      cap of that backoff
+ * @param host                  address to listen on
+ * @param port                  port to listen on (0: any free port)
+ * @param nodeId                this node's name in welcome frames, logs, metrics and statistics
+ * @param ioThreads             event loop threads (0: Netty's default, two per core)
+ * @param helloTimeout          a device that has not sent hello by then is closed (1008)
+ * @param heartbeatInterval     the server pings a device it has written nothing to for this long; told in welcome
+ * @param idleTimeout           a device the server has read nothing from for this long is closed (1001)
+ * @param maxFrameBytes         largest inbound WebSocket frame payload (larger: 1009)
+ * @param inboundPerSecond      sustained inbound frames per second per connection (beyond the burst: 1008)
+ * @param inboundBurst          inbound frames a connection may send at once
+ * @param reconnectBase         base of the devices' exponential reconnect backoff, told in welcome
+ * @param reconnectMax          cap of that backoff
+ * @param ackTimeout            an un-acked update is sent again after this, doubling each time
+ * @param maxRedeliveries       how many times an un-acked update is sent again while connected
+ * @param writeBufferLow        outbound bytes below which a connection is writable again
+ * @param writeBufferHigh       outbound bytes above which a connection is unwritable (writes are withheld)
+ * @param slowConsumerTimeout   a connection unwritable for this long is closed (4008)
+ * @param maxLifetime           connections are asked to move (go-away) after this ...
+ * @param lifetimeDither        ... minus a random dither up to this, so they do not all move at once
+ * @param goAwayJitter          reconnect delays in go-away frames are random in [0, this)
+ * @param drainWindow           on drain, devices are told to reconnect spread over this window, then closed
+ * @param maxConnections        most device connections at once (0: derived from the open-files limit)
+ * @param fdReserve             file descriptors kept free for health checks, metrics, the bus and handshakes
+ * @param maxConnectsPerSecond  most new device connections accepted per second (0: no limit)
+ * @param retryAfterMin         smallest Retry-After of a 503
+ * @param retryAfterMax         largest Retry-After of a 503 (each 503 gets a random value between)
+ * @param bundlePushWindow      a new bundle reaches all its devices spread over this window
+ * @param deliveryReportInterval how often delivery statistics and presence go on the bus
+ * @param opsToken              bearer token of the gateway's operations endpoints (drain); empty: disabled
  */
 public record GatewayConfig(String host, int port, String nodeId, int ioThreads, Duration helloTimeout,
-                            Duration heartbeatInterval, int maxFrameBytes, Duration reconnectBase,
-                            Duration reconnectMax) {
+                            Duration heartbeatInterval, Duration idleTimeout, int maxFrameBytes,
+                            int inboundPerSecond, int inboundBurst, Duration reconnectBase, Duration reconnectMax,
+                            Duration ackTimeout, int maxRedeliveries, int writeBufferLow, int writeBufferHigh,
+                            Duration slowConsumerTimeout, Duration maxLifetime, Duration lifetimeDither,
+                            Duration goAwayJitter, Duration drainWindow, int maxConnections, int fdReserve,
+                            int maxConnectsPerSecond, Duration retryAfterMin, Duration retryAfterMax,
+                            Duration bundlePushWindow, Duration deliveryReportInterval, Optional<String> opsToken) {
 
     public GatewayConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(nodeId, "nodeId");
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port must be 0..65535, got " + port);
+        Objects.requireNonNull(opsToken, "opsToken");
+        require(port >= 0 && port <= 65535, "port must be 0..65535, got " + port);
+        require(!nodeId.isBlank(), "nodeId must not be blank");
+        require(ioThreads >= 0, "ioThreads must not be negative");
+        require(maxFrameBytes >= 64, "maxFrameBytes must be at least 64");
+        require(inboundPerSecond > 0 && inboundBurst > 0, "inbound rate limit must be positive");
+        require(maxRedeliveries >= 0, "maxRedeliveries must not be negative");
+        require(writeBufferLow > 0 && writeBufferHigh > writeBufferLow, "need 0 < writeBufferLow < writeBufferHigh");
+        require(maxConnections >= 0, "maxConnections must not be negative (0: derive from the open-files limit)");
+        require(fdReserve >= 0, "fdReserve must not be negative");
+        require(maxConnectsPerSecond >= 0, "maxConnectsPerSecond must not be negative (0: no limit)");
+        require(!retryAfterMax.minus(retryAfterMin).isNegative(), "retryAfterMax must not be below retryAfterMin");
+        for (Duration d : new Duration[] {helloTimeout, heartbeatInterval, idleTimeout, reconnectBase, reconnectMax,
+                ackTimeout, slowConsumerTimeout, maxLifetime, lifetimeDither, goAwayJitter, drainWindow,
+                retryAfterMin, retryAfterMax, bundlePushWindow, deliveryReportInterval}) {
+            Objects.requireNonNull(d, "durations must be set");
+            require(!d.isNegative(), "durations must not be negative");
         }
-        if (maxFrameBytes < 64) {
-            throw new IllegalArgumentException("maxFrameBytes must be at least 64");
+        require(!heartbeatInterval.isZero() && !idleTimeout.isZero() && !ackTimeout.isZero()
+                && !deliveryReportInterval.isZero(), "heartbeat, idle, ack and report intervals must be positive");
+        require(lifetimeDither.compareTo(maxLifetime) < 0, "lifetimeDither must be shorter than maxLifetime");
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
         }
     }
 
@@ -36,11 +84,21 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
     }
 
     public Builder toBuilder() {
-        return new Builder().host(host).port(port).nodeId(nodeId).ioThreads(ioThreads).helloTimeout(helloTimeout)
-                .heartbeatInterval(heartbeatInterval).maxFrameBytes(maxFrameBytes)
-                .reconnect(reconnectBase, reconnectMax);
+        Builder b = new Builder();
+        b.host = host; b.port = port; b.nodeId = nodeId; b.ioThreads = ioThreads; b.helloTimeout = helloTimeout;
+        b.heartbeatInterval = heartbeatInterval; b.idleTimeout = idleTimeout; b.maxFrameBytes = maxFrameBytes;
+        b.inboundPerSecond = inboundPerSecond; b.inboundBurst = inboundBurst; b.reconnectBase = reconnectBase;
+        b.reconnectMax = reconnectMax; b.ackTimeout = ackTimeout; b.maxRedeliveries = maxRedeliveries;
+        b.writeBufferLow = writeBufferLow; b.writeBufferHigh = writeBufferHigh;
+        b.slowConsumerTimeout = slowConsumerTimeout; b.maxLifetime = maxLifetime; b.lifetimeDither = lifetimeDither;
+        b.goAwayJitter = goAwayJitter; b.drainWindow = drainWindow; b.maxConnections = maxConnections;
+        b.fdReserve = fdReserve; b.maxConnectsPerSecond = maxConnectsPerSecond; b.retryAfterMin = retryAfterMin;
+        b.retryAfterMax = retryAfterMax; b.bundlePushWindow = bundlePushWindow;
+        b.deliveryReportInterval = deliveryReportInterval; b.opsToken = opsToken.orElse(null);
+        return b;
     }
 
+    /** Builder with production defaults. */
     public static final class Builder {
         private String host = "0.0.0.0";
         private int port = 8080;
@@ -48,22 +106,61 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         private int ioThreads = 0;
         private Duration helloTimeout = Duration.ofSeconds(8);
         private Duration heartbeatInterval = Duration.ofSeconds(25);
+        private Duration idleTimeout = Duration.ofSeconds(90);
         private int maxFrameBytes = 8 * 1024;
+        private int inboundPerSecond = 20;
+        private int inboundBurst = 50;
         private Duration reconnectBase = Duration.ofMillis(500);
         private Duration reconnectMax = Duration.ofSeconds(30);
+        private Duration ackTimeout = Duration.ofSeconds(3);
+        private int maxRedeliveries = 4;
+        private int writeBufferLow = 32 * 1024;
+        private int writeBufferHigh = 64 * 1024;
+        private Duration slowConsumerTimeout = Duration.ofSeconds(15);
+        private Duration maxLifetime = Duration.ofMinutes(30);
+        private Duration lifetimeDither = Duration.ofMinutes(3);
+        private Duration goAwayJitter = Duration.ofSeconds(10);
+        private Duration drainWindow = Duration.ofSeconds(30);
+        private int maxConnections = 0;
+        private int fdReserve = 512;
+        private int maxConnectsPerSecond = 5_000;
+        private Duration retryAfterMin = Duration.ofSeconds(1);
+        private Duration retryAfterMax = Duration.ofSeconds(10);
+        private Duration bundlePushWindow = Duration.ofSeconds(10);
+        private Duration deliveryReportInterval = Duration.ofSeconds(1);
+        private String opsToken;
 
-        public Builder host(String v) { this.host = v; return this; }
-        public Builder port(int v) { this.port = v; return this; }
-        public Builder nodeId(String v) { this.nodeId = v; return this; }
-        public Builder ioThreads(int v) { this.ioThreads = v; return this; }
-        public Builder helloTimeout(Duration v) { this.helloTimeout = v; return this; }
-        public Builder heartbeatInterval(Duration v) { this.heartbeatInterval = v; return this; }
-        public Builder maxFrameBytes(int v) { this.maxFrameBytes = v; return this; }
-        public Builder reconnect(Duration base, Duration max) { this.reconnectBase = base; this.reconnectMax = max; return this; }
+        public Builder host(String v) { host = v; return this; }
+        public Builder port(int v) { port = v; return this; }
+        public Builder nodeId(String v) { nodeId = v; return this; }
+        public Builder ioThreads(int v) { ioThreads = v; return this; }
+        public Builder helloTimeout(Duration v) { helloTimeout = v; return this; }
+        public Builder heartbeatInterval(Duration v) { heartbeatInterval = v; return this; }
+        public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
+        public Builder maxFrameBytes(int v) { maxFrameBytes = v; return this; }
+        public Builder inboundRate(int perSecond, int burst) { inboundPerSecond = perSecond; inboundBurst = burst; return this; }
+        public Builder reconnect(Duration base, Duration max) { reconnectBase = base; reconnectMax = max; return this; }
+        public Builder ackTimeout(Duration v) { ackTimeout = v; return this; }
+        public Builder maxRedeliveries(int v) { maxRedeliveries = v; return this; }
+        public Builder writeBuffer(int low, int high) { writeBufferLow = low; writeBufferHigh = high; return this; }
+        public Builder slowConsumerTimeout(Duration v) { slowConsumerTimeout = v; return this; }
+        public Builder lifetime(Duration max, Duration dither) { maxLifetime = max; lifetimeDither = dither; return this; }
+        public Builder goAwayJitter(Duration v) { goAwayJitter = v; return this; }
+        public Builder drainWindow(Duration v) { drainWindow = v; return this; }
+        public Builder maxConnections(int v) { maxConnections = v; return this; }
+        public Builder fdReserve(int v) { fdReserve = v; return this; }
+        public Builder maxConnectsPerSecond(int v) { maxConnectsPerSecond = v; return this; }
+        public Builder retryAfter(Duration min, Duration max) { retryAfterMin = min; retryAfterMax = max; return this; }
+        public Builder bundlePushWindow(Duration v) { bundlePushWindow = v; return this; }
+        public Builder deliveryReportInterval(Duration v) { deliveryReportInterval = v; return this; }
+        public Builder opsToken(String v) { opsToken = v == null || v.isBlank() ? null : v; return this; }
 
         public GatewayConfig build() {
-            return new GatewayConfig(host, port, nodeId, ioThreads, helloTimeout, heartbeatInterval, maxFrameBytes,
-                    reconnectBase, reconnectMax);
+            return new GatewayConfig(host, port, nodeId, ioThreads, helloTimeout, heartbeatInterval, idleTimeout,
+                    maxFrameBytes, inboundPerSecond, inboundBurst, reconnectBase, reconnectMax, ackTimeout,
+                    maxRedeliveries, writeBufferLow, writeBufferHigh, slowConsumerTimeout, maxLifetime, lifetimeDither,
+                    goAwayJitter, drainWindow, maxConnections, fdReserve, maxConnectsPerSecond, retryAfterMin,
+                    retryAfterMax, bundlePushWindow, deliveryReportInterval, Optional.ofNullable(opsToken));
         }
     }
 }
