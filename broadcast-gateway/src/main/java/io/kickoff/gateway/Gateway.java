@@ -6,8 +6,17 @@ import io.kickoff.bus.EventBus;
 import io.kickoff.bus.StartFrom;
 import io.kickoff.bus.Subscription;
 import io.kickoff.bus.Topic;
+import io.kickoff.gateway.admission.AdmissionControl;
+import io.kickoff.gateway.bundle.BundleDelivery;
+import io.kickoff.gateway.delivery.DeliveryStats;
 import io.kickoff.gateway.fanout.FanOut;
+import io.kickoff.gateway.http.HttpEndpoints;
+import io.kickoff.gateway.metrics.GatewayMetrics;
+import io.kickoff.gateway.session.DeviceSession;
+import io.kickoff.gateway.session.Farewells;
 import io.kickoff.gateway.session.SessionRegistry;
+import io.kickoff.gateway.session.SessionServices;
+import io.kickoff.gateway.session.SessionUpkeep;
 import io.kickoff.gateway.state.WorldState;
 import io.kickoff.gateway.transport.Transport;
 import io.kickoff.protocol.token.DeviceTokens;
@@ -15,10 +24,19 @@ import io.kickoff.protocol.v1.StageUpdate;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,43 +46,68 @@ import org.slf4j.LoggerFactory;
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+    /** How often each event loop tends its devices (redelivery, pings, idle and slow-consumer checks). */
+    static final long UPKEEP_INTERVAL_MILLIS = 100;
 
     private final GatewayConfig config;
-    private final EventBus bus;
     private final Transport transport;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup ioGroup;
     private final WorldState world = new WorldState();
     private final SessionRegistry registry = new SessionRegistry();
-    private final FanOut fanOut = new FanOut(registry);
-    private final LongAdder acks = new LongAdder();
+    private final GatewayMetrics metrics;
+    private final DeliveryStats stats;
+    private final BundleDelivery bundles;
+    private final FanOut fanOut;
+    private final SessionServices services;
+    private final AdmissionControl admission;
     private final Channel serverChannel;
+    private final List<ScheduledFuture<?>> upkeep = new ArrayList<>();
     private final Subscription stages;
+    private final Subscription bundleRecords;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private volatile boolean ready;
 
     private Gateway(GatewayConfig config, DeviceTokens tokens, EventBus bus, Clock clock) throws InterruptedException {
         this.config = config;
-        this.bus = bus;
         this.transport = Transport.best();
+        this.metrics = new GatewayMetrics(config.nodeId());
+        this.stats = new DeliveryStats(config.nodeId(), clock, registry::size);
+        this.bundles = new BundleDelivery();
+        this.fanOut = new FanOut(registry, metrics, stats);
+        this.services = new SessionServices(config, world, registry, clock, metrics, stats, bundles, new Farewells(metrics));
+        this.admission = new AdmissionControl(config, metrics);
+        metrics.gauge("kickoff_gateway_connections", "greeted device connections", registry::size);
+        metrics.gauge("kickoff_gateway_events_known", "events in the state of the world", world::size);
         this.bossGroup = transport.newGroup(1);
         this.ioGroup = transport.newGroup(config.ioThreads());
         try {
+            HttpEndpoints endpoints = new HttpEndpoints(() -> ready, metrics, config.opsToken(), this::drain);
             this.serverChannel = new ServerBootstrap()
                     .group(bossGroup, ioGroup)
                     .channel(transport.serverChannel())
-                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .option(ChannelOption.SO_BACKLOG, 8192)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new GatewayInitializer(config, tokens, world, registry, clock, acks, () -> ready))
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                            new WriteBufferWaterMark(config.writeBufferLow(), config.writeBufferHigh()))
+                    .childHandler(new GatewayInitializer(services, tokens, () -> ready, admission, endpoints))
                     .bind(config.host(), config.port()).sync().channel();
+            for (EventExecutor executor : ioGroup) {
+                EventLoop loop = (EventLoop) executor;
+                upkeep.add(loop.scheduleAtFixedRate(new SessionUpkeep(services, loop),
+                        UPKEEP_INTERVAL_MILLIS, UPKEEP_INTERVAL_MILLIS, TimeUnit.MILLISECONDS));
+            }
             this.stages = bus.subscribe(Topic.STAGES, StartFrom.BEGINNING, this::onStageRecord);
+            this.bundleRecords = bus.subscribe(Topic.BUNDLES, StartFrom.BEGINNING, bundles::onBundleRecord);
         } catch (InterruptedException | RuntimeException e) {
             shutdownGroups();
             throw e;
         }
         stages.caughtUp().thenRun(() -> {
             ready = true;
-            log.info("gateway {} ready on {} ({}): {} events known", config.nodeId(), serverChannel.localAddress(),
-                    transport.name(), world.size());
+            log.info("gateway {} ready on {} ({}): {} events known, at most {} connections", config.nodeId(),
+                    serverChannel.localAddress(), transport.name(), world.size(), admission.maxConnections());
         });
     }
 
@@ -83,8 +126,43 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         if (world.apply(update)) {
+            bundles.stageChanged(update);
             fanOut.broadcast(update);
         }
+    }
+
+    /**
+     * Empties this node without a herd: refuses new devices (503), tells every connected device to
+     * reconnect after a delay spread over the drain window, and closes it. Completes when no device
+     * is left or the window has passed. Idempotent.
+     */
+    public CompletableFuture<Void> drain() {
+        if (!draining.compareAndSet(false, true)) {
+            return drained;
+        }
+        ready = false;
+        admission.startDraining();
+        long window = config.drainWindow().toMillis();
+        log.info("gateway {} draining {} devices over {} ms", config.nodeId(), registry.size(), window);
+        for (SessionRegistry.LoopSessions group : registry.loops()) {
+            group.loop().execute(() -> {
+                List<DeviceSession> sessions = new ArrayList<>(group.sessions());
+                for (DeviceSession session : sessions) {
+                    services.farewells().goAway(session,
+                            window <= 0 ? 0 : ThreadLocalRandom.current().nextLong(window), "drain");
+                }
+            });
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(window, 1));
+        ScheduledFuture<?>[] watcher = new ScheduledFuture<?>[1];
+        watcher[0] = bossGroup.next().scheduleAtFixedRate(() -> {
+            if (registry.size() == 0 || System.nanoTime() >= deadline) {
+                log.info("gateway {} drained ({} devices left)", config.nodeId(), registry.size());
+                drained.complete(null);
+                watcher[0].cancel(false);
+            }
+        }, 50, 50, TimeUnit.MILLISECONDS);
+        return drained;
     }
 
     public int port() {
@@ -95,12 +173,16 @@ public final class Gateway implements AutoCloseable {
         return ready;
     }
 
+    public boolean isDraining() {
+        return draining.get();
+    }
+
     public int connectedDevices() {
         return registry.size();
     }
 
-    public long acksReceived() {
-        return acks.sum();
+    public GatewayMetrics metrics() {
+        return metrics;
     }
 
     public GatewayConfig config() {
@@ -111,6 +193,8 @@ public final class Gateway implements AutoCloseable {
     public void close() {
         ready = false;
         stages.close();
+        bundleRecords.close();
+        upkeep.forEach(f -> f.cancel(false));
         serverChannel.close().syncUninterruptibly();
         shutdownGroups();
         log.info("gateway {} stopped", config.nodeId());
@@ -118,8 +202,8 @@ public final class Gateway implements AutoCloseable {
 
     private void shutdownGroups() {
         // Channels are closed by now: no quiet period to wait for.
-        var boss = bossGroup.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS);
-        var io = ioGroup.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS);
+        var boss = bossGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS);
+        var io = ioGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS);
         boss.syncUninterruptibly();
         io.syncUninterruptibly();
     }

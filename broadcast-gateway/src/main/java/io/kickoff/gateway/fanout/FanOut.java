@@ -1,5 +1,7 @@
 package io.kickoff.gateway.fanout;
 
+import io.kickoff.gateway.delivery.DeliveryStats;
+import io.kickoff.gateway.metrics.GatewayMetrics;
 import io.kickoff.gateway.session.DeviceSession;
 import io.kickoff.gateway.session.SessionRegistry;
 import io.kickoff.gateway.state.WorldState;
@@ -14,7 +16,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,16 +23,21 @@ import org.slf4j.LoggerFactory;
  * Sends one stage update to every device in its audience. The update is encoded once per wire
  * format; each device gets a {@code retainedDuplicate()} of those bytes, so a broadcast to N
  * devices allocates N small frame wrappers and nothing else. Work is one task per event loop
- * that walks that loop's devices, never one task per device.
+ * that walks that loop's devices, never one task per device. A connection that is not writable
+ * is skipped: its device stays behind and {@code SessionUpkeep} sends the update once it drains,
+ * so a slow reader never makes the server buffer without bound.
  */
 public final class FanOut {
     private static final Logger log = LoggerFactory.getLogger(FanOut.class);
 
     private final SessionRegistry registry;
-    private final LongAdder written = new LongAdder();
+    private final GatewayMetrics metrics;
+    private final DeliveryStats stats;
 
-    public FanOut(SessionRegistry registry) {
+    public FanOut(SessionRegistry registry, GatewayMetrics metrics, DeliveryStats stats) {
         this.registry = registry;
+        this.metrics = metrics;
+        this.stats = stats;
     }
 
     /** Encodes a server frame in a format, ready to be duplicated per device. */
@@ -55,7 +61,7 @@ public final class FanOut {
                 encoded.forEach((format, f) -> mine.put(format, f.retainedDuplicate()));
                 group.loop().execute(() -> {
                     try {
-                        written.add(sendAll(group.sessions(), update, mine));
+                        sendAll(group.sessions(), update, mine);
                     } finally {
                         mine.values().forEach(WebSocketFrame::release);
                     }
@@ -67,27 +73,36 @@ public final class FanOut {
     }
 
     /** Runs on the group's event loop. */
-    private static int sendAll(List<DeviceSession> sessions, StageUpdate update, Map<WireFormat, WebSocketFrame> frames) {
+    private void sendAll(List<DeviceSession> sessions, StageUpdate update, Map<WireFormat, WebSocketFrame> frames) {
+        long start = System.nanoTime();
+        int targeted = 0;
         int sent = 0;
+        int withheld = 0;
         String eventId = update.getEventId();
         for (int i = 0; i < sessions.size(); i++) {
             DeviceSession session = sessions.get(i);
-            if (!WorldState.isAudience(update, session.segment()) || !session.advance(eventId, update.getSeq())) {
+            if (session.closing() || !WorldState.isAudience(update, session.segment())
+                    || session.position(eventId) >= update.getSeq()) {
                 continue;
             }
+            targeted++;
             Channel channel = session.channel();
-            // One frame per channel per update, so write-then-flush is already one syscall per device.
+            if (!channel.isWritable()) {
+                withheld++;
+                continue;
+            }
+            session.sending(eventId, update.getSeq(), start);
+            // One frame per channel per update, so write-then-flush is one syscall per device either way.
             channel.writeAndFlush(frames.get(session.format()).retainedDuplicate(), channel.voidPromise());
             sent++;
         }
+        stats.targeted(update, targeted);
+        stats.written(update, sent);
+        metrics.written(sent);
+        metrics.withheld(withheld);
+        metrics.fanOutTook(System.nanoTime() - start);
         if (log.isDebugEnabled()) {
-            log.debug("update {} seq {} written to {} devices", eventId, update.getSeq(), sent);
+            log.debug("update {} seq {}: {} targeted, {} written, {} withheld", eventId, update.getSeq(), targeted, sent, withheld);
         }
-        return sent;
-    }
-
-    /** Frames written by broadcasts since start. */
-    public long written() {
-        return written.sum();
     }
 }

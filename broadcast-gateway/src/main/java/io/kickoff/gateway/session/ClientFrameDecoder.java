@@ -12,11 +12,21 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.util.List;
 
 /**
- * Turns data frames into {@link ClientFrame}s in the session's wire format. A frame of the wrong
- * kind closes with 1003, one that does not decode or carries no known frame with 1007, each after
- * an error frame that says why. Control frames (ping, pong, close) are not ours and pass by.
+ * Turns data frames into {@link ClientFrame}s in the session's wire format, within the
+ * connection's inbound rate. Over the rate: 1008; a frame of the wrong kind: 1003; one that does
+ * not decode or carries no known frame: 1007 — each after an error frame that says why. Control
+ * frames (ping, pong, close) are the WebSocket layer's and pass by.
  */
 public final class ClientFrameDecoder extends MessageToMessageDecoder<WebSocketFrame> {
+    private final Farewells farewells;
+    private final int perSecond;
+    private final int burst;
+
+    public ClientFrameDecoder(Farewells farewells, int perSecond, int burst) {
+        this.farewells = farewells;
+        this.perSecond = perSecond;
+        this.burst = burst;
+    }
 
     @Override
     public boolean acceptInboundMessage(Object msg) {
@@ -26,26 +36,33 @@ public final class ClientFrameDecoder extends MessageToMessageDecoder<WebSocketF
     @Override
     protected void decode(ChannelHandlerContext ctx, WebSocketFrame frame, List<Object> out) {
         DeviceSession session = ctx.channel().attr(DeviceSession.KEY).get();
+        if (session.closing()) {
+            return;
+        }
+        if (!session.admitInbound(System.nanoTime(), perSecond, burst)) {
+            farewells.error(session, ErrorCode.RATE_LIMITED, CloseCodes.POLICY_VIOLATION,
+                    "more than " + perSecond + " frames per second", "rate_limited");
+            return;
+        }
         boolean text = frame instanceof TextWebSocketFrame;
         if (text != session.format().isText()) {
-            SessionErrors.closeWith(ctx, session, ErrorCode.PROTOCOL_VIOLATION, CloseCodes.UNSUPPORTED_DATA,
-                    (text ? "text" : "binary") + " frames are not part of sub-protocol " + session.format().subprotocol());
+            farewells.error(session, ErrorCode.PROTOCOL_VIOLATION, CloseCodes.UNSUPPORTED_DATA,
+                    (text ? "text" : "binary") + " frames are not part of sub-protocol " + session.format().subprotocol(),
+                    "bad_frame");
             return;
         }
         ClientFrame decoded;
         try {
             decoded = session.format().decodeClientFrame(ByteBufUtil.getBytes(frame.content()));
         } catch (MalformedFrameException e) {
-            SessionErrors.closeWith(ctx, session, ErrorCode.MALFORMED_FRAME, CloseCodes.INVALID_PAYLOAD, e.getMessage());
+            farewells.error(session, ErrorCode.MALFORMED_FRAME, CloseCodes.INVALID_PAYLOAD, e.getMessage(), "bad_frame");
             return;
         }
         if (decoded.getFrameCase() == ClientFrame.FrameCase.FRAME_NOT_SET) {
-            SessionErrors.closeWith(ctx, session, ErrorCode.UNKNOWN_FRAME, CloseCodes.INVALID_PAYLOAD,
-                    "the frame carries none of hello, ack, ping");
+            farewells.error(session, ErrorCode.UNKNOWN_FRAME, CloseCodes.INVALID_PAYLOAD,
+                    "the frame carries none of hello, ack, ping", "bad_frame");
             return;
         }
         out.add(decoded);
     }
-
-
 }

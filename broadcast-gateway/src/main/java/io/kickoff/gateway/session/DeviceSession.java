@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * One connected device. Everything mutable here is touched only on the channel's event loop,
- * so it needs no locks. Memory per device is this object plus one entry per active event.
+ * so it needs no locks. Memory per device is this object plus one small {@link Progress} per
+ * event it has heard of: pending state is O(active events), never a queue.
  */
 public final class DeviceSession {
     public static final AttributeKey<DeviceSession> KEY = AttributeKey.valueOf("kickoff.session");
@@ -17,11 +18,45 @@ public final class DeviceSession {
     private final Channel channel;
     private final DeviceClaims claims;
     private final WireFormat format;
-    // event id → highest seq the device reported or was sent; never send anything not above it.
-    private final Map<String, Long> positions = new HashMap<>(4);
+    private final Map<String, Progress> progress = new HashMap<>(4);
     private boolean greeted;
+    private boolean closing;
     // Index in the registry's list for this event loop; -1 when not registered.
     int slot = -1;
+    // Inbound token bucket.
+    private double inboundTokens;
+    private long inboundRefilledAt;
+    private long lastReadAt;
+    private long unwritableSince;
+    private long lastPingAt;
+    private long moveAt = Long.MAX_VALUE;
+
+    /**
+     * Where one event stands for this device: the highest seq sent to it (or that it reported),
+     * the highest it acked, and the redelivery clock of the latest one sent.
+     */
+    public static final class Progress {
+        long sent;
+        long acked;
+        long sentAt;
+        int attempts;
+
+        public long sent() {
+            return sent;
+        }
+
+        public long acked() {
+            return acked;
+        }
+
+        public int attempts() {
+            return attempts;
+        }
+
+        public boolean pending() {
+            return sent > acked;
+        }
+    }
 
     public DeviceSession(Channel channel, DeviceClaims claims, WireFormat format) {
         this.channel = channel;
@@ -53,19 +88,116 @@ public final class DeviceSession {
         greeted = true;
     }
 
-    /** The highest seq this device has or was sent for the event; 0 if none. */
-    public long position(String eventId) {
-        Long seq = positions.get(eventId);
-        return seq == null ? 0 : seq;
+    /** True once the server decided to close this connection (go-away sent, or an error). */
+    public boolean closing() {
+        return closing;
     }
 
-    /** Moves the device's position forward to {@code seq}; returns false if it was already there or beyond. */
-    public boolean advance(String eventId, long seq) {
-        Long held = positions.get(eventId);
-        if (held != null && held >= seq) {
+    public void markClosing() {
+        closing = true;
+    }
+
+    /** The highest seq this device has or was sent for the event; 0 if none. */
+    public long position(String eventId) {
+        Progress p = progress.get(eventId);
+        return p == null ? 0 : Math.max(p.sent, p.acked);
+    }
+
+    /** The event's progress, or null if the device never heard of it. */
+    public Progress progress(String eventId) {
+        return progress.get(eventId);
+    }
+
+    /** The device says it already has {@code seq}: nothing at or below it will be sent. */
+    public void reported(String eventId, long seq) {
+        Progress p = progress.computeIfAbsent(eventId, e -> new Progress());
+        p.acked = Math.max(p.acked, seq);
+        p.sent = Math.max(p.sent, seq);
+    }
+
+    /**
+     * Records that {@code seq} is being written now and awaits an ack. Returns false (and records
+     * nothing) if the device already has or was sent {@code seq} or later.
+     */
+    public boolean sending(String eventId, long seq, long nowNanos) {
+        Progress p = progress.computeIfAbsent(eventId, e -> new Progress());
+        if (Math.max(p.sent, p.acked) >= seq) {
             return false;
         }
-        positions.put(eventId, seq);
+        p.sent = seq;
+        p.sentAt = nowNanos;
+        p.attempts = 1;
         return true;
+    }
+
+    /** Records a redelivery of the pending update. */
+    void resent(Progress p, long nowNanos) {
+        p.sentAt = nowNanos;
+        p.attempts++;
+    }
+
+    /** Records an ack; returns true if it acknowledged something not acked before. */
+    public boolean acked(String eventId, long seq) {
+        Progress p = progress.get(eventId);
+        if (p == null) {
+            // An ack for something we never sent (another node did, before a reconnect): remember it.
+            reported(eventId, seq);
+            return false;
+        }
+        if (seq <= p.acked) {
+            return false;
+        }
+        p.acked = seq;
+        p.sent = Math.max(p.sent, seq);
+        return true;
+    }
+
+    /** Takes one inbound frame from the token bucket; false if the device is over its rate. */
+    boolean admitInbound(long nowNanos, int perSecond, int burst) {
+        if (inboundRefilledAt == 0) {
+            inboundTokens = burst;
+        } else {
+            inboundTokens = Math.min(burst, inboundTokens + (nowNanos - inboundRefilledAt) * perSecond / 1e9);
+        }
+        inboundRefilledAt = nowNanos;
+        if (inboundTokens < 1) {
+            return false;
+        }
+        inboundTokens -= 1;
+        return true;
+    }
+
+    void readAt(long nowNanos) {
+        lastReadAt = nowNanos;
+    }
+
+    long lastReadAt() {
+        return lastReadAt;
+    }
+
+    /** When the channel became unwritable (0 while writable). */
+    long unwritableSince() {
+        return unwritableSince;
+    }
+
+    void writability(boolean writable, long nowNanos) {
+        unwritableSince = writable ? 0 : (unwritableSince == 0 ? nowNanos : unwritableSince);
+    }
+
+    long lastPingAt() {
+        return lastPingAt;
+    }
+
+    void pingedAt(long nowNanos) {
+        lastPingAt = nowNanos;
+    }
+
+    /** When this connection should be asked to move (lifetime cap); Long.MAX_VALUE if never. */
+    long moveAt() {
+        return moveAt;
+    }
+
+    void moveAt(long nanos) {
+        moveAt = nanos;
     }
 }

@@ -3,6 +3,7 @@ package io.kickoff.gateway.session;
 import io.kickoff.gateway.GatewayConfig;
 import io.kickoff.gateway.state.WorldState;
 import io.kickoff.protocol.Timestamps;
+import io.kickoff.protocol.v1.Ack;
 import io.kickoff.protocol.v1.ClientFrame;
 import io.kickoff.protocol.v1.ErrorCode;
 import io.kickoff.protocol.v1.Hello;
@@ -15,45 +16,40 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The device conversation after the handshake: wait for hello (closing the connection if it does
  * not come in time), answer with welcome and whatever the device is behind on, then take acks and
- * pings. A device enters the fan-out registry only once greeted.
+ * pings. A device enters the fan-out registry only once greeted; a newer connection of the same
+ * device sends the older one away.
  */
 public final class DeviceSessionHandler extends SimpleChannelInboundHandler<ClientFrame> {
     private static final Logger log = LoggerFactory.getLogger(DeviceSessionHandler.class);
 
+    private final SessionServices services;
     private final GatewayConfig config;
-    private final WorldState world;
-    private final SessionRegistry registry;
-    private final Clock clock;
-    private final LongAdder acks;
     private ScheduledFuture<?> helloDeadline;
 
-    public DeviceSessionHandler(GatewayConfig config, WorldState world, SessionRegistry registry, Clock clock,
-                                LongAdder acks) {
-        this.config = config;
-        this.world = world;
-        this.registry = registry;
-        this.clock = clock;
-        this.acks = acks;
+    public DeviceSessionHandler(SessionServices services) {
+        this.services = services;
+        this.config = services.config();
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
             DeviceSession session = session(ctx);
+            session.readAt(System.nanoTime());
             helloDeadline = ctx.executor().schedule(() -> {
                 if (!session.greeted()) {
-                    SessionErrors.closeWith(ctx, session, ErrorCode.PROTOCOL_VIOLATION, CloseCodes.POLICY_VIOLATION,
-                            "no hello within " + config.helloTimeout().toMillis() + " ms");
+                    services.farewells().error(session, ErrorCode.PROTOCOL_VIOLATION, CloseCodes.POLICY_VIOLATION,
+                            "no hello within " + config.helloTimeout().toMillis() + " ms", "no_hello");
                 }
             }, config.helloTimeout().toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -66,20 +62,20 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
         switch (frame.getFrameCase()) {
             case HELLO -> hello(ctx, session, frame.getHello());
             case ACK -> {
-                if (requireGreeted(ctx, session, "ack")) {
-                    acks.increment();
+                if (requireGreeted(session, "ack")) {
+                    ack(session, frame.getAck());
                 }
             }
             case PING -> ctx.writeAndFlush(ServerFrame.newBuilder().setPong(Pong.newBuilder()
-                    .setNonce(frame.getPing().getNonce()).setServerTime(Timestamps.of(clock.instant()))).build());
-            case FRAME_NOT_SET -> throw new IllegalStateException("decoder lets no empty frame through");
+                    .setNonce(frame.getPing().getNonce()).setServerTime(Timestamps.of(services.clock().instant()))).build());
+            case FRAME_NOT_SET -> throw new IllegalStateException("the decoder lets no empty frame through");
         }
     }
 
     private void hello(ChannelHandlerContext ctx, DeviceSession session, Hello hello) {
         if (session.greeted()) {
-            SessionErrors.closeWith(ctx, session, ErrorCode.PROTOCOL_VIOLATION, CloseCodes.POLICY_VIOLATION,
-                    "hello may be sent once per connection");
+            services.farewells().error(session, ErrorCode.PROTOCOL_VIOLATION, CloseCodes.POLICY_VIOLATION,
+                    "hello may be sent once per connection", "protocol");
             return;
         }
         session.markGreeted();
@@ -87,34 +83,58 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
             helloDeadline.cancel(false);
         }
         for (Map.Entry<String, Long> position : hello.getPositionsMap().entrySet()) {
-            session.advance(position.getKey(), position.getValue());
+            session.reported(position.getKey(), position.getValue());
         }
+        long now = System.nanoTime();
+        session.pingedAt(now);
+        session.moveAt(now + lifetimeNanos());
         // Registering and reading the world happen in this one event-loop task, so an update is
         // either in the snapshot or in a fan-out task that runs after this one: never lost.
-        registry.add(session);
+        services.registry().add(session).ifPresent(older -> older.channel().eventLoop().execute(() ->
+                services.farewells().goAway(older, 0, "replaced")));
         Welcome.Builder welcome = Welcome.newBuilder()
-                .setServerTime(Timestamps.of(clock.instant()))
+                .setServerTime(Timestamps.of(services.clock().instant()))
                 .setHeartbeatIntervalMs((int) config.heartbeatInterval().toMillis())
                 .setReconnect(ReconnectPolicy.newBuilder()
                         .setBaseDelayMs((int) config.reconnectBase().toMillis())
                         .setMaxDelayMs((int) config.reconnectMax().toMillis()))
                 .setNodeId(config.nodeId())
                 .setSessionId(ctx.channel().id().asShortText());
-        for (StageUpdate update : world.all()) {
-            if (isBehind(session, update)) {
-                session.advance(update.getEventId(), update.getSeq());
+        for (StageUpdate update : services.world().all()) {
+            if (isBehind(session, update) && session.sending(update.getEventId(), update.getSeq(), now)) {
                 welcome.addSnapshot(update);
+                services.stats().targeted(update, 1);
+                services.stats().written(update, 1);
             }
         }
         ctx.writeAndFlush(ServerFrame.newBuilder().setWelcome(welcome).build());
+        services.metrics().connected();
+        services.bundles().welcomed(session, hello.getBundleVersionsMap());
         log.debug("device {} ({}) greeted with {} updates", session.deviceId(), session.segment(), welcome.getSnapshotCount());
+    }
+
+    private long lifetimeNanos() {
+        long dither = config.lifetimeDither().toNanos();
+        return config.maxLifetime().toNanos() - (dither == 0 ? 0 : ThreadLocalRandom.current().nextLong(dither));
+    }
+
+    private void ack(DeviceSession session, Ack ack) {
+        services.metrics().acked();
+        if (!session.acked(ack.getEventId(), ack.getSeq())) {
+            return;
+        }
+        StageUpdate update = services.world().get(ack.getEventId());
+        if (update != null && update.getSeq() == ack.getSeq()) {
+            Instant now = services.clock().instant();
+            services.stats().acked(update, now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000);
+        }
     }
 
     /**
      * The device needs this update if it is in the audience and behind on it; an event it never
      * heard of matters only while active (nobody needs to learn that an unknown event ended).
      */
-    private static boolean isBehind(DeviceSession session, StageUpdate update) {
+    static boolean isBehind(DeviceSession session, StageUpdate update) {
         if (!WorldState.isAudience(update, session.segment())) {
             return false;
         }
@@ -122,10 +142,10 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
         return position == 0 ? WorldState.isActive(update) : update.getSeq() > position;
     }
 
-    private static boolean requireGreeted(ChannelHandlerContext ctx, DeviceSession session, String what) {
+    private boolean requireGreeted(DeviceSession session, String what) {
         if (!session.greeted()) {
-            SessionErrors.closeWith(ctx, session, ErrorCode.PROTOCOL_VIOLATION, CloseCodes.POLICY_VIOLATION,
-                    what + " before hello");
+            services.farewells().error(session, ErrorCode.PROTOCOL_VIOLATION, CloseCodes.POLICY_VIOLATION,
+                    what + " before hello", "protocol");
             return false;
         }
         return true;
@@ -135,7 +155,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         DeviceSession session = ctx.channel().attr(DeviceSession.KEY).get();
         if (session != null) {
-            registry.remove(session);
+            services.registry().remove(session);
         }
         if (helloDeadline != null) {
             helloDeadline.cancel(false);
@@ -152,4 +172,5 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
     private static DeviceSession session(ChannelHandlerContext ctx) {
         return ctx.channel().attr(DeviceSession.KEY).get();
     }
+
 }

@@ -1,6 +1,7 @@
 package io.kickoff.gateway.session;
 
 import io.kickoff.gateway.http.PlainHttp;
+import io.kickoff.gateway.metrics.GatewayMetrics;
 import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.token.DeviceClaims;
 import io.kickoff.protocol.token.DeviceTokens;
@@ -30,10 +31,12 @@ public final class UpgradeGuard extends ChannelInboundHandlerAdapter {
 
     private final DeviceTokens tokens;
     private final BooleanSupplier ready;
+    private final GatewayMetrics metrics;
 
-    public UpgradeGuard(DeviceTokens tokens, BooleanSupplier ready) {
+    public UpgradeGuard(DeviceTokens tokens, BooleanSupplier ready, GatewayMetrics metrics) {
         this.tokens = tokens;
         this.ready = ready;
+        this.metrics = metrics;
     }
 
     @Override
@@ -45,11 +48,13 @@ public final class UpgradeGuard extends ChannelInboundHandlerAdapter {
         if (!ready.getAsBoolean()) {
             FullHttpResponse busy = PlainHttp.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "gateway is starting");
             busy.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+            metrics.refused("not_ready");
             refuse(ctx, request, busy);
             return;
         }
         Optional<WireFormat> format = negotiate(request);
         if (format.isEmpty()) {
+            metrics.refused("bad_subprotocol");
             refuse(ctx, request, PlainHttp.text(HttpResponseStatus.BAD_REQUEST,
                     "Sec-WebSocket-Protocol must offer one of: " + WireFormat.allSubprotocols()));
             return;
@@ -58,6 +63,7 @@ public final class UpgradeGuard extends ChannelInboundHandlerAdapter {
         try {
             claims = tokens.verify(token(request));
         } catch (TokenException e) {
+            metrics.refused("unauthorized");
             log.debug("upgrade refused from {}: {} ({})", ctx.channel().remoteAddress(), e.reason(), e.getMessage());
             FullHttpResponse unauthorized = PlainHttp.text(HttpResponseStatus.UNAUTHORIZED, e.getMessage());
             unauthorized.headers().set(HttpHeaderNames.WWW_AUTHENTICATE,

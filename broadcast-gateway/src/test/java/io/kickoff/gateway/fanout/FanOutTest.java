@@ -4,6 +4,8 @@ import static io.kickoff.gateway.Fixtures.update;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kickoff.gateway.Fixtures;
+import io.kickoff.gateway.delivery.DeliveryStats;
+import io.kickoff.gateway.metrics.GatewayMetrics;
 import io.kickoff.gateway.session.DeviceSession;
 import io.kickoff.gateway.session.SessionRegistry;
 import io.kickoff.protocol.WireFormat;
@@ -16,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 class FanOutTest {
     final SessionRegistry registry = new SessionRegistry();
-    final FanOut fanOut = new FanOut(registry);
+    final GatewayMetrics metrics = new GatewayMetrics("gw-test");
+    final FanOut fanOut = new FanOut(registry, metrics, new DeliveryStats("gw-test", Fixtures.CLOCK, registry::size));
 
     EmbeddedChannel device(String id, String segment, WireFormat format) {
         EmbeddedChannel ch = new EmbeddedChannel();
@@ -51,7 +54,7 @@ class FanOutTest {
         // Once every device's copy is written and released, nothing is held.
         assertThat(((io.netty.buffer.ByteBuf) shared).refCnt()).isZero();
         assertThat(Fixtures.decode(WireFormat.JSON, json.readOutbound()).getStageUpdate().getStage()).isEqualTo(Stage.LIVE);
-        assertThat(fanOut.written()).isEqualTo(6);
+        assertThat(metrics.count("kickoff_gateway_update_writes")).isEqualTo(6);
     }
 
     @Test
@@ -71,8 +74,21 @@ class FanOutTest {
     }
 
     @Test
+    void unwritableConnectionsAreSkippedAndStayBehind() throws Exception {
+        EmbeddedChannel slow = device("slow", "us-en", WireFormat.PROTOBUF);
+        slow.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(8, 16));
+        slow.write(io.netty.buffer.Unpooled.wrappedBuffer(new byte[64])); // queued, not flushed: over the high mark
+        assertThat(slow.isWritable()).isFalse();
+        fanOut.broadcast(update("final", Stage.LIVE, 1));
+        slow.runPendingTasks();
+        DeviceSession session = slow.attr(DeviceSession.KEY).get();
+        assertThat(session.position("final")).isZero();
+        assertThat(metrics.count("kickoff_gateway_update_writes_withheld")).isEqualTo(1);
+    }
+
+    @Test
     void broadcastWithNoDevicesHoldsNothing() {
         fanOut.broadcast(update("e", Stage.LIVE, 1));
-        assertThat(fanOut.written()).isZero();
+        assertThat(metrics.count("kickoff_gateway_update_writes")).isZero();
     }
 }

@@ -25,7 +25,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
-import java.util.concurrent.atomic.LongAdder;
+import io.kickoff.gateway.bundle.BundleDelivery;
+import io.kickoff.gateway.delivery.DeliveryStats;
+import io.kickoff.gateway.metrics.GatewayMetrics;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,8 +35,18 @@ import org.junit.jupiter.api.Test;
 class DeviceSessionTest {
     final WorldState world = new WorldState();
     final SessionRegistry registry = new SessionRegistry();
-    final LongAdder acks = new LongAdder();
     final GatewayConfig config = GatewayConfig.builder().nodeId("gw-test").build();
+    final GatewayMetrics metrics = new GatewayMetrics("gw-test");
+    final SessionServices services = services(config);
+
+    SessionServices services(GatewayConfig c) {
+        return new SessionServices(c, world, registry, Fixtures.CLOCK, metrics,
+                new DeliveryStats("gw-test", Fixtures.CLOCK, registry::size), new BundleDelivery(), new Farewells(metrics));
+    }
+
+    double acks() {
+        return metrics.count("kickoff_gateway_acks");
+    }
 
     @BeforeEach
     void world() {
@@ -47,8 +59,8 @@ class DeviceSessionTest {
     EmbeddedChannel device(String segment, WireFormat format) {
         EmbeddedChannel ch = new EmbeddedChannel();
         Fixtures.attachSession(ch, "dev-1", segment, format);
-        ch.pipeline().addLast(new ServerFrameEncoder(), new ClientFrameDecoder(),
-                new DeviceSessionHandler(config, world, registry, Fixtures.CLOCK, acks));
+        ch.pipeline().addLast(new ServerFrameEncoder(), new ClientFrameDecoder(services.farewells(), 100, 100),
+                new DeviceSessionHandler(services));
         ch.pipeline().fireUserEventTriggered(new WebSocketServerProtocolHandler.HandshakeComplete(
                 "/v1/connect", (HttpHeaders) EmptyHttpHeaders.INSTANCE, format.subprotocol()));
         return ch;
@@ -99,12 +111,51 @@ class DeviceSessionTest {
     }
 
     @Test
+    void overTheInboundRateIs1008() throws Exception {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        Fixtures.attachSession(ch, "dev-1", "us-en", WireFormat.PROTOBUF);
+        ch.pipeline().addLast(new ServerFrameEncoder(), new ClientFrameDecoder(services.farewells(), 1, 3),
+                new DeviceSessionHandler(services));
+        ch.writeInbound(frame(WireFormat.PROTOBUF, hello(null, 0)));
+        decode(WireFormat.PROTOBUF, ch.readOutbound());
+        for (int i = 0; i < 3; i++) {
+            ch.writeInbound(frame(WireFormat.PROTOBUF, ClientFrame.newBuilder().setPing(Ping.newBuilder().setNonce(i)).build()));
+        }
+        // Burst of 3: hello and two pings pass, the third ping is over the rate.
+        decode(WireFormat.PROTOBUF, ch.readOutbound());
+        decode(WireFormat.PROTOBUF, ch.readOutbound());
+        assertErrorThenClose(ch, WireFormat.PROTOBUF, ErrorCode.RATE_LIMITED, 1008);
+        assertThat(metrics.count("kickoff_gateway_closes", "reason", "rate_limited")).isEqualTo(1);
+    }
+
+    @Test
+    void aNewerConnectionOfTheSameDeviceSendsTheOlderAway() throws Exception {
+        EmbeddedChannel older = device("us-en", WireFormat.PROTOBUF);
+        older.writeInbound(frame(WireFormat.PROTOBUF, hello(null, 0)));
+        decode(WireFormat.PROTOBUF, older.readOutbound());
+        EmbeddedChannel newer = device("us-en", WireFormat.PROTOBUF);
+        newer.writeInbound(frame(WireFormat.PROTOBUF, hello(null, 0)));
+        decode(WireFormat.PROTOBUF, newer.readOutbound());
+        older.runPendingTasks();
+        ServerFrame goAway = decode(WireFormat.PROTOBUF, older.readOutbound());
+        assertThat(goAway.getGoAway().getReason()).isEqualTo("replaced");
+        CloseWebSocketFrame close = older.readOutbound();
+        assertThat(close.statusCode()).isEqualTo(1001);
+        close.release();
+        assertThat(older.isOpen()).isFalse();
+        // The late close of the older connection did not unregister the newer one.
+        DeviceSession current = newer.attr(DeviceSession.KEY).get();
+        assertThat(registry.byDevice("dev-1")).containsSame(current);
+        assertThat(registry.size()).isEqualTo(1);
+    }
+
+    @Test
     void acksAndPingsAfterHello() throws Exception {
         EmbeddedChannel ch = device("us-en", WireFormat.PROTOBUF);
         ch.writeInbound(frame(WireFormat.PROTOBUF, hello(null, 0)));
         decode(WireFormat.PROTOBUF, ch.readOutbound());
         ch.writeInbound(frame(WireFormat.PROTOBUF, ClientFrame.newBuilder().setAck(Ack.newBuilder().setEventId("final").setSeq(4)).build()));
-        assertThat(acks.sum()).isEqualTo(1);
+        assertThat(acks()).isEqualTo(1);
         ch.writeInbound(frame(WireFormat.PROTOBUF, ClientFrame.newBuilder().setPing(Ping.newBuilder().setNonce(99)).build()));
         assertThat(decode(WireFormat.PROTOBUF, ch.readOutbound()).getPong().getNonce()).isEqualTo(99);
     }
@@ -114,7 +165,7 @@ class DeviceSessionTest {
         EmbeddedChannel ch = device("us-en", WireFormat.PROTOBUF);
         ch.writeInbound(frame(WireFormat.PROTOBUF, ClientFrame.newBuilder().setAck(Ack.newBuilder().setEventId("e").setSeq(1)).build()));
         assertErrorThenClose(ch, WireFormat.PROTOBUF, ErrorCode.PROTOCOL_VIOLATION, 1008);
-        assertThat(acks.sum()).isZero();
+        assertThat(acks()).isZero();
     }
 
     @Test
@@ -152,8 +203,9 @@ class DeviceSessionTest {
         EmbeddedChannel ch = new EmbeddedChannel();
         Fixtures.attachSession(ch, "dev-1", "us-en", WireFormat.PROTOBUF);
         GatewayConfig quick = config.toBuilder().helloTimeout(java.time.Duration.ZERO).build();
-        ch.pipeline().addLast(new ServerFrameEncoder(), new ClientFrameDecoder(),
-                new DeviceSessionHandler(quick, world, registry, Fixtures.CLOCK, acks));
+        SessionServices quickServices = services(quick);
+        ch.pipeline().addLast(new ServerFrameEncoder(), new ClientFrameDecoder(quickServices.farewells(), 100, 100),
+                new DeviceSessionHandler(quickServices));
         ch.pipeline().fireUserEventTriggered(new WebSocketServerProtocolHandler.HandshakeComplete(
                 "/v1/connect", (HttpHeaders) EmptyHttpHeaders.INSTANCE, "kickoff.v1.proto"));
         ch.runScheduledPendingTasks();

@@ -30,7 +30,7 @@ class UpgradeGuardTest {
     }
 
     static EmbeddedChannel channel(boolean ready) {
-        return new EmbeddedChannel(new UpgradeGuard(Fixtures.TOKENS, () -> ready));
+        return new EmbeddedChannel(new UpgradeGuard(Fixtures.TOKENS, () -> ready, new io.kickoff.gateway.metrics.GatewayMetrics("gw-test")));
     }
 
     static int refusal(EmbeddedChannel ch) {

@@ -1,0 +1,162 @@
+package io.kickoff.gateway.session;
+
+import io.kickoff.gateway.GatewayConfig;
+import io.kickoff.gateway.fanout.FanOut;
+import io.kickoff.gateway.state.WorldState;
+import io.kickoff.protocol.WireFormat;
+import io.kickoff.protocol.v1.ServerFrame;
+import io.kickoff.protocol.v1.StageUpdate;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The periodic round of one event loop over its devices. It does, for every device, what would
+ * otherwise take a timer per connection: send updates that were withheld while the connection
+ * was unwritable, redeliver un-acked updates (backoff doubling from the ack timeout, a bounded
+ * number of times), ping, close connections that stay unwritable or silent, and send away those
+ * past their lifetime.
+ */
+public final class SessionUpkeep implements Runnable {
+    private final SessionServices services;
+    private final GatewayConfig config;
+    private final EventLoop loop;
+    private final long ackTimeout;
+    private final long slowConsumerTimeout;
+    private final long idleTimeout;
+    private final long heartbeat;
+
+    public SessionUpkeep(SessionServices services, EventLoop loop) {
+        this.services = services;
+        this.config = services.config();
+        this.loop = loop;
+        this.ackTimeout = config.ackTimeout().toNanos();
+        this.slowConsumerTimeout = config.slowConsumerTimeout().toNanos();
+        this.idleTimeout = config.idleTimeout().toNanos();
+        this.heartbeat = config.heartbeatInterval().toNanos();
+    }
+
+    @Override
+    public void run() {
+        SessionRegistry.LoopSessions group = services.registry().loop(loop);
+        if (group == null || group.sessions().isEmpty()) {
+            return;
+        }
+        Collection<StageUpdate> world = services.world().all();
+        Frames frames = new Frames();
+        try {
+            long now = System.nanoTime();
+            List<DeviceSession> sessions = group.sessions();
+            // Backwards: a session closed here may be swap-removed, which only moves visited ones.
+            for (int i = sessions.size() - 1; i >= 0; i--) {
+                if (i < sessions.size()) {
+                    tend(sessions.get(i), world, frames, now);
+                }
+            }
+        } finally {
+            frames.release();
+        }
+    }
+
+    private void tend(DeviceSession session, Collection<StageUpdate> world, Frames frames, long now) {
+        if (session.closing()) {
+            return;
+        }
+        Channel channel = session.channel();
+        if (!channel.isWritable()) {
+            long since = session.unwritableSince();
+            if (since != 0 && now - since >= slowConsumerTimeout) {
+                services.farewells().drop(session, CloseCodes.SLOW_CONSUMER,
+                        "unwritable for " + config.slowConsumerTimeout().toMillis() + " ms", "slow_consumer");
+            }
+            return;
+        }
+        if (now - session.lastReadAt() >= idleTimeout) {
+            services.farewells().drop(session, CloseCodes.IDLE,
+                    "nothing read for " + config.idleTimeout().toMillis() + " ms", "idle");
+            return;
+        }
+        if (now >= session.moveAt()) {
+            services.farewells().goAway(session, jitter(config.goAwayJitter().toMillis()), "lifetime");
+            return;
+        }
+        boolean wrote = false;
+        if (now - session.lastPingAt() >= heartbeat) {
+            channel.write(new PingWebSocketFrame(), channel.voidPromise());
+            session.pingedAt(now);
+            wrote = true;
+        }
+        for (StageUpdate update : world) {
+            wrote |= owe(session, update, frames, now);
+        }
+        if (wrote) {
+            channel.flush();
+        }
+    }
+
+    /** Sends the update if the device is behind on it, or again if it is un-acked past its backoff. */
+    private boolean owe(DeviceSession session, StageUpdate update, Frames frames, long now) {
+        if (!WorldState.isAudience(update, session.segment())) {
+            return false;
+        }
+        String eventId = update.getEventId();
+        DeviceSession.Progress p = session.progress(eventId);
+        if (p == null ? WorldState.isActive(update) : Math.max(p.sent, p.acked) < update.getSeq()) {
+            // Withheld by fan-out while the connection was unwritable: send it now.
+            if (session.sending(eventId, update.getSeq(), now)) {
+                write(session, frames.of(update, session.format()));
+                services.stats().written(update, 1);
+                services.metrics().written(1);
+                return true;
+            }
+            return false;
+        }
+        if (p == null || !p.pending() || p.sent != update.getSeq()) {
+            return false;
+        }
+        int attempts = p.attempts;
+        if (attempts > config.maxRedeliveries() + 1 || now - p.sentAt < (ackTimeout << Math.min(attempts - 1, 20))) {
+            return false;
+        }
+        if (attempts == config.maxRedeliveries() + 1) {
+            // Out of redeliveries: the device converges on its next reconnect (hello carries its positions).
+            services.metrics().redeliveriesExhausted();
+            session.resent(p, now);
+            return false;
+        }
+        session.resent(p, now);
+        write(session, frames.of(update, session.format()));
+        services.stats().written(update, 1);
+        services.metrics().redelivered();
+        return true;
+    }
+
+    private static void write(DeviceSession session, WebSocketFrame frame) {
+        session.channel().write(frame.retainedDuplicate(), session.channel().voidPromise());
+    }
+
+    private static long jitter(long maxMillis) {
+        return maxMillis <= 0 ? 0 : ThreadLocalRandom.current().nextLong(maxMillis);
+    }
+
+    /** Frames encoded during one round, once per (event, format), released at the end of the round. */
+    private static final class Frames {
+        private final Map<String, Map<WireFormat, WebSocketFrame>> byEvent = new HashMap<>();
+
+        WebSocketFrame of(StageUpdate update, WireFormat format) {
+            return byEvent.computeIfAbsent(update.getEventId(), e -> new EnumMap<>(WireFormat.class))
+                    .computeIfAbsent(format, f -> FanOut.encode(f, ServerFrame.newBuilder().setStageUpdate(update).build()));
+        }
+
+        void release() {
+            byEvent.values().forEach(m -> m.values().forEach(WebSocketFrame::release));
+        }
+    }
+}
