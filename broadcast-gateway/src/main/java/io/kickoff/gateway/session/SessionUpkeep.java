@@ -45,6 +45,11 @@ public final class SessionUpkeep implements Runnable {
 
     @Override
     public void run() {
+        runAt(System.nanoTime());
+    }
+
+    /** One round, as of {@code now} (System.nanoTime scale). */
+    void runAt(long now) {
         SessionRegistry.LoopSessions group = services.registry().loop(loop);
         if (group == null || group.sessions().isEmpty()) {
             return;
@@ -52,7 +57,6 @@ public final class SessionUpkeep implements Runnable {
         Collection<StageUpdate> world = services.world().all();
         Frames frames = new Frames();
         try {
-            long now = System.nanoTime();
             List<DeviceSession> sessions = group.sessions();
             // Backwards: a session closed here may be swap-removed, which only moves visited ones.
             for (int i = sessions.size() - 1; i >= 0; i--) {

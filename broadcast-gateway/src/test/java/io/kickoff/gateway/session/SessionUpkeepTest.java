@@ -1,0 +1,171 @@
+package io.kickoff.gateway.session;
+
+import static io.kickoff.gateway.Fixtures.decode;
+import static io.kickoff.gateway.Fixtures.update;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kickoff.gateway.Fixtures;
+import io.kickoff.gateway.GatewayConfig;
+import io.kickoff.gateway.bundle.BundleDelivery;
+import io.kickoff.gateway.delivery.DeliveryStats;
+import io.kickoff.gateway.metrics.GatewayMetrics;
+import io.kickoff.gateway.state.WorldState;
+import io.kickoff.protocol.WireFormat;
+import io.kickoff.protocol.v1.ServerFrame;
+import io.kickoff.protocol.v1.Stage;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The per-loop round, driven with explicit times. */
+class SessionUpkeepTest {
+    static final long SECOND = 1_000_000_000L;
+    final WorldState world = new WorldState();
+    final SessionRegistry registry = new SessionRegistry();
+    final GatewayMetrics metrics = new GatewayMetrics("gw-test");
+    final GatewayConfig config = GatewayConfig.builder().ackTimeout(Duration.ofSeconds(1)).maxRedeliveries(2)
+            .heartbeatInterval(Duration.ofSeconds(100)).idleTimeout(Duration.ofSeconds(300))
+            .slowConsumerTimeout(Duration.ofSeconds(5)).lifetime(Duration.ofHours(1), Duration.ZERO).build();
+    final SessionServices services = new SessionServices(config, world, registry, Fixtures.CLOCK, metrics,
+            new DeliveryStats("gw-test", Fixtures.CLOCK, registry::size), new BundleDelivery(), new Farewells(metrics));
+    final long t0 = 1_000 * SECOND;
+
+    EmbeddedChannel greeted(String id) {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.pipeline().addLast(new ServerFrameEncoder());
+        DeviceSession session = Fixtures.attachSession(ch, id, "us-en", WireFormat.PROTOBUF);
+        session.markGreeted();
+        session.readAt(t0);
+        session.pingedAt(t0);
+        session.moveAt(t0 + 3600 * SECOND);
+        registry.add(session);
+        return ch;
+    }
+
+    SessionUpkeep upkeep(EmbeddedChannel ch) {
+        return new SessionUpkeep(services, ch.eventLoop());
+    }
+
+    static DeviceSession session(EmbeddedChannel ch) {
+        return ch.attr(DeviceSession.KEY).get();
+    }
+
+    long updateSeqOut(EmbeddedChannel ch) throws Exception {
+        Object out = ch.readOutbound();
+        if (out == null) {
+            return -1;
+        }
+        ServerFrame frame = decode(WireFormat.PROTOBUF, (io.netty.handler.codec.http.websocketx.WebSocketFrame) out);
+        return frame.getStageUpdate().getSeq();
+    }
+
+    @Test
+    void unackedUpdateIsRedeliveredWithDoublingBackoffABoundedNumberOfTimes() throws Exception {
+        world.apply(update("final", Stage.LIVE, 3));
+        EmbeddedChannel ch = greeted("d1");
+        session(ch).sending("final", 3, t0);
+        SessionUpkeep upkeep = upkeep(ch);
+
+        upkeep.runAt(t0 + SECOND / 2);
+        assertThat(updateSeqOut(ch)).isEqualTo(-1);      // not yet due
+        upkeep.runAt(t0 + SECOND);
+        assertThat(updateSeqOut(ch)).isEqualTo(3);       // 1st redelivery after 1 s
+        upkeep.runAt(t0 + 2 * SECOND);
+        assertThat(updateSeqOut(ch)).isEqualTo(-1);      // backoff doubled: next after 2 s more
+        upkeep.runAt(t0 + 3 * SECOND);
+        assertThat(updateSeqOut(ch)).isEqualTo(3);       // 2nd (last) redelivery
+        upkeep.runAt(t0 + 20 * SECOND);
+        assertThat(updateSeqOut(ch)).isEqualTo(-1);      // out of redeliveries
+        upkeep.runAt(t0 + 60 * SECOND);
+        assertThat(updateSeqOut(ch)).isEqualTo(-1);
+        assertThat(metrics.count("kickoff_gateway_redeliveries")).isEqualTo(2);
+        assertThat(metrics.count("kickoff_gateway_redeliveries_exhausted")).isEqualTo(1);
+    }
+
+    @Test
+    void anAckStopsRedelivery() throws Exception {
+        world.apply(update("final", Stage.LIVE, 3));
+        EmbeddedChannel ch = greeted("d1");
+        session(ch).sending("final", 3, t0);
+        assertThat(session(ch).acked("final", 3)).isTrue();
+        assertThat(session(ch).acked("final", 3)).as("a duplicate ack counts once").isFalse();
+        upkeep(ch).runAt(t0 + 10 * SECOND);
+        assertThat(updateSeqOut(ch)).isEqualTo(-1);
+        assertThat(metrics.count("kickoff_gateway_redeliveries")).isZero();
+    }
+
+    @Test
+    void onlyTheLatestUpdateOfAnEventIsPending() throws Exception {
+        world.apply(update("final", Stage.LIVE, 4));
+        EmbeddedChannel ch = greeted("d1");
+        session(ch).sending("final", 3, t0);
+        // seq 3 was superseded by 4 in the world: the device is behind, 4 is sent, 3 is never resent.
+        upkeep(ch).runAt(t0 + 10 * SECOND);
+        assertThat(updateSeqOut(ch)).isEqualTo(4);
+        assertThat(updateSeqOut(ch)).isEqualTo(-1);
+    }
+
+    @Test
+    void anUpdateWithheldWhileUnwritableIsSentOnceWritable() throws Exception {
+        world.apply(update("final", Stage.LIVE, 1));
+        EmbeddedChannel ch = greeted("d1");
+        upkeep(ch).runAt(t0 + SECOND / 10);
+        assertThat(updateSeqOut(ch)).isEqualTo(1);
+        assertThat(session(ch).progress("final").pending()).isTrue();
+    }
+
+    @Test
+    void aConnectionUnwritablePastTheLimitIsClosedAsSlowConsumer() {
+        EmbeddedChannel ch = greeted("d1");
+        ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+        ch.write(Unpooled.wrappedBuffer(new byte[64]));
+        assertThat(ch.isWritable()).isFalse();
+        session(ch).writability(false, t0);
+        upkeep(ch).runAt(t0 + 4 * SECOND);
+        assertThat(ch.isOpen()).isTrue();
+        upkeep(ch).runAt(t0 + 5 * SECOND);
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(metrics.count("kickoff_gateway_closes", "reason", "slow_consumer")).isEqualTo(1);
+    }
+
+    @Test
+    void aSilentConnectionIsClosedAsIdle() {
+        EmbeddedChannel ch = greeted("d1");
+        upkeep(ch).runAt(t0 + 299 * SECOND);
+        assertThat(ch.isOpen()).isTrue();
+        upkeep(ch).runAt(t0 + 300 * SECOND);
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(metrics.count("kickoff_gateway_closes", "reason", "idle")).isEqualTo(1);
+    }
+
+    @Test
+    void aConnectionPastItsLifetimeIsSentAwayWithAJitteredDelay() throws Exception {
+        EmbeddedChannel ch = greeted("d1");
+        session(ch).moveAt(t0 + 10 * SECOND);
+        session(ch).readAt(t0 + 10 * SECOND);
+        upkeep(ch).runAt(t0 + 10 * SECOND);
+        ServerFrame goAway = decode(WireFormat.PROTOBUF, ch.readOutbound());
+        assertThat(goAway.getGoAway().getReason()).isEqualTo("lifetime");
+        assertThat(goAway.getGoAway().getReconnectAfterMs()).isBetween(0, (int) config.goAwayJitter().toMillis());
+        CloseWebSocketFrame close = ch.readOutbound();
+        assertThat(close.statusCode()).isEqualTo(1001);
+        close.release();
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void theServerPingsAfterTheHeartbeatInterval() {
+        EmbeddedChannel ch = greeted("d1");
+        session(ch).readAt(t0 + 100 * SECOND);
+        upkeep(ch).runAt(t0 + 99 * SECOND);
+        assertThat((Object) ch.readOutbound()).isNull();
+        upkeep(ch).runAt(t0 + 100 * SECOND);
+        PingWebSocketFrame ping = ch.readOutbound();
+        assertThat(ping).isNotNull();
+        ping.release();
+    }
+}
