@@ -54,7 +54,7 @@ public final class GatewayMetrics {
         connects.increment();
     }
 
-    /** An upgrade refused before any WebSocket work; {@code reason}: unauthorized, bad_subprotocol, not_ready, over_capacity, over_rate, draining. */
+    /** An upgrade refused before any WebSocket work; {@code reason}: unauthorized, bad_subprotocol, not_ready, over_capacity, over_rate, draining, fd_ceiling. */
     public void refused(String reason) {
         refusals.computeIfAbsent(reason, r -> Counter.builder("kickoff_gateway_upgrades_refused")
                 .description("upgrade requests refused before the handshake").tags(Tags.of("reason", r)).register(registry)).increment();

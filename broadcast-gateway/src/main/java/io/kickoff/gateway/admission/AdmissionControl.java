@@ -1,0 +1,210 @@
+package io.kickoff.gateway.admission;
+
+import io.kickoff.gateway.GatewayConfig;
+import io.kickoff.gateway.http.HttpEndpoints;
+import io.kickoff.gateway.http.PlainHttp;
+import io.kickoff.gateway.metrics.GatewayMetrics;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Herd control at the door: keeps a node from taking more devices, or taking them faster, than
+ * it can hold, and tells the refused ones to come back after a jittered delay so they do not
+ * return all at the same second.
+ *
+ * <p>Only upgrade requests for {@link HttpEndpoints#WEBSOCKET_PATH} are refused (HTTP 503 with
+ * {@code Retry-After}); health, readiness and metrics requests always pass, since an operator
+ * most needs them when the node is full. Refusals happen before token verification and the
+ * handshake, so a herd costs the node as little CPU as possible.
+ *
+ * <p>One instance is shared by every pipeline of the node and must be added in
+ * {@code initChannel} (before the channel becomes active): it counts connections from
+ * {@code channelActive}/{@code channelInactive}. It belongs right after the HTTP aggregator.
+ */
+@ChannelHandler.Sharable
+public final class AdmissionControl extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(AdmissionControl.class);
+
+    /** Used when the JVM cannot tell the open-files limit (not a Unix JVM). */
+    static final long FALLBACK_MAX_FILE_DESCRIPTORS = 10_000;
+
+    private final GatewayMetrics metrics;
+    private final RandomGenerator random;
+    private final int maxConnections;
+    private final long hardCeiling;
+    private final TokenBucket connectRate;
+    private final long retryAfterMinMillis;
+    private final long retryAfterMaxMillis;
+    private final AtomicInteger open = new AtomicInteger();
+    private volatile boolean draining;
+
+    public AdmissionControl(GatewayConfig config, GatewayMetrics metrics) {
+        this(config, metrics, System::nanoTime, null);
+    }
+
+    /**
+     * @param nanoTime monotonic clock of the new-connection rate limit
+     * @param random   source of the Retry-After jitter; {@code null}: a per-thread random
+     */
+    AdmissionControl(GatewayConfig config, GatewayMetrics metrics, LongSupplier nanoTime, RandomGenerator random) {
+        this.metrics = metrics;
+        this.random = random;
+        this.maxConnections = config.maxConnections() > 0
+                ? config.maxConnections()
+                : deriveMaxConnections(maxFileDescriptors(), config.fdReserve());
+        this.hardCeiling = (long) maxConnections + config.fdReserve() / 2;
+        this.connectRate = config.maxConnectsPerSecond() > 0
+                ? new TokenBucket(config.maxConnectsPerSecond(), config.maxConnectsPerSecond(), nanoTime)
+                : null;
+        this.retryAfterMinMillis = config.retryAfterMin().toMillis();
+        this.retryAfterMaxMillis = config.retryAfterMax().toMillis();
+        metrics.gauge("kickoff_gateway_open_connections", "TCP connections open on this node (devices, handshakes, ops)",
+                open::get);
+        metrics.gauge("kickoff_gateway_max_connections", "device connections this node admits", () -> maxConnections);
+        log.info("admission: at most {} connections (hard ceiling {}), {} new connections per second",
+                maxConnections, hardCeiling, connectRate == null ? "unlimited" : config.maxConnectsPerSecond());
+    }
+
+    /**
+     * How many connections a node may admit when it is not told: its open-files limit minus a
+     * reserve. Every socket is a file descriptor, and the process needs descriptors the devices
+     * must never take: its own jars and log files, epoll and event descriptors of the event loops,
+     * the bus and Redis connections, health checks and metrics scrapes. Sockets are also accepted
+     * before they can be refused, so connections above the limit hold a descriptor until their 503
+     * is written: the reserve must be larger than the number of handshakes (admitted or about to be
+     * refused) in flight at once, or the process hits {@code EMFILE} and cannot even answer its
+     * health check. Half the reserve is that margin (see the hard ceiling); the other half is for
+     * the process itself.
+     *
+     * @return {@code maxFileDescriptors - reserve}, at least 1 and at most {@link Integer#MAX_VALUE}
+     */
+    static int deriveMaxConnections(long maxFileDescriptors, int reserve) {
+        long derived = maxFileDescriptors - Math.max(0, reserve);
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, derived));
+    }
+
+    /** The process's open-files limit, or {@link #FALLBACK_MAX_FILE_DESCRIPTORS} if the JVM cannot tell. */
+    static long maxFileDescriptors() {
+        try {
+            OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+            if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+                long max = unix.getMaxFileDescriptorCount();
+                if (max > 0) {
+                    return max;
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            log.debug("cannot read the open-files limit: {}", e.toString());
+        }
+        return FALLBACK_MAX_FILE_DESCRIPTORS;
+    }
+
+    /** TCP connections open now, of every kind (devices, handshakes, health checks). */
+    public int openConnections() {
+        return open.get();
+    }
+
+    /** Most connections for which a WebSocket upgrade is still admitted. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** From now on every new device is refused (503), so the node can be emptied and stopped. */
+    public void startDraining() {
+        draining = true;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        if (open.incrementAndGet() > hardCeiling) {
+            // Past the margin for handshakes: a client that opens sockets and never sends a request
+            // would otherwise eat the descriptors health checks and the bus need. Close unread.
+            ctx.channel().config().setAutoRead(false);
+            metrics.refused("fd_ceiling");
+            ctx.close();
+            return;
+        }
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        open.decrementAndGet();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest request)
+                || !new QueryStringDecoder(request.uri()).path().equals(HttpEndpoints.WEBSOCKET_PATH)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        String reason = refusal();
+        if (reason == null) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        try {
+            metrics.refused(reason);
+            FullHttpResponse response = PlainHttp.text(HttpResponseStatus.SERVICE_UNAVAILABLE, explain(reason));
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds()));
+            PlainHttp.send(ctx, request, response, false);
+        } finally {
+            ReferenceCountUtil.release(request);
+        }
+    }
+
+    /** Why the upgrade is refused, or {@code null} to admit it; a rate token is spent only on admission. */
+    private String refusal() {
+        if (draining) {
+            return "draining";
+        }
+        if (open.get() > maxConnections) {
+            return "over_capacity";
+        }
+        if (connectRate != null && !connectRate.tryTake()) {
+            return "over_rate";
+        }
+        return null;
+    }
+
+    private static String explain(String reason) {
+        return switch (reason) {
+            case "draining" -> "gateway is draining; reconnect after Retry-After (another node will take you)";
+            case "over_capacity" -> "gateway is full; reconnect after Retry-After";
+            default -> "too many new connections at once; reconnect after Retry-After";
+        };
+    }
+
+    /** Random in [retryAfterMin, retryAfterMax], whole seconds rounded up, at least 1: spreads the comeback. */
+    long retryAfterSeconds() {
+        long millis = retryAfterMinMillis >= retryAfterMaxMillis
+                ? retryAfterMinMillis
+                : random().nextLong(retryAfterMinMillis, retryAfterMaxMillis + 1);
+        return Math.max(1, (millis + 999) / 1000);
+    }
+
+    private RandomGenerator random() {
+        return random != null ? random : ThreadLocalRandom.current();
+    }
+}
