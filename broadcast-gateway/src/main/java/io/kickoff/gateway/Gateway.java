@@ -8,6 +8,7 @@ import io.kickoff.bus.Subscription;
 import io.kickoff.bus.Topic;
 import io.kickoff.gateway.admission.AdmissionControl;
 import io.kickoff.gateway.bundle.BundleDelivery;
+import io.kickoff.gateway.delivery.DeliveryReporter;
 import io.kickoff.gateway.delivery.DeliveryStats;
 import io.kickoff.gateway.fanout.FanOut;
 import io.kickoff.gateway.http.HttpEndpoints;
@@ -65,7 +66,9 @@ public final class Gateway implements AutoCloseable {
     private final List<ScheduledFuture<?>> upkeep = new ArrayList<>();
     private final Subscription stages;
     private final Subscription bundleRecords;
+    private final DeliveryReporter reporter;
     private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private volatile boolean ready;
 
@@ -74,7 +77,7 @@ public final class Gateway implements AutoCloseable {
         this.transport = Transport.best();
         this.metrics = new GatewayMetrics(config.nodeId());
         this.stats = new DeliveryStats(config.nodeId(), clock, registry::size);
-        this.bundles = new BundleDelivery();
+        this.bundles = new BundleDelivery(config, registry, metrics, clock);
         this.fanOut = new FanOut(registry, metrics, stats);
         this.services = new SessionServices(config, world, registry, clock, metrics, stats, bundles, new Farewells(metrics));
         this.admission = new AdmissionControl(config, metrics);
@@ -104,6 +107,7 @@ public final class Gateway implements AutoCloseable {
             shutdownGroups();
             throw e;
         }
+        this.reporter = DeliveryReporter.start(stats, bus, config.deliveryReportInterval());
         stages.caughtUp().thenRun(() -> {
             ready = true;
             log.info("gateway {} ready on {} ({}): {} events known, at most {} connections", config.nodeId(),
@@ -189,9 +193,14 @@ public final class Gateway implements AutoCloseable {
         return config;
     }
 
+    /** Stops at once (see {@link #drain()} for a gentle stop). Idempotent. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         ready = false;
+        reporter.close();
         stages.close();
         bundleRecords.close();
         upkeep.forEach(f -> f.cancel(false));

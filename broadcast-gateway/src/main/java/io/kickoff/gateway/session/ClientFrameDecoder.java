@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * Turns data frames into {@link ClientFrame}s in the session's wire format, within the
- * connection's inbound rate. Over the rate: 1008; a frame of the wrong kind: 1003; one that does
+ * connection's inbound rate (acks of updates the server sent do not count against it). Over the rate: 1008; a frame of the wrong kind: 1003; one that does
  * not decode or carries no known frame: 1007 — each after an error frame that says why. Control
  * frames (ping, pong, close) are the WebSocket layer's and pass by.
  */
@@ -39,11 +39,6 @@ public final class ClientFrameDecoder extends MessageToMessageDecoder<WebSocketF
         if (session.closing()) {
             return;
         }
-        if (!session.admitInbound(System.nanoTime(), perSecond, burst)) {
-            farewells.error(session, ErrorCode.RATE_LIMITED, CloseCodes.POLICY_VIOLATION,
-                    "more than " + perSecond + " frames per second", "rate_limited");
-            return;
-        }
         boolean text = frame instanceof TextWebSocketFrame;
         if (text != session.format().isText()) {
             farewells.error(session, ErrorCode.PROTOCOL_VIOLATION, CloseCodes.UNSUPPORTED_DATA,
@@ -61,6 +56,14 @@ public final class ClientFrameDecoder extends MessageToMessageDecoder<WebSocketF
         if (decoded.getFrameCase() == ClientFrame.FrameCase.FRAME_NOT_SET) {
             farewells.error(session, ErrorCode.UNKNOWN_FRAME, CloseCodes.INVALID_PAYLOAD,
                     "the frame carries none of hello, ack, ping", "bad_frame");
+            return;
+        }
+        // Acks answer what the server sent, so they spend the credit each update granted; everything
+        // else (and acks beyond what was sent) spends the connection's inbound rate budget.
+        boolean expectedAck = decoded.getFrameCase() == ClientFrame.FrameCase.ACK && session.takeAckCredit();
+        if (!expectedAck && !session.admitInbound(System.nanoTime(), perSecond, burst)) {
+            farewells.error(session, ErrorCode.RATE_LIMITED, CloseCodes.POLICY_VIOLATION,
+                    "more than " + perSecond + " frames per second", "rate_limited");
             return;
         }
         out.add(decoded);

@@ -30,6 +30,8 @@ public final class DeviceSession {
     private long unwritableSince;
     private long lastPingAt;
     private long moveAt = Long.MAX_VALUE;
+    // Acks the device may still send without touching its rate budget: one per update written to it.
+    private int ackCredit;
 
     /**
      * Where one event stands for this device: the highest seq sent to it (or that it reported),
@@ -127,6 +129,7 @@ public final class DeviceSession {
         p.sent = seq;
         p.sentAt = nowNanos;
         p.attempts = 1;
+        expectAck();
         return true;
     }
 
@@ -134,6 +137,7 @@ public final class DeviceSession {
     void resent(Progress p, long nowNanos) {
         p.sentAt = nowNanos;
         p.attempts++;
+        expectAck();
     }
 
     /** Records an ack; returns true if it acknowledged something not acked before. */
@@ -164,6 +168,22 @@ public final class DeviceSession {
             return false;
         }
         inboundTokens -= 1;
+        return true;
+    }
+
+    /** One more update was written to this device, so one more ack is expected. */
+    public void expectAck() {
+        if (ackCredit < Integer.MAX_VALUE) {
+            ackCredit++;
+        }
+    }
+
+    /** Takes an expected ack; false if the device acks more than it was sent. */
+    boolean takeAckCredit() {
+        if (ackCredit <= 0) {
+            return false;
+        }
+        ackCredit--;
         return true;
     }
 

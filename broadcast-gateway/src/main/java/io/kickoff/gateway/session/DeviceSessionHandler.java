@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
 public final class DeviceSessionHandler extends SimpleChannelInboundHandler<ClientFrame> {
     private static final Logger log = LoggerFactory.getLogger(DeviceSessionHandler.class);
 
+    /** Most updates carried in one welcome frame, so it stays far below any client's frame limit. */
+    static final int MAX_SNAPSHOT = 64;
+
     private final SessionServices services;
     private final GatewayConfig config;
     private ScheduledFuture<?> helloDeadline;
@@ -101,6 +104,10 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
                 .setNodeId(config.nodeId())
                 .setSessionId(ctx.channel().id().asShortText());
         for (StageUpdate update : services.world().all()) {
+            // A bounded welcome: what does not fit is owed, and the next upkeep round sends it.
+            if (welcome.getSnapshotCount() >= MAX_SNAPSHOT) {
+                break;
+            }
             if (isBehind(session, update) && session.sending(update.getEventId(), update.getSeq(), now)) {
                 welcome.addSnapshot(update);
                 services.stats().targeted(update, 1);

@@ -98,6 +98,10 @@ public final class SessionUpkeep implements Runnable {
             wrote = true;
         }
         for (StageUpdate update : world) {
+            // Stop as soon as the buffer is full again: the rest goes out in a later round.
+            if (!channel.isWritable()) {
+                break;
+            }
             wrote |= owe(session, update, frames, now);
         }
         if (wrote) {
