@@ -1,5 +1,6 @@
 package io.kickoff.gateway.delivery;
 
+import io.kickoff.protocol.delivery.DeliveryReports;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import io.kickoff.protocol.Timestamps;
@@ -31,7 +32,6 @@ public final class DeliveryStats {
     /** Seqs kept per event: the update being delivered and the two before it. */
     public static final int SEQS_PER_EVENT = 3;
     /** Histogram precision: 1% is plenty for "p99 420 ms" and keeps each histogram a few KB. */
-    static final int SIGNIFICANT_DIGITS = 2;
     /** Latencies are capped here so one absurd clock cannot make a histogram grow without bound. */
     static final long MAX_LATENCY_MICROS = TimeUnit.HOURS.toMicros(1);
 
@@ -121,30 +121,6 @@ public final class DeliveryStats {
         return seqs.get(update);
     }
 
-    // ---- histogram helpers shared with DeliveryReports ----
-
-    static ByteString encode(Histogram histogram) {
-        if (histogram.getTotalCount() == 0) {
-            return ByteString.EMPTY;
-        }
-        ByteBuffer buffer = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
-        int length = histogram.encodeIntoCompressedByteBuffer(buffer, 9);
-        return ByteString.copyFrom(buffer.array(), 0, length);
-    }
-
-    static double millis(long micros) {
-        return micros / 1000.0;
-    }
-
-    static EventDelivery.Builder percentiles(EventDelivery.Builder delivery, Histogram histogram) {
-        if (histogram.getTotalCount() == 0) {
-            return delivery.setP50Ms(0).setP99Ms(0).setMaxMs(0);
-        }
-        return delivery.setP50Ms(millis(histogram.getValueAtPercentile(50)))
-                .setP99Ms(millis(histogram.getValueAtPercentile(99)))
-                .setMaxMs(millis(histogram.getMaxValue()));
-    }
-
     /** The latest few seqs of one event, newest last; replaced copy-on-write, read lock-free. */
     private static final class EventSeqs {
         volatile SeqStats[] seqs = new SeqStats[0];
@@ -211,7 +187,7 @@ public final class DeliveryStats {
                 synchronized (this) {
                     r = recorder;
                     if (r == null) {
-                        r = new Recorder(SIGNIFICANT_DIGITS);
+                        r = new Recorder(DeliveryReports.SIGNIFICANT_DIGITS);
                         recorder = r;
                     }
                 }
@@ -233,16 +209,16 @@ public final class DeliveryStats {
             if (r != null) {
                 interval = r.getIntervalHistogram(interval);
                 if (cumulative == null) {
-                    cumulative = new Histogram(SIGNIFICANT_DIGITS);
+                    cumulative = new Histogram(DeliveryReports.SIGNIFICANT_DIGITS);
                 }
                 cumulative.add(interval);
             }
             if (cumulative == null) {
-                return percentiles(delivery, EMPTY).build();
+                return DeliveryReports.percentiles(delivery, EMPTY).build();
             }
-            return percentiles(delivery, cumulative).setAckLatencyHistogram(encode(cumulative)).build();
+            return DeliveryReports.percentiles(delivery, cumulative).setAckLatencyHistogram(DeliveryReports.encode(cumulative)).build();
         }
 
-        private static final Histogram EMPTY = new Histogram(SIGNIFICANT_DIGITS);
+        private static final Histogram EMPTY = new Histogram(DeliveryReports.SIGNIFICANT_DIGITS);
     }
 }

@@ -1,5 +1,6 @@
 package io.kickoff.gateway.delivery;
 
+import io.kickoff.protocol.delivery.DeliveryReports;
 import static io.kickoff.gateway.Fixtures.NOW;
 import static io.kickoff.gateway.Fixtures.update;
 import static org.assertj.core.api.Assertions.assertThat;

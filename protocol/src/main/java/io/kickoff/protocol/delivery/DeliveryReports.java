@@ -1,7 +1,8 @@
-package io.kickoff.gateway.delivery;
+package io.kickoff.protocol.delivery;
 
 import io.kickoff.protocol.v1.DeliveryReport;
 import io.kickoff.protocol.v1.EventDelivery;
+import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,6 +19,9 @@ import org.HdrHistogram.Histogram;
  * (averaging per-node percentiles would be wrong).
  */
 public final class DeliveryReports {
+    /** Precision of every latency histogram: two significant digits, 1%. */
+    public static final int SIGNIFICANT_DIGITS = 2;
+
     private DeliveryReports() {
     }
 
@@ -33,7 +37,7 @@ public final class DeliveryReports {
         }
         EventDelivery first = deliveries.iterator().next();
         EventDelivery.Builder merged = EventDelivery.newBuilder().setEventId(first.getEventId()).setSeq(first.getSeq());
-        Histogram latency = new Histogram(DeliveryStats.SIGNIFICANT_DIGITS);
+        Histogram latency = new Histogram(SIGNIFICANT_DIGITS);
         long targeted = 0;
         long written = 0;
         long acked = 0;
@@ -50,8 +54,8 @@ public final class DeliveryReports {
             }
         }
         merged.setTargeted(targeted).setWritten(written).setAcked(acked);
-        DeliveryStats.percentiles(merged, latency);
-        return merged.setAckLatencyHistogram(DeliveryStats.encode(latency)).build();
+        percentiles(merged, latency);
+        return merged.setAckLatencyHistogram(encode(latency)).build();
     }
 
     /**
@@ -98,4 +102,29 @@ public final class DeliveryReports {
         var b = merged.getIssuedAt();
         return a.getSeconds() < b.getSeconds() || (a.getSeconds() == b.getSeconds() && a.getNanos() < b.getNanos());
     }
+
+    // ---- histogram helpers shared with the gateway's DeliveryStats ----
+
+    public static ByteString encode(Histogram histogram) {
+        if (histogram.getTotalCount() == 0) {
+            return ByteString.EMPTY;
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
+        int length = histogram.encodeIntoCompressedByteBuffer(buffer, 9);
+        return ByteString.copyFrom(buffer.array(), 0, length);
+    }
+
+    public static double millis(long micros) {
+        return micros / 1000.0;
+    }
+
+    public static EventDelivery.Builder percentiles(EventDelivery.Builder delivery, Histogram histogram) {
+        if (histogram.getTotalCount() == 0) {
+            return delivery.setP50Ms(0).setP99Ms(0).setMaxMs(0);
+        }
+        return delivery.setP50Ms(millis(histogram.getValueAtPercentile(50)))
+                .setP99Ms(millis(histogram.getValueAtPercentile(99)))
+                .setMaxMs(millis(histogram.getMaxValue()));
+    }
+
 }
