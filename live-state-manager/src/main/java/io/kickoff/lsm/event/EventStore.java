@@ -1,25 +1,57 @@
 package io.kickoff.lsm.event;
 
+import io.kickoff.protocol.v1.Stage;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Durable home of live events. Every call is asynchronous so that no Netty event loop ever
- * waits on storage. Writes are conditional on the version the writer read.
+ * Durable home of live events, their history, their timers and the outbox of stage updates.
+ * Every call is asynchronous so that no Netty event loop ever waits on storage; a store that
+ * cannot be reached fails its futures with {@link StoreUnavailableException}.
  */
 public interface EventStore {
 
     CompletableFuture<Optional<LiveEvent>> find(String id);
 
-    CompletableFuture<List<LiveEvent>> list();
+    /** Events ordered by id, optionally only those in {@code stage}; {@code cursor} from the previous page or empty. */
+    CompletableFuture<Page<LiveEvent>> list(Optional<Stage> stage, String cursor, int limit);
 
-    /** Stores a new event; fails with {@link EventExistsException} if the id is taken. */
-    CompletableFuture<LiveEvent> create(LiveEvent event);
+    /** Stores a new event with its first history line; fails with {@link EventExistsException} if the id is taken. */
+    CompletableFuture<LiveEvent> create(LiveEvent event, HistoryEntry created);
 
     /**
-     * Replaces the event if its stored version is still {@code expectedVersion}; fails with
-     * {@link VersionConflictException} otherwise.
+     * Writes a change atomically if the stored version is still {@code commit.expectedVersion()};
+     * fails with {@link VersionConflictException} otherwise, {@link UnknownEventException} if there is no such event.
      */
-    CompletableFuture<LiveEvent> replace(LiveEvent updated, long expectedVersion);
+    CompletableFuture<LiveEvent> commit(Commit commit);
+
+    /** Every history line of the event, oldest first. */
+    CompletableFuture<List<HistoryEntry>> history(String id);
+
+    /** Ids of events whose next timer is at or before {@code now}, soonest first. */
+    CompletableFuture<List<String>> due(Instant now, int limit);
+
+    /** The oldest outbox entries, in the order they were written. */
+    CompletableFuture<List<OutboxEntry>> outbox(int limit);
+
+    /** Removes published entries. */
+    CompletableFuture<Void> removeFromOutbox(List<OutboxEntry> published);
+
+    /** Outbox depth and the enqueue time of its oldest entry (empty if none). */
+    CompletableFuture<OutboxStats> outboxStats();
+
+    /** The stored answer for an idempotency key, if any. */
+    CompletableFuture<Optional<StoredResponse>> idempotent(String key);
+
+    /** Stores the answer for a key unless one is stored already; returns the one that is stored now. */
+    CompletableFuture<StoredResponse> rememberIdempotent(String key, StoredResponse response, Duration ttl);
+
+    /** Completes if the store answers. */
+    CompletableFuture<Void> ping();
+
+    record OutboxStats(long depth, Optional<Instant> oldest) {
+    }
 }

@@ -4,22 +4,31 @@ import io.kickoff.protocol.v1.Stage;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * A live event as the Live State Manager knows it. {@code seq} counts accepted stage updates
  * (what devices compare); {@code version} counts every change to the record (what writers
- * compare, for optimistic concurrency).
+ * compare, for optimistic concurrency, and the admin API's ETag).
+ *
+ * @param catalogTitleId the catalog title the event is about (may be empty)
+ * @param segments       audience segments; empty means everyone
+ * @param bundleVersion  version of the event's bundles, when the prefetch service has made them (may be empty)
  */
-public record LiveEvent(String id, String title, List<String> segments, Instant scheduledStart,
-                        Stage stage, long seq, long version) {
+public record LiveEvent(String id, String title, String catalogTitleId, List<String> segments, Schedule schedule,
+                        Stage stage, long seq, long version, String bundleVersion, Instant updatedAt) {
 
     private static final Pattern SLUG = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?");
 
     public LiveEvent {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(title, "title");
+        Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(stage, "stage");
+        Objects.requireNonNull(updatedAt, "updatedAt");
+        catalogTitleId = catalogTitleId == null ? "" : catalogTitleId;
+        bundleVersion = bundleVersion == null ? "" : bundleVersion;
         segments = List.copyOf(segments);
     }
 
@@ -29,12 +38,22 @@ public record LiveEvent(String id, String title, List<String> segments, Instant 
     }
 
     /** A new event, scheduled, before any stage update. */
-    public static LiveEvent scheduled(String id, String title, List<String> segments, Instant scheduledStart) {
-        return new LiveEvent(id, title, segments, scheduledStart, Stage.SCHEDULED, 0, 1);
+    public static LiveEvent scheduled(String id, String title, String catalogTitleId, List<String> segments,
+                                      Schedule schedule, Instant now) {
+        return new LiveEvent(id, title, catalogTitleId, segments, schedule, Stage.SCHEDULED, 0, 1, "", now);
     }
 
     /** This event moved to {@code next}: one more stage update, one more version. */
-    public LiveEvent movedTo(Stage next) {
-        return new LiveEvent(id, title, segments, scheduledStart, next, seq + 1, version + 1);
+    public LiveEvent movedTo(Stage next, Instant now) {
+        return new LiveEvent(id, title, catalogTitleId, segments, schedule, next, seq + 1, version + 1, bundleVersion, now);
+    }
+
+    /** The transition the clock will make next, if any. */
+    public Optional<Schedule.Timer> nextTimer() {
+        return schedule.next(stage);
+    }
+
+    public boolean isFinal() {
+        return stage == Stage.ENDED || stage == Stage.CANCELLED;
     }
 }
