@@ -30,6 +30,7 @@ SETTLE="${SETTLE:-5}"                              # seconds between "all connec
 WARMUP="${WARMUP:-200}"                            # warm-up devices per gateway (0: no warm-up), see below
 PAUSE="${PAUSE:-3}"                                # seconds between broadcasts
 RESULTS_DIR="${RESULTS_DIR:-$HERE/results}"
+BUILD="${BUILD:-1}"                                # 0: use launcher/target/kickoff.jar as it is
 # Gateways: fixed, pre-touched heap and the parallel collector (see README.md for why).
 GATEWAY_JAVA_OPTS="${GATEWAY_JAVA_OPTS:--Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError}"
 CLIENT_JAVA_OPTS="${CLIENT_JAVA_OPTS:--Xms512m -Xmx2g -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError}"
@@ -53,7 +54,7 @@ Options (each also an environment variable, e.g. DEVICES=100000):
   --stages LIST      stage broadcasts, comma-separated      (STAGES, default $STAGES)
   --results-dir DIR  where the run directory goes           (RESULTS_DIR, default bench/results)
 More settings (environment only): ADMIN_PORT BASE_PORT PER_ADDRESS FIRST_ADDRESS CONNECT_RATE
-CONNECT_TIMEOUT WATCH_TIMEOUT SETTLE PAUSE WARMUP GATEWAY_JAVA_OPTS CLIENT_JAVA_OPTS LSM_JAVA_OPTS
+CONNECT_TIMEOUT WATCH_TIMEOUT SETTLE PAUSE WARMUP BUILD GATEWAY_JAVA_OPTS CLIENT_JAVA_OPTS LSM_JAVA_OPTS
 KAFKA_JAVA_OPTS; see README.md.
 EOF
 }
@@ -94,7 +95,7 @@ done
 (( FIRST_ADDRESS >= 1 && FIRST_ADDRESS + addresses_needed - 1 <= 254 )) || { echo "broadcast-bench: needs $addresses_needed source addresses from 127.0.0.$FIRST_ADDRESS, more than 127.0.0.254" >&2; exit 2; }
 IFS=',' read -r -a STAGE_LIST <<< "$STAGES"
 (( ${#STAGE_LIST[@]} >= 1 )) || { echo "broadcast-bench: STAGES is empty" >&2; exit 2; }
-for tool in java jcmd jstat jq curl ss awk; do
+for tool in java jcmd jq curl ss awk; do
   command -v "$tool" >/dev/null || die "$tool is needed on the PATH"
 done
 for ((p = ADMIN_PORT; p < BASE_PORT + GATEWAYS; p++)); do
@@ -149,7 +150,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# wait_until WHAT TIMEOUT_S PID CMD... : polls CMD until it succeeds; fails if PID dies or time runs out.
+# wait_until WHAT TIMEOUT_S PID CMD... : polls CMD every $POLL s until it succeeds; fails if PID dies or
+# time runs out. Polls that read client reports use POLL=1: the script's own CPU use (jq on 2 cores)
+# would otherwise show up in the figures it measures.
+POLL=0.2
 wait_until() {
   local what="$1" timeout="$2" pid="$3"
   shift 3
@@ -159,19 +163,16 @@ wait_until() {
       die "$what: the process (pid $pid) exited; see its log in $RUN"
     fi
     (( SECONDS < deadline )) || die "timed out after ${timeout}s waiting for $what"
-    sleep 0.2
+    sleep "$POLL"
   done
 }
 
 # ---------------------------------------------------------------- measurements
-# Heap in use after a full collection, in KiB: jcmd GC.run (System.gc(): a full GC with the parallel
-# collector), then the used columns of jstat -gc (survivors, eden, old), found by their headers.
+# Live heap in KiB: the total of `jcmd PID GC.class_histogram`, which runs a full collection and then
+# counts only reachable objects. (jstat's used columns, read a moment after a GC, also count whatever
+# the gateway allocated in between, several MiB of noise.)
 heap_used_kb() {
-  jcmd "$1" GC.run >/dev/null
-  jstat -gc "$1" | awk 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i }
-    NR == 2 { used = 0; n = split("S0U S1U EU OU", names, " ")
-              for (k = 1; k <= n; k++) if (names[k] in col) used += $(col[names[k]])
-              printf "%.0f\n", used }'
+  jcmd "$1" GC.class_histogram | awk '$1 == "Total" { printf "%.0f\n", $3 / 1024 }'
 }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
@@ -196,8 +197,13 @@ SEQS="$(seq -s, 1 "${#STAGE_LIST[@]}")"
 log "run directory $RUN"
 log "$DEVICES devices, $GATEWAYS gateways, $CLIENTS clients, format $FORMAT, broadcasts ${STAGE_LIST[*]}"
 
-log "building the kickoff jar if needed"
-"$ROOT/kickoff" --version >/dev/null
+if [[ "$BUILD" == 0 ]]; then
+  [[ -f "$JAR" ]] || die "BUILD=0 but there is no $JAR"
+  log "using $JAR as it is (BUILD=0)"
+else
+  log "building the kickoff jar if needed"
+  "$ROOT/kickoff" --version >/dev/null
+fi
 
 export KICKOFF_TOKEN_SECRET="$TOKEN_SECRET" KICKOFF_ADMIN_TOKEN="$ADMIN_TOKEN"
 
@@ -295,6 +301,7 @@ clients_connected() {
   done
 }
 connect_start=$SECONDS
+POLL=1
 wait_until "the devices to connect" $((CONNECT_TIMEOUT + 60)) "" clients_connected
 welcomed=$(jq -s '[.[].welcomed] | add' "$RUN"/client-*.json)
 connect_ms=$(jq -s '[.[].connect_ms // empty] | max // 0' "$RUN"/client-*.json)
@@ -378,7 +385,7 @@ SUMMARY="$RUN/summary.txt"
   echo "gateway JVM: $GATEWAY_JAVA_OPTS"
   echo "connected $welcomed/$DEVICES (slowest client took $connect_ms ms)"
   echo
-  echo "Gateway memory (heap: used after a full GC; RSS: VmRSS; per connection = (after - before) / connections)"
+  echo "Gateway memory (heap: live objects after a full GC; RSS: VmRSS; per connection = (after - before) / connections)"
   printf '%-8s %11s %13s %13s %12s %13s %13s %12s\n' gateway connections "heap before" "heap after" "heap/conn" \
     "RSS before" "RSS after" "RSS/conn"
   total_conns=0; total_heap=0; total_rss=0

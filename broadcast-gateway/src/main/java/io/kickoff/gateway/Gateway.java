@@ -79,7 +79,8 @@ public final class Gateway implements AutoCloseable {
         this.stats = new DeliveryStats(config.nodeId(), clock, registry::size);
         this.bundles = new BundleDelivery(config, registry, metrics, clock);
         this.fanOut = new FanOut(registry, metrics, stats);
-        this.services = new SessionServices(config, world, registry, clock, metrics, stats, bundles, new Farewells(metrics));
+        this.services = new SessionServices(config, world, registry, clock, metrics, stats, bundles, new Farewells(metrics),
+                draining::get);
         this.admission = new AdmissionControl(config, metrics);
         metrics.gauge("kickoff_gateway_connections", "greeted device connections", registry::size);
         metrics.gauge("kickoff_gateway_events_known", "events in the state of the world", world::size);

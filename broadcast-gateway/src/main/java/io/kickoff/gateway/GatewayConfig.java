@@ -13,8 +13,8 @@ import java.util.Optional;
  * @param nodeId                this node's name in welcome frames, logs, metrics and statistics
  * @param ioThreads             event loop threads (0: Netty's default, two per core)
  * @param helloTimeout          a device that has not sent hello by then is closed (1008)
- * @param heartbeatInterval     the server pings a device it has written nothing to for this long; told in welcome
- * @param idleTimeout           a device the server has read nothing from for this long is closed (1001)
+ * @param heartbeatInterval     the server sends a WebSocket ping every interval; devices should ping as often; told in welcome
+ * @param idleTimeout           a device the server has read nothing from for this long is closed (4002)
  * @param maxFrameBytes         largest inbound WebSocket frame payload (larger: 1009)
  * @param inboundPerSecond      sustained inbound frames per second per connection (beyond the burst: 1008)
  * @param inboundBurst          inbound frames a connection may send at once
@@ -24,7 +24,7 @@ import java.util.Optional;
  * @param maxRedeliveries       how many times an un-acked update is sent again while connected
  * @param writeBufferLow        outbound bytes below which a connection is writable again
  * @param writeBufferHigh       outbound bytes above which a connection is unwritable (writes are withheld)
- * @param slowConsumerTimeout   a connection unwritable for this long is closed (4008)
+ * @param slowConsumerTimeout   a connection unwritable for this long is closed (4001)
  * @param maxLifetime           connections are asked to move (go-away) after this ...
  * @param lifetimeDither        ... minus a random dither up to this, so they do not all move at once
  * @param goAwayJitter          reconnect delays in go-away frames are random in [0, this)

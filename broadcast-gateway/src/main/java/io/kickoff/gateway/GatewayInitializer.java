@@ -16,6 +16,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import java.util.function.BooleanSupplier;
@@ -44,13 +45,13 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         this.webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(HttpEndpoints.WEBSOCKET_PATH)
                 .subprotocols(WireFormat.allSubprotocols())
-                .checkStartsWith(false)
+                .checkStartsWith(true) // so that /v1/connect?token=... is the WebSocket path too
                 .handleCloseFrames(true)
                 .dropPongFrames(true)
                 .decoderConfig(WebSocketDecoderConfig.newBuilder()
                         .maxFramePayloadLength(services.config().maxFrameBytes())
                         .allowExtensions(false)
-                        .closeOnProtocolViolation(true)
+                        .closeOnProtocolViolation(false) // the session handler sends an error frame, then the close
                         .build())
                 .build();
     }
@@ -66,6 +67,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("endpoints", endpoints);                           // /healthz, /readyz, /metrics, /ops/drain, 404
         p.addLast("upgrade-guard", new UpgradeGuard(tokens, ready, services.metrics())); // 503, 400, 401
         p.addLast("websocket", new WebSocketServerProtocolHandler(webSocketConfig)); // handshake; 1009 over the cap
+        p.addLast("reassemble", new WebSocketFrameAggregator(config.maxFrameBytes())); // fragments → one message
         p.addLast("server-frames", encoder);                         // ServerFrame → WebSocket frame
         p.addLast("client-frames", new ClientFrameDecoder(services.farewells(),
                 config.inboundPerSecond(), config.inboundBurst()));  // WebSocket frame → ClientFrame; 1008, 1003, 1007

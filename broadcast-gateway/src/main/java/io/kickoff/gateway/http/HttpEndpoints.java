@@ -89,7 +89,7 @@ public final class HttpEndpoints extends ChannelInboundHandlerAdapter {
             case "/healthz" -> onlyGet(request, () -> PlainHttp.text(HttpResponseStatus.OK, "ok"));
             case "/readyz" -> onlyGet(request, () -> ready.getAsBoolean()
                     ? PlainHttp.text(HttpResponseStatus.OK, "ready")
-                    : PlainHttp.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: reading the state of the world"));
+                    : PlainHttp.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: starting (reading the state of the world) or draining"));
             case "/metrics" -> onlyGet(request, () -> PlainHttp.response(HttpResponseStatus.OK, PROMETHEUS_CONTENT_TYPE, metrics.scrape()));
             case "/ops/drain" -> drain(request);
             default -> notFound();

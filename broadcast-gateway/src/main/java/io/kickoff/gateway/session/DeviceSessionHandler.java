@@ -14,6 +14,8 @@ import io.kickoff.protocol.v1.StageUpdate;
 import io.kickoff.protocol.v1.Welcome;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Instant;
@@ -84,6 +86,12 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
         session.markGreeted();
         if (helloDeadline != null) {
             helloDeadline.cancel(false);
+        }
+        if (services.draining().getAsBoolean()) {
+            // Upgraded just before the drain began: send it on like every other device of this node.
+            long window = config.drainWindow().toMillis();
+            services.farewells().goAway(session, window <= 0 ? 0 : ThreadLocalRandom.current().nextLong(window), "drain");
+            return;
         }
         for (Map.Entry<String, Long> position : hello.getPositionsMap().entrySet()) {
             session.reported(position.getKey(), position.getValue());
@@ -172,6 +180,20 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        DeviceSession session = ctx.channel().attr(DeviceSession.KEY).get();
+        if (session != null && cause instanceof CorruptedWebSocketFrameException bad) {
+            // Bad framing (e.g. over the size cap): error frame, then the close code the decoder chose.
+            boolean tooBig = bad.closeStatus().code() == CloseCodes.TOO_BIG.code();
+            services.farewells().error(session, tooBig ? ErrorCode.FRAME_TOO_LARGE : ErrorCode.PROTOCOL_VIOLATION,
+                    bad.closeStatus(), bad.getMessage() == null ? bad.closeStatus().reasonText() : bad.getMessage(),
+                    tooBig ? "too_big" : "bad_frame");
+            return;
+        }
+        if (session != null && cause instanceof TooLongFrameException) {
+            services.farewells().error(session, ErrorCode.FRAME_TOO_LARGE, CloseCodes.TOO_BIG,
+                    "message over " + config.maxFrameBytes() + " bytes", "too_big");
+            return;
+        }
         log.debug("device connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
     }

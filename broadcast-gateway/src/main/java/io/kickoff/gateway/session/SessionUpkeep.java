@@ -116,7 +116,9 @@ public final class SessionUpkeep implements Runnable {
         }
         String eventId = update.getEventId();
         DeviceSession.Progress p = session.progress(eventId);
-        if (p == null ? WorldState.isActive(update) : Math.max(p.sent, p.acked) < update.getSeq()) {
+        long position = p == null ? 0 : Math.max(p.sent, p.acked);
+        // Same rule as the welcome: an event the device never heard of matters only while active.
+        if (position == 0 ? WorldState.isActive(update) : position < update.getSeq()) {
             // Withheld by fan-out while the connection was unwritable: send it now.
             if (session.sending(eventId, update.getSeq(), now)) {
                 write(session, frames.of(update, session.format()));

@@ -66,8 +66,10 @@ public final class UpgradeGuard extends ChannelInboundHandlerAdapter {
             metrics.refused("unauthorized");
             log.debug("upgrade refused from {}: {} ({})", ctx.channel().remoteAddress(), e.reason(), e.getMessage());
             FullHttpResponse unauthorized = PlainHttp.text(HttpResponseStatus.UNAUTHORIZED, e.getMessage());
-            unauthorized.headers().set(HttpHeaderNames.WWW_AUTHENTICATE,
-                    "Bearer error=\"invalid_token\", error_description=\"" + e.reason().name().toLowerCase() + "\"");
+            // RFC 6750: no error code when no credentials were presented at all.
+            unauthorized.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, e.reason() == TokenException.Reason.MISSING
+                    ? "Bearer"
+                    : "Bearer error=\"invalid_token\", error_description=\"" + e.reason().name().toLowerCase() + "\"");
             refuse(ctx, request, unauthorized);
             return;
         }

@@ -148,6 +148,25 @@ class GatewayIT {
     }
 
     @Test
+    void aTokenInTheQueryIsAcceptedForClientsThatCannotSetHeaders() throws Exception {
+        Gateway gateway = gateway(b -> b);
+        RawDevice device = RawDevice.connect(URI.create(uri(gateway) + "?token=" + token("query")), null).hello(Map.of());
+        opened.add(() -> device.socket.abort());
+        await().atMost(WAIT).until(() -> device.count(ServerFrame.FrameCase.WELCOME) == 1);
+        assertThatThrownBy(() -> RawDevice.connect(URI.create(uri(gateway) + "?token=bad"), null))
+                .satisfies(e -> assertThat(RawDevice.refusedStatus(e)).isEqualTo(401));
+    }
+
+    @Test
+    void aMessageSentInFragmentsIsReassembled() throws Exception {
+        Gateway gateway = gateway(b -> b);
+        RawDevice device = device(gateway, "fragments");
+        device.socket.sendText("{\"hello\":", false).join();
+        device.socket.sendText("{}}", true).join();
+        await().atMost(WAIT).until(() -> device.count(ServerFrame.FrameCase.WELCOME) == 1);
+    }
+
+    @Test
     void anUnknownSubprotocolGets400() throws Exception {
         Gateway gateway = gateway(b -> b);
         assertThatThrownBy(() -> RawDevice.connect(uri(gateway), token("d"), "mqtt"))
@@ -307,6 +326,8 @@ class GatewayIT {
         await().atMost(WAIT).until(() -> device.count(ServerFrame.FrameCase.WELCOME) == 1);
         device.sendText("{\"ping\":{\"nonce\":\"" + "9".repeat(2000) + "\"}}");
         assertThat(device.closeCode.get(30, TimeUnit.SECONDS)).isEqualTo(1009);
+        assertThat(device.all(ServerFrame.FrameCase.ERROR)).extracting(f -> f.getError().getCode())
+                .containsExactly(ErrorCode.FRAME_TOO_LARGE);
     }
 
     @Test
