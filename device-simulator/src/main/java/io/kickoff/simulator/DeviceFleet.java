@@ -125,34 +125,52 @@ public final class DeviceFleet implements AutoCloseable {
         return devices.get(index).view();
     }
 
-    /** Delivery figures for one update: who applied it, who is at or past it, and issue-to-receipt latency. */
+    /**
+     * Delivery figures for one update: who applied it, who is at or past it, issue-to-receipt latency,
+     * and the time from issue until every device of the fleet had reached it.
+     */
     public SimulatorReport report(String eventId, long seq) {
         Histogram latencyMicros = new Histogram(3);
         int connected = 0;
         long applied = 0;
         long reached = 0;
+        long duplicates = 0;
+        long issuedAtMicros = 0;
+        long lastReachedAtMicros = Long.MIN_VALUE;
+        long maxLatencyMicros = 0;
         for (SimulatedDevice device : devices) {
             DeviceView view = device.view();
             if (view.connected()) {
                 connected++;
             }
-            if (view.appliedSeq(eventId) >= seq) {
+            duplicates += view.duplicates();
+            Optional<AppliedUpdate> first = view.firstAppliedAtOrAfter(eventId, seq);
+            if (first.isPresent()) {
                 reached++;
+                lastReachedAtMicros = Math.max(lastReachedAtMicros, first.get().receivedAtMicros());
             }
             Optional<AppliedUpdate> update = view.applied(eventId, seq);
             if (update.isPresent()) {
                 applied++;
                 if (update.get().hasIssuedAt()) {
+                    issuedAtMicros = update.get().issuedAtMicros();
                     // A gateway clock ahead of ours would make latency negative; count it as instant.
-                    latencyMicros.recordValue(Math.max(0, update.get().latencyMicros()));
+                    long latency = Math.max(0, update.get().latencyMicros());
+                    latencyMicros.recordValue(latency);
+                    maxLatencyMicros = Math.max(maxLatencyMicros, latency);
                 }
             }
         }
         boolean any = latencyMicros.getTotalCount() > 0;
+        double timeToAllMillis = any && reached == devices.size()
+                ? Math.max(0, lastReachedAtMicros - issuedAtMicros) / 1000.0
+                : Double.NaN;
         return new SimulatorReport(eventId, seq, devices.size(), connected, applied, reached,
-                any ? latencyMicros.getValueAtPercentile(50) / 1000.0 : Double.NaN,
-                any ? latencyMicros.getValueAtPercentile(99) / 1000.0 : Double.NaN,
-                any ? latencyMicros.getMaxValue() / 1000.0 : Double.NaN);
+                // A histogram bucket's top may lie above the exact maximum: keep p50 <= p99 <= max.
+                any ? Math.min(latencyMicros.getValueAtPercentile(50), maxLatencyMicros) / 1000.0 : Double.NaN,
+                any ? Math.min(latencyMicros.getValueAtPercentile(99), maxLatencyMicros) / 1000.0 : Double.NaN,
+                any ? maxLatencyMicros / 1000.0 : Double.NaN,
+                timeToAllMillis, duplicates);
     }
 
     /**

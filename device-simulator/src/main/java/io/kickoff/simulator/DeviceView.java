@@ -95,6 +95,24 @@ public final class DeviceView {
         return Optional.empty();
     }
 
+    /**
+     * The first update of the event this device applied at this seq or later: when it reached that
+     * seq (it may have skipped the seq itself, e.g. after being offline).
+     */
+    public Optional<AppliedUpdate> firstAppliedAtOrAfter(String eventId, long seq) {
+        AppliedUpdate first = null;
+        for (AppliedEntry entry = lastApplied; entry != null; entry = entry.previous()) {
+            AppliedUpdate update = entry.update();
+            if (update.eventId().equals(eventId)) {
+                if (update.seq() < seq) {
+                    break; // seqs of one event only grow: everything older is below too
+                }
+                first = update;
+            }
+        }
+        return Optional.ofNullable(first);
+    }
+
     /** Every update applied, oldest first. */
     public List<AppliedUpdate> appliedUpdates() {
         List<AppliedUpdate> updates = new ArrayList<>();

@@ -30,6 +30,8 @@ import java.util.function.IntFunction;
  * @param reconnectMaxDelay     backoff cap until a welcome brings the gateway's own policy
  * @param capabilities          sent in every hello
  * @param ioThreads             event loop threads, 0 for Netty's default (twice the cores)
+ * @param ackUpdates            true (the real device behaviour): ack every stage update received;
+ *                              false: never ack, so the gateway's redelivery can be observed (duplicates)
  */
 public record FleetConfig(
         List<URI> gateways,
@@ -46,7 +48,8 @@ public record FleetConfig(
         Duration reconnectMaxDelay,
         Duration handshakeTimeout,
         List<String> capabilities,
-        int ioThreads) {
+        int ioThreads,
+        boolean ackUpdates) {
 
     public static final String CONNECT_PATH = "/v1/connect";
 
@@ -110,7 +113,10 @@ public record FleetConfig(
         }
     }
 
-    /** Defaults: protobuf, header tokens, 256 attempts in flight, no rate limit, reconnect on, backoff 250 ms .. 30 s. */
+    /**
+     * Defaults: protobuf, header tokens, 256 attempts in flight, no rate limit, reconnect on, backoff 250 ms .. 30 s,
+     * acks on.
+     */
     public static final class Builder {
         private final List<URI> gateways = new ArrayList<>();
         private int devices = 1;
@@ -127,6 +133,7 @@ public record FleetConfig(
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private List<String> capabilities = List.of();
         private int ioThreads;
+        private boolean ackUpdates = true;
 
         private Builder() {
         }
@@ -211,10 +218,16 @@ public record FleetConfig(
             return this;
         }
 
+        /** False: devices never ack stage updates (they still apply them), e.g. to test redelivery. */
+        public Builder ackUpdates(boolean ack) {
+            this.ackUpdates = ack;
+            return this;
+        }
+
         public FleetConfig build() {
             return new FleetConfig(List.copyOf(gateways), devices, deviceIds, tokens, wireFormat, tokenTransport,
                     maxConcurrentConnects, connectsPerSecond, localAddresses, reconnect, reconnectBaseDelay,
-                    reconnectMaxDelay, handshakeTimeout, capabilities, ioThreads);
+                    reconnectMaxDelay, handshakeTimeout, capabilities, ioThreads, ackUpdates);
         }
     }
 }

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One device with the behaviour the delivery guarantee relies on: resume with its positions in
  * every hello, apply an update only if its seq is newer, ack every update it receives (ack means
- * "I have it"), obey go-away, and reconnect with full-jitter backoff after anything else.
+ * "I have it"; a fleet configured with {@link FleetConfig#ackUpdates()} false never acks), obey
+ * go-away, and reconnect with full-jitter backoff after anything else.
  *
  * <p>A device is pinned to one event loop for its whole life, across reconnects, so its state needs
  * no locks; readers on other threads see it through the immutable {@link DeviceView}.
@@ -181,6 +182,9 @@ final class SimulatedDevice {
                     Clocks.toEpochMicros(update.getIssuedAt()), receivedAtMicros, receivedNanoTime, fromSnapshot));
         } else {
             view = view.withDuplicate();
+        }
+        if (!fleet.config.ackUpdates()) {
+            return; // withholding acks on purpose: the gateway should send the update again
         }
         // Flushed by the session handler at the end of the read burst.
         ctx.write(ClientFrame.newBuilder()

@@ -136,6 +136,64 @@ class DeviceFleetTest {
     }
 
     @Test
+    void devicesThatWithholdAcksApplyUpdatesButNeverAckThem() throws Exception {
+        DeviceFleet fleet = connectedFleetOf(10, b -> b.ackUpdates(false));
+        try {
+            assertThat(fleet.config().ackUpdates()).isFalse();
+            gateway.push(push(update(Stage.LIVE, 1)));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(fleet.countAt(EVENT, Stage.LIVE, 1)).isEqualTo(10));
+            // What a redelivery looks like to a device: the same update again, a duplicate.
+            gateway.push(push(update(Stage.LIVE, 1)));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(fleet.report(EVENT, 1).duplicates()).isEqualTo(10));
+        } finally {
+            fleet.close();
+        }
+        // Everything a device wrote reached the gateway before its connection closed: once every session is
+        // gone, an ack that had been sent would have been recorded.
+        await().atMost(WAIT).until(() -> gateway.sessionCount() == 0);
+        assertThat(gateway.received(ClientFrame.FrameCase.HELLO)).hasSize(10);
+        assertThat(gateway.received(ClientFrame.FrameCase.ACK)).isEmpty();
+    }
+
+    @Test
+    void acksAreOnByDefault() {
+        FleetConfig config = FleetConfig.builder().gateway(gateway.uri()).tokens(i -> "t").build();
+        assertThat(config.ackUpdates()).isTrue();
+    }
+
+    @Test
+    void reportGivesTheTimeUntilEveryDeviceReachedAnUpdate() throws Exception {
+        try (DeviceFleet fleet = connectedFleetOf(10, b -> { })) {
+            gateway.push(push(update(Stage.PREFETCH, 1)));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(fleet.countAt(EVENT, Stage.PREFETCH, 1)).isEqualTo(10));
+            SimulatorReport everyone = fleet.report(EVENT, 1);
+            assertThat(everyone.allReached()).isTrue();
+            assertThat(everyone.timeToAllMillis()).isNotNaN().isEqualTo(everyone.maxMillis());
+            assertThat(everyone.toString()).contains("100% in");
+
+            // Half the devices miss seq 2 and reach it only through seq 3: they count for seq 2 once they have 3.
+            gateway.pushTo(id -> Integer.parseInt(id.substring("device-".length())) % 2 == 0,
+                    push(update(Stage.PRE_SHOW, 2)));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(fleet.report(EVENT, 2).applied()).isEqualTo(5));
+            assertThat(fleet.report(EVENT, 2).timeToAllMillis()).isNaN();
+            gateway.push(push(update(Stage.LIVE, 3)));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(fleet.countAt(EVENT, Stage.LIVE, 3)).isEqualTo(10));
+            SimulatorReport skipped = fleet.report(EVENT, 2);
+            assertThat(skipped.applied()).isEqualTo(5);
+            assertThat(skipped.reached()).isEqualTo(10);
+            assertThat(skipped.timeToAllMillis()).isNotNaN().isGreaterThanOrEqualTo(skipped.maxMillis());
+            assertThat(fleet.devices()).allSatisfy(device -> assertThat(device.firstAppliedAtOrAfter(EVENT, 2))
+                    .hasValueSatisfying(first -> assertThat(first.seq()).isIn(2L, 3L)));
+
+            SimulatorReport nobody = fleet.report(EVENT, 4);
+            assertThat(nobody.reached()).isZero();
+            assertThat(nobody.allReached()).isFalse();
+            assertThat(nobody.timeToAllMillis()).isNaN();
+            assertThat(nobody.toString()).contains("100% not reached");
+        }
+    }
+
+    @Test
     void duplicateAndOlderUpdatesAreAckedButNotApplied() throws Exception {
         try (DeviceFleet fleet = connectedFleetOf(10, b -> { })) {
             gateway.push(push(update(Stage.LIVE, 2)));

@@ -10,10 +10,14 @@ final class Banner {
     static void print(PrintWriter out, PlatformOptions options, Platform platform) {
         String host = options.host;
         out.printf("Kickoff is up (mode %s).%n", options.mode);
+        for (String line : platform.infrastructure().describe()) {
+            out.println("  " + line);
+        }
         out.printf("  admin API     http://%s:%d/v1/events   (Authorization: Bearer %s)%n",
                 host, platform.lsm().adminPort(), options.adminToken);
         out.printf("  device socket ws://%s:%d/v1/connect    (device tokens: kickoff token --device ID --segment S)%n",
                 host, platform.gateway().port());
         out.printf("  gateway health http://%s:%d/healthz, /readyz%n", host, platform.gateway().port());
+        out.flush();
     }
 }

@@ -25,7 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Start the platform, connect simulated devices, set a demo event LIVE through the admin API "
-                + "and print who received it. Exits 0 if every device received the LIVE stage, 1 otherwise."})
+                + "and print who received it. Exits 0 if every device received the LIVE stage, 1 otherwise.",
+                "--mode embedded runs it on a real Kafka broker (and starts a Redis server) that it stops on exit."})
 final class DemoCommand implements Callable<Integer> {
     static final String EVENT_ID = "demo-final";
 
@@ -49,6 +50,7 @@ final class DemoCommand implements Callable<Integer> {
         if (devices < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--devices must be at least 1");
         }
+        options.options.validate(spec);
         PrintWriter out = spec.commandLine().getOut();
         try (Platform platform = Platform.start(options.options)) {
             Banner.print(out, options.options, platform);

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code kickoff} command line. */
 @Command(name = "kickoff", mixinStandardHelpOptions = true, version = "kickoff 0.1.0",
         description = "Live-event recommendation prefetch and broadcast.",
-        subcommands = {ServeCommand.class, DemoCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, DemoCommand.class, GatewayCommand.class, LsmCommand.class,
+                SimulateCommand.class, KafkaCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
 public final class Kickoff implements Runnable {
 
     @CommandLine.Spec
@@ -18,12 +19,17 @@ public final class Kickoff implements Runnable {
 
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Kickoff());
-        // Bad settings (a short secret, a taken port) are the user's to fix: say so in one line, exit 2.
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            // Bad settings (a short secret, a taken port) are the user's to fix: say so in one line, exit 2.
             if (e instanceof IllegalArgumentException || e instanceof java.net.BindException
                     || e.getCause() instanceof java.net.BindException) {
                 commandLine.getErr().println("kickoff: " + e.getMessage());
                 return 2;
+            }
+            // Something we depend on did not come up (a broker, a bus): one line, exit 1.
+            if (e instanceof IllegalStateException) {
+                commandLine.getErr().println("kickoff: " + e.getMessage());
+                return 1;
             }
             throw e;
         });
@@ -32,6 +38,7 @@ public final class Kickoff implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: serve, demo or token");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "name a command: serve, demo, gateway, lsm, simulate, kafka or token");
     }
 }

@@ -1,7 +1,5 @@
 package io.kickoff.launcher;
 
-import io.kickoff.bus.EventBus;
-import io.kickoff.bus.InProcessEventBus;
 import io.kickoff.gateway.Gateway;
 import io.kickoff.gateway.GatewayConfig;
 import io.kickoff.lsm.LiveStateManager;
@@ -9,6 +7,7 @@ import io.kickoff.lsm.api.Role;
 import io.kickoff.lsm.event.InMemoryEventStore;
 import io.kickoff.protocol.token.DeviceTokens;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,43 +15,54 @@ import org.slf4j.LoggerFactory;
 /** The whole platform on one node: bus, Live State Manager and gateway, wired for a mode. */
 final class Platform implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Platform.class);
+    /** A gateway on Kafka reads the state of the world before it takes devices; a cold broker can be slow. */
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
-    private final EventBus bus;
+    private final Infrastructure infrastructure;
     private final LiveStateManager lsm;
     private final Gateway gateway;
     private final DeviceTokens tokens;
 
-    private Platform(EventBus bus, LiveStateManager lsm, Gateway gateway, DeviceTokens tokens) {
-        this.bus = bus;
+    private Platform(Infrastructure infrastructure, LiveStateManager lsm, Gateway gateway, DeviceTokens tokens) {
+        this.infrastructure = infrastructure;
         this.lsm = lsm;
         this.gateway = gateway;
         this.tokens = tokens;
     }
 
+    /** Starts everything and returns once the gateway accepts devices. */
     static Platform start(PlatformOptions options) throws InterruptedException {
         Clock clock = Clock.systemUTC();
         DeviceTokens tokens = DeviceTokens.withSecret(options.tokenSecret);
-        EventBus bus = switch (options.mode) {
-            case memory -> new InProcessEventBus();
-        };
+        Infrastructure infrastructure = Infrastructure.start(options);
         LiveStateManager lsm = null;
+        Gateway gateway = null;
         try {
             lsm = LiveStateManager.start(new LiveStateManager.Config(options.host, options.adminPort,
-                    Map.of(options.adminToken, Role.OPERATOR)), new InMemoryEventStore(), bus, clock);
-            Gateway gateway = Gateway.start(GatewayConfig.builder().host(options.host).port(options.gatewayPort)
-                    .nodeId(options.nodeId).build(), tokens, bus, clock);
+                    Map.of(options.adminToken, Role.OPERATOR)), new InMemoryEventStore(),
+                    infrastructure.bus("kickoff-lsm"), clock);
+            gateway = Gateway.start(GatewayConfig.builder().host(options.host).port(options.gatewayPort)
+                    .nodeId(options.nodeId).build(), tokens, infrastructure.bus("kickoff-" + options.nodeId), clock);
+            GatewayLifecycle.awaitReady(gateway, READY_TIMEOUT);
             if (options.usesDevelopmentSecrets()) {
                 log.warn("using the development admin token or device-token secret: set KICKOFF_ADMIN_TOKEN and "
                         + "KICKOFF_TOKEN_SECRET for anything but a local trial");
             }
-            return new Platform(bus, lsm, gateway, tokens);
+            return new Platform(infrastructure, lsm, gateway, tokens);
         } catch (InterruptedException | RuntimeException e) {
+            if (gateway != null) {
+                gateway.close();
+            }
             if (lsm != null) {
                 lsm.close();
             }
-            bus.close();
+            infrastructure.close();
             throw e;
         }
+    }
+
+    Infrastructure infrastructure() {
+        return infrastructure;
     }
 
     LiveStateManager lsm() {
@@ -71,6 +81,6 @@ final class Platform implements AutoCloseable {
     public void close() {
         gateway.close();
         lsm.close();
-        bus.close();
+        infrastructure.close();
     }
 }

@@ -1,6 +1,8 @@
 package io.kickoff.launcher;
 
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** Options shared by the commands that run the platform on one node. */
 final class PlatformOptions {
@@ -8,8 +10,18 @@ final class PlatformOptions {
     static final String DEV_TOKEN_SECRET = "kickoff-dev-device-token-secret-change-me";
 
     @Option(names = "--mode", defaultValue = "memory",
-            description = "Where the bus and stores live: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+            description = "Where the bus and stores live: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). "
+                    + "memory: in-process bus; embedded: the launcher starts a real Kafka broker and Redis server; "
+                    + "external: use --kafka (and --redis).")
     Mode mode;
+
+    @Option(names = "--kafka", paramLabel = "HOST:PORT[,HOST:PORT...]",
+            description = "Kafka bootstrap servers; required with --mode external, refused otherwise.")
+    String kafka;
+
+    @Option(names = "--redis", paramLabel = "redis://HOST:PORT",
+            description = "Redis URI; optional with --mode external (nothing uses Redis yet), refused otherwise.")
+    String redis;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String host;
@@ -33,5 +45,31 @@ final class PlatformOptions {
 
     boolean usesDevelopmentSecrets() {
         return DEV_ADMIN_TOKEN.equals(adminToken) || DEV_TOKEN_SECRET.equals(tokenSecret);
+    }
+
+    /** Refuses combinations of options that cannot work, as a usage error (exit 2) naming the fix. */
+    void validate(CommandSpec spec) {
+        switch (mode) {
+            case external -> {
+                if (kafka == null || kafka.isBlank()) {
+                    throw new ParameterException(spec.commandLine(),
+                            "--mode external needs --kafka HOST:PORT[,HOST:PORT...] (the Kafka bootstrap servers)");
+                }
+                KafkaAddress.validate(spec, kafka);
+                if (redis != null) {
+                    RedisAddress.validate(spec, redis);
+                }
+            }
+            case memory, embedded -> {
+                if (kafka != null) {
+                    throw new ParameterException(spec.commandLine(), "--kafka is only used with --mode external"
+                            + (mode == Mode.embedded ? " (--mode embedded starts its own broker)" : ""));
+                }
+                if (redis != null) {
+                    throw new ParameterException(spec.commandLine(), "--redis is only used with --mode external"
+                            + (mode == Mode.embedded ? " (--mode embedded starts its own server)" : ""));
+                }
+            }
+        }
     }
 }

@@ -2,7 +2,6 @@ package io.kickoff.launcher;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
@@ -10,7 +9,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Runs the platform on one node until stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run the Live State Manager and a broadcast gateway in one process until stopped (Ctrl-C or SIGTERM).")
+        description = {"Run the Live State Manager and a broadcast gateway in one process until stopped (Ctrl-C or SIGTERM).",
+                "With --mode embedded it also starts a Kafka broker and a Redis server; with --mode external it uses --kafka."})
 final class ServeCommand implements Callable<Integer> {
 
     @Mixin
@@ -19,19 +19,21 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    final UntilStopped stop = new UntilStopped(60_000);
+
     @Override
     public Integer call() throws Exception {
-        Platform platform = Platform.start(options.options);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            platform.close();
-            stopped.countDown();
-        }, "kickoff-shutdown"));
-        PrintWriter out = spec.commandLine().getOut();
-        Banner.print(out, options.options, platform);
-        out.println("Running. Stop with Ctrl-C.");
-        out.flush();
-        stopped.await();
+        options.options.validate(spec);
+        stop.install();
+        try (Platform platform = Platform.start(options.options)) {
+            PrintWriter out = spec.commandLine().getOut();
+            Banner.print(out, options.options, platform);
+            out.println("Running. Stop with Ctrl-C.");
+            out.flush();
+            stop.await();
+        } finally {
+            stop.finished();
+        }
         return 0;
     }
 }

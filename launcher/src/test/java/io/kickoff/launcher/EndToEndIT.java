@@ -100,7 +100,7 @@ class EndToEndIT {
                 assertThat(device.appliedSeq("e2e-final")).isEqualTo(1);
             });
             // Every device acks what it applied.
-            await().until(() -> gateway.acksReceived() >= DEVICES);
+            await().until(() -> gateway.metrics().count("kickoff_gateway_acks") >= DEVICES);
         }
     }
 

@@ -2,6 +2,7 @@ package io.kickoff.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kickoff.gateway.GatewayConfig;
 import io.kickoff.protocol.token.DeviceClaims;
 import io.kickoff.protocol.token.DeviceTokens;
 import java.io.PrintWriter;
@@ -28,11 +29,98 @@ class KickoffCliTest {
     void helpListsTheCommands() {
         Run help = run("--help");
         assertThat(help.exitCode()).isZero();
-        assertThat(help.out()).contains("serve", "demo", "token");
-        for (String command : new String[] {"serve", "demo", "token"}) {
+        assertThat(help.out()).contains("serve", "demo", "gateway", "lsm", "simulate", "kafka", "token");
+        for (String command : new String[] {"serve", "demo", "gateway", "lsm", "simulate", "kafka", "token"}) {
             Run sub = run(command, "--help");
             assertThat(sub.exitCode()).as(command).isZero();
             assertThat(sub.out()).as(command).contains("Usage:");
+        }
+    }
+
+    /** Help text of a command with line wrapping undone. */
+    static String help(String command) {
+        Run help = run(command, "--help");
+        assertThat(help.exitCode()).isZero();
+        return help.out().replaceAll("\\s+", " ");
+    }
+
+    @Test
+    void helpNamesTheModesAndTheGatewayDefaults() {
+        assertThat(help("serve")).contains("memory, embedded, external", "--kafka", "--redis");
+        assertThat(help("demo")).contains("memory, embedded, external");
+        GatewayConfig defaults = GatewayConfig.builder().build();
+        assertThat(help("gateway")).contains("--kafka", "--max-connections", "--ops-token",
+                "--io-threads", "--token-secret", "--node-id", "--max-connects-per-second",
+                "(default: " + defaults.maxConnectsPerSecond() + ")", "(default: " + defaults.drainWindow() + ")");
+        assertThat(help("lsm")).contains("--kafka", "--port", "--admin-token");
+        assertThat(help("simulate")).contains("--gateway", "--source-addresses", "--withhold-acks",
+                "--watch-seq", "--report-json", "proto, json", "--connects-per-second", "--max-concurrent-connects");
+        assertThat(help("kafka")).contains("--bootstrap-file");
+    }
+
+    @Test
+    void externalModeNeedsKafka() {
+        for (String command : new String[] {"serve", "demo"}) {
+            Run missing = run(command, "--mode", "external");
+            assertThat(missing.exitCode()).as(command).isEqualTo(2);
+            assertThat(missing.err()).as(command).contains("--mode external needs --kafka HOST:PORT");
+        }
+        Run bad = run("serve", "--mode", "external", "--kafka", "no-port-here");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--kafka wants HOST:PORT");
+        Run badRedis = run("serve", "--mode", "external", "--kafka", "127.0.0.1:9092", "--redis", "http://x");
+        assertThat(badRedis.exitCode()).isEqualTo(2);
+        assertThat(badRedis.err()).contains("--redis wants redis://");
+    }
+
+    @Test
+    void kafkaAndRedisAreOnlyForExternalMode() {
+        Run memory = run("serve", "--kafka", "127.0.0.1:9092");
+        assertThat(memory.exitCode()).isEqualTo(2);
+        assertThat(memory.err()).contains("--kafka is only used with --mode external");
+        Run embedded = run("demo", "--mode", "embedded", "--redis", "redis://127.0.0.1:6379");
+        assertThat(embedded.exitCode()).isEqualTo(2);
+        assertThat(embedded.err()).contains("--redis is only used with --mode external", "starts its own");
+        assertThat(run("serve", "--mode", "nowhere").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void gatewayAndLsmProcessesNeedKafka() {
+        for (String command : new String[] {"gateway", "lsm"}) {
+            Run missing = run(command);
+            assertThat(missing.exitCode()).as(command).isEqualTo(2);
+            assertThat(missing.err()).as(command).contains("--kafka");
+            assertThat(run(command, "--kafka", "nonsense").exitCode()).as(command).isEqualTo(2);
+        }
+        Run negative = run("gateway", "--kafka", "127.0.0.1:9092", "--max-connections", "-1");
+        assertThat(negative.exitCode()).isEqualTo(2);
+        assertThat(negative.err()).contains("must not be negative");
+        assertThat(run("gateway", "--kafka", "127.0.0.1:9092", "--drain-window", "PT-1S").exitCode()).isEqualTo(2);
+        assertThat(run("gateway", "--kafka", "127.0.0.1:9092", "--drain-window", "later").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void simulateRefusesBadOptions() {
+        Run noGateway = run("simulate", "--devices", "10");
+        assertThat(noGateway.exitCode()).isEqualTo(2);
+        assertThat(noGateway.err()).contains("--gateway");
+        String gw = "ws://127.0.0.1:9";
+        assertThat(run("simulate", "--gateway", gw, "--format", "xml").err()).contains("proto, json");
+        assertThat(run("simulate", "--gateway", "http://127.0.0.1:9").err()).contains("--gateway wants ws://");
+        assertThat(run("simulate", "--gateway", gw, "--devices", "0").err()).contains("--devices must be at least 1");
+        assertThat(run("simulate", "--gateway", gw, "--source-addresses", "127.0.0.2,somewhere").err())
+                .contains("--source-addresses wants IP addresses");
+        assertThat(run("simulate", "--gateway", gw, "--watch", "e", "--watch-seq", "1,0").err())
+                .contains("--watch-seq values must be at least 1");
+        assertThat(run("simulate", "--gateway", gw, "--report-latencies").err()).contains("need --watch");
+        assertThat(run("simulate", "--gateway", gw, "--watch-timeout", "PT0S").err()).contains("must be positive");
+        for (String[] args : new String[][] {{"--format", "xml"}, {"--devices", "0"}, {"--watch-seq", "x"}}) {
+            String[] full = new String[args.length + 3];
+            full[0] = "simulate";
+            full[1] = "--gateway";
+            full[2] = gw;
+            System.arraycopy(args, 0, full, 3, args.length);
+            assertThat(run(full).exitCode()).as(String.join(" ", args)).isEqualTo(2);
         }
     }
 

@@ -1,0 +1,150 @@
+package io.kickoff.launcher;
+
+import io.kickoff.bus.EventBus;
+import io.kickoff.gateway.Gateway;
+import io.kickoff.gateway.GatewayConfig;
+import io.kickoff.protocol.token.DeviceTokens;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** One broadcast gateway node on a Kafka bus, for runs with several gateway processes. */
+@Command(name = "gateway", mixinStandardHelpOptions = true, defaultValueProvider = GatewayCommand.Defaults.class,
+        description = {"Run one broadcast gateway node on a Kafka bus until stopped.",
+                "It reads the state of the world from Kafka, then accepts devices on ws://HOST:PORT/v1/connect "
+                        + "(health: /healthz, /readyz; metrics: /metrics). On Ctrl-C or SIGTERM it drains: devices are "
+                        + "told to reconnect elsewhere, spread over --drain-window, then it closes."})
+final class GatewayCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(GatewayCommand.class);
+
+    @Option(names = "--kafka", required = true, paramLabel = "HOST:PORT[,HOST:PORT...]",
+            description = "Kafka bootstrap servers of the bus (required).")
+    String kafka;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Device WebSocket port, 0 for any free port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--node-id", description = "Name of this node in welcomes, logs, metrics and statistics "
+            + "(default: gateway-PORT, unique per host).")
+    String nodeId;
+
+    @Option(names = "--token-secret", defaultValue = "${env:KICKOFF_TOKEN_SECRET:-" + PlatformOptions.DEV_TOKEN_SECRET + "}",
+            description = "HMAC secret of device tokens, at least 32 bytes (env KICKOFF_TOKEN_SECRET; default: the development secret).")
+    String tokenSecret;
+
+    @Option(names = "--max-connections",
+            description = "Most device connections at once; 0 derives it from the open-files limit (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--max-connects-per-second",
+            description = "Most new device connections accepted per second, 0 for no limit; above it devices get 503 "
+                    + "with a jittered Retry-After (default: ${DEFAULT-VALUE}).")
+    int maxConnectsPerSecond;
+
+    @Option(names = "--ops-token", defaultValue = "${env:KICKOFF_OPS_TOKEN}",
+            description = "Bearer token of the operations endpoint POST /ops/drain (env KICKOFF_OPS_TOKEN; default: none, "
+                    + "endpoint disabled).")
+    String opsToken;
+
+    @Option(names = "--io-threads", description = "Event loop threads, 0 for two per core (default: ${DEFAULT-VALUE}).")
+    int ioThreads;
+
+    @Option(names = "--drain-window", paramLabel = "DURATION",
+            description = "On stop, devices are told to reconnect spread over this window, ISO-8601 (default: ${DEFAULT-VALUE}).")
+    Duration drainWindow;
+
+    @Spec
+    CommandSpec spec;
+
+    final UntilStopped stop = new UntilStopped(10 * 60_000);
+
+    /** Defaults of the gateway's own settings come from {@link GatewayConfig}, so help never goes stale. */
+    static final class Defaults implements IDefaultValueProvider {
+        @Override
+        public String defaultValue(ArgSpec argSpec) {
+            if (!(argSpec instanceof OptionSpec option)) {
+                return null;
+            }
+            GatewayConfig d = GatewayConfig.builder().build();
+            Map<String, Object> defaults = Map.of(
+                    "--max-connections", d.maxConnections(),
+                    "--max-connects-per-second", d.maxConnectsPerSecond(),
+                    "--io-threads", d.ioThreads(),
+                    "--drain-window", d.drainWindow());
+            Object value = defaults.get(option.longestName());
+            return value == null ? null : value.toString();
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        KafkaAddress.validate(spec, kafka);
+        if (maxConnections < 0 || maxConnectsPerSecond < 0 || ioThreads < 0) {
+            throw new ParameterException(spec.commandLine(),
+                    "--max-connections, --max-connects-per-second and --io-threads must not be negative");
+        }
+        if (drainWindow.isNegative()) {
+            throw new ParameterException(spec.commandLine(), "--drain-window must not be negative");
+        }
+        DeviceTokens tokens = DeviceTokens.withSecret(tokenSecret);
+        GatewayConfig.Builder config = GatewayConfig.builder()
+                .host(host)
+                .port(port)
+                .maxConnections(maxConnections)
+                .maxConnectsPerSecond(maxConnectsPerSecond)
+                .ioThreads(ioThreads)
+                .drainWindow(drainWindow)
+                .opsToken(opsToken);
+        stop.install();
+        Infrastructure infrastructure = Infrastructure.external(kafka, null);
+        try {
+            // The node id also names the bus client. Ports are unique per host; with port 0 the pid is.
+            String id = nodeId != null ? nodeId : port != 0 ? "gateway-" + port : "gateway-" + ProcessHandle.current().pid();
+            EventBus bus = infrastructure.bus("kickoff-" + id);
+            Gateway gateway = Gateway.start(config.nodeId(id).build(), tokens, bus, Clock.systemUTC());
+            try {
+                PrintWriter out = spec.commandLine().getOut();
+                out.printf("Kickoff gateway %s (pid %d) on Kafka %s: reading the state of the world...%n",
+                        id, ProcessHandle.current().pid(), infrastructure.bootstrapServers());
+                out.flush();
+                while (!gateway.isReady() && !stop.await(50)) {
+                    // waiting for the bus; a stop request ends the wait
+                }
+                if (gateway.isReady()) {
+                    out.printf("  device socket ws://%s:%d/v1/connect   (connection cap: %s)%n", host, gateway.port(),
+                            maxConnections == 0 ? "from the open-files limit" : maxConnections);
+                    out.printf("  health        http://%s:%d/healthz, /readyz, /metrics%s%n", host, gateway.port(),
+                            opsToken == null || opsToken.isBlank() ? "" : ", POST /ops/drain");
+                    out.println("Ready. Stop with Ctrl-C (drains first).");
+                    out.flush();
+                }
+                if (PlatformOptions.DEV_TOKEN_SECRET.equals(tokenSecret)) {
+                    log.warn("using the development device-token secret: set KICKOFF_TOKEN_SECRET for anything but a local trial");
+                }
+                stop.await();
+                log.info("gateway {} stopping: draining {} devices over {}", id, gateway.connectedDevices(), drainWindow);
+            } finally {
+                GatewayLifecycle.drainThenClose(gateway);
+            }
+        } finally {
+            infrastructure.close();
+            stop.finished();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,51 @@
+package io.kickoff.launcher;
+
+import io.kickoff.gateway.Gateway;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Waiting for a gateway to be ready, and stopping one without a herd. */
+final class GatewayLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(GatewayLifecycle.class);
+    private static final long POLL_MILLIS = 20;
+
+    private GatewayLifecycle() {
+    }
+
+    /**
+     * Returns once the gateway has read the state of the world and accepts devices.
+     *
+     * @throws IllegalStateException if it is not ready within {@code timeout} (e.g. Kafka unreachable)
+     */
+    static void awaitReady(Gateway gateway, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!gateway.isReady()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("the gateway did not read the state of the world from the bus within "
+                        + timeout + ": is the bus reachable?");
+            }
+            TimeUnit.MILLISECONDS.sleep(POLL_MILLIS); // a start-up wait in a CLI, nothing to block on
+        }
+    }
+
+    /**
+     * Drains the gateway (devices are told to reconnect elsewhere, spread over its drain window),
+     * waits for that up to the window plus a margin, then closes it.
+     */
+    static void drainThenClose(Gateway gateway) {
+        Duration window = gateway.config().drainWindow();
+        try {
+            gateway.drain().get(window.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("gateway {} did not drain cleanly ({}); closing it", gateway.config().nodeId(), e.toString());
+        } finally {
+            gateway.close();
+        }
+    }
+}

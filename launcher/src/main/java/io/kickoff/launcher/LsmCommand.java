@@ -1,0 +1,69 @@
+package io.kickoff.launcher;
+
+import io.kickoff.lsm.LiveStateManager;
+import io.kickoff.lsm.api.Role;
+import io.kickoff.lsm.event.InMemoryEventStore;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** The Live State Manager alone (admin API), publishing stage updates on a Kafka bus. */
+@Command(name = "lsm", mixinStandardHelpOptions = true,
+        description = {"Run the Live State Manager (the admin API for producers) on a Kafka bus until stopped.",
+                "Stage updates go to Kafka, where every gateway process reads them. Events are kept in memory "
+                        + "for now: they are lost when it stops."})
+final class LsmCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(LsmCommand.class);
+
+    @Option(names = "--kafka", required = true, paramLabel = "HOST:PORT[,HOST:PORT...]",
+            description = "Kafka bootstrap servers of the bus (required).")
+    String kafka;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8081", description = "Admin API port, 0 for any free port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--admin-token", defaultValue = "${env:KICKOFF_ADMIN_TOKEN:-" + PlatformOptions.DEV_ADMIN_TOKEN + "}",
+            description = "Operator bearer token of the admin API (env KICKOFF_ADMIN_TOKEN; default: a development token).")
+    String adminToken;
+
+    @Spec
+    CommandSpec spec;
+
+    final UntilStopped stop = new UntilStopped(60_000);
+
+    @Override
+    public Integer call() throws Exception {
+        KafkaAddress.validate(spec, kafka);
+        stop.install();
+        Infrastructure infrastructure = Infrastructure.external(kafka, null);
+        try (LiveStateManager lsm = LiveStateManager.start(
+                new LiveStateManager.Config(host, port, Map.of(adminToken, Role.OPERATOR)),
+                new InMemoryEventStore(), infrastructure.bus("kickoff-lsm"), Clock.systemUTC())) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("Kickoff Live State Manager (pid %d) on Kafka %s%n", ProcessHandle.current().pid(),
+                    infrastructure.bootstrapServers());
+            out.printf("  admin API     http://%s:%d/v1/events   (Authorization: Bearer %s)%n", host, lsm.adminPort(),
+                    adminToken);
+            out.println("Ready. Stop with Ctrl-C.");
+            out.flush();
+            if (PlatformOptions.DEV_ADMIN_TOKEN.equals(adminToken)) {
+                log.warn("using the development admin token: set KICKOFF_ADMIN_TOKEN for anything but a local trial");
+            }
+            stop.await();
+        } finally {
+            infrastructure.close();
+            stop.finished();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,332 @@
+package io.kickoff.launcher;
+
+import io.kickoff.protocol.WireFormat;
+import io.kickoff.protocol.token.DeviceTokens;
+import io.kickoff.simulator.AppliedUpdate;
+import io.kickoff.simulator.DeviceConnectException;
+import io.kickoff.simulator.DeviceFleet;
+import io.kickoff.simulator.DeviceView;
+import io.kickoff.simulator.FleetConfig;
+import io.kickoff.simulator.SimulatorReport;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Plays a fleet of simulated devices against running gateways: connects them, optionally watches
+ * an event until every device has reached given seqs, and reports delivery figures.
+ */
+@Command(name = "simulate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Connect simulated devices to running gateways and report what they receive.",
+                "Devices connect over real WebSockets (paced), hold their connections, apply and ack stage updates, "
+                        + "and reconnect with backoff. Without --watch they stay connected until Ctrl-C.",
+                "With --watch EVENT, for each --watch-seq S in turn it waits for the update to arrive (no limit), then "
+                        + "up to --watch-timeout for every device to reach seq >= S, and prints a report: devices reached, "
+                        + "p50/p99/max latency from the update's issued_at to receipt, and the time to 100%%.",
+                "Exit status: 0 if every device connected and reached every watched seq, 1 if not, 2 for bad options."})
+final class SimulateCommand implements Callable<Integer> {
+    /** More sockets than this from one source address connect slowly on the benchmark machine. */
+    static final int SOCKETS_PER_SOURCE_ADDRESS = 5_000;
+    private static final long POLL_MILLIS = 50;
+    private static final long PROGRESS_MILLIS = 5_000;
+
+    enum Format {
+        proto(WireFormat.PROTOBUF), json(WireFormat.JSON);
+
+        final WireFormat wire;
+
+        Format(WireFormat wire) {
+            this.wire = wire;
+        }
+    }
+
+    @Option(names = "--gateway", required = true, paramLabel = "URI",
+            description = "Gateway WebSocket URI, e.g. ws://127.0.0.1:8080 (path /v1/connect by default). Repeat for "
+                    + "several gateways: device i starts on gateway i mod n and moves to the next one on each reconnect.")
+    List<URI> gateways;
+
+    @Option(names = "--devices", defaultValue = "100", description = "Devices to play (default: ${DEFAULT-VALUE}).")
+    int devices;
+
+    @Option(names = "--segment", defaultValue = "us-en", description = "Audience segment of every device (default: ${DEFAULT-VALUE}).")
+    String segment;
+
+    @Option(names = "--token-secret", defaultValue = "${env:KICKOFF_TOKEN_SECRET:-" + PlatformOptions.DEV_TOKEN_SECRET + "}",
+            description = "HMAC secret the gateways verify device tokens with (env KICKOFF_TOKEN_SECRET; default: the development secret).")
+    String tokenSecret;
+
+    @Option(names = "--id-prefix", paramLabel = "PREFIX",
+            description = "Device ids are PREFIX0, PREFIX1, ...; they must be unique across client processes "
+                    + "(a gateway replaces a device's older connection). Default: sim-PID-.")
+    String idPrefix;
+
+    @Option(names = "--source-addresses", split = ",", paramLabel = "ADDR",
+            description = "Local addresses to connect from, bound in round robin, e.g. 127.0.0.2,127.0.0.3 "
+                    + "(one address connects fast only up to ~5,000 sockets here). Default: chosen by the OS.")
+    List<String> sourceAddresses = new ArrayList<>();
+
+    @Option(names = "--connects-per-second", defaultValue = "2000",
+            description = "Connection attempts started per second, reconnects included; 0 for no limit (default: ${DEFAULT-VALUE}).")
+    int connectsPerSecond;
+
+    @Option(names = "--max-concurrent-connects", defaultValue = "256",
+            description = "Connection attempts in flight at once, from dial to welcome (default: ${DEFAULT-VALUE}).")
+    int maxConcurrentConnects;
+
+    @Option(names = "--format", defaultValue = "proto",
+            description = "Wire format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Format format;
+
+    @Option(names = "--withhold-acks",
+            description = "Devices never ack stage updates (they still apply them), so the gateway's redelivery shows as duplicates.")
+    boolean withholdAcks;
+
+    @Option(names = "--io-threads", defaultValue = "0",
+            description = "Event loop threads of the fleet, 0 for two per core (default: ${DEFAULT-VALUE}).")
+    int ioThreads;
+
+    @Option(names = "--connect-timeout", defaultValue = "PT120S", paramLabel = "DURATION",
+            description = "How long to wait for every device's first welcome, ISO-8601 (default: ${DEFAULT-VALUE}).")
+    Duration connectTimeout;
+
+    @Option(names = "--watch", paramLabel = "EVENT", description = "Event id to watch once connected.")
+    String watch;
+
+    @Option(names = "--watch-seq", split = ",", defaultValue = "1", paramLabel = "SEQ",
+            description = "Seqs of the watched event to report on, in order, e.g. 1,2,3,4 (default: ${DEFAULT-VALUE}).")
+    List<Long> watchSeqs;
+
+    @Option(names = "--watch-timeout", defaultValue = "PT60S", paramLabel = "DURATION",
+            description = "Per watched seq: how long after its first device received it every device may take (default: ${DEFAULT-VALUE}).")
+    Duration watchTimeout;
+
+    @Option(names = "--report-json", paramLabel = "FILE",
+            description = "Write progress and figures as JSON to FILE (rewritten atomically after connecting and after "
+                    + "each watched seq; \"phase\" says how far it got), for scripts.")
+    Path reportJson;
+
+    @Option(names = "--report-latencies",
+            description = "Also put every device's latency (microseconds) in --report-json, so several client processes' "
+                    + "figures can be merged into exact percentiles.")
+    boolean reportLatencies;
+
+    @Option(names = "--hold",
+            description = "After the watch, keep the devices connected until Ctrl-C (without --watch they always are).")
+    boolean hold;
+
+    @Spec
+    CommandSpec spec;
+
+    final UntilStopped stop = new UntilStopped(30_000);
+
+    @Override
+    public Integer call() throws Exception {
+        List<InetAddress> sources = validate();
+        String prefix = idPrefix != null ? idPrefix : "sim-" + ProcessHandle.current().pid() + "-";
+        DeviceTokens tokens = DeviceTokens.withSecret(tokenSecret);
+        Duration tokenTtl = Duration.ofHours(24);
+        FleetConfig config = FleetConfig.builder()
+                .gateways(gateways)
+                .devices(devices)
+                .deviceIds(i -> prefix + i)
+                .tokens(i -> tokens.issue(prefix + i, segment, tokenTtl))
+                .wireFormat(format.wire)
+                .maxConcurrentConnects(maxConcurrentConnects)
+                .connectsPerSecond(connectsPerSecond)
+                .localAddresses(sources)
+                .ioThreads(ioThreads)
+                .ackUpdates(!withholdAcks)
+                .build();
+        PrintWriter out = spec.commandLine().getOut();
+        SimulationReport report = new SimulationReport(reportJson, prefix, config, watch, reportLatencies);
+        stop.install();
+        try (DeviceFleet fleet = DeviceFleet.open(config)) {
+            out.printf("simulating %d devices (%s...) against %s%s%n", devices, prefix, config.gateways(),
+                    withholdAcks ? ", withholding acks" : "");
+            out.flush();
+            report.connecting(fleet);
+            boolean allConnected = connect(fleet, report, out);
+            if (fleet.welcomedCount() == 0 && !stop.isRequested()) {
+                if (report.fatal() == null) {
+                    spec.commandLine().getErr().printf("kickoff: no device connected within %s; is a gateway "
+                            + "listening on %s?%n", connectTimeout, config.gateways());
+                    spec.commandLine().getErr().flush();
+                    report.fatal("no device connected within " + connectTimeout);
+                }
+                report.done(fleet, false);
+                return 1;
+            }
+            boolean allReached = true;
+            if (watch != null) {
+                for (long seq : watchSeqs) {
+                    if (stop.isRequested()) {
+                        break;
+                    }
+                    SimulatorReport figures = watchSeq(fleet, seq, out);
+                    if (figures == null) {
+                        break; // stopped while waiting for the update to appear
+                    }
+                    allReached &= figures.allReached();
+                    report.broadcast(fleet, figures);
+                }
+            }
+            boolean ok = allConnected && allReached && !stop.isRequested();
+            if (watch == null || hold) {
+                report.holding(fleet);
+                out.printf("holding %d connected devices; stop with Ctrl-C%n", fleet.connectedCount());
+                out.flush();
+                stop.await();
+            }
+            report.done(fleet, ok);
+            return ok ? 0 : 1;
+        } finally {
+            stop.finished();
+        }
+    }
+
+    private List<InetAddress> validate() {
+        if (devices < 1) {
+            throw new ParameterException(spec.commandLine(), "--devices must be at least 1");
+        }
+        if (connectsPerSecond < 0 || maxConcurrentConnects < 1 || ioThreads < 0) {
+            throw new ParameterException(spec.commandLine(),
+                    "--connects-per-second must be >= 0, --max-concurrent-connects >= 1, --io-threads >= 0");
+        }
+        for (Duration d : List.of(connectTimeout, watchTimeout)) {
+            if (d.isNegative() || d.isZero()) {
+                throw new ParameterException(spec.commandLine(), "--connect-timeout and --watch-timeout must be positive");
+            }
+        }
+        if (watchSeqs.stream().anyMatch(seq -> seq < 1)) {
+            throw new ParameterException(spec.commandLine(), "--watch-seq values must be at least 1 (seq 1 is an event's first stage change)");
+        }
+        if ((reportLatencies || hold) && watch == null) {
+            throw new ParameterException(spec.commandLine(), "--report-latencies and --hold need --watch EVENT");
+        }
+        if (segment.isBlank()) {
+            throw new ParameterException(spec.commandLine(), "--segment must not be blank");
+        }
+        for (URI gateway : gateways) {
+            if (!"ws".equalsIgnoreCase(gateway.getScheme()) || gateway.getHost() == null || gateway.getPort() < 0) {
+                throw new ParameterException(spec.commandLine(), "--gateway wants ws://HOST:PORT[/path], got '" + gateway + "'");
+            }
+        }
+        List<InetAddress> sources = new ArrayList<>();
+        for (String address : sourceAddresses) {
+            String a = address.trim();
+            if (!a.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+                throw new ParameterException(spec.commandLine(), "--source-addresses wants IP addresses, got '" + a + "'");
+            }
+            try {
+                sources.add(InetAddress.getByName(a));
+            } catch (UnknownHostException e) {
+                throw new ParameterException(spec.commandLine(), "--source-addresses: not an IP address: '" + a + "'");
+            }
+        }
+        int perAddress = (devices + Math.max(1, sources.size()) - 1) / Math.max(1, sources.size());
+        if (perAddress > SOCKETS_PER_SOURCE_ADDRESS) {
+            spec.commandLine().getErr().printf("kickoff: warning: %,d devices per source address; more than ~%,d connect "
+                    + "slowly from one address: add --source-addresses%n", perAddress, SOCKETS_PER_SOURCE_ADDRESS);
+            spec.commandLine().getErr().flush();
+        }
+        return sources;
+    }
+
+    /** Waits for every device's first welcome; devices refused with a retryable status keep trying meanwhile. */
+    private boolean connect(DeviceFleet fleet, SimulationReport report, PrintWriter out) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + connectTimeout.toNanos();
+        long nextProgress = start + PROGRESS_MILLIS * 1_000_000L;
+        CompletableFuture<Void> all = fleet.connectAll();
+        while (fleet.welcomedCount() < devices) {
+            Optional<DeviceConnectException> refused = fatalRefusal(all);
+            if (refused.isPresent()) {
+                String why = refused.get().getMessage() + (refused.get().httpStatus().orElse(0) == 401
+                        ? " (is --token-secret the gateways' secret?)" : "");
+                spec.commandLine().getErr().println("kickoff: devices are refused and will not retry: " + why);
+                spec.commandLine().getErr().flush();
+                report.fatal(why);
+                if (fleet.welcomedCount() == 0) {
+                    return false;
+                }
+                break;
+            }
+            long now = System.nanoTime();
+            if (now - deadline > 0 || stop.await(POLL_MILLIS)) {
+                break;
+            }
+            if (now - nextProgress > 0) {
+                out.printf("connecting: %,d/%,d devices welcomed%n", fleet.welcomedCount(), devices);
+                out.flush();
+                nextProgress = now + PROGRESS_MILLIS * 1_000_000L;
+            }
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000L;
+        int welcomed = fleet.welcomedCount();
+        out.printf("connected %,d/%,d devices in %,d ms%s%n", welcomed, devices, millis,
+                welcomed == devices ? "" : " (not all within " + connectTimeout + ")");
+        out.flush();
+        report.connected(fleet, millis);
+        return welcomed == devices;
+    }
+
+    /** A refusal that retrying cannot fix (4xx other than 408/429), which ends connecting at once. */
+    private static Optional<DeviceConnectException> fatalRefusal(CompletableFuture<Void> all) {
+        if (!all.isCompletedExceptionally()) {
+            return Optional.empty();
+        }
+        try {
+            all.get();
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof DeviceConnectException refused && refused.httpStatus().isPresent()) {
+                int status = refused.httpStatus().getAsInt();
+                if (status >= 400 && status < 500 && status != 408 && status != 429) {
+                    return Optional.of(refused);
+                }
+            }
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Waits for the first device to receive seq (or a later one), then for all of them within the
+     * watch timeout. Null if stopped before the update appeared.
+     */
+    private SimulatorReport watchSeq(DeviceFleet fleet, long seq, PrintWriter out) throws InterruptedException {
+        out.printf("watching %s: waiting for seq %d%n", watch, seq);
+        out.flush();
+        while (fleet.countDevices(view -> view.appliedSeq(watch) >= seq) == 0) {
+            if (stop.await(POLL_MILLIS)) {
+                return null;
+            }
+        }
+        long deadline = System.nanoTime() + watchTimeout.toNanos();
+        while (fleet.countDevices(view -> view.appliedSeq(watch) >= seq) < devices
+                && System.nanoTime() - deadline < 0 && !stop.await(POLL_MILLIS)) {
+            // polling the fleet; devices timestamp receipts themselves, so the poll rate does not skew figures
+        }
+        SimulatorReport figures = fleet.report(watch, seq);
+        out.println(figures);
+        out.flush();
+        return figures;
+    }
+
+}

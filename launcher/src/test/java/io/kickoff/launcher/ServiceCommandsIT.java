@@ -1,0 +1,94 @@
+package io.kickoff.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kickoff.testkit.TestKafka;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The single-service commands as a multi-process run would use them, here on threads of one JVM
+ * sharing a real Kafka: {@code lsm}, two {@code gateway}s and a {@code simulate} spread over both,
+ * driven through the admin API, then stopped as a signal would.
+ */
+class ServiceCommandsIT {
+    static final String SECRET = "service-commands-it-secret-0123456789";
+    static final String ADMIN = "service-commands-operator";
+    static final Duration WAIT = Duration.ofSeconds(90);
+
+    @RegisterExtension
+    static final TestKafka kafka = new TestKafka();
+
+    @TempDir
+    Path dir;
+
+    final HttpClient http = HttpClient.newHttpClient();
+
+    int post(int port, String path, String json) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + ADMIN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    static String awaitFound(CliRun run, String regex) {
+        Pattern pattern = Pattern.compile(regex);
+        await().atMost(WAIT).until(() -> run.find(pattern) != null || run.exit().isDone());
+        assertThat(run.find(pattern)).as(run.toString()).isNotNull();
+        return run.find(pattern);
+    }
+
+    @Test
+    void lsmGatewaysAndSimulatedDevicesWorkAsSeparateServices() throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        CliRun lsm = CliRun.start("lsm", "--kafka", bootstrap, "--port", "0", "--admin-token", ADMIN);
+        CliRun gw1 = CliRun.start("gateway", "--kafka", bootstrap, "--port", "0", "--node-id", "gw-a",
+                "--token-secret", SECRET, "--drain-window", "PT1S");
+        CliRun gw2 = CliRun.start("gateway", "--kafka", bootstrap, "--port", "0", "--node-id", "gw-b",
+                "--token-secret", SECRET, "--drain-window", "PT1S", "--max-connections", "1000", "--io-threads", "1");
+        int adminPort = Integer.parseInt(awaitFound(lsm, "admin API +http://127\\.0\\.0\\.1:(\\d+)/v1/events"));
+        String port1 = awaitFound(gw1, "device socket ws://127\\.0\\.0\\.1:(\\d+)/v1/connect");
+        String port2 = awaitFound(gw2, "device socket ws://127\\.0\\.0\\.1:(\\d+)/v1/connect");
+
+        Path report = dir.resolve("clients.json");
+        CliRun devices = CliRun.start("simulate", "--gateway", "ws://127.0.0.1:" + port1,
+                "--gateway", "ws://127.0.0.1:" + port2, "--devices", "40", "--token-secret", SECRET,
+                "--id-prefix", "it-", "--watch", "it-final", "--watch-seq", "1,2", "--report-json", report.toString());
+        await().atMost(WAIT).until(() -> Files.exists(report)
+                && !new ObjectMapper().readTree(report.toFile()).get("phase").asText().equals("connecting"));
+
+        assertThat(post(adminPort, "/v1/events", "{\"id\":\"it-final\",\"title\":\"Final\"}")).isEqualTo(201);
+        assertThat(post(adminPort, "/v1/events/it-final/transitions", "{\"to\":\"PRE_SHOW\"}")).isEqualTo(200);
+        assertThat(post(adminPort, "/v1/events/it-final/transitions", "{\"to\":\"LIVE\"}")).isEqualTo(200);
+
+        assertThat(devices.exit().get(WAIT.toSeconds(), TimeUnit.SECONDS)).as(devices.toString()).isZero();
+        JsonNode figures = new ObjectMapper().readTree(report.toFile());
+        assertThat(figures.get("broadcasts")).hasSize(2)
+                .allSatisfy(b -> assertThat(b.get("reached").asInt()).isEqualTo(40));
+        assertThat(figures.get("broadcasts").get(1).get("stage").asText()).isEqualTo("LIVE");
+
+        for (CliRun service : new CliRun[] {gw1, gw2, lsm}) {
+            String name = service == lsm ? "lsm" : "gateway";
+            if (service == lsm) {
+                LsmCommand command = service.command(name);
+                command.stop.request();
+            } else {
+                GatewayCommand command = service.command(name);
+                command.stop.request();
+            }
+            assertThat(service.exit().get(WAIT.toSeconds(), TimeUnit.SECONDS)).as(service.toString()).isZero();
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.kickoff.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kickoff.bus.InProcessEventBus;
+import io.kickoff.bus.Topic;
+import io.kickoff.gateway.Gateway;
+import io.kickoff.gateway.GatewayConfig;
+import io.kickoff.protocol.Timestamps;
+import io.kickoff.protocol.token.DeviceTokens;
+import io.kickoff.protocol.v1.Stage;
+import io.kickoff.protocol.v1.StageUpdate;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code kickoff simulate} against a real gateway in this JVM, on the in-process bus. */
+class SimulateCommandTest {
+    static final String SECRET = "simulate-command-test-secret-0123456789";
+    static final Duration WAIT = Duration.ofSeconds(60);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    InProcessEventBus bus;
+    Gateway gateway;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void startGateway() throws Exception {
+        bus = new InProcessEventBus();
+        gateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("gw-simulate")
+                .ackTimeout(Duration.ofMillis(200)).build(), DeviceTokens.withSecret(SECRET), bus, Clock.systemUTC());
+        await().atMost(WAIT).until(gateway::isReady);
+    }
+
+    @AfterEach
+    void stop() {
+        gateway.close();
+        bus.close();
+    }
+
+    String uri() {
+        return "ws://127.0.0.1:" + gateway.port();
+    }
+
+    void publish(String event, Stage stage, long seq) {
+        bus.publish(Topic.STAGES, event, StageUpdate.newBuilder().setEventId(event).setStage(stage).setSeq(seq)
+                .setIssuedAt(Timestamps.of(Instant.now())).build().toByteArray()).join();
+    }
+
+    JsonNode json(Path file) throws Exception {
+        return JSON.readTree(file.toFile());
+    }
+
+    double acks() {
+        return gateway.metrics().count("kickoff_gateway_acks");
+    }
+
+    @Test
+    void watchReportsEveryDeviceReachingEachSeq() throws Exception {
+        Path report = dir.resolve("report.json");
+        CliRun run = CliRun.start("simulate", "--gateway", uri(), "--devices", "20", "--token-secret", SECRET,
+                "--id-prefix", "t-", "--watch", "final", "--watch-seq", "1,2", "--report-json", report.toString(),
+                "--report-latencies");
+        await().atMost(WAIT).until(() -> gateway.connectedDevices() == 20);
+        publish("final", Stage.PRE_SHOW, 1);
+        publish("final", Stage.LIVE, 2);
+
+        assertThat(run.exit().get(WAIT.toSeconds(), TimeUnit.SECONDS)).as(run.toString()).isZero();
+        assertThat(run.out()).contains("connected 20/20 devices",
+                "final seq 1: 20/20 devices connected, 20 applied, 20 at seq 1 or later",
+                "final seq 2: 20/20 devices connected, 20 applied", "100% in");
+
+        JsonNode figures = json(report);
+        assertThat(figures.get("phase").asText()).isEqualTo("done");
+        assertThat(figures.get("ok").asBoolean()).isTrue();
+        assertThat(figures.get("id_prefix").asText()).isEqualTo("t-");
+        assertThat(figures.get("devices").asInt()).isEqualTo(20);
+        assertThat(figures.get("welcomed").asInt()).isEqualTo(20);
+        assertThat(figures.get("connect_ms").isNumber()).isTrue();
+        assertThat(figures.get("acks").asBoolean()).isTrue();
+        JsonNode broadcasts = figures.get("broadcasts");
+        assertThat(broadcasts).hasSize(2);
+        for (int i = 0; i < 2; i++) {
+            JsonNode b = broadcasts.get(i);
+            assertThat(b.get("event").asText()).isEqualTo("final");
+            assertThat(b.get("seq").asLong()).isEqualTo(i + 1);
+            assertThat(b.get("stage").asText()).isEqualTo(i == 0 ? "PRE_SHOW" : "LIVE");
+            assertThat(b.get("reached").asInt()).isEqualTo(20);
+            assertThat(b.get("applied").asInt()).isEqualTo(20);
+            assertThat(b.get("issued_at_us").isIntegralNumber()).isTrue();
+            assertThat(b.get("p50_ms").asDouble()).isLessThanOrEqualTo(b.get("p99_ms").asDouble());
+            assertThat(b.get("p99_ms").asDouble()).isLessThanOrEqualTo(b.get("max_ms").asDouble());
+            assertThat(b.get("time_to_100_ms").asDouble()).isEqualTo(b.get("max_ms").asDouble());
+            assertThat(b.get("latencies_us")).hasSize(20);
+        }
+        // The run closed its devices: what they sent before is all counted now.
+        await().atMost(WAIT).until(() -> gateway.connectedDevices() == 0);
+        assertThat(acks()).isGreaterThanOrEqualTo(40);
+    }
+
+    @Test
+    void devicesThatWithholdAcksGetUpdatesAgain() throws Exception {
+        Path report = dir.resolve("withheld.json");
+        CliRun run = CliRun.start("simulate", "--gateway", uri(), "--devices", "5", "--token-secret", SECRET,
+                "--withhold-acks", "--watch", "redelivered", "--hold", "--report-json", report.toString());
+        await().atMost(WAIT).until(() -> gateway.connectedDevices() == 5);
+        publish("redelivered", Stage.LIVE, 1);
+
+        // The gateway sends the un-acked update again (ack timeout 200 ms): devices see duplicates.
+        await().atMost(WAIT).until(() -> gateway.metrics().count("kickoff_gateway_redeliveries") >= 5);
+        await().atMost(WAIT).until(() -> Files.exists(report) && json(report).get("phase").asText().equals("holding"));
+        SimulateCommand command = run.command("simulate");
+        command.stop.request();
+
+        assertThat(run.exit().get(WAIT.toSeconds(), TimeUnit.SECONDS)).as(run.toString()).isZero();
+        JsonNode figures = json(report);
+        assertThat(figures.get("phase").asText()).isEqualTo("done");
+        assertThat(figures.get("acks").asBoolean()).isFalse();
+        assertThat(figures.get("broadcasts").get(0).get("reached").asInt()).isEqualTo(5);
+        assertThat(figures.get("duplicates").isIntegralNumber()).isTrue();
+        await().atMost(WAIT).until(() -> gateway.connectedDevices() == 0);
+        assertThat(acks()).isZero();
+    }
+
+    @Test
+    void withoutWatchDevicesHoldUntilStopped() throws Exception {
+        Path report = dir.resolve("hold.json");
+        CliRun run = CliRun.start("simulate", "--gateway", uri(), "--devices", "3", "--token-secret", SECRET,
+                "--format", "json", "--report-json", report.toString());
+        await().atMost(WAIT).until(() -> Files.exists(report) && json(report).get("phase").asText().equals("holding"));
+        assertThat(gateway.connectedDevices()).isEqualTo(3);
+        assertThat(json(report).get("format").asText()).isEqualTo("kickoff.v1.json");
+        assertThat(run.exit()).isNotDone();
+
+        SimulateCommand command = run.command("simulate");
+        command.stop.request();
+        assertThat(run.exit().get(WAIT.toSeconds(), TimeUnit.SECONDS)).as(run.toString()).isZero();
+        assertThat(run.out()).contains("holding 3 connected devices");
+        await().atMost(WAIT).until(() -> gateway.connectedDevices() == 0);
+    }
+
+    @Test
+    void noGatewayListeningIsAFailureNotAnEndlessWatch() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        CliRun run = CliRun.start("simulate", "--gateway", "ws://127.0.0.1:" + closedPort, "--devices", "2",
+                "--connect-timeout", "PT1S", "--watch", "never");
+        assertThat(run.exit().get(WAIT.toSeconds(), TimeUnit.SECONDS)).as(run.toString()).isEqualTo(1);
+        assertThat(run.err()).contains("no device connected within PT1S");
+    }
+
+    @Test
+    void aWrongTokenSecretEndsTheRunAtOnce() throws Exception {
+        Path report = dir.resolve("refused.json");
+        CliRun run = CliRun.start("simulate", "--gateway", uri(), "--devices", "3",
+                "--token-secret", "not-the-gateway-secret-not-the-gateway-secret", "--report-json", report.toString());
+        assertThat(run.exit().get(WAIT.toSeconds(), TimeUnit.SECONDS)).as(run.toString()).isEqualTo(1);
+        assertThat(run.err()).contains("refused", "401", "--token-secret");
+        assertThat(json(report).get("error").asText()).contains("401");
+        assertThat(json(report).get("ok").asBoolean()).isFalse();
+    }
+}
