@@ -1,0 +1,120 @@
+package io.kickoff.lsm.schedule;
+
+import io.kickoff.bus.EventBus;
+import io.kickoff.bus.Topic;
+import io.kickoff.lsm.event.EventStore;
+import io.kickoff.lsm.event.OutboxEntry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves stage updates from the store's outbox to the bus, oldest first. An entry leaves the
+ * outbox only after the bus acknowledged it, so a bus outage loses nothing: the relay backs off
+ * and publishes the same entries again when the bus returns (devices ignore the duplicates by
+ * seq). Only the leader relays, which keeps the order of updates per event.
+ */
+public final class OutboxRelay {
+    private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+    static final int BATCH = 200;
+    static final long MAX_BACKOFF_MILLIS = 5_000;
+
+    private final EventStore store;
+    private final EventBus bus;
+    private final Leadership leadership;
+    private final long timeoutMillis;
+    private final LongAdder published = new LongAdder();
+    private long backoffMillis;
+    private long retryAtNanos;
+
+    public OutboxRelay(EventStore store, EventBus bus, Leadership leadership, long timeoutMillis) {
+        this.store = store;
+        this.bus = bus;
+        this.leadership = leadership;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    /**
+     * One round: publishes a batch and removes it from the outbox. Returns the number relayed;
+     * a full batch means there may be more. Never throws; call from one thread.
+     */
+    public int tick() {
+        if (!leadership.isLeader() || System.nanoTime() < retryAtNanos) {
+            return 0;
+        }
+        List<OutboxEntry> batch;
+        try {
+            batch = store.outbox(BATCH).get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        } catch (Exception e) {
+            backOff("reading the outbox", e);
+            return 0;
+        }
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        List<CompletableFuture<Void>> acks = new ArrayList<>(batch.size());
+        for (OutboxEntry entry : batch) {
+            acks.add(bus.publish(Topic.STAGES, entry.eventId(), entry.stageUpdate()));
+        }
+        try {
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        } catch (Exception e) {
+            // Remove only the acknowledged prefix: the rest is retried, in order.
+            List<OutboxEntry> acked = new ArrayList<>();
+            for (int i = 0; i < batch.size() && isAcked(acks.get(i)); i++) {
+                acked.add(batch.get(i));
+            }
+            remove(acked);
+            backOff("publishing to the bus", e);
+            return acked.size();
+        }
+        if (!remove(batch)) {
+            return 0;
+        }
+        backoffMillis = 0;
+        published.add(batch.size());
+        return batch.size();
+    }
+
+    private static boolean isAcked(CompletableFuture<Void> ack) {
+        return ack.isDone() && !ack.isCompletedExceptionally();
+    }
+
+    private boolean remove(List<OutboxEntry> entries) {
+        if (entries.isEmpty()) {
+            return true;
+        }
+        try {
+            store.removeFromOutbox(entries).get(timeoutMillis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            // Published but still in the outbox: it will be published again, which is harmless.
+            backOff("removing published entries", e);
+            return false;
+        }
+    }
+
+    private void backOff(String what, Exception e) {
+        backoffMillis = backoffMillis == 0 ? 100 : Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+        retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
+        log.warn("outbox relay failed {}; retrying in {} ms: {}", what, backoffMillis, e.toString());
+    }
+
+    /** Entries published since start. */
+    public long published() {
+        return published.sum();
+    }
+}
