@@ -254,7 +254,7 @@ if (( WARMUP > 0 )); then
     --watch-seq 1,2 --watch-timeout "PT${WATCH_TIMEOUT}S" --hold --report-json "$RUN/warmup.json"
   WARMUP_PID=$LAST_PID
   wait_until "the warm-up devices to connect" 180 "$WARMUP_PID" warmup_connected
-  code=$(api /v1/events "{\"id\":\"$WARM_EVENT\",\"title\":\"Warm-up\"}")
+  code=$(api /v1/events "{\"id\":\"$WARM_EVENT\",\"title\":\"Warm-up\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}")
   [[ "$code" == 201 ]] || die "creating event $WARM_EVENT answered HTTP $code: $(cat "$RUN/api.json")"
   for stage in LIVE ENDED; do
     code=$(api "/v1/events/$WARM_EVENT/transitions" "{\"to\":\"$stage\"}")
@@ -319,7 +319,7 @@ done
 log "gateway heap with devices (KiB): ${HEAP_AFTER[*]}; connections: ${CONNS[*]}"
 
 # ---------------------------------------------------------------- broadcasts
-code=$(api /v1/events "{\"id\":\"$EVENT\",\"title\":\"Broadcast benchmark\"}")
+code=$(api /v1/events "{\"id\":\"$EVENT\",\"title\":\"Broadcast benchmark\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}")
 [[ "$code" == 201 ]] || die "creating event $EVENT answered HTTP $code: $(cat "$RUN/api.json")"
 declare -a CALL_US STAGE_OF
 # True once every live client has reported on seq $1.

@@ -69,7 +69,7 @@ final class DemoCommand implements Callable<Integer> {
                 HttpClient http = HttpClient.newHttpClient();
                 String token = options.options.adminToken;
                 call(http, token, admin.resolve("/v1/events"), "{\"id\":\"" + EVENT_ID + "\",\"title\":\"Demo Final\","
-                        + "\"scheduled_start\":\"" + Instant.now().plusSeconds(60) + "\",\"segments\":[\"" + segment + "\"]}", 201);
+                        + "\"scheduled_start\":\"" + Instant.now().plus(Duration.ofHours(2)) + "\",\"segments\":[\"" + segment + "\"]}", 201);
                 out.printf("created event %s; setting it LIVE through the admin API%n", EVENT_ID);
                 call(http, token, admin.resolve("/v1/events/" + EVENT_ID + "/transitions"), "{\"to\":\"LIVE\"}", 200);
 

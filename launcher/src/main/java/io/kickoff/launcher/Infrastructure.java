@@ -118,11 +118,11 @@ final class Infrastructure implements AutoCloseable {
             case embedded -> {
                 lines.add("Kafka         " + bootstrapServers + "   (single-node KRaft broker started by kickoff, "
                         + "data deleted on exit)");
-                lines.add("Redis         " + redisUri + "   (started by kickoff; not used yet)");
+                lines.add("Redis         " + redisUri + "   (started by kickoff; the Live State Manager's store)");
             }
             case external -> {
                 lines.add("Kafka         " + bootstrapServers + "   (external)");
-                lines.add("Redis         " + (redisUri == null ? "none given" : redisUri + "   (external; not used yet)"));
+                lines.add("Redis         " + (redisUri == null ? "none given" : redisUri + "   (external; the Live State Manager's store)"));
             }
         }
         return lines;

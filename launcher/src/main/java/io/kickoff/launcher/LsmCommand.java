@@ -1,8 +1,7 @@
 package io.kickoff.launcher;
 
 import io.kickoff.lsm.LiveStateManager;
-import io.kickoff.lsm.api.Role;
-import io.kickoff.lsm.event.InMemoryEventStore;
+import io.kickoff.lsm.api.AdminToken;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Map;
@@ -36,6 +35,13 @@ final class LsmCommand implements Callable<Integer> {
             description = "Operator bearer token of the admin API (env KICKOFF_ADMIN_TOKEN; default: a development token).")
     String adminToken;
 
+    @Option(names = "--redis", description = "Redis URI of the event store and leader lease, e.g. redis://127.0.0.1:6379 "
+            + "(default: in memory, lost on exit; several instances need a shared Redis).")
+    String redis;
+
+    @Option(names = "--node-id", defaultValue = "lsm-1", description = "Name of this instance in the leader lease (default: ${DEFAULT-VALUE}).")
+    String nodeId;
+
     @Spec
     CommandSpec spec;
 
@@ -45,15 +51,18 @@ final class LsmCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         KafkaAddress.validate(spec, kafka);
         stop.install();
-        Infrastructure infrastructure = Infrastructure.external(kafka, null);
-        try (LiveStateManager lsm = LiveStateManager.start(
-                new LiveStateManager.Config(host, port, Map.of(adminToken, Role.OPERATOR)),
-                new InMemoryEventStore(), infrastructure.bus("kickoff-lsm"), Clock.systemUTC())) {
+        Infrastructure infrastructure = Infrastructure.external(kafka, redis);
+        try (LsmStorage storage = LsmStorage.open(redis);
+             LiveStateManager lsm = LiveStateManager.start(
+                LiveStateManager.Config.of(host, port, Map.of(adminToken, AdminToken.operator("admin")), nodeId),
+                storage.store(), storage.lease(), infrastructure.bus("kickoff-lsm-" + nodeId), Clock.systemUTC())) {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("Kickoff Live State Manager (pid %d) on Kafka %s%n", ProcessHandle.current().pid(),
                     infrastructure.bootstrapServers());
             out.printf("  admin API     http://%s:%d/v1/events   (Authorization: Bearer %s)%n", host, lsm.adminPort(),
                     adminToken);
+            out.printf("  store         %s%n", storage.durable() ? "Redis " + redis
+                    : "in memory (events are lost when this process stops; give --redis for a durable store)");
             out.println("Ready. Stop with Ctrl-C.");
             out.flush();
             if (PlatformOptions.DEV_ADMIN_TOKEN.equals(adminToken)) {

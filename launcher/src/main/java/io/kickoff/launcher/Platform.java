@@ -3,8 +3,7 @@ package io.kickoff.launcher;
 import io.kickoff.gateway.Gateway;
 import io.kickoff.gateway.GatewayConfig;
 import io.kickoff.lsm.LiveStateManager;
-import io.kickoff.lsm.api.Role;
-import io.kickoff.lsm.event.InMemoryEventStore;
+import io.kickoff.lsm.api.AdminToken;
 import io.kickoff.protocol.token.DeviceTokens;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,12 +18,15 @@ final class Platform implements AutoCloseable {
     static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
     private final Infrastructure infrastructure;
+    private final LsmStorage storage;
     private final LiveStateManager lsm;
     private final Gateway gateway;
     private final DeviceTokens tokens;
 
-    private Platform(Infrastructure infrastructure, LiveStateManager lsm, Gateway gateway, DeviceTokens tokens) {
+    private Platform(Infrastructure infrastructure, LsmStorage storage, LiveStateManager lsm, Gateway gateway,
+                     DeviceTokens tokens) {
         this.infrastructure = infrastructure;
+        this.storage = storage;
         this.lsm = lsm;
         this.gateway = gateway;
         this.tokens = tokens;
@@ -37,9 +39,11 @@ final class Platform implements AutoCloseable {
         Infrastructure infrastructure = Infrastructure.start(options);
         LiveStateManager lsm = null;
         Gateway gateway = null;
+        LsmStorage storage = null;
         try {
-            lsm = LiveStateManager.start(new LiveStateManager.Config(options.host, options.adminPort,
-                    Map.of(options.adminToken, Role.OPERATOR)), new InMemoryEventStore(),
+            storage = LsmStorage.open(infrastructure.redisUri());
+            lsm = LiveStateManager.start(LiveStateManager.Config.of(options.host, options.adminPort,
+                    Map.of(options.adminToken, AdminToken.operator("admin")), "lsm-1"), storage.store(), storage.lease(),
                     infrastructure.bus("kickoff-lsm"), clock);
             gateway = Gateway.start(GatewayConfig.builder().host(options.host).port(options.gatewayPort)
                     .nodeId(options.nodeId).build(), tokens, infrastructure.bus("kickoff-" + options.nodeId), clock);
@@ -48,13 +52,16 @@ final class Platform implements AutoCloseable {
                 log.warn("using the development admin token or device-token secret: set KICKOFF_ADMIN_TOKEN and "
                         + "KICKOFF_TOKEN_SECRET for anything but a local trial");
             }
-            return new Platform(infrastructure, lsm, gateway, tokens);
+            return new Platform(infrastructure, storage, lsm, gateway, tokens);
         } catch (InterruptedException | RuntimeException e) {
             if (gateway != null) {
                 gateway.close();
             }
             if (lsm != null) {
                 lsm.close();
+            }
+            if (storage != null) {
+                storage.close();
             }
             infrastructure.close();
             throw e;
@@ -81,6 +88,7 @@ final class Platform implements AutoCloseable {
     public void close() {
         gateway.close();
         lsm.close();
+        storage.close();
         infrastructure.close();
     }
 }

@@ -9,7 +9,8 @@ import io.kickoff.bus.KafkaEventBus;
 import io.kickoff.gateway.Gateway;
 import io.kickoff.gateway.GatewayConfig;
 import io.kickoff.lsm.LiveStateManager;
-import io.kickoff.lsm.api.Role;
+import io.kickoff.lsm.api.AdminToken;
+import io.kickoff.lsm.store.InMemoryLeaderLease;
 import io.kickoff.lsm.event.InMemoryEventStore;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.kickoff.protocol.v1.Stage;
@@ -54,8 +55,9 @@ class EndToEndIT {
     static void startServices() throws Exception {
         lsmBus = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("lsm"));
         gatewayBus = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("gateway"));
-        lsm = LiveStateManager.start(new LiveStateManager.Config("127.0.0.1", 0, Map.of(OPERATOR_TOKEN, Role.OPERATOR)),
-                new InMemoryEventStore(), lsmBus, Clock.systemUTC());
+        lsm = LiveStateManager.start(LiveStateManager.Config.of("127.0.0.1", 0,
+                        Map.of(OPERATOR_TOKEN, AdminToken.operator("e2e")), "lsm-e2e"),
+                new InMemoryEventStore(), new InMemoryLeaderLease(), lsmBus, Clock.systemUTC());
         gateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("gw-e2e").build(),
                 tokens, gatewayBus, Clock.systemUTC());
         await().atMost(Duration.ofSeconds(60)).until(gateway::isReady);
@@ -89,7 +91,7 @@ class EndToEndIT {
             fleet.connectAll().get(60, TimeUnit.SECONDS);
             await().until(() -> gateway.connectedDevices() == DEVICES);
 
-            assertThat(post("/v1/events", "{\"id\":\"e2e-final\",\"title\":\"The Final\",\"segments\":[\"us-en\"]}")
+            assertThat(post("/v1/events", "{\"id\":\"e2e-final\",\"title\":\"The Final\",\"segments\":[\"us-en\"],\"scheduled_start\":\"2099-01-01T00:00:00Z\"}")
                     .statusCode()).isEqualTo(201);
             HttpResponse<String> live = post("/v1/events/e2e-final/transitions", "{\"to\":\"LIVE\"}");
             assertThat(live.statusCode()).isEqualTo(200);
@@ -106,7 +108,7 @@ class EndToEndIT {
 
     @Test
     void aDeviceThatConnectsLaterIsToldTheCurrentStageInWelcome() throws Exception {
-        assertThat(post("/v1/events", "{\"id\":\"e2e-late\",\"title\":\"Late\"}").statusCode()).isEqualTo(201);
+        assertThat(post("/v1/events", "{\"id\":\"e2e-late\",\"title\":\"Late\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}").statusCode()).isEqualTo(201);
         assertThat(post("/v1/events/e2e-late/transitions", "{\"to\":\"PRE_SHOW\"}").statusCode()).isEqualTo(200);
         assertThat(post("/v1/events/e2e-late/transitions", "{\"to\":\"LIVE\"}").statusCode()).isEqualTo(200);
         try (DeviceFleet fleet = DeviceFleet.open(FleetConfig.builder().gateway(gatewayUri()).devices(3)

@@ -1,58 +1,185 @@
 package io.kickoff.lsm;
 
 import io.kickoff.bus.EventBus;
+import io.kickoff.bus.StartFrom;
+import io.kickoff.bus.Subscription;
+import io.kickoff.bus.Topic;
 import io.kickoff.lsm.api.AdminApiHandler;
 import io.kickoff.lsm.api.AdminServer;
-import io.kickoff.lsm.api.Role;
+import io.kickoff.lsm.api.AdminToken;
+import io.kickoff.lsm.delivery.DeliveryBoard;
 import io.kickoff.lsm.event.EventStore;
+import io.kickoff.lsm.event.LeaderLease;
 import io.kickoff.lsm.event.LiveEvents;
+import io.kickoff.lsm.schedule.Leadership;
+import io.kickoff.lsm.schedule.OutboxRelay;
+import io.kickoff.lsm.schedule.StageScheduler;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** One Live State Manager node, wired: store, state machine, bus and admin API. */
+/**
+ * One Live State Manager instance, wired: store, state machine, admin API, and — while this
+ * instance leads — the scheduler that fires timers and the relay that moves the outbox to the bus.
+ * Every instance serves the admin API; one leads at a time.
+ */
 public final class LiveStateManager implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LiveStateManager.class);
 
     /**
-     * @param host   address of the admin API
-     * @param port   port of the admin API (0: any free port)
-     * @param tokens bearer tokens of the admin API and what each may do
+     * @param host           address of the admin API
+     * @param port           port of the admin API (0: any free port)
+     * @param tokens         bearer tokens of the admin API: who each one is and what it may do
+     * @param nodeId         this instance's name in the leader lease and the logs
+     * @param leaseTtl       the leader lease's time-to-live; renewed every third of it
+     * @param tick           how often the leader looks for due timers and outbox entries
+     * @param storeTimeout   how long the scheduler and relay wait for one store or bus call
      */
-    public record Config(String host, int port, Map<String, Role> tokens) {
+    public record Config(String host, int port, Map<String, AdminToken> tokens, String nodeId, Duration leaseTtl,
+                         Duration tick, Duration storeTimeout) {
         public Config {
             Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(nodeId, "nodeId");
             tokens = Map.copyOf(tokens);
             if (tokens.isEmpty()) {
                 throw new IllegalArgumentException("the admin API needs at least one bearer token");
             }
+            if (leaseTtl.toMillis() < 300 || tick.isZero() || tick.isNegative()) {
+                throw new IllegalArgumentException("leaseTtl must be at least 300 ms and tick positive");
+            }
+        }
+
+        /** Defaults: lease 5 s, tick 100 ms, store calls 3 s. */
+        public static Config of(String host, int port, Map<String, AdminToken> tokens, String nodeId) {
+            return new Config(host, port, tokens, nodeId, Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(3));
+        }
+
+        public Config withLeaseTtl(Duration ttl) {
+            return new Config(host, port, tokens, nodeId, ttl, tick, storeTimeout);
         }
     }
 
     private final LiveEvents events;
+    private final Leadership leadership;
+    private final StageScheduler scheduler;
+    private final OutboxRelay relay;
+    private final ScheduledExecutorService conductor;
+    private final Subscription deliveryReports;
     private final AdminServer admin;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private LiveStateManager(LiveEvents events, AdminServer admin) {
-        this.events = events;
-        this.admin = admin;
+    private LiveStateManager(Config config, EventStore store, LeaderLease lease, EventBus bus, Clock clock)
+            throws InterruptedException {
+        long timeout = config.storeTimeout().toMillis();
+        this.conductor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lsm-conductor-" + config.nodeId());
+            t.setDaemon(true);
+            return t;
+        });
+        this.leadership = new Leadership(lease, config.nodeId(), config.leaseTtl());
+        // A commit with a stage update wakes the relay at once instead of at the next tick.
+        this.events = new LiveEvents(store, clock, () -> conductor.execute(this::relayAll));
+        this.scheduler = new StageScheduler(store, events, leadership, clock, timeout);
+        this.relay = new OutboxRelay(store, bus, leadership, timeout);
+        DeliveryBoard board = new DeliveryBoard(clock);
+        this.deliveryReports = bus.subscribe(Topic.DELIVERY, StartFrom.NOW, board::onRecord);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().commonTags("node", config.nodeId());
+        Gauge.builder("kickoff_lsm_leader", () -> leadership.isLeader() ? 1 : 0)
+                .description("1 while this instance leads (fires timers, relays the outbox)").register(registry);
+        Gauge.builder("kickoff_lsm_outbox_published", relay::published)
+                .description("stage updates relayed from the outbox to the bus").register(registry);
+        Gauge.builder("kickoff_lsm_outbox_depth", relay::lastDepth)
+                .description("stage updates waiting in the outbox, as of the leader's last round").register(registry);
+        Gauge.builder("kickoff_lsm_outbox_oldest_age_seconds", () -> relay.oldestAge(clock).toMillis() / 1000.0)
+                .description("age of the oldest stage update waiting in the outbox").register(registry);
+        try {
+            this.admin = AdminServer.start(config.host(), config.port(),
+                    new AdminApiHandler(events, store, board, config.tokens(), relay::busReachable, registry));
+        } catch (InterruptedException | RuntimeException e) {
+            deliveryReports.close();
+            conductor.shutdownNow();
+            throw e;
+        }
+        conductor.scheduleWithFixedDelay(leadership::renew, 0, leadership.renewEvery().toMillis(), TimeUnit.MILLISECONDS);
+        conductor.scheduleWithFixedDelay(this::round, config.tick().toMillis(), config.tick().toMillis(), TimeUnit.MILLISECONDS);
+        log.info("live state manager {} serving the admin API on port {}", config.nodeId(), admin.port());
     }
 
-    public static LiveStateManager start(Config config, EventStore store, EventBus bus, Clock clock)
+    public static LiveStateManager start(Config config, EventStore store, LeaderLease lease, EventBus bus, Clock clock)
             throws InterruptedException {
-        LiveEvents events = new LiveEvents(store, bus, clock);
-        AdminServer admin = AdminServer.start(config.host(), config.port(), new AdminApiHandler(events, config.tokens()));
-        return new LiveStateManager(events, admin);
+        return new LiveStateManager(config, store, lease, bus, clock);
+    }
+
+    /** One leader round on the conductor thread: due timers, then the outbox. */
+    private void round() {
+        try {
+            scheduler.tick();
+            relayAll();
+            relay.refreshStats();
+        } catch (RuntimeException e) {
+            log.error("leader round failed", e);
+        }
+    }
+
+    private void relayAll() {
+        while (relay.tick() == OutboxRelay.BATCH) {
+            // a full batch: there may be more right behind it
+        }
     }
 
     public LiveEvents events() {
         return events;
     }
 
+    public boolean isLeader() {
+        return leadership.isLeader();
+    }
+
+    public long relayed() {
+        return relay.published();
+    }
+
     public int adminPort() {
         return admin.port();
     }
 
+    /** Stops serving; gives the leader lease up so that another instance takes over at once. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         admin.close();
+        deliveryReports.close();
+        conductor.shutdownNow();
+        try {
+            conductor.awaitTermination(5, TimeUnit.SECONDS);
+            leadership.release().get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("could not release the leader lease: {}", e.toString());
+        }
+    }
+
+    /** Stops without releasing the lease, as a crash would: for tests of leader fail-over. */
+    public void crash() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        conductor.shutdownNow();
+        admin.close();
+        deliveryReports.close();
     }
 }

@@ -27,10 +27,17 @@ public final class LiveEvents {
 
     private final EventStore store;
     private final Clock clock;
+    private final Runnable outboxWritten;
 
     public LiveEvents(EventStore store, Clock clock) {
+        this(store, clock, () -> { });
+    }
+
+    /** @param outboxWritten called after a commit put a stage update in the outbox, to wake the relay */
+    public LiveEvents(EventStore store, Clock clock, Runnable outboxWritten) {
         this.store = store;
         this.clock = clock;
+        this.outboxWritten = outboxWritten;
     }
 
     public Clock clock() {
@@ -189,6 +196,9 @@ public final class LiveEvents {
             if (error == null) {
                 log.info("event {} → {} (seq {}, version {}, {} by {})", stored.id(), stored.stage(), stored.seq(),
                         stored.version(), reason, actor);
+                if (update.isPresent()) {
+                    outboxWritten.run();
+                }
             }
         });
     }

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutboxRelay {
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
-    static final int BATCH = 200;
+    public static final int BATCH = 200;
     static final long MAX_BACKOFF_MILLIS = 5_000;
 
     private final EventStore store;
@@ -30,6 +30,9 @@ public final class OutboxRelay {
     private final LongAdder published = new LongAdder();
     private long backoffMillis;
     private long retryAtNanos;
+    private volatile boolean busReachable = true;
+    private volatile long lastDepth;
+    private volatile java.time.Instant oldest;
 
     public OutboxRelay(EventStore store, EventBus bus, Leadership leadership, long timeoutMillis) {
         this.store = store;
@@ -75,9 +78,11 @@ public final class OutboxRelay {
                 acked.add(batch.get(i));
             }
             remove(acked);
+            busReachable = false;
             backOff("publishing to the bus", e);
             return acked.size();
         }
+        busReachable = true;
         if (!remove(batch)) {
             return 0;
         }
@@ -111,6 +116,37 @@ public final class OutboxRelay {
         backoffMillis = backoffMillis == 0 ? 100 : Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
         retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
         log.warn("outbox relay failed {}; retrying in {} ms: {}", what, backoffMillis, e.toString());
+    }
+
+    /** False after a publish failed, until one succeeds: for readiness. */
+    public boolean busReachable() {
+        return busReachable;
+    }
+
+    /** Reads the outbox depth and oldest entry for the metrics; leader only. Never throws. */
+    public void refreshStats() {
+        if (!leadership.isLeader()) {
+            return;
+        }
+        try {
+            EventStore.OutboxStats stats = store.outboxStats().get(timeoutMillis, TimeUnit.MILLISECONDS);
+            lastDepth = stats.depth();
+            oldest = stats.oldest().orElse(null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // The next round tries again; the gauges keep their last values meanwhile.
+        }
+    }
+
+    public long lastDepth() {
+        return lastDepth;
+    }
+
+    /** Age of the oldest waiting entry as of the last {@link #refreshStats()}; zero when empty. */
+    public java.time.Duration oldestAge(java.time.Clock clock) {
+        java.time.Instant o = oldest;
+        return o == null || lastDepth == 0 ? java.time.Duration.ZERO : java.time.Duration.between(o, clock.instant());
     }
 
     /** Entries published since start. */

@@ -1,0 +1,32 @@
+package io.kickoff.launcher;
+
+import io.kickoff.lsm.event.EventStore;
+import io.kickoff.lsm.event.InMemoryEventStore;
+import io.kickoff.lsm.event.LeaderLease;
+import io.kickoff.lsm.store.InMemoryLeaderLease;
+import io.kickoff.lsm.store.RedisEventStore;
+
+/** Where the Live State Manager keeps events and its leader lease: Redis when there is one, memory otherwise. */
+record LsmStorage(EventStore store, LeaderLease lease, AutoCloseable closer) implements AutoCloseable {
+
+    static LsmStorage open(String redisUri) {
+        if (redisUri == null || redisUri.isBlank()) {
+            return new LsmStorage(new InMemoryEventStore(), new InMemoryLeaderLease(), () -> { });
+        }
+        RedisEventStore redis = new RedisEventStore(redisUri);
+        return new LsmStorage(redis, redis.leaderLease(), redis::close);
+    }
+
+    boolean durable() {
+        return store instanceof RedisEventStore;
+    }
+
+    @Override
+    public void close() {
+        try {
+            closer.close();
+        } catch (Exception e) {
+            // closing a client on the way out: nothing left to do about it
+        }
+    }
+}

@@ -1,4 +1,0 @@
-package io.kickoff.lsm.api;
-
-record TransitionRequest(String to, String reason) {
-}

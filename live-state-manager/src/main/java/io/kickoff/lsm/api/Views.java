@@ -1,0 +1,90 @@
+package io.kickoff.lsm.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.kickoff.lsm.delivery.DeliveryBoard;
+import io.kickoff.lsm.event.HistoryEntry;
+import io.kickoff.lsm.event.LiveEvent;
+import io.kickoff.lsm.event.Schedule;
+import io.kickoff.protocol.delivery.DeliveryReports;
+import io.kickoff.protocol.v1.EventDelivery;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** What the admin API answers, as JSON documents (snake_case; timestamps RFC 3339 in UTC; durations ISO-8601). */
+final class Views {
+    private Views() {
+    }
+
+    /** The ETag of an event: its version, quoted. */
+    static String etag(LiveEvent event) {
+        return "\"" + event.version() + "\"";
+    }
+
+    static String location(String id) {
+        return "/v1/events/" + id;
+    }
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record EventView(String id, String title, String catalogTitleId, List<String> segments, String stage, long seq,
+                     long version, String scheduledStart, String expectedEnd, String prefetchLead, String preShowLead,
+                     boolean autoEnd, String prefetchAt, String preShowAt, NextTransition nextTransition,
+                     String bundleVersion, String updatedAt) {
+
+        static EventView of(LiveEvent e) {
+            Schedule s = e.schedule();
+            NextTransition next = e.nextTimer().map(t -> new NextTransition(t.to().name(), t.at().toString())).orElse(null);
+            return new EventView(e.id(), e.title(), e.catalogTitleId(), e.segments(), e.stage().name(), e.seq(),
+                    e.version(), s.start().toString(), text(s.expectedEnd()), s.prefetchLead().toString(),
+                    s.preShowLead().toString(), s.autoEnd(), s.prefetchAt().toString(), s.preShowAt().toString(), next,
+                    e.bundleVersion(), e.updatedAt().toString());
+        }
+    }
+
+    /** The transition the clock will make next. */
+    record NextTransition(String to, String at) {
+    }
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record EventList(List<EventView> events, String nextCursor) {
+    }
+
+    record HistoryLine(long seq, long version, String stage, String reason, String actor, String at,
+                       String scheduledStart) {
+        static HistoryLine of(HistoryEntry h) {
+            return new HistoryLine(h.seq(), h.version(), h.stage().name(), h.reason(), h.actor(), h.at().toString(),
+                    text(h.scheduledStart()));
+        }
+    }
+
+    record History(String eventId, List<HistoryLine> history) {
+    }
+
+    /** Delivery of one stage update (one seq) summed over the gateway nodes that report it. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record DeliveryLine(long seq, String issuedAt, long targeted, long written, long acked, double ackedPercent,
+                        double p50Ms, double p99Ms, double maxMs, int nodesReporting) {
+        static DeliveryLine of(DeliveryBoard.Line line) {
+            EventDelivery d = line.delivery();
+            String issued = d.hasIssuedAt()
+                    ? Instant.ofEpochSecond(d.getIssuedAt().getSeconds(), d.getIssuedAt().getNanos()).toString() : null;
+            double percent = Math.round(DeliveryReports.ackedFraction(d) * 10_000) / 100.0;
+            return new DeliveryLine(d.getSeq(), issued, d.getTargeted(), d.getWritten(), d.getAcked(), percent,
+                    d.getP50Ms(), d.getP99Ms(), d.getMaxMs(), line.nodes());
+        }
+    }
+
+    /** @param gatewayNodes gateway nodes reporting delivery at all (whether or not they delivered this event) */
+    record Delivery(String eventId, int gatewayNodes, List<DeliveryLine> deliveries) {
+    }
+
+    record Health(String status) {
+    }
+
+    record Ready(String status, Map<String, String> checks) {
+    }
+
+    private static String text(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+}

@@ -1,0 +1,173 @@
+package io.kickoff.lsm.delivery;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.kickoff.bus.BusRecord;
+import io.kickoff.protocol.delivery.DeliveryReports;
+import io.kickoff.protocol.v1.DeliveryReport;
+import io.kickoff.protocol.v1.EventDelivery;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cluster-wide delivery figures, from the {@code kickoff.delivery} topic: every gateway node
+ * publishes a {@link DeliveryReport} (cumulative, keyed by node id) every second. The board keeps
+ * the latest report of each node and forgets nodes silent for {@link #DEFAULT_FORGET_AFTER}; a
+ * reader gets, per stage update (event, seq), the figures of all nodes merged exactly
+ * ({@link DeliveryReports#mergeReports}).
+ *
+ * <p>Thread-safe: records arrive on the bus's thread, readers are admin API event loops.
+ */
+public final class DeliveryBoard {
+    private static final Logger log = LoggerFactory.getLogger(DeliveryBoard.class);
+    public static final Duration DEFAULT_FORGET_AFTER = Duration.ofMinutes(10);
+
+    private final Clock clock;
+    private final Duration forgetAfter;
+    private final Map<String, Heard> nodes = new ConcurrentHashMap<>();
+
+    /** The latest report of a node and when this board received it. */
+    private record Heard(DeliveryReport report, Instant at) {
+    }
+
+    /**
+     * Figures of one stage update merged over the nodes that report it.
+     *
+     * @param nodes how many nodes report this (event, seq)
+     */
+    public record Line(EventDelivery delivery, int nodes) {
+    }
+
+    public DeliveryBoard(Clock clock) {
+        this(clock, DEFAULT_FORGET_AFTER);
+    }
+
+    public DeliveryBoard(Clock clock, Duration forgetAfter) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.forgetAfter = Objects.requireNonNull(forgetAfter, "forgetAfter");
+        if (forgetAfter.isNegative() || forgetAfter.isZero()) {
+            throw new IllegalArgumentException("forgetAfter must be positive");
+        }
+    }
+
+    /**
+     * One record of {@code kickoff.delivery} (key = node id, value = a {@link DeliveryReport}). A
+     * record without a value removes the node; an unreadable one is logged and skipped. Never throws.
+     */
+    public void onRecord(BusRecord record) {
+        if (record.value() == null) {
+            if (record.key() != null) {
+                nodes.remove(record.key());
+            }
+            return;
+        }
+        DeliveryReport report;
+        try {
+            report = DeliveryReport.parseFrom(record.value());
+        } catch (InvalidProtocolBufferException e) {
+            log.warn("unreadable delivery report from {} (offset {}) skipped: {}", record.key(), record.offset(), e.getMessage());
+            return;
+        }
+        String node = record.key() != null && !record.key().isEmpty() ? record.key() : report.getNodeId();
+        onReport(node, report);
+    }
+
+    /** The latest report of {@code nodeId}; replaces the node's previous one (reports are cumulative). */
+    public void onReport(String nodeId, DeliveryReport report) {
+        if (nodeId == null || nodeId.isEmpty()) {
+            log.warn("delivery report without a node id skipped");
+            return;
+        }
+        nodes.put(nodeId, new Heard(readable(nodeId, report), clock.instant()));
+        forgetSilent();
+    }
+
+    /**
+     * Delivery of every stage update of {@code eventId}, merged across nodes, newest seq first;
+     * empty if no node reports the event.
+     */
+    public List<EventDelivery> forEvent(String eventId) {
+        return lines(eventId).stream().map(Line::delivery).toList();
+    }
+
+    /** Like {@link #forEvent}, with how many nodes report each seq. */
+    public List<Line> lines(String eventId) {
+        forgetSilent();
+        List<DeliveryReport> reports = new ArrayList<>();
+        Map<Long, Set<String>> reporting = new HashMap<>();
+        nodes.forEach((node, heard) -> {
+            DeliveryReport.Builder only = null;
+            for (EventDelivery d : heard.report().getEventsList()) {
+                if (d.getEventId().equals(eventId)) {
+                    if (only == null) {
+                        only = DeliveryReport.newBuilder().setNodeId(node);
+                    }
+                    only.addEvents(d);
+                    reporting.computeIfAbsent(d.getSeq(), s -> new HashSet<>()).add(node);
+                }
+            }
+            if (only != null) {
+                reports.add(only.build());
+            }
+        });
+        if (reports.isEmpty()) {
+            return List.of();
+        }
+        return DeliveryReports.mergeReports(reports).stream()
+                .sorted(Comparator.comparingLong(EventDelivery::getSeq).reversed())
+                .map(d -> new Line(d, reporting.getOrDefault(d.getSeq(), Set.of()).size()))
+                .toList();
+    }
+
+    /** Nodes heard from within the last {@code forgetAfter}. */
+    public int nodeCount() {
+        forgetSilent();
+        return nodes.size();
+    }
+
+    /** Ids of the nodes heard from within the last {@code forgetAfter}. */
+    public Set<String> nodeIds() {
+        forgetSilent();
+        return Set.copyOf(nodes.keySet());
+    }
+
+    private void forgetSilent() {
+        Instant horizon = clock.instant().minus(forgetAfter);
+        nodes.entrySet().removeIf(e -> {
+            if (e.getValue().at().isBefore(horizon)) {
+                log.info("gateway node {} silent since {}: its delivery figures are dropped", e.getKey(), e.getValue().at());
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** The report with unreadable latency histograms dropped (their counters kept), so merging never fails on it. */
+    private static DeliveryReport readable(String node, DeliveryReport report) {
+        DeliveryReport.Builder fixed = null;
+        for (int i = 0; i < report.getEventsCount(); i++) {
+            EventDelivery d = report.getEvents(i);
+            try {
+                DeliveryReports.histogram(d);
+            } catch (IllegalArgumentException e) {
+                log.warn("node {}: unreadable latency histogram for {} seq {} dropped", node, d.getEventId(), d.getSeq());
+                if (fixed == null) {
+                    fixed = report.toBuilder();
+                }
+                fixed.setEvents(i, d.toBuilder().clearAckLatencyHistogram());
+            }
+        }
+        return fixed == null ? report : fixed.build();
+    }
+}

@@ -1,0 +1,118 @@
+package io.kickoff.lsm.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kickoff.lsm.delivery.DeliveryBoard;
+import io.kickoff.lsm.event.EventStore;
+import io.kickoff.lsm.event.InMemoryEventStore;
+import io.kickoff.lsm.event.LiveEvents;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** A real admin server on a free port, over an in-memory store that tests can make fail, and an HTTP client. */
+final class AdminApiFixture implements AutoCloseable {
+    static final String OPERATOR = "op-token";
+    static final String OTHER_OPERATOR = "op-token-2";
+    static final String VIEWER = "view-token";
+    static final Instant NOW = Instant.parse("2026-11-21T20:00:00Z");
+    static final String START = "2026-11-21T21:00:00Z";
+
+    final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    final FailingStore store = new FailingStore(memoryStore(clock));
+    final LiveEvents events = new LiveEvents(store, clock);
+    final DeliveryBoard board = new DeliveryBoard(clock);
+    final AtomicBoolean busUp = new AtomicBoolean(true);
+    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    final AdminServer server;
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    AdminApiFixture() throws InterruptedException {
+        Map<String, AdminToken> tokens = Map.of(
+                OPERATOR, AdminToken.operator("alice"),
+                OTHER_OPERATOR, AdminToken.operator("bob"),
+                VIEWER, AdminToken.viewer("victor"));
+        server = AdminServer.start("127.0.0.1", 0,
+                new AdminApiHandler(events, store, board, tokens, busUp::get, registry, Duration.ofSeconds(1)));
+    }
+
+    /** The in-memory store of this module (one place to change if it moves). */
+    static EventStore memoryStore(Clock clock) {
+        return new InMemoryEventStore(clock);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    /** A request; {@code headers} as name, value, name, value... */
+    HttpRequest request(String method, String path, String token, String contentType, String body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return b.build();
+    }
+
+    HttpResponse<String> send(String method, String path, String token, String contentType, String body, String... headers)
+            throws Exception {
+        return http.send(request(method, path, token, contentType, body, headers), HttpResponse.BodyHandlers.ofString());
+    }
+
+    CompletableFuture<HttpResponse<String>> sendAsync(String method, String path, String token, String body, String... headers) {
+        return http.sendAsync(request(method, path, token, "application/json", body, headers), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return send("GET", path, VIEWER, null, null);
+    }
+
+    HttpResponse<String> post(String path, String body, String... headers) throws Exception {
+        return send("POST", path, OPERATOR, "application/json", body, headers);
+    }
+
+    HttpResponse<String> patch(String path, String body, String... headers) throws Exception {
+        return send("PATCH", path, OPERATOR, "application/json", body, headers);
+    }
+
+    /** Creates an event starting at {@link #START}; returns the answer. */
+    HttpResponse<String> create(String id) throws Exception {
+        return post("/v1/events", createBody(id, Map.of()));
+    }
+
+    static String createBody(String id, Map<String, Object> more) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", id);
+        body.put("title", "The Final");
+        body.put("scheduled_start", START);
+        body.put("segments", java.util.List.of("us-en"));
+        body.putAll(more);
+        return new String(Json.write(body), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    static JsonNode json(HttpResponse<String> response) throws Exception {
+        return Json.MAPPER.readTree(response.body());
+    }
+}
