@@ -38,7 +38,8 @@ LSM_JAVA_OPTS="${LSM_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC}"
 KAFKA_JAVA_OPTS="${KAFKA_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC}"  # the launcher of the broker; the broker is its own JVM
 
 MAX_PER_CLIENT=19000    # a process may open 20,000 files
-MAX_PER_GATEWAY=19400   # the same ceiling, less the gateway's reserve
+MAX_PER_GATEWAY=19600   # the same ceiling, less ~300 descriptors for Kafka, jars, epoll and health checks
+GATEWAY_MAX_CONNECTIONS=${GATEWAY_MAX_CONNECTIONS:-19700}
 ADMIN_TOKEN="bench-operator-token"
 TOKEN_SECRET="bench-device-token-secret-0123456789abcdef"
 
@@ -223,7 +224,7 @@ GW_PORTS=()
 for ((g = 1; g <= GATEWAYS; g++)); do
   port=$((BASE_PORT + g - 1))
   start "gateway-$g" "$RUN/gateway-$g.log" "$GATEWAY_JAVA_OPTS" gateway --kafka "$BOOTSTRAP" --port "$port" \
-    --node-id "gw-$g" --drain-window PT2S
+    --node-id "gw-$g" --drain-window PT2S --max-connections "$GATEWAY_MAX_CONNECTIONS"
   GW_PIDS+=("$LAST_PID")
   GW_PORTS+=("$port")
 done

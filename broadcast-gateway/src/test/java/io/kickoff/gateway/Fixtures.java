@@ -8,6 +8,7 @@ import io.kickoff.protocol.token.DeviceTokens;
 import io.kickoff.protocol.v1.ServerFrame;
 import io.kickoff.protocol.v1.Stage;
 import io.kickoff.protocol.v1.StageUpdate;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -38,11 +39,19 @@ public final class Fixtures {
         return session;
     }
 
-    public static ServerFrame decode(WireFormat format, WebSocketFrame frame) throws Exception {
+    /** Decodes what a test channel wrote: a WebSocket frame object, or a complete frame's raw bytes. */
+    public static ServerFrame decode(WireFormat format, Object written) throws Exception {
         try {
-            return format.decodeServerFrame(ByteBufUtil.getBytes(frame.content()));
+            if (written instanceof WebSocketFrame frame) {
+                return format.decodeServerFrame(ByteBufUtil.getBytes(frame.content()));
+            }
+            ByteBuf raw = ((ByteBuf) written).duplicate();
+            raw.readByte();
+            int length = raw.readByte() & 0x7f;
+            long size = length == 126 ? raw.readUnsignedShort() : length == 127 ? raw.readLong() : length;
+            return format.decodeServerFrame(ByteBufUtil.getBytes(raw, raw.readerIndex(), (int) size));
         } finally {
-            frame.release();
+            io.netty.util.ReferenceCountUtil.release(written);
         }
     }
 }

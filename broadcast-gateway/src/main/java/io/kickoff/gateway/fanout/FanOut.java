@@ -8,6 +8,7 @@ import io.kickoff.gateway.state.WorldState;
 import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.v1.ServerFrame;
 import io.kickoff.protocol.v1.StageUpdate;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -21,8 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends one stage update to every device in its audience. The update is encoded once per wire
- * format; each device gets a {@code retainedDuplicate()} of those bytes, so a broadcast to N
- * devices allocates N small frame wrappers and nothing else. Work is one task per event loop
+ * format, WebSocket header included ({@link WireFrames}); each device gets a
+ * {@code retainedDuplicate()} of those bytes, so a broadcast to N devices allocates N small
+ * buffer views and nothing else. Work is one task per event loop
  * that walks that loop's devices, never one task per device. A connection that is not writable
  * is skipped: its device stays behind and {@code SessionUpkeep} sends the update once it drains,
  * so a slow reader never makes the server buffer without bound.
@@ -51,29 +53,29 @@ public final class FanOut {
     /** Schedules the broadcast on every event loop and returns at once; never blocks the caller. */
     public void broadcast(StageUpdate update) {
         ServerFrame frame = ServerFrame.newBuilder().setStageUpdate(update).build();
-        Map<WireFormat, WebSocketFrame> encoded = new EnumMap<>(WireFormat.class);
+        Map<WireFormat, ByteBuf> encoded = new EnumMap<>(WireFormat.class);
         for (WireFormat format : WireFormat.values()) {
-            encoded.put(format, encode(format, frame));
+            encoded.put(format, WireFrames.encode(format, frame));
         }
         try {
             for (SessionRegistry.LoopSessions group : registry.loops()) {
-                Map<WireFormat, WebSocketFrame> mine = new EnumMap<>(WireFormat.class);
+                Map<WireFormat, ByteBuf> mine = new EnumMap<>(WireFormat.class);
                 encoded.forEach((format, f) -> mine.put(format, f.retainedDuplicate()));
                 group.loop().execute(() -> {
                     try {
                         sendAll(group.sessions(), update, mine);
                     } finally {
-                        mine.values().forEach(WebSocketFrame::release);
+                        mine.values().forEach(ByteBuf::release);
                     }
                 });
             }
         } finally {
-            encoded.values().forEach(WebSocketFrame::release);
+            encoded.values().forEach(ByteBuf::release);
         }
     }
 
     /** Runs on the group's event loop. */
-    private void sendAll(List<DeviceSession> sessions, StageUpdate update, Map<WireFormat, WebSocketFrame> frames) {
+    private void sendAll(List<DeviceSession> sessions, StageUpdate update, Map<WireFormat, ByteBuf> frames) {
         long start = System.nanoTime();
         int targeted = 0;
         int sent = 0;

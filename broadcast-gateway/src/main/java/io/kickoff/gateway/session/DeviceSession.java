@@ -32,6 +32,10 @@ public final class DeviceSession {
     private long moveAt = Long.MAX_VALUE;
     // Acks the device may still send without touching its rate budget: one per update written to it.
     private int ackCredit;
+    // Events with an update sent and not yet acked; with the world version below, lets the upkeep
+    // skip a device that owes nothing and awaits nothing.
+    private int pendingEvents;
+    private long reconciledWorld = -1;
 
     /**
      * Where one event stands for this device: the highest seq sent to it (or that it reported),
@@ -113,8 +117,10 @@ public final class DeviceSession {
     /** The device says it already has {@code seq}: nothing at or below it will be sent. */
     public void reported(String eventId, long seq) {
         Progress p = progress.computeIfAbsent(eventId, e -> new Progress());
+        boolean wasPending = p.pending();
         p.acked = Math.max(p.acked, seq);
         p.sent = Math.max(p.sent, seq);
+        settle(wasPending, p);
     }
 
     /**
@@ -125,6 +131,9 @@ public final class DeviceSession {
         Progress p = progress.computeIfAbsent(eventId, e -> new Progress());
         if (Math.max(p.sent, p.acked) >= seq) {
             return false;
+        }
+        if (!p.pending()) {
+            pendingEvents++;
         }
         p.sent = seq;
         p.sentAt = nowNanos;
@@ -151,9 +160,29 @@ public final class DeviceSession {
         if (seq <= p.acked) {
             return false;
         }
+        boolean wasPending = p.pending();
         p.acked = seq;
         p.sent = Math.max(p.sent, seq);
+        settle(wasPending, p);
         return true;
+    }
+
+    private void settle(boolean wasPending, Progress p) {
+        if (wasPending && !p.pending()) {
+            pendingEvents--;
+        } else if (!wasPending && p.pending()) {
+            pendingEvents++;
+        }
+    }
+
+    /** True if the device awaits an ack for something, or has not been compared with this world version yet. */
+    boolean needsTending(long worldVersion) {
+        return pendingEvents > 0 || reconciledWorld != worldVersion;
+    }
+
+    /** The device was compared with the whole world as of {@code worldVersion} and owes nothing. */
+    void reconciled(long worldVersion) {
+        reconciledWorld = worldVersion;
     }
 
     /** Takes one inbound frame from the token bucket; false if the device is over its rate. */

@@ -1,7 +1,8 @@
 package io.kickoff.gateway.session;
 
 import io.kickoff.gateway.GatewayConfig;
-import io.kickoff.gateway.fanout.FanOut;
+import io.kickoff.gateway.fanout.WireFrames;
+import io.netty.buffer.ByteBuf;
 import io.kickoff.gateway.state.WorldState;
 import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.v1.ServerFrame;
@@ -9,7 +10,6 @@ import io.kickoff.protocol.v1.StageUpdate;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -54,6 +54,8 @@ public final class SessionUpkeep implements Runnable {
         if (group == null || group.sessions().isEmpty()) {
             return;
         }
+        // Read the version before the updates: a change racing with this round only causes another round.
+        long worldVersion = services.world().version();
         Collection<StageUpdate> world = services.world().all();
         Frames frames = new Frames();
         try {
@@ -61,7 +63,7 @@ public final class SessionUpkeep implements Runnable {
             // Backwards: a session closed here may be swap-removed, which only moves visited ones.
             for (int i = sessions.size() - 1; i >= 0; i--) {
                 if (i < sessions.size()) {
-                    tend(sessions.get(i), world, frames, now);
+                    tend(sessions.get(i), world, worldVersion, frames, now);
                 }
             }
         } finally {
@@ -69,7 +71,7 @@ public final class SessionUpkeep implements Runnable {
         }
     }
 
-    private void tend(DeviceSession session, Collection<StageUpdate> world, Frames frames, long now) {
+    private void tend(DeviceSession session, Collection<StageUpdate> world, long worldVersion, Frames frames, long now) {
         if (session.closing()) {
             return;
         }
@@ -97,12 +99,19 @@ public final class SessionUpkeep implements Runnable {
             session.pingedAt(now);
             wrote = true;
         }
-        for (StageUpdate update : world) {
-            // Stop as soon as the buffer is full again: the rest goes out in a later round.
-            if (!channel.isWritable()) {
-                break;
+        if (session.needsTending(worldVersion)) {
+            boolean complete = true;
+            for (StageUpdate update : world) {
+                // Stop as soon as the buffer is full again: the rest goes out in a later round.
+                if (!channel.isWritable()) {
+                    complete = false;
+                    break;
+                }
+                wrote |= owe(session, update, frames, now);
             }
-            wrote |= owe(session, update, frames, now);
+            if (complete) {
+                session.reconciled(worldVersion);
+            }
         }
         if (wrote) {
             channel.flush();
@@ -148,7 +157,7 @@ public final class SessionUpkeep implements Runnable {
         return true;
     }
 
-    private static void write(DeviceSession session, WebSocketFrame frame) {
+    private static void write(DeviceSession session, ByteBuf frame) {
         session.channel().write(frame.retainedDuplicate(), session.channel().voidPromise());
     }
 
@@ -158,15 +167,15 @@ public final class SessionUpkeep implements Runnable {
 
     /** Frames encoded during one round, once per (event, format), released at the end of the round. */
     private static final class Frames {
-        private final Map<String, Map<WireFormat, WebSocketFrame>> byEvent = new HashMap<>();
+        private final Map<String, Map<WireFormat, ByteBuf>> byEvent = new HashMap<>();
 
-        WebSocketFrame of(StageUpdate update, WireFormat format) {
+        ByteBuf of(StageUpdate update, WireFormat format) {
             return byEvent.computeIfAbsent(update.getEventId(), e -> new EnumMap<>(WireFormat.class))
-                    .computeIfAbsent(format, f -> FanOut.encode(f, ServerFrame.newBuilder().setStageUpdate(update).build()));
+                    .computeIfAbsent(format, f -> WireFrames.encode(f, ServerFrame.newBuilder().setStageUpdate(update).build()));
         }
 
         void release() {
-            byEvent.values().forEach(m -> m.values().forEach(WebSocketFrame::release));
+            byEvent.values().forEach(m -> m.values().forEach(ByteBuf::release));
         }
     }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class WorldState {
     private final Map<String, StageUpdate> latest = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
 
     /** Keeps {@code update} if it is newer than what is held; returns true if it was. */
     public boolean apply(StageUpdate update) {
@@ -21,11 +22,17 @@ public final class WorldState {
         latest.compute(update.getEventId(), (id, held) -> {
             if (held == null || update.getSeq() > held.getSeq()) {
                 newer[0] = true;
+                version.incrementAndGet();
                 return update;
             }
             return held;
         });
         return newer[0];
+    }
+
+    /** Grows with every update kept: a reader that saw version v has seen the world as of v. */
+    public long version() {
+        return version.get();
     }
 
     public StageUpdate get(String eventId) {

@@ -59,7 +59,7 @@ class SessionUpkeepTest {
         if (out == null) {
             return -1;
         }
-        ServerFrame frame = decode(WireFormat.PROTOBUF, (io.netty.handler.codec.http.websocketx.WebSocketFrame) out);
+        ServerFrame frame = decode(WireFormat.PROTOBUF, out);
         return frame.getStageUpdate().getSeq();
     }
 
