@@ -40,6 +40,9 @@ KAFKA_JAVA_OPTS="${KAFKA_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC}"  # the launcher 
 MAX_PER_CLIENT=19000    # a process may open 20,000 files
 MAX_PER_GATEWAY=19600   # the same ceiling, less ~300 descriptors for Kafka, jars, epoll and health checks
 GATEWAY_MAX_CONNECTIONS=${GATEWAY_MAX_CONNECTIONS:-19700}
+# Event loops per process. Many JVMs share two cores here, so one loop each avoids most context switches.
+GATEWAY_IO_THREADS=${GATEWAY_IO_THREADS:-1}
+CLIENT_IO_THREADS=${CLIENT_IO_THREADS:-1}
 ADMIN_TOKEN="bench-operator-token"
 TOKEN_SECRET="bench-device-token-secret-0123456789abcdef"
 
@@ -224,7 +227,7 @@ GW_PORTS=()
 for ((g = 1; g <= GATEWAYS; g++)); do
   port=$((BASE_PORT + g - 1))
   start "gateway-$g" "$RUN/gateway-$g.log" "$GATEWAY_JAVA_OPTS" gateway --kafka "$BOOTSTRAP" --port "$port" \
-    --node-id "gw-$g" --drain-window PT2S --max-connections "$GATEWAY_MAX_CONNECTIONS"
+    --node-id "gw-$g" --drain-window PT2S --max-connections "$GATEWAY_MAX_CONNECTIONS" --io-threads "$GATEWAY_IO_THREADS"
   GW_PIDS+=("$LAST_PID")
   GW_PORTS+=("$port")
 done
@@ -286,7 +289,7 @@ for ((c = 1; c <= CLIENTS; c++)); do
   start "client-$c" "$RUN/client-$c.log" "$CLIENT_JAVA_OPTS" simulate "${GATEWAY_ARGS[@]}" --devices "$n" \
     --id-prefix "c$c-" --source-addresses "$sources" --format "$FORMAT" --connects-per-second "$CONNECT_RATE" \
     --connect-timeout "PT${CONNECT_TIMEOUT}S" --watch "$EVENT" --watch-seq "$SEQS" --watch-timeout "PT${WATCH_TIMEOUT}S" \
-    --report-json "$RUN/client-$c.json" --report-latencies
+    --report-json "$RUN/client-$c.json" --report-latencies --io-threads "$CLIENT_IO_THREADS"
   CLIENT_PIDS+=("$LAST_PID")
   log "client $c: $n devices from $sources"
 done

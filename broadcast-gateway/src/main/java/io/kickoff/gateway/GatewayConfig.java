@@ -112,7 +112,8 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         private int inboundBurst = 50;
         private Duration reconnectBase = Duration.ofMillis(500);
         private Duration reconnectMax = Duration.ofSeconds(30);
-        private Duration ackTimeout = Duration.ofSeconds(3);
+        // Generous on purpose: TCP already delivers while connected; an early redelivery under load only adds load.
+        private Duration ackTimeout = Duration.ofSeconds(10);
         private int maxRedeliveries = 4;
         private int writeBufferLow = 32 * 1024;
         private int writeBufferHigh = 64 * 1024;

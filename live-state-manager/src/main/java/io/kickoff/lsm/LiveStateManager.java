@@ -88,9 +88,9 @@ public final class LiveStateManager implements AutoCloseable {
         });
         this.leadership = new Leadership(lease, config.nodeId(), config.leaseTtl());
         // A commit with a stage update wakes the relay at once instead of at the next tick.
-        this.events = new LiveEvents(store, clock, () -> conductor.execute(this::relayAll));
+        this.events = new LiveEvents(store, clock, this::wake);
         this.scheduler = new StageScheduler(store, events, leadership, clock, timeout);
-        this.relay = new OutboxRelay(store, bus, leadership, timeout);
+        this.relay = new OutboxRelay(store, bus, leadership, timeout, () -> wake());
         DeliveryBoard board = new DeliveryBoard(clock);
         this.deliveryReports = bus.subscribe(Topic.DELIVERY, StartFrom.NOW, board::onRecord);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -132,9 +132,22 @@ public final class LiveStateManager implements AutoCloseable {
         }
     }
 
+    /** Runs the relay now rather than at the next tick: a commit wrote the outbox, or the bus answered. */
+    private void wake() {
+        try {
+            conductor.execute(this::relayAll);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down
+        }
+    }
+
     private void relayAll() {
-        while (relay.tick() == OutboxRelay.BATCH) {
-            // a full batch: there may be more right behind it
+        try {
+            while (relay.tick() == OutboxRelay.BATCH) {
+                // a full batch settled: there may be more right behind it
+            }
+        } catch (RuntimeException e) {
+            log.error("outbox relay round failed", e);
         }
     }
 

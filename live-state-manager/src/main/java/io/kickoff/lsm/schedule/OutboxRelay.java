@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Moves stage updates from the store's outbox to the bus, oldest first. An entry leaves the
- * outbox only after the bus acknowledged it, so a bus outage loses nothing: the relay backs off
- * and publishes the same entries again when the bus returns (devices ignore the duplicates by
- * seq). Only the leader relays, which keeps the order of updates per event.
+ * outbox only after the bus acknowledged it, so a bus outage loses nothing: publishes wait in the
+ * bus client until the broker returns, and whatever failed is published again after a backoff
+ * (devices ignore duplicates by seq). Only the leader relays, which keeps the order of updates
+ * per event.
  */
 public final class OutboxRelay {
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
@@ -31,10 +32,18 @@ public final class OutboxRelay {
     private long backoffMillis;
     private long retryAtNanos;
     private volatile boolean busReachable = true;
+    private InFlight inFlight;
+    private final Runnable answered;
     private volatile long lastDepth;
     private volatile java.time.Instant oldest;
 
     public OutboxRelay(EventStore store, EventBus bus, Leadership leadership, long timeoutMillis) {
+        this(store, bus, leadership, timeoutMillis, () -> { });
+    }
+
+    /** @param answered called (on a bus thread) when every publish of a batch has an answer, to settle it at once */
+    public OutboxRelay(EventStore store, EventBus bus, Leadership leadership, long timeoutMillis, Runnable answered) {
+        this.answered = answered;
         this.store = store;
         this.bus = bus;
         this.leadership = leadership;
@@ -42,10 +51,16 @@ public final class OutboxRelay {
     }
 
     /**
-     * One round: publishes a batch and removes it from the outbox. Returns the number relayed;
-     * a full batch means there may be more. Never throws; call from one thread.
+     * One round. If a batch is on its way to the bus, settles it once every publish has an answer:
+     * removes the acknowledged prefix from the outbox, and backs off if any failed (the rest is
+     * published again, in order, after the backoff). Otherwise publishes the next batch without
+     * waiting for the answers, so the caller's thread is never held by a slow bus. Returns how many
+     * entries left the outbox. Never throws; call from one thread.
      */
     public int tick() {
+        if (inFlight != null) {
+            return settle();
+        }
         if (!leadership.isLeader() || System.nanoTime() < retryAtNanos) {
             return 0;
         }
@@ -66,29 +81,46 @@ public final class OutboxRelay {
         for (OutboxEntry entry : batch) {
             acks.add(bus.publish(Topic.STAGES, entry.eventId(), entry.stageUpdate()));
         }
-        try {
-            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 0;
-        } catch (Exception e) {
-            // Remove only the acknowledged prefix: the rest is retried, in order.
-            List<OutboxEntry> acked = new ArrayList<>();
-            for (int i = 0; i < batch.size() && isAcked(acks.get(i)); i++) {
-                acked.add(batch.get(i));
+        inFlight = new InFlight(batch, acks);
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).whenComplete((ok, error) -> answered.run());
+        return settle();
+    }
+
+    private int settle() {
+        InFlight batch = inFlight;
+        for (CompletableFuture<Void> ack : batch.acks()) {
+            if (!ack.isDone()) {
+                return 0;
             }
-            remove(acked);
+        }
+        inFlight = null;
+        List<OutboxEntry> acked = new ArrayList<>();
+        Throwable failure = null;
+        for (int i = 0; i < batch.entries().size(); i++) {
+            CompletableFuture<Void> ack = batch.acks().get(i);
+            if (!isAcked(ack)) {
+                failure = ack.handle((ok, error) -> error).join();
+                break;
+            }
+            acked.add(batch.entries().get(i));
+        }
+        // Remove only the acknowledged prefix: what follows a failure is published again, in order.
+        boolean removed = remove(acked);
+        if (failure != null) {
             busReachable = false;
-            backOff("publishing to the bus", e);
-            return acked.size();
+            backOff("publishing to the bus", failure instanceof Exception e ? e : new RuntimeException(failure));
+            return removed ? acked.size() : 0;
         }
         busReachable = true;
-        if (!remove(batch)) {
+        if (!removed) {
             return 0;
         }
         backoffMillis = 0;
-        published.add(batch.size());
-        return batch.size();
+        published.add(acked.size());
+        return acked.size();
+    }
+
+    private record InFlight(List<OutboxEntry> entries, List<CompletableFuture<Void>> acks) {
     }
 
     private static boolean isAcked(CompletableFuture<Void> ack) {

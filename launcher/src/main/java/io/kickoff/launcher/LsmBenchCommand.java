@@ -1,0 +1,168 @@
+package io.kickoff.launcher;
+
+import io.kickoff.bus.EventBus;
+import io.kickoff.bus.StartFrom;
+import io.kickoff.bus.Topic;
+import io.kickoff.lsm.LiveStateManager;
+import io.kickoff.lsm.api.AdminToken;
+import io.kickoff.protocol.v1.StageUpdate;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Measures the Live State Manager end to end on a real Redis and a real Kafka: from the admin
+ * call to the update being visible to a bus subscriber, one at a time (latency), then many at
+ * once (sustained transitions per second).
+ */
+@Command(name = "lsm-bench", mixinStandardHelpOptions = true,
+        description = {"Benchmark the Live State Manager: admin transition -> update visible to a bus subscriber "
+                + "(latency, one at a time), then sustained transitions per second (many in flight). Starts its own "
+                + "Redis and Kafka unless --kafka and --redis are given."})
+final class LsmBenchCommand implements Callable<Integer> {
+    private static final String TOKEN = "lsm-bench-operator";
+
+    @Option(names = "--events", defaultValue = "300", description = "Events to create; each gets 4 transitions (default: ${DEFAULT-VALUE}).")
+    int events;
+
+    @Option(names = "--concurrency", defaultValue = "16", description = "Admin calls in flight in the throughput phase (default: ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--kafka", description = "Kafka bootstrap servers (default: start a broker).")
+    String kafka;
+
+    @Option(names = "--redis", description = "Redis URI (default: start a server).")
+    String redis;
+
+    @Spec
+    CommandSpec spec;
+
+    private final Map<String, Long> seenAt = new ConcurrentHashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        if (events < 1 || concurrency < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--events and --concurrency must be at least 1");
+        }
+        if ((kafka == null) != (redis == null)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give both --kafka and --redis, or neither");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (Infrastructure infrastructure = kafka == null ? Infrastructure.embedded() : Infrastructure.external(kafka, redis);
+             LsmStorage storage = LsmStorage.open(infrastructure.redisUri())) {
+            EventBus watcherBus = infrastructure.bus("lsm-bench-watcher");
+            watcherBus.subscribe(Topic.STAGES, StartFrom.NOW, r -> {
+                try {
+                    StageUpdate u = StageUpdate.parseFrom(r.value());
+                    seenAt.putIfAbsent(u.getEventId() + "#" + u.getSeq(), System.nanoTime());
+                } catch (Exception e) {
+                    // not ours
+                }
+            });
+            try (LiveStateManager lsm = LiveStateManager.start(LiveStateManager.Config.of("127.0.0.1", 0,
+                    Map.of(TOKEN, AdminToken.operator("bench")), "lsm-bench"), storage.store(), storage.lease(),
+                    infrastructure.bus("lsm-bench"), Clock.systemUTC())) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!lsm.isLeader() && System.nanoTime() < deadline) {
+                    Thread.sleep(20); // a tool waiting for leadership, not a test
+                }
+                HttpClient http = HttpClient.newBuilder().executor(java.util.concurrent.Executors.newFixedThreadPool(4)).build();
+                URI base = URI.create("http://127.0.0.1:" + lsm.adminPort());
+                String run = Long.toString(System.currentTimeMillis(), 36);
+                List<String> ids = new ArrayList<>();
+                for (int i = 0; i < events; i++) {
+                    String id = "bench-" + run + "-" + i;
+                    ids.add(id);
+                    send(http, base.resolve("/v1/events"), "{\"id\":\"" + id + "\",\"title\":\"Bench\","
+                            + "\"scheduled_start\":\"2099-01-01T00:00:00Z\"}", 201).join();
+                }
+                // Warm the path (JIT, connections) with one event's first transition, not measured.
+                transitionAndWait(http, base, ids.get(0), "PREFETCH", 1);
+
+                Histogram latency = new Histogram(3_600_000_000L, 3);
+                for (String id : ids.subList(1, ids.size())) {
+                    long micros = transitionAndWait(http, base, id, "PREFETCH", 1);
+                    latency.recordValue(micros);
+                }
+                out.printf("latency, admin call -> visible on the bus, one at a time (%d transitions):%n",
+                        latency.getTotalCount());
+                out.printf("  p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", latency.getValueAtPercentile(50) / 1000.0,
+                        latency.getValueAtPercentile(99) / 1000.0, latency.getMaxValue() / 1000.0);
+
+                Semaphore inFlight = new Semaphore(concurrency);
+                List<CompletableFuture<?>> calls = new ArrayList<>();
+                long start = System.nanoTime();
+                for (String to : List.of("PRE_SHOW", "LIVE", "ENDED")) {
+                    for (String id : ids) {
+                        inFlight.acquire();
+                        calls.add(send(http, base.resolve("/v1/events/" + id + "/transitions"),
+                                "{\"to\":\"" + to + "\"}", 200).whenComplete((r, e) -> inFlight.release()));
+                    }
+                }
+                CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
+                long lastSeq = 4;
+                deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (!ids.stream().allMatch(id -> seenAt.containsKey(id + "#" + lastSeq)) && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                long last = ids.stream().mapToLong(id -> seenAt.getOrDefault(id + "#" + lastSeq, Long.MAX_VALUE)).max().orElseThrow();
+                if (last == Long.MAX_VALUE) {
+                    out.println("FAILED: not every update reached the bus within 120 s");
+                    return 1;
+                }
+                double seconds = (last - start) / 1e9;
+                int transitions = ids.size() * 3;
+                out.printf("throughput, %d transitions with %d admin calls in flight: %.0f transitions/s "
+                        + "(all visible on the bus after %.2f s)%n", transitions, concurrency, transitions / seconds, seconds);
+                out.printf("store: %s; bus: Kafka %s%n", storage.durable() ? "Redis " + infrastructure.redisUri() : "memory",
+                        infrastructure.bootstrapServers());
+                out.flush();
+                return 0;
+            }
+        }
+    }
+
+    private long transitionAndWait(HttpClient http, URI base, String id, String to, long seq) throws Exception {
+        long start = System.nanoTime();
+        send(http, base.resolve("/v1/events/" + id + "/transitions"), "{\"to\":\"" + to + "\"}", 200).join();
+        String key = id + "#" + seq;
+        long deadline = start + TimeUnit.SECONDS.toNanos(30);
+        Long seen;
+        while ((seen = seenAt.get(key)) == null) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(key + " never reached the bus");
+            }
+            Thread.onSpinWait();
+        }
+        return Math.max(0, (seen - start) / 1000);
+    }
+
+    private static CompletableFuture<HttpResponse<String>> send(HttpClient http, URI uri, String json, int expected) {
+        return http.sendAsync(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + TOKEN)
+                        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString())
+                .thenApply(r -> {
+                    if (r.statusCode() != expected) {
+                        throw new IllegalStateException("POST " + uri + " answered " + r.statusCode() + ": " + r.body());
+                    }
+                    return r;
+                });
+    }
+}
