@@ -111,6 +111,9 @@ final class SimulatedDevice {
         connect.channel().closeFuture().addListener(closed -> onConnectionEnded(connection));
     }
 
+    // event id → version of the bundle held; only touched on this device's event loop, null until the first bundle.
+    private Map<String, String> bundleVersions;
+
     void onHandshakeComplete(DeviceConnection connection, ChannelHandlerContext ctx) {
         connection.handshaken = true;
         view = view.withConnected(true);
@@ -120,6 +123,9 @@ final class SimulatedDevice {
         for (Map.Entry<String, EventPosition> position : view.positions().entrySet()) {
             hello.putPositions(position.getKey(), position.getValue().seq());
         }
+        if (bundleVersions != null) {
+            hello.putAllBundleVersions(bundleVersions);
+        }
         ctx.writeAndFlush(ClientFrame.newBuilder().setHello(hello).build());
     }
 
@@ -128,7 +134,14 @@ final class SimulatedDevice {
         switch (frame.getFrameCase()) {
             case WELCOME -> onWelcome(connection, ctx, frame.getWelcome(), receivedAtMicros, receivedNanoTime);
             case STAGE_UPDATE -> receive(ctx, frame.getStageUpdate(), false, receivedAtMicros, receivedNanoTime);
-            case BUNDLE -> view = view.withBundleReceived();
+            case BUNDLE -> {
+                // Like a real device's cache: tell the gateway on reconnect which bundles are held.
+                if (bundleVersions == null) {
+                    bundleVersions = new java.util.HashMap<>(2);
+                }
+                bundleVersions.put(frame.getBundle().getEventId(), frame.getBundle().getVersion());
+                view = view.withBundleReceived();
+            }
             case GO_AWAY -> {
                 connection.goAwayDelayMillis = Integer.toUnsignedLong(frame.getGoAway().getReconnectAfterMs());
                 ctx.close();

@@ -69,7 +69,7 @@ class ServiceCommandsIT {
         await().atMost(WAIT).until(() -> Files.exists(report)
                 && !new ObjectMapper().readTree(report.toFile()).get("phase").asText().equals("connecting"));
 
-        assertThat(post(adminPort, "/v1/events", "{\"id\":\"it-final\",\"title\":\"Final\"}")).isEqualTo(201);
+        assertThat(post(adminPort, "/v1/events", "{\"id\":\"it-final\",\"title\":\"Final\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}")).isEqualTo(201);
         assertThat(post(adminPort, "/v1/events/it-final/transitions", "{\"to\":\"PRE_SHOW\"}")).isEqualTo(200);
         assertThat(post(adminPort, "/v1/events/it-final/transitions", "{\"to\":\"LIVE\"}")).isEqualTo(200);
 

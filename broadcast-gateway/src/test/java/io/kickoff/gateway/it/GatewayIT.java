@@ -244,6 +244,27 @@ class GatewayIT {
                 assertThat(d.appliedUpdates()).filteredOn(u -> u.eventId().equals(e)).hasSize(1));
     }
 
+    // ---- bundles ----
+
+    @Test
+    void bundlesReachConnectedDevicesOfTheirSegmentAndDevicesThatConnectLater() throws Exception {
+        Gateway gateway = gateway(b -> b.bundlePushWindow(Duration.ofMillis(500)));
+        String e = event();
+        publish(update(e, Stage.PREFETCH, 1));
+        DeviceFleet early = fleet(List.of(uri(gateway)), 10, "bundle-early-");
+        early.connectAll().get(60, TimeUnit.SECONDS);
+        io.kickoff.protocol.v1.Bundle bundle = io.kickoff.protocol.v1.Bundle.newBuilder().setEventId(e).setSegment("us-en")
+                .setVersion("v1").putStages("LIVE", io.kickoff.protocol.v1.Rendering.newBuilder().setRowTitle("Live now").build())
+                .setExpiresAt(Timestamps.of(Instant.now().plus(Duration.ofDays(1)))).build();
+        publisher.publish(Topic.BUNDLES, e + ":us-en", bundle.toByteArray()).get(30, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> early.countDevices(d -> d.bundlesReceived() >= 1) == 10);
+
+        DeviceFleet late = fleet(List.of(uri(gateway)), 5, "bundle-late-");
+        late.connectAll().get(60, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> late.countDevices(d -> d.bundlesReceived() >= 1) == 5);
+        assertThat(gateway.metrics().count("kickoff_gateway_bundle_writes")).isGreaterThanOrEqualTo(15);
+    }
+
     // ---- several nodes, node loss ----
 
     @Test
