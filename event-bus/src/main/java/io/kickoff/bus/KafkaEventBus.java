@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -158,7 +159,43 @@ public final class KafkaEventBus implements EventBus {
             Thread.currentThread().interrupt();
             throw new BusException("interrupted while creating topic " + topic.name(), e);
         }
+        awaitLeaders(topic);
         knownTopics.add(topic.name());
+    }
+
+    /**
+     * Waits until every partition of a new topic has a leader. Producing earlier gets
+     * NOT_LEADER_OR_FOLLOWER for the first batch, and an idempotent producer with later batches
+     * already in flight can then stay stuck on OUT_OF_ORDER_SEQUENCE_NUMBER.
+     */
+    private void awaitLeaders(Topic topic) {
+        long deadline = System.nanoTime() + config.startTimeout().toNanos();
+        long pause = 10;
+        while (true) {
+            try {
+                TopicDescription description = admin.describeTopics(List.of(topic.name())).allTopicNames()
+                        .get(config.startTimeout().toMillis(), TimeUnit.MILLISECONDS).get(topic.name());
+                if (description != null && description.partitions().stream()
+                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BusException("interrupted while waiting for the leaders of " + topic.name(), e);
+            } catch (ExecutionException | TimeoutException e) {
+                // not visible yet: ask again
+            }
+            if (System.nanoTime() > deadline) {
+                throw new BusException("topic " + topic.name() + " has partitions without a leader after " + config.startTimeout());
+            }
+            try {
+                Thread.sleep(pause); // backoff of a start-up poll, off every event loop
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BusException("interrupted while waiting for the leaders of " + topic.name(), e);
+            }
+            pause = Math.min(200, pause * 2);
+        }
     }
 
     @Override

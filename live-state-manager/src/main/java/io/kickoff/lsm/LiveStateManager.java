@@ -14,6 +14,7 @@ import io.kickoff.lsm.event.LiveEvents;
 import io.kickoff.lsm.schedule.Leadership;
 import io.kickoff.lsm.schedule.OutboxRelay;
 import io.kickoff.lsm.schedule.StageScheduler;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -87,14 +88,19 @@ public final class LiveStateManager implements AutoCloseable {
             return t;
         });
         this.leadership = new Leadership(lease, config.nodeId(), config.leaseTtl());
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().commonTags("node", config.nodeId());
+        Counter committed = Counter.builder("kickoff_lsm_stage_updates")
+                .description("stage updates committed (transitions and schedule changes, manual or scheduled)").register(registry);
         // A commit with a stage update wakes the relay at once instead of at the next tick.
-        this.events = new LiveEvents(store, clock, this::wake);
+        this.events = new LiveEvents(store, clock, () -> {
+            committed.increment();
+            wake();
+        });
         this.scheduler = new StageScheduler(store, events, leadership, clock, timeout);
         this.relay = new OutboxRelay(store, bus, leadership, timeout, () -> wake());
         DeliveryBoard board = new DeliveryBoard(clock);
         this.deliveryReports = bus.subscribe(Topic.DELIVERY, StartFrom.NOW, board::onRecord);
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        registry.config().commonTags("node", config.nodeId());
         Gauge.builder("kickoff_lsm_leader", () -> leadership.isLeader() ? 1 : 0)
                 .description("1 while this instance leads (fires timers, relays the outbox)").register(registry);
         Gauge.builder("kickoff_lsm_outbox_published", relay::published)
