@@ -64,6 +64,10 @@ public final class KafkaEventBus implements EventBus {
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        // One request in flight: a batch refused while a new partition's leader settles cannot be
+        // overtaken by the next one, which left the idempotent producer stuck on OUT_OF_ORDER_SEQUENCE_NUMBER.
+        // Bus traffic is small (stage updates, bundles, reports), so the throughput cost does not matter.
+        producerProps.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) config.deliveryTimeout().toMillis());
         producerProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
                 (int) Math.min(30_000, config.deliveryTimeout().toMillis()));
