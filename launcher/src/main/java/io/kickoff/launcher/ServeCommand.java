@@ -28,9 +28,16 @@ final class ServeCommand implements Callable<Integer> {
         try (Platform platform = Platform.start(options.options)) {
             PrintWriter out = spec.commandLine().getOut();
             Banner.print(out, options.options, platform);
-            out.println("Running. Stop with Ctrl-C.");
+            out.println("Running. Stop with Ctrl-C (devices are sent away first).");
             out.flush();
             stop.await();
+            // Devices get go-away with spread reconnect delays rather than a dropped socket.
+            try {
+                platform.gateway().drain().get(platform.gateway().config().drainWindow().toMillis() + 5_000,
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                // closing anyway
+            }
         } finally {
             stop.finished();
         }
