@@ -1,0 +1,50 @@
+package io.kickoff.prefetch.http;
+
+import java.time.Duration;
+
+/**
+ * Settings of the {@link BundleServer}.
+ *
+ * @param host              address to bind
+ * @param port              port to bind; 0 picks a free one
+ * @param maxAge            base {@code Cache-Control: max-age} of bundle responses
+ * @param maxAgeJitter      fraction in [0, 1): each response's max-age is uniform in {@code maxAge·(1 ± maxAgeJitter)}
+ * @param concurrencyLimit  requests in flight that any priority may use
+ * @param criticalReserve   extra in-flight requests only {@code X-Priority: critical} may use
+ * @param retryAfterMin     lower bound of the jittered {@code Retry-After} of a shed request
+ * @param retryAfterMax     upper bound of it
+ * @param allowSegmentQuery whether {@code ?segment=} may stand in for a device token (tools)
+ * @param ioThreads         Netty event-loop threads
+ */
+public record BundleServerConfig(String host, int port, Duration maxAge, double maxAgeJitter, int concurrencyLimit,
+                                 int criticalReserve, Duration retryAfterMin, Duration retryAfterMax,
+                                 boolean allowSegmentQuery, int ioThreads) {
+    public BundleServerConfig {
+        if (maxAgeJitter < 0 || maxAgeJitter >= 1) {
+            throw new IllegalArgumentException("maxAgeJitter must be in [0, 1)");
+        }
+        if (retryAfterMax.compareTo(retryAfterMin) < 0) {
+            throw new IllegalArgumentException("retryAfterMax < retryAfterMin");
+        }
+    }
+
+    public static BundleServerConfig defaults() {
+        return new BundleServerConfig("0.0.0.0", 8082, Duration.ofMinutes(5), 0.2, 512, 64,
+                Duration.ofSeconds(5), Duration.ofSeconds(30), true, 2);
+    }
+
+    public BundleServerConfig withPort(int port) {
+        return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads);
+    }
+
+    public BundleServerConfig withHost(String host) {
+        return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads);
+    }
+
+    public BundleServerConfig withLimits(int concurrencyLimit, int criticalReserve) {
+        return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads);
+    }
+}

@@ -1,0 +1,191 @@
+package io.kickoff.prefetch.push;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.kickoff.bus.BusRecord;
+import io.kickoff.bus.EventBus;
+import io.kickoff.bus.StartFrom;
+import io.kickoff.bus.Subscription;
+import io.kickoff.bus.Topic;
+import io.kickoff.prefetch.bundle.BundleKey;
+import io.kickoff.prefetch.bundle.BundleStore;
+import io.kickoff.prefetch.bundle.Materializer;
+import io.kickoff.prefetch.catalog.CatalogView;
+import io.kickoff.protocol.Timestamps;
+import io.kickoff.protocol.v1.Bundle;
+import io.kickoff.protocol.v1.Stage;
+import io.kickoff.protocol.v1.StageUpdate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the bundles of active events materialized, stored and announced.
+ *
+ * <p>Reads {@code kickoff.stages} from the beginning (compacted: the current stage of every event).
+ * When an event is in {@code PREFETCH}, {@code PRE_SHOW} or {@code LIVE}, each (event, segment) of
+ * its audience is materialized; a bundle whose version differs from the stored one is put in the
+ * store and published on {@code kickoff.bundles} (key {@code event:segment}, value the bundle
+ * bytes). So a bundle is pushed when the event enters {@code PREFETCH} and again whenever its
+ * version changes while the event is active — on a stage update or on {@link #onCatalogChanged()}.
+ * Nodes sharing a store therefore publish a version once in the common case (a duplicate on the
+ * compacted topic is harmless). On {@code ENDED} or {@code CANCELLED} the event's bundles are
+ * removed from the store. Stale updates (seq not above the last seen) are ignored.
+ *
+ * <p>All work runs on one worker thread, never on the bus's delivery thread.
+ */
+public final class BundlePush implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BundlePush.class);
+    private static final Set<Stage> ACTIVE = Set.of(Stage.PREFETCH, Stage.PRE_SHOW, Stage.LIVE);
+    private static final Duration MIN_TTL = Duration.ofSeconds(1);
+
+    private final EventBus bus;
+    private final BundleStore store;
+    private final Materializer materializer;
+    private final Supplier<CatalogView> catalog;
+    private final Clock clock;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "bundle-push");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Latest update of every event seen (active or not), by event id. */
+    private final Map<String, StageUpdate> events = new ConcurrentHashMap<>();
+    private volatile Subscription subscription;
+
+    public BundlePush(EventBus bus, BundleStore store, Materializer materializer, Supplier<CatalogView> catalog,
+                      Clock clock) {
+        this.bus = bus;
+        this.store = store;
+        this.materializer = materializer;
+        this.catalog = catalog;
+        this.clock = clock;
+    }
+
+    /** Subscribes to {@code kickoff.stages}; the returned future completes once the topic's backlog has been read. */
+    public CompletableFuture<Void> start() {
+        subscription = bus.subscribe(Topic.STAGES, StartFrom.BEGINNING, this::onRecord);
+        return subscription.caughtUp();
+    }
+
+    private void onRecord(BusRecord record) {
+        StageUpdate update;
+        try {
+            update = StageUpdate.parseFrom(record.value());
+        } catch (InvalidProtocolBufferException e) {
+            log.warn("unreadable stage update at offset {} ignored: {}", record.offset(), e.getMessage());
+            return;
+        }
+        handle(update);
+    }
+
+    /** Processes one stage update; completes with the bundles published because of it. */
+    public CompletableFuture<List<Bundle>> handle(StageUpdate update) {
+        return submit(() -> {
+            StageUpdate previous = events.get(update.getEventId());
+            if (previous != null && update.getSeq() < previous.getSeq()) {
+                return CompletableFuture.completedFuture(List.of());
+            }
+            events.put(update.getEventId(), update);
+            if (ACTIVE.contains(update.getStage())) {
+                return refresh(update);
+            }
+            if (update.getStage() == Stage.ENDED || update.getStage() == Stage.CANCELLED) {
+                return removeAll(update).thenApply(v -> List.of());
+            }
+            return CompletableFuture.completedFuture(List.of());
+        });
+    }
+
+    /** Re-materializes every active event against the current catalog; completes with the bundles published. */
+    public CompletableFuture<List<Bundle>> onCatalogChanged() {
+        return submit(() -> {
+            List<CompletableFuture<List<Bundle>>> all = new ArrayList<>();
+            for (StageUpdate update : events.values()) {
+                if (ACTIVE.contains(update.getStage())) {
+                    all.add(refresh(update));
+                }
+            }
+            return flatten(all);
+        });
+    }
+
+    /** Events currently in PREFETCH, PRE_SHOW or LIVE, as their latest update. */
+    public List<StageUpdate> activeEvents() {
+        return events.values().stream().filter(u -> ACTIVE.contains(u.getStage())).toList();
+    }
+
+    private CompletableFuture<List<Bundle>> refresh(StageUpdate update) {
+        CatalogView view = catalog.get();
+        if (view == null) {
+            log.warn("no catalog yet: bundles of {} not materialized", update.getEventId());
+            return CompletableFuture.completedFuture(List.of());
+        }
+        List<CompletableFuture<List<Bundle>>> results = new ArrayList<>();
+        for (String segment : materializer.audience(update, view)) {
+            Optional<Bundle> bundle = materializer.materialize(update, segment, view);
+            if (bundle.isEmpty()) {
+                continue;
+            }
+            results.add(storeAndPublish(bundle.get()));
+        }
+        return flatten(results);
+    }
+
+    private CompletableFuture<List<Bundle>> storeAndPublish(Bundle bundle) {
+        BundleKey key = BundleKey.of(bundle);
+        return store.get(key.eventId(), key.segment()).thenCompose(stored -> {
+            if (stored.isPresent() && stored.get().getVersion().equals(bundle.getVersion())) {
+                return CompletableFuture.completedFuture(List.<Bundle>of());
+            }
+            Duration ttl = Duration.between(clock.instant(), Timestamps.toInstant(bundle.getExpiresAt()));
+            if (ttl.compareTo(MIN_TTL) < 0) {
+                ttl = MIN_TTL;
+            }
+            return store.put(bundle, ttl)
+                    .thenCompose(v -> bus.publish(Topic.BUNDLES, key.busKey(), bundle.toByteArray()))
+                    .thenApply(v -> List.of(bundle));
+        }).exceptionally(e -> {
+            log.warn("bundle {} version {} not pushed: {}", key.busKey(), bundle.getVersion(), e.toString());
+            return List.of();
+        });
+    }
+
+    private CompletableFuture<Void> removeAll(StageUpdate update) {
+        CatalogView view = catalog.get();
+        if (view == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.allOf(materializer.audience(update, view).stream()
+                .map(segment -> store.remove(update.getEventId(), segment))
+                .toArray(CompletableFuture[]::new));
+    }
+
+    private CompletableFuture<List<Bundle>> submit(Supplier<CompletableFuture<List<Bundle>>> work) {
+        return CompletableFuture.supplyAsync(work, worker).thenCompose(f -> f);
+    }
+
+    private static CompletableFuture<List<Bundle>> flatten(List<CompletableFuture<List<Bundle>>> futures) {
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .thenApply(v -> futures.stream().flatMap(f -> f.join().stream()).toList());
+    }
+
+    @Override
+    public void close() {
+        Subscription s = subscription;
+        if (s != null) {
+            s.close();
+        }
+        worker.shutdownNow();
+    }
+}
