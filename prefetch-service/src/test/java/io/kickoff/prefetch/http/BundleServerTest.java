@@ -156,7 +156,9 @@ class BundleServerTest {
             assertThat(critical.statusCode()).isEqualTo(200);
             assertThat(delimited(critical.body())).hasSize(2);
 
-            // With the reserve held too, critical is shed as well.
+            // With the reserve held too, critical is shed as well. The server gives a request's permit
+            // back just after its answer is written, so wait for that first.
+            org.awaitility.Awaitility.await().until(() -> server.limiter().inFlight() == 2);
             PriorityLimiter.Permit r = server.limiter().tryAcquire(Priority.CRITICAL);
             assertThat(r).isNotNull();
             assertThat(get("/v1/bundles?segment=teen", "X-Priority", "critical").statusCode()).isEqualTo(503);
