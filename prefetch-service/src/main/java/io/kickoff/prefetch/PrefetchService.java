@@ -1,0 +1,96 @@
+package io.kickoff.prefetch;
+
+import io.kickoff.bus.EventBus;
+import io.kickoff.prefetch.bundle.BundleStore;
+import io.kickoff.prefetch.bundle.CachedBundleStore;
+import io.kickoff.prefetch.bundle.InMemoryBundleStore;
+import io.kickoff.prefetch.bundle.Materializer;
+import io.kickoff.prefetch.bundle.RedisBundleStore;
+import io.kickoff.prefetch.catalog.CatalogConsumer;
+import io.kickoff.prefetch.http.BundleServer;
+import io.kickoff.prefetch.http.BundleServerConfig;
+import io.kickoff.prefetch.http.Jitter;
+import io.kickoff.prefetch.push.BundlePush;
+import io.kickoff.protocol.token.DeviceTokens;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One prefetch node, wired: the catalog consumer following the blob directory, the materializer
+ * and bundle store, the push of bundles on {@code kickoff.bundles}, and the bundle HTTP API.
+ */
+public final class PrefetchService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PrefetchService.class);
+
+    /**
+     * @param catalogDir the catalog's blob directory (snapshots, deltas, announced version)
+     * @param server     the bundle API's address, port and limits
+     * @param redisUri   Redis for bundles shared by several nodes (behind a Caffeine cache), or null: memory
+     */
+    public record Config(Path catalogDir, BundleServerConfig server, String redisUri) {
+        public Config {
+            Objects.requireNonNull(catalogDir, "catalogDir");
+            Objects.requireNonNull(server, "server");
+        }
+    }
+
+    private final CatalogConsumer catalog;
+    private final BundleStore store;
+    private final BundlePush push;
+    private final BundleServer server;
+    private final int port;
+
+    private PrefetchService(CatalogConsumer catalog, BundleStore store, BundlePush push, BundleServer server, int port) {
+        this.catalog = catalog;
+        this.store = store;
+        this.push = push;
+        this.server = server;
+        this.port = port;
+    }
+
+    public static PrefetchService start(Config config, EventBus bus, DeviceTokens tokens, Clock clock)
+            throws InterruptedException {
+        CatalogConsumer catalog = CatalogConsumer.open(config.catalogDir());
+        BundleStore store = config.redisUri() == null ? new InMemoryBundleStore()
+                : new CachedBundleStore(RedisBundleStore.connect(config.redisUri(), "kickoff:bundles"),
+                        CachedBundleStore.Config.defaults());
+        BundlePush push = new BundlePush(bus, store, new Materializer(), catalog::view, clock);
+        // A new catalog version re-materializes the active events' bundles (a new version is pushed only if it differs).
+        catalog.addListener((change, view) -> push.onCatalogChanged());
+        catalog.refresh();
+        CompletableFuture<Void> caughtUp = push.start();
+        BundleServer server = new BundleServer(config.server(), store, tokens,
+                segment -> catalog.view().segment(segment).isPresent(), caughtUp::isDone,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Jitter.random());
+        int port = server.start();
+        log.info("prefetch service on port {}: catalog version {} from {}", port, catalog.version(), config.catalogDir());
+        return new PrefetchService(catalog, store, push, server, port);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Segment ids of the current catalog. */
+    public java.util.List<String> segments() {
+        return catalog.view().segments().stream().map(io.kickoff.prefetch.catalog.CatalogView.Segment::id).toList();
+    }
+
+    public long catalogVersion() {
+        return catalog.version();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        push.close();
+        catalog.close();
+        store.close();
+    }
+}

@@ -1,0 +1,65 @@
+package io.kickoff.prefetch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kickoff.bus.InProcessEventBus;
+import io.kickoff.bus.StartFrom;
+import io.kickoff.bus.Topic;
+import io.kickoff.prefetch.catalog.CatalogPublisher;
+import io.kickoff.prefetch.catalog.CatalogSource;
+import io.kickoff.prefetch.http.BundleServerConfig;
+import io.kickoff.protocol.Timestamps;
+import io.kickoff.protocol.token.DeviceTokens;
+import io.kickoff.protocol.v1.Bundle;
+import io.kickoff.protocol.v1.Stage;
+import io.kickoff.protocol.v1.StageUpdate;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The wired service: catalog blobs in, bundles on the bus and over HTTP out. */
+class PrefetchServiceTest {
+
+    @Test
+    void anEventEnteringPrefetchGetsOneBundlePerSegmentOnTheBusAndOverHttp(@TempDir Path blobs) throws Exception {
+        CatalogPublisher.publish(blobs, CatalogSource.synthetic(200, 3, 2));
+        DeviceTokens tokens = DeviceTokens.withSecret("prefetch-test-secret-prefetch-test-secret");
+        try (InProcessEventBus bus = new InProcessEventBus();
+             PrefetchService service = PrefetchService.start(new PrefetchService.Config(blobs,
+                     BundleServerConfig.defaults().withHost("127.0.0.1").withPort(0), null), bus, tokens, Clock.systemUTC())) {
+            List<Bundle> pushed = new CopyOnWriteArrayList<>();
+            bus.subscribe(Topic.BUNDLES, StartFrom.BEGINNING, r -> {
+                try {
+                    pushed.add(Bundle.parseFrom(r.value()));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            String segment = service.segments().get(0);
+            bus.publish(Topic.STAGES, "ev0", StageUpdate.newBuilder().setEventId("ev0").setStage(Stage.PREFETCH).setSeq(1)
+                    .setIssuedAt(Timestamps.of(Instant.now()))
+                    .setScheduledStart(Timestamps.of(Instant.now().plus(Duration.ofMinutes(30)))).build().toByteArray()).join();
+
+            await().until(() -> pushed.stream().filter(b -> b.getEventId().equals("ev0")).count() == 3);
+            assertThat(pushed).allSatisfy(b -> assertThat(b.getStagesMap()).containsKeys("PREFETCH", "PRE_SHOW", "LIVE"));
+
+            HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + service.port() + "/v1/bundles"))
+                    .header("Authorization", "Bearer " + tokens.issue("tv-1", segment, Duration.ofHours(1)))
+                    .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(answer.body()).contains("\"eventId\":\"ev0\"").contains("\"segment\":\"" + segment + "\"");
+            assertThat(answer.headers().firstValue("ETag")).isPresent();
+        }
+    }
+}
