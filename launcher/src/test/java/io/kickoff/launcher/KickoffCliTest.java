@@ -160,6 +160,31 @@ class KickoffCliTest {
     }
 
     @Test
+    void catalogPublishThenDiffShowsWhatChanged(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Run first = run("catalog", "publish", "--dir", dir.toString(), "--synthetic", "50,2,1");
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        Run second = run("catalog", "publish", "--dir", dir.toString(), "--synthetic", "55,2,1");
+        assertThat(second.exitCode()).as(second.err()).isZero();
+        long v1 = Long.parseLong(first.out().replaceAll("(?s).*version (\\d+).*", "$1"));
+        long v2 = Long.parseLong(second.out().replaceAll("(?s).*version (\\d+).*", "$1"));
+        assertThat(v2).isGreaterThan(v1);
+        Run diff = run("catalog", "diff", "--dir", dir.toString(), "--from", "" + v1, "--to", "" + v2);
+        assertThat(diff.exitCode()).as(diff.err()).isZero();
+        assertThat(diff.out()).contains("Title").contains("added");
+    }
+
+    @Test
+    void catalogPublishRefusesBadInput(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        assertThat(run("catalog", "publish", "--dir", dir.toString()).exitCode()).isEqualTo(2);
+        assertThat(run("catalog", "publish", "--dir", dir.toString(), "--synthetic", "10,0,1").exitCode()).isEqualTo(2);
+        java.nio.file.Path bad = dir.resolve("bad.json");
+        java.nio.file.Files.writeString(bad, "{\"titles\": [");
+        Run refused = run("catalog", "publish", "--dir", dir.resolve("blobs").toString(), "--json", bad.toString());
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("kickoff catalog publish:");
+    }
+
+    @Test
     void demoRefusesZeroDevices() {
         assertThat(run("demo", "--devices", "0").exitCode()).isEqualTo(2);
     }

@@ -1,0 +1,67 @@
+package io.kickoff.launcher;
+
+import io.kickoff.prefetch.PrefetchService;
+import io.kickoff.prefetch.http.BundleServerConfig;
+import io.kickoff.protocol.token.DeviceTokens;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** One prefetch node on a Kafka bus. */
+@Command(name = "prefetch", mixinStandardHelpOptions = true,
+        description = {"Run one prefetch node: follows the catalog blob directory, materializes one bundle per "
+                + "(event, segment) when an event enters PREFETCH, publishes it on kickoff.bundles for the gateways, "
+                + "and serves GET /v1/bundles (ETag, jittered max-age, priority shedding)."})
+final class PrefetchCommand implements Callable<Integer> {
+
+    @Option(names = "--kafka", required = true, paramLabel = "HOST:PORT[,HOST:PORT...]", description = "Kafka bootstrap servers.")
+    String kafka;
+
+    @Option(names = "--catalog-dir", defaultValue = "catalog-blobs", description = "Catalog blob directory (default: ${DEFAULT-VALUE}).")
+    Path catalogDir;
+
+    @Option(names = "--redis", description = "Redis URI for bundles shared by several nodes (default: in memory).")
+    String redis;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8082", description = "Bundle API port, 0 for any free port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--token-secret", defaultValue = "${env:KICKOFF_TOKEN_SECRET:-" + PlatformOptions.DEV_TOKEN_SECRET + "}",
+            description = "HMAC secret of device tokens (env KICKOFF_TOKEN_SECRET; default: the development secret).")
+    String tokenSecret;
+
+    @Spec
+    CommandSpec spec;
+
+    final UntilStopped stop = new UntilStopped(30_000);
+
+    @Override
+    public Integer call() throws Exception {
+        KafkaAddress.validate(spec, kafka);
+        stop.install();
+        Infrastructure infrastructure = Infrastructure.external(kafka, redis);
+        try (PrefetchService service = PrefetchService.start(new PrefetchService.Config(catalogDir,
+                BundleServerConfig.defaults().withHost(host).withPort(port), redis), infrastructure.bus("kickoff-prefetch"),
+                DeviceTokens.withSecret(tokenSecret), Clock.systemUTC())) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("Kickoff prefetch node (pid %d) on Kafka %s, catalog version %d from %s%n",
+                    ProcessHandle.current().pid(), infrastructure.bootstrapServers(), service.catalogVersion(), catalogDir);
+            out.printf("  bundle API    http://%s:%d/v1/bundles   (device token, or ?segment= for tools)%n", host, service.port());
+            out.println("Ready. Stop with Ctrl-C.");
+            out.flush();
+            stop.await();
+        } finally {
+            infrastructure.close();
+            stop.finished();
+        }
+        return 0;
+    }
+}
