@@ -303,14 +303,44 @@ public final class BundleServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The last answer built per (segment list, format), reused while the listed (event, version)
+     * pairs are the same: a herd asking for one segment's bundles costs one serialization and one
+     * hash, not one per request.
+     */
+    private record Encoded(String listing, String etag, byte[] body) {
+    }
+
+    private final Map<WireFormat, Map<String, Encoded>> encoded = new java.util.EnumMap<>(Map.of(
+            WireFormat.PROTOBUF, new ConcurrentHashMap<>(), WireFormat.JSON, new ConcurrentHashMap<>()));
+
+    private Encoded encode(List<Bundle> bundles, WireFormat format) {
+        StringBuilder listing = new StringBuilder(bundles.size() * 32);
+        for (Bundle b : bundles) {
+            listing.append(b.getEventId()).append(':').append(b.getSegment()).append(' ').append(b.getVersion()).append('\n');
+        }
+        String key = listing.toString();
+        Map<String, Encoded> cache = encoded.get(format);
+        String segment = bundles.isEmpty() ? "" : bundles.get(0).getSegment();
+        Encoded hit = cache.get(segment);
+        if (hit != null && hit.listing().equals(key)) {
+            return hit;
+        }
+        Encoded fresh = new Encoded(key, etag(bundles, format),
+                format == WireFormat.PROTOBUF ? delimited(bundles) : jsonArray(bundles));
+        cache.put(segment, fresh);
+        return fresh;
+    }
+
     private FullHttpResponse bundleResponse(List<Bundle> bundles, WireFormat format, String ifNoneMatch) {
-        String etag = etag(bundles, format);
+        Encoded answer = encode(bundles, format);
+        String etag = answer.etag();
         FullHttpResponse r;
         if (ifNoneMatch != null && matches(ifNoneMatch, etag)) {
             notModified.increment();
             r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED, Unpooled.EMPTY_BUFFER);
         } else {
-            byte[] body = format == WireFormat.PROTOBUF ? delimited(bundles) : jsonArray(bundles);
+            byte[] body = answer.body();
             r = response(HttpResponseStatus.OK, body,
                     format == WireFormat.PROTOBUF ? ContentNegotiation.PROTOBUF_TYPE : ContentNegotiation.JSON_TYPE);
             hits.increment();
