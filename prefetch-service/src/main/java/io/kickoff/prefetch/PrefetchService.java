@@ -61,8 +61,8 @@ public final class PrefetchService implements AutoCloseable {
                 : new CachedBundleStore(RedisBundleStore.connect(config.redisUri(), "kickoff:bundles"),
                         CachedBundleStore.Config.defaults());
         BundlePush push = new BundlePush(bus, store, new Materializer(), catalog::view, clock);
-        // A new catalog version re-materializes the active events' bundles (a new version is pushed only if it differs).
-        catalog.addListener((change, view) -> push.onCatalogChanged());
+        // A new catalog version re-materializes the bundles whose inputs changed (pushed only if their content differs).
+        catalog.addListener((change, view) -> push.onCatalogChanged(change));
         catalog.refresh();
         CompletableFuture<Void> caughtUp = push.start();
         BundleServer server = new BundleServer(config.server(), store, tokens,

@@ -9,6 +9,8 @@ import io.kickoff.bus.Topic;
 import io.kickoff.prefetch.bundle.BundleKey;
 import io.kickoff.prefetch.bundle.BundleStore;
 import io.kickoff.prefetch.bundle.Materializer;
+import io.kickoff.prefetch.catalog.CatalogChange;
+import io.kickoff.prefetch.catalog.CatalogModel;
 import io.kickoff.prefetch.catalog.CatalogView;
 import io.kickoff.protocol.Timestamps;
 import io.kickoff.protocol.v1.Bundle;
@@ -118,6 +120,55 @@ public final class BundlePush implements AutoCloseable {
             }
             return flatten(all);
         });
+    }
+
+    /**
+     * Re-materializes only the active events whose inputs the catalog change touched: the event's
+     * metadata, its title, the rows that contain its title and the titles in them, or any segment.
+     * (Changes to artwork and cast reach here as changes of the titles and events that use them.)
+     * A full reload re-materializes everything. Completes with the bundles published.
+     */
+    public CompletableFuture<List<Bundle>> onCatalogChanged(CatalogChange change) {
+        if (change.fullReload() || !change.changedKeys(CatalogModel.SEGMENT).isEmpty()) {
+            return onCatalogChanged();
+        }
+        return submit(() -> {
+            CatalogView view = catalog.get();
+            List<CompletableFuture<List<Bundle>>> affected = new ArrayList<>();
+            for (StageUpdate update : events.values()) {
+                if (ACTIVE.contains(update.getStage()) && view != null && touches(change, update.getEventId(), view)) {
+                    affected.add(refresh(update));
+                }
+            }
+            return flatten(affected);
+        });
+    }
+
+    static boolean touches(CatalogChange change, String eventId, CatalogView view) {
+        if (change.changedKeys(CatalogModel.LIVE_EVENT).contains(eventId)) {
+            return true;
+        }
+        java.util.Optional<CatalogView.LiveEventInfo> event = view.liveEvent(eventId);
+        if (event.isEmpty()) {
+            return false;
+        }
+        java.util.Set<String> titles = change.changedKeys(CatalogModel.TITLE);
+        java.util.Set<String> rows = change.changedKeys(CatalogModel.ROW);
+        String titleId = event.get().titleId();
+        if (titles.contains(titleId)) {
+            return true;
+        }
+        // A changed row may have gained or lost the event's title, which the current view alone cannot
+        // tell: any row change counts (rows change rarely; titles and events are the bulk of deltas).
+        if (!rows.isEmpty()) {
+            return true;
+        }
+        for (CatalogView.Row row : view.rowsWithTitle(titleId)) {
+            if (row.titleIds().stream().anyMatch(titles::contains)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Events currently in PREFETCH, PRE_SHOW or LIVE, as their latest update. */
