@@ -122,6 +122,45 @@ class EndToEndIT {
     }
 
     @Test
+    void anEventEnteringPrefetchPutsItsBundleOnDevicesOfItsSegment(@org.junit.jupiter.api.io.TempDir java.nio.file.Path blobs)
+            throws Exception {
+        io.kickoff.prefetch.catalog.CatalogPublisher.publish(blobs, io.kickoff.prefetch.catalog.CatalogSource.synthetic(500, 3, 2));
+        try (KafkaEventBus prefetchBus = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("prefetch"));
+             KafkaEventBus watcherBus = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("bundle-watcher"));
+             io.kickoff.prefetch.PrefetchService prefetch = io.kickoff.prefetch.PrefetchService.start(
+                     new io.kickoff.prefetch.PrefetchService.Config(blobs, io.kickoff.prefetch.http.BundleServerConfig.defaults()
+                             .withHost("127.0.0.1").withPort(0), null), prefetchBus, tokens, Clock.systemUTC())) {
+            java.util.Set<String> segmentsWithBundle = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            watcherBus.subscribe(io.kickoff.bus.Topic.BUNDLES, io.kickoff.bus.StartFrom.BEGINNING, r -> {
+                try {
+                    io.kickoff.protocol.v1.Bundle b = io.kickoff.protocol.v1.Bundle.parseFrom(r.value());
+                    if (b.getEventId().equals("ev0")) {
+                        segmentsWithBundle.add(b.getSegment());
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            // ev0 is an event of the catalog; the producer creates it and moves it to PREFETCH.
+            assertThat(post("/v1/events", "{\"id\":\"ev0\",\"title\":\"Catalog event\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}")
+                    .statusCode()).isEqualTo(201);
+            assertThat(post("/v1/events/ev0/transitions", "{\"to\":\"PREFETCH\"}").statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(60)).until(() -> !segmentsWithBundle.isEmpty());
+
+            String segment = segmentsWithBundle.iterator().next();
+            try (DeviceFleet fleet = DeviceFleet.open(FleetConfig.builder().gateway(gatewayUri()).devices(5)
+                    .deviceIds(i -> "bundle-" + i)
+                    .tokens(i -> tokens.issue("bundle-" + i, segment, Duration.ofHours(1)))
+                    .build())) {
+                fleet.connectAll().get(60, TimeUnit.SECONDS);
+                // Connected after the push: the gateway sends the segment's bundle right after welcome.
+                await().atMost(Duration.ofSeconds(60)).until(() -> fleet.countDevices(d -> d.bundlesReceived() >= 1) == 5);
+                assertThat(fleet.countAt("ev0", Stage.PREFETCH, 1)).isEqualTo(5);
+            }
+        }
+    }
+
+    @Test
     void aDeviceWithoutAValidTokenGets401AndNoSocket() {
         for (String token : new String[] {null, "not-a-token",
                 DeviceTokens.withSecret("another-secret-another-secret-another").issue("x", "us-en", Duration.ofHours(1))}) {
