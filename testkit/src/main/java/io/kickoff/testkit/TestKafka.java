@@ -21,9 +21,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * <p>Use it as {@code @RegisterExtension static final TestKafka kafka = new TestKafka();} or, outside JUnit, with
  * {@link #start()} and {@link #close()}.
  */
-public final class TestKafka implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class TestKafka extends ClassScopedServer {
 
     private static final Logger log = LoggerFactory.getLogger(TestKafka.class);
     private static final String HOST = "127.0.0.1";
@@ -51,7 +48,6 @@ public final class TestKafka implements BeforeAllCallback, AfterAllCallback, Aut
     private Path workDir;
     private int brokerPort;
     private ChildProcess process;
-    private int junitScopes;
 
     /**
      * Starts the broker, or starts it again after {@link #stop()} or {@link #kill()} on the same ports with the same
@@ -114,21 +110,6 @@ public final class TestKafka implements BeforeAllCallback, AfterAllCallback, Aut
         ChildProcess.deleteRecursively(workDir);
         workDir = null;
         brokerPort = 0;
-    }
-
-    @Override
-    public synchronized void beforeAll(ExtensionContext context) {
-        // Nested test classes call beforeAll/afterAll again on an extension registered in the outer class.
-        if (junitScopes++ == 0) {
-            start();
-        }
-    }
-
-    @Override
-    public synchronized void afterAll(ExtensionContext context) {
-        if (--junitScopes == 0) {
-            close();
-        }
     }
 
     @Override

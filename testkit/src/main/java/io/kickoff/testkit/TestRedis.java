@@ -17,9 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <p>Use it as {@code @RegisterExtension static final TestRedis redis = new TestRedis();} or, outside JUnit, with
  * {@link #start()} and {@link #close()}.
  */
-public final class TestRedis implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class TestRedis extends ClassScopedServer {
 
     private static final Logger log = LoggerFactory.getLogger(TestRedis.class);
     private static final String HOST = "127.0.0.1";
@@ -48,7 +45,6 @@ public final class TestRedis implements BeforeAllCallback, AfterAllCallback, Aut
     private Path workDir;
     private int port;
     private ChildProcess process;
-    private int junitScopes;
 
     public TestRedis() {
         this(System.getenv("REDIS_URL"));
@@ -137,21 +133,6 @@ public final class TestRedis implements BeforeAllCallback, AfterAllCallback, Aut
         ChildProcess.deleteRecursively(workDir);
         workDir = null;
         port = 0;
-    }
-
-    @Override
-    public synchronized void beforeAll(ExtensionContext context) {
-        // Nested test classes call beforeAll/afterAll again on an extension registered in the outer class.
-        if (junitScopes++ == 0) {
-            start();
-        }
-    }
-
-    @Override
-    public synchronized void afterAll(ExtensionContext context) {
-        if (--junitScopes == 0) {
-            close();
-        }
     }
 
     @Override
