@@ -86,6 +86,7 @@ public final class Gateway implements AutoCloseable {
         metrics.gauge("kickoff_gateway_events_known", "events in the state of the world", world::size);
         this.bossGroup = transport.newGroup(1);
         this.ioGroup = transport.newGroup(config.ioThreads());
+        Subscription stageRecords = null;
         try {
             HttpEndpoints endpoints = new HttpEndpoints(() -> ready, metrics, config.opsToken(), this::drain);
             this.serverChannel = new ServerBootstrap()
@@ -102,12 +103,16 @@ public final class Gateway implements AutoCloseable {
                 upkeep.add(loop.scheduleAtFixedRate(new SessionUpkeep(services, loop),
                         UPKEEP_INTERVAL_MILLIS, UPKEEP_INTERVAL_MILLIS, TimeUnit.MILLISECONDS));
             }
-            this.stages = bus.subscribe(Topic.STAGES, StartFrom.BEGINNING, this::onStageRecord);
+            stageRecords = bus.subscribe(Topic.STAGES, StartFrom.BEGINNING, this::onStageRecord);
             this.bundleRecords = bus.subscribe(Topic.BUNDLES, StartFrom.BEGINNING, bundles::onBundleRecord);
         } catch (InterruptedException | RuntimeException e) {
+            if (stageRecords != null) {
+                stageRecords.close();
+            }
             shutdownGroups();
             throw e;
         }
+        this.stages = stageRecords;
         this.reporter = DeliveryReporter.start(stats, bus, config.deliveryReportInterval());
         stages.caughtUp().thenRun(() -> {
             ready = true;

@@ -1,5 +1,6 @@
 package io.kickoff.gateway.bundle;
 
+import io.netty.buffer.ByteBuf;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.kickoff.bus.BusRecord;
 import io.kickoff.gateway.GatewayConfig;
@@ -12,7 +13,6 @@ import io.kickoff.protocol.v1.Bundle;
 import io.kickoff.protocol.v1.StageUpdate;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -186,7 +186,7 @@ public final class BundleDelivery {
                 unwritable++;
                 continue;
             }
-            WebSocketFrame frame = bundle.retainedFrame(session.format());
+            ByteBuf frame = bundle.retainedFrame(session.format());
             if (frame == null) {
                 continue; // replaced or dropped this instant: the push of the newer one reaches the device
             }
@@ -256,7 +256,7 @@ public final class BundleDelivery {
     private void push(HeldBundle bundle) {
         for (SessionRegistry.LoopSessions group : registry.loops()) {
             // The map holds the bundle (we are under the lock), so retaining cannot race a release.
-            Map<WireFormat, WebSocketFrame> frames = bundle.retainedFrames();
+            Map<WireFormat, ByteBuf> frames = bundle.retainedFrames();
             if (frames == null) {
                 return;
             }

@@ -1,10 +1,10 @@
 package io.kickoff.gateway.bundle;
 
-import io.kickoff.gateway.fanout.FanOut;
+import io.netty.buffer.ByteBuf;
+import io.kickoff.gateway.fanout.WireFrames;
 import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.v1.Bundle;
 import io.kickoff.protocol.v1.ServerFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -19,7 +19,7 @@ final class HeldBundle {
     final String segment;
     final String version;
     final long expiresAtSeconds;
-    private final Map<WireFormat, WebSocketFrame> frames = new EnumMap<>(WireFormat.class);
+    private final Map<WireFormat, ByteBuf> frames = new EnumMap<>(WireFormat.class);
     private boolean released;
 
     HeldBundle(Bundle bundle) {
@@ -30,21 +30,21 @@ final class HeldBundle {
         this.expiresAtSeconds = bundle.hasExpiresAt() ? bundle.getExpiresAt().getSeconds() : 0;
         ServerFrame frame = ServerFrame.newBuilder().setBundle(bundle).build();
         for (WireFormat format : WireFormat.values()) {
-            frames.put(format, FanOut.encode(format, frame));
+            frames.put(format, WireFrames.encode(format, frame));
         }
     }
 
     /** A reference of its own to the encoding for {@code format}, or null once released. */
-    synchronized WebSocketFrame retainedFrame(WireFormat format) {
+    synchronized ByteBuf retainedFrame(WireFormat format) {
         return released ? null : frames.get(format).retainedDuplicate();
     }
 
     /** References of its own to every encoding, or null once released. */
-    synchronized Map<WireFormat, WebSocketFrame> retainedFrames() {
+    synchronized Map<WireFormat, ByteBuf> retainedFrames() {
         if (released) {
             return null;
         }
-        Map<WireFormat, WebSocketFrame> copy = new EnumMap<>(WireFormat.class);
+        Map<WireFormat, ByteBuf> copy = new EnumMap<>(WireFormat.class);
         frames.forEach((format, f) -> copy.put(format, f.retainedDuplicate()));
         return copy;
     }
@@ -64,7 +64,7 @@ final class HeldBundle {
         release(frames);
     }
 
-    static void release(Map<WireFormat, WebSocketFrame> frames) {
-        frames.values().forEach(WebSocketFrame::release);
+    static void release(Map<WireFormat, ByteBuf> frames) {
+        frames.values().forEach(ByteBuf::release);
     }
 }

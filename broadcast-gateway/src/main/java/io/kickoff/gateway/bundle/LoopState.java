@@ -1,11 +1,11 @@
 package io.kickoff.gateway.bundle;
 
+import io.netty.buffer.ByteBuf;
 import io.kickoff.gateway.session.DeviceSession;
 import io.kickoff.gateway.session.SessionRegistry;
 import io.kickoff.protocol.WireFormat;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -114,7 +114,7 @@ final class LoopState {
      * {@code frames}. A push of an older version of the same bundle still under way is stopped:
      * its remaining devices get the new one instead.
      */
-    void startPush(SessionRegistry.LoopSessions group, HeldBundle bundle, Map<WireFormat, WebSocketFrame> frames) {
+    void startPush(SessionRegistry.LoopSessions group, HeldBundle bundle, Map<WireFormat, ByteBuf> frames) {
         String key = bundle.eventId + '\n' + bundle.segment;
         Push previous = pushes.get(key);
         if (previous != null) {
@@ -154,14 +154,14 @@ final class LoopState {
         private final LoopState state;
         private final String key;
         final HeldBundle bundle;
-        private final Map<WireFormat, WebSocketFrame> frames;
+        private final Map<WireFormat, ByteBuf> frames;
         private DeviceSession[] targets;
         private final int slice;
         private int next;
         boolean done;
         Runnable cancelTick;
 
-        Push(LoopState state, String key, HeldBundle bundle, Map<WireFormat, WebSocketFrame> frames,
+        Push(LoopState state, String key, HeldBundle bundle, Map<WireFormat, ByteBuf> frames,
              DeviceSession[] targets, int slice) {
             this.state = state;
             this.key = key;

@@ -9,11 +9,7 @@ import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.v1.ServerFrame;
 import io.kickoff.protocol.v1.StageUpdate;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -40,14 +36,6 @@ public final class FanOut {
         this.registry = registry;
         this.metrics = metrics;
         this.stats = stats;
-    }
-
-    /** Encodes a server frame in a format, ready to be duplicated per device. */
-    public static WebSocketFrame encode(WireFormat format, ServerFrame frame) {
-        byte[] bytes = format.encode(frame);
-        return format.isText()
-                ? new TextWebSocketFrame(Unpooled.wrappedBuffer(bytes))
-                : new BinaryWebSocketFrame(Unpooled.wrappedBuffer(bytes));
     }
 
     /** Schedules the broadcast on every event loop and returns at once; never blocks the caller. */

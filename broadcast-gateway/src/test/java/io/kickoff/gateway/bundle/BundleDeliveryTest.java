@@ -19,7 +19,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,22 +68,22 @@ class BundleDeliveryTest {
         channels.forEach(EmbeddedChannel::runPendingTasks);
     }
 
-    static List<WebSocketFrame> outbound(EmbeddedChannel ch) {
-        List<WebSocketFrame> frames = new ArrayList<>();
+    static List<ByteBuf> outbound(EmbeddedChannel ch) {
+        List<ByteBuf> frames = new ArrayList<>();
         for (Object o = ch.readOutbound(); o != null; o = ch.readOutbound()) {
-            frames.add((WebSocketFrame) o);
+            frames.add((ByteBuf) o);
         }
         return frames;
     }
 
-    static Bundle decode(WireFormat format, WebSocketFrame frame) throws Exception {
+    static Bundle decode(WireFormat format, ByteBuf frame) throws Exception {
         return Fixtures.decode(format, frame).getBundle();
     }
 
     @AfterEach
     void closeChannels() {
         channels.forEach(ch -> {
-            outbound(ch).forEach(WebSocketFrame::release);
+            outbound(ch).forEach(ByteBuf::release);
             ch.finishAndReleaseAll();
         });
     }
@@ -101,19 +100,19 @@ class BundleDeliveryTest {
         delivery.onBundleRecord(record(bundle("final", "us-en", "v1")));
         runAll();
 
-        List<WebSocketFrame> frames = new ArrayList<>();
+        List<ByteBuf> frames = new ArrayList<>();
         for (EmbeddedChannel ch : proto) {
-            List<WebSocketFrame> out = outbound(ch);
+            List<ByteBuf> out = outbound(ch);
             assertThat(out).hasSize(1);
             frames.add(out.get(0));
         }
-        ByteBuf shared = (ByteBuf) frames.get(0).content().unwrap();
+        ByteBuf shared = (ByteBuf) frames.get(0).unwrap();
         assertThat(shared).isNotNull();
-        assertThat(frames).allSatisfy(f -> assertThat(f.content().unwrap()).isSameAs(shared));
-        for (WebSocketFrame f : frames) {
+        assertThat(frames).allSatisfy(f -> assertThat(f.unwrap()).isSameAs(shared));
+        for (ByteBuf f : frames) {
             assertThat(decode(WireFormat.PROTOBUF, f).getVersion()).isEqualTo("v1");
         }
-        List<WebSocketFrame> jsonFrames = outbound(json);
+        List<ByteBuf> jsonFrames = outbound(json);
         assertThat(jsonFrames).hasSize(1);
         assertThat(decode(WireFormat.JSON, jsonFrames.get(0)).getStagesMap().get("LIVE").getRowTitle())
                 .isEqualTo("Live now: final");
@@ -132,7 +131,7 @@ class BundleDeliveryTest {
         EmbeddedChannel us = device("us", "us-en", WireFormat.PROTOBUF);
         delivery.onBundleRecord(record(bundle("final", "us-en", "v1")));
         runAll();
-        assertThat(outbound(us)).hasSize(1).allSatisfy(WebSocketFrame::release);
+        assertThat(outbound(us)).hasSize(1).allSatisfy(ByteBuf::release);
 
         // The compacted topic replays the same record (restart, rebalance): nothing is resent.
         delivery.onBundleRecord(record(bundle("final", "us-en", "v1")));
@@ -141,7 +140,7 @@ class BundleDeliveryTest {
 
         delivery.onBundleRecord(record(bundle("final", "us-en", "v2")));
         runAll();
-        List<WebSocketFrame> out = outbound(us);
+        List<ByteBuf> out = outbound(us);
         assertThat(out).hasSize(1);
         assertThat(decode(WireFormat.PROTOBUF, out.get(0)).getVersion()).isEqualTo("v2");
         assertThat(delivery.bundle("final", "us-en")).map(Bundle::getVersion).contains("v2");
@@ -156,14 +155,14 @@ class BundleDeliveryTest {
 
         EmbeddedChannel ch = channel();
         delivery.welcomed(session(ch, "d1", "us-en", WireFormat.PROTOBUF), Map.of("final", "v1", "other", "x"));
-        List<WebSocketFrame> out = outbound(ch);
+        List<ByteBuf> out = outbound(ch);
         assertThat(out).hasSize(1);
         assertThat(decode(WireFormat.PROTOBUF, out.get(0)).getEventId()).isEqualTo("semi");
 
         EmbeddedChannel stale = channel();
         delivery.welcomed(session(stale, "d2", "us-en", WireFormat.JSON), Map.of("final", "v0"));
         List<String> got = new ArrayList<>();
-        for (WebSocketFrame f : outbound(stale)) {
+        for (ByteBuf f : outbound(stale)) {
             Bundle b = decode(WireFormat.JSON, f);
             got.add(b.getEventId() + "@" + b.getVersion());
         }
@@ -180,7 +179,7 @@ class BundleDeliveryTest {
         delivery.onBundleRecord(record(bundle("final", "us-en", "v2")));
         delivery.welcomed(session, Map.of());
         runAll();
-        assertThat(outbound(ch)).hasSize(1).allSatisfy(WebSocketFrame::release);
+        assertThat(outbound(ch)).hasSize(1).allSatisfy(ByteBuf::release);
         assertThat(delivery.written()).isEqualTo(1);
     }
 
@@ -236,7 +235,7 @@ class BundleDeliveryTest {
         runAll();
         assertThat(delivery.skippedUnwritable()).isEqualTo(1);
         assertThat(delivery.written()).isEqualTo(1);
-        assertThat(outbound(fast)).hasSize(1).allSatisfy(WebSocketFrame::release);
+        assertThat(outbound(fast)).hasSize(1).allSatisfy(ByteBuf::release);
         slow.flush();
         Object pending = slow.readOutbound();
         assertThat(pending).isInstanceOf(ByteBuf.class);

@@ -27,7 +27,6 @@ import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalIoHandler;
 import io.netty.channel.local.LocalServerChannel;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +55,7 @@ class PacedBundleDeliveryTest {
     final BundleDelivery delivery = new BundleDelivery(
             GatewayConfig.builder().bundlePushWindow(Duration.ofSeconds(1)).build(), registry, metrics,
             Fixtures.CLOCK, Duration.ofMillis(100), ticker);
-    final ConcurrentLinkedQueue<WebSocketFrame> written = new ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<ByteBuf> written = new ConcurrentLinkedQueue<>();
     final List<DeviceSession> sessions = new CopyOnWriteArrayList<>();
     final List<Channel> clients = new ArrayList<>();
     final LocalAddress address = new LocalAddress("bundles-" + UUID.randomUUID());
@@ -71,7 +70,7 @@ class PacedBundleDeliveryTest {
                             ch.pipeline().addLast(new ChannelOutboundHandlerAdapter() {
                                 @Override
                                 public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-                                    written.add((WebSocketFrame) msg); // captured; the test releases it
+                                    written.add((ByteBuf) msg); // captured; the test releases it
                                 }
                             });
                             DeviceSession session = new DeviceSession(ch, new DeviceClaims("d" + sessions.size(),
@@ -104,7 +103,7 @@ class PacedBundleDeliveryTest {
 
     List<String> versionsWritten() throws Exception {
         List<String> versions = new ArrayList<>();
-        for (WebSocketFrame f = written.poll(); f != null; f = written.poll()) {
+        for (ByteBuf f = written.poll(); f != null; f = written.poll()) {
             versions.add(Fixtures.decode(WireFormat.PROTOBUF, f).getBundle().getVersion());
         }
         return versions;
@@ -117,7 +116,7 @@ class PacedBundleDeliveryTest {
             server.close().syncUninterruptibly();
         }
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
-        written.forEach(WebSocketFrame::release);
+        written.forEach(ByteBuf::release);
     }
 
     @Test
@@ -129,7 +128,7 @@ class PacedBundleDeliveryTest {
         // The first slice only, not all 25 at once.
         assertThat(written).hasSize(3);
         assertThat(ticker.active()).isEqualTo(1);
-        ByteBuf shared = (ByteBuf) written.peek().content().unwrap();
+        ByteBuf shared = (ByteBuf) written.peek().unwrap();
 
         List<Integer> perTick = new ArrayList<>();
         int before = written.size();
@@ -141,7 +140,7 @@ class PacedBundleDeliveryTest {
         assertThat(perTick).hasSize(8).allSatisfy(n -> assertThat(n).isBetween(1, 3));
         assertThat(written).hasSize(25);
         // One encoding shared by every device, each device once.
-        assertThat(written).allSatisfy(f -> assertThat(f.content().unwrap()).isSameAs(shared));
+        assertThat(written).allSatisfy(f -> assertThat(f.unwrap()).isSameAs(shared));
         assertThat(delivery.written()).isEqualTo(25);
         assertThat(metrics.count("kickoff_gateway_bundle_writes")).isEqualTo(25);
         assertThat(delivery.pushesUnderWay(loop)).isZero();
@@ -156,7 +155,7 @@ class PacedBundleDeliveryTest {
         connect(25, true);
         delivery.onBundleRecord(record(bundle("final", "us-en", "v1")));
         onLoop(() -> { });
-        ByteBuf v1 = (ByteBuf) written.peek().content().unwrap();
+        ByteBuf v1 = (ByteBuf) written.peek().unwrap();
         delivery.onBundleRecord(record(bundle("final", "us-en", "v2")));
         onLoop(() -> { });
         assertThat(ticker.active()).isEqualTo(1);
@@ -192,13 +191,13 @@ class PacedBundleDeliveryTest {
         connect(25, true);
         delivery.onBundleRecord(record(bundle("final", "us-en", "v1")));
         onLoop(() -> { });
-        ByteBuf shared = (ByteBuf) written.peek().content().unwrap();
+        ByteBuf shared = (ByteBuf) written.peek().unwrap();
         delivery.stageChanged(Fixtures.update("final", io.kickoff.protocol.v1.Stage.ENDED, 5));
         onLoop(() -> { });
         assertThat(ticker.active()).isZero();
         assertThat(delivery.pushesUnderWay(loop)).isZero();
         assertThat(written).hasSize(3);
-        written.forEach(WebSocketFrame::release);
+        written.forEach(ByteBuf::release);
         written.clear();
         assertThat(shared.refCnt()).isZero();
     }
@@ -217,7 +216,7 @@ class PacedBundleDeliveryTest {
         DeviceSession newcomer = sessions.get(64);
         onLoop(() -> delivery.welcomed(newcomer, Map.of()));
         assertThat(delivery.trackedDevices(loop)).isEqualTo(1);
-        Set<Object> buffers = written.stream().map(f -> f.content().unwrap()).collect(Collectors.toSet());
+        Set<Object> buffers = written.stream().map(f -> f.unwrap()).collect(Collectors.toSet());
         assertThat(buffers).hasSize(1);
     }
 }
