@@ -19,6 +19,7 @@ GATEWAYS="${GATEWAYS:-2}"
 CLIENTS="${CLIENTS:-2}"
 FORMAT="${FORMAT:-proto}"                          # proto | json
 STAGES="${STAGES:-PREFETCH,PRE_SHOW,LIVE,ENDED}"   # one broadcast each, in order
+WARM_BROADCASTS="${WARM_BROADCASTS:-3}"            # schedule changes broadcast first, reported apart (see below)
 ADMIN_PORT="${ADMIN_PORT:-9000}"
 BASE_PORT="${BASE_PORT:-9001}"                     # gateway g listens on BASE_PORT + g - 1
 PER_ADDRESS="${PER_ADDRESS:-4000}"                 # client sockets per 127.0.0.x source address (<= 5000)
@@ -56,6 +57,7 @@ Options (each also an environment variable, e.g. DEVICES=100000):
   --clients C        client processes, <= $MAX_PER_CLIENT devices each (CLIENTS, default 2)
   --format F         proto or json                          (FORMAT, default proto)
   --stages LIST      stage broadcasts, comma-separated      (STAGES, default $STAGES)
+  --warm-broadcasts W  schedule-change broadcasts first, reported as warm-up (WARM_BROADCASTS, default 3)
   --results-dir DIR  where the run directory goes           (RESULTS_DIR, default bench/results)
 More settings (environment only): ADMIN_PORT BASE_PORT PER_ADDRESS FIRST_ADDRESS CONNECT_RATE
 CONNECT_TIMEOUT WATCH_TIMEOUT SETTLE PAUSE WARMUP BUILD GATEWAY_JAVA_OPTS CLIENT_JAVA_OPTS LSM_JAVA_OPTS
@@ -70,6 +72,7 @@ while [[ $# -gt 0 ]]; do
     --clients) CLIENTS="$2"; shift 2 ;;
     --format) FORMAT="$2"; shift 2 ;;
     --stages) STAGES="$2"; shift 2 ;;
+    --warm-broadcasts) WARM_BROADCASTS="$2"; shift 2 ;;
     --results-dir) RESULTS_DIR="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "broadcast-bench: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -99,6 +102,8 @@ done
 (( FIRST_ADDRESS >= 1 && FIRST_ADDRESS + addresses_needed - 1 <= 254 )) || { echo "broadcast-bench: needs $addresses_needed source addresses from 127.0.0.$FIRST_ADDRESS, more than 127.0.0.254" >&2; exit 2; }
 IFS=',' read -r -a STAGE_LIST <<< "$STAGES"
 (( ${#STAGE_LIST[@]} >= 1 )) || { echo "broadcast-bench: STAGES is empty" >&2; exit 2; }
+[[ "$WARM_BROADCASTS" =~ ^[0-9]+$ ]] && (( WARM_BROADCASTS <= 59 )) \
+  || { echo "broadcast-bench: WARM_BROADCASTS must be 0..59, got '$WARM_BROADCASTS'" >&2; exit 2; }
 for tool in java jcmd jq curl ss awk; do
   command -v "$tool" >/dev/null || die "$tool is needed on the PATH"
 done
@@ -187,8 +192,8 @@ metric() {
 
 metric_or_0() { local v; v=$(metric "$1" "$2" || true); echo "${v:-0}"; }
 
-api() { # PATH JSON -> HTTP status; body in $RUN/api.json
-  curl -sS -o "$RUN/api.json" -w '%{http_code}' -H "Authorization: Bearer $ADMIN_TOKEN" \
+api() { # PATH JSON [METHOD] -> HTTP status; body in $RUN/api.json
+  curl -sS -o "$RUN/api.json" -w '%{http_code}' -X "${3:-POST}" -H "Authorization: Bearer $ADMIN_TOKEN" \
     -H 'Content-Type: application/json' -d "$2" "http://127.0.0.1:$ADMIN_PORT$1"
 }
 
@@ -197,7 +202,8 @@ STAMP="$(date +%Y%m%d-%H%M%S)"
 RUN="$RESULTS_DIR/$STAMP-d$DEVICES-g$GATEWAYS-c$CLIENTS"
 mkdir -p "$RUN"
 EVENT="bench-$(date +%s)"
-SEQS="$(seq -s, 1 "${#STAGE_LIST[@]}")"
+TOTAL_BROADCASTS=$(( WARM_BROADCASTS + ${#STAGE_LIST[@]} ))
+SEQS="$(seq -s, 1 "$TOTAL_BROADCASTS")"
 log "run directory $RUN"
 log "$DEVICES devices, $GATEWAYS gateways, $CLIENTS clients, format $FORMAT, broadcasts ${STAGE_LIST[*]}"
 
@@ -336,16 +342,29 @@ clients_reported() {
     fi
   done
 }
-for stage in "${STAGE_LIST[@]}"; do
+# Warm-up broadcasts: schedule changes of the bench event (stage SCHEDULED, reason "delayed"), each a
+# broadcast to every device like the stage changes after them. The simulated-device clients are
+# JVMs that have not yet run their receive path at full scale; the first broadcasts would mostly
+# measure their JIT compiler (a system-wide profile of a cold 19.5k run showed the clients' C2
+# threads using about as much CPU as their event loops). Real devices have no such warm-up cost, and
+# a gateway in service has long compiled its fan-out. These rows are reported, marked "warm-up".
+broadcast() { # LABEL PATH JSON METHOD
+  local t_call code seq
   t_call=$(date +%s%6N)
-  code=$(api "/v1/events/$EVENT/transitions" "{\"to\":\"$stage\"}")
-  [[ "$code" == 200 ]] || die "transition to $stage answered HTTP $code: $(cat "$RUN/api.json")"
+  code=$(api "$2" "$3" "$4")
+  [[ "$code" == 200 ]] || die "$1 answered HTTP $code: $(cat "$RUN/api.json")"
   seq=$(jq -r .seq "$RUN/api.json")
   CALL_US[seq]=$t_call
-  STAGE_OF[seq]=$stage
-  log "broadcast $stage (seq $seq) sent; waiting for every client's figures"
-  wait_until "the figures of $stage (seq $seq)" $((WATCH_TIMEOUT + 120)) "" clients_reported "$seq"
+  STAGE_OF[seq]=$1
+  log "broadcast $1 (seq $seq) sent; waiting for every client's figures"
+  wait_until "the figures of $1 (seq $seq)" $((WATCH_TIMEOUT + 120)) "" clients_reported "$seq"
   sleep "$PAUSE"
+}
+for ((w = 1; w <= WARM_BROADCASTS; w++)); do
+  broadcast warm-up "/v1/events/$EVENT" "{\"scheduled_start\":\"2099-01-01T00:$(printf '%02d' "$w"):00Z\"}" PATCH
+done
+for stage in "${STAGE_LIST[@]}"; do
+  broadcast "$stage" "/v1/events/$EVENT/transitions" "{\"to\":\"$stage\"}" POST
 done
 
 client_rc=0
@@ -385,7 +404,7 @@ SUMMARY="$RUN/summary.txt"
 {
   echo "Kickoff broadcast benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$( [[ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null)" ]] && echo ' (with local changes)'); $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); $(java -version 2>&1 | head -1)"
-  echo "devices $DEVICES, gateways $GATEWAYS, clients $CLIENTS, format $FORMAT, warm-up $WARMUP devices per gateway"
+  echo "devices $DEVICES, gateways $GATEWAYS, clients $CLIENTS, format $FORMAT, warm-up $WARMUP devices per gateway and $WARM_BROADCASTS broadcasts"
   echo "gateway JVM: $GATEWAY_JAVA_OPTS"
   echo "connected $welcomed/$DEVICES (slowest client took $connect_ms ms)"
   echo
@@ -409,7 +428,7 @@ SUMMARY="$RUN/summary.txt"
 } > "$SUMMARY"
 FIGURES="$RUN/broadcasts.json"
 echo "[" > "$FIGURES"
-for ((s = 1; s <= ${#STAGE_LIST[@]}; s++)); do
+for ((s = 1; s <= TOTAL_BROADCASTS; s++)); do
   f=$(broadcast_figures "$s")
   [[ $s -gt 1 ]] && echo "," >> "$FIGURES"
   jq --arg stage "${STAGE_OF[s]}" --argjson call_us "${CALL_US[s]}" \

@@ -9,7 +9,9 @@ import io.netty.buffer.Unpooled;
  * Complete WebSocket frames, header included, for what many devices receive alike. Server frames
  * are not masked (RFC 6455 §5.1), so the bytes are the same for every device: encoded once, each
  * device gets a {@code retainedDuplicate()}, and the pipeline's frame encoder has nothing left to
- * do per device (a raw {@link ByteBuf} passes it untouched).
+ * do per device (a raw {@link ByteBuf} passes it untouched). The bytes live off-heap: the native
+ * transports write only direct memory, and would otherwise copy a heap frame into a new direct
+ * buffer for every device.
  */
 public final class WireFrames {
     private static final int FIN = 0x80;
@@ -23,7 +25,7 @@ public final class WireFrames {
         byte[] payload = format.encode(frame);
         int length = payload.length;
         int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
-        ByteBuf buf = Unpooled.buffer(header + length, header + length);
+        ByteBuf buf = Unpooled.directBuffer(header + length, header + length);
         buf.writeByte(FIN | (format.isText() ? TEXT : BINARY));
         if (length < 126) {
             buf.writeByte(length);
