@@ -1,6 +1,7 @@
 package io.kickoff.lsm.api;
 
 import static io.kickoff.lsm.api.AdminApiFixture.NOW;
+import io.kickoff.lsm.delivery.DeliveryFixtures;
 import static io.kickoff.lsm.api.AdminApiFixture.OPERATOR;
 import static io.kickoff.lsm.api.AdminApiFixture.OTHER_OPERATOR;
 import static io.kickoff.lsm.api.AdminApiFixture.START;
@@ -10,11 +11,7 @@ import static io.kickoff.lsm.api.AdminApiFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kickoff.bus.BusRecord;
-import io.kickoff.bus.Topic;
 import io.kickoff.lsm.event.HistoryEntry;
-import io.kickoff.protocol.Timestamps;
-import io.kickoff.protocol.delivery.DeliveryReports;
 import io.kickoff.protocol.v1.DeliveryReport;
 import io.kickoff.protocol.v1.EventDelivery;
 import io.micrometer.core.instrument.Gauge;
@@ -24,12 +21,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
-import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class AdminApiTest {
+    static final DeliveryFixtures reports = new DeliveryFixtures(NOW);
     AdminApiFixture api;
 
     @BeforeEach
@@ -350,9 +347,9 @@ class AdminApiTest {
         assertThat(empty.get("deliveries")).isEmpty();
         assertThat(empty.get("gateway_nodes").asInt()).isZero();
 
-        api.board.onRecord(report("gw-1", delivery("e1", 1, 100, 100, 90, 1_000, 2_000),
-                delivery("e1", 2, 100, 100, 50, 3_000), delivery("other", 1, 7, 7, 7, 1_000)));
-        api.board.onRecord(report("gw-2", delivery("e1", 1, 100, 100, 100, 4_000)));
+        api.board.onRecord(reports.report("gw-1", reports.delivery("e1", 1, 100, 100, 90, 1_000, 2_000),
+                reports.delivery("e1", 2, 100, 100, 50, 3_000), reports.delivery("other", 1, 7, 7, 7, 1_000)));
+        api.board.onRecord(reports.report("gw-2", reports.delivery("e1", 1, 100, 100, 100, 4_000)));
 
         HttpResponse<String> answer = api.get("/v1/events/e1/delivery");
         assertThat(answer.statusCode()).isEqualTo(200);
@@ -374,21 +371,7 @@ class AdminApiTest {
         assertThat(seq2.get("acked_percent").asDouble()).isEqualTo(50.0);
     }
 
-    static BusRecord report(String node, EventDelivery... deliveries) {
-        DeliveryReport report = DeliveryReport.newBuilder().setNodeId(node).setAt(Timestamps.of(NOW))
-                .addAllEvents(List.of(deliveries)).build();
-        return new BusRecord(Topic.DELIVERY, node, report.toByteArray(), 0);
-    }
 
-    static EventDelivery delivery(String event, long seq, long targeted, long written, long acked, long... latencyMicros) {
-        Histogram h = new Histogram(DeliveryReports.SIGNIFICANT_DIGITS);
-        for (long micros : latencyMicros) {
-            h.recordValue(micros);
-        }
-        return DeliveryReports.percentiles(EventDelivery.newBuilder().setEventId(event).setSeq(seq)
-                        .setIssuedAt(Timestamps.of(NOW)).setTargeted(targeted).setWritten(written).setAcked(acked), h)
-                .setAckLatencyHistogram(DeliveryReports.encode(h)).build();
-    }
 
     // ---------------------------------------------------------------- idempotency
 

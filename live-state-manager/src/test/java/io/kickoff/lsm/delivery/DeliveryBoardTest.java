@@ -15,20 +15,20 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
-import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
 class DeliveryBoardTest {
     static final Instant T0 = Instant.parse("2026-11-21T21:00:00Z");
+    static final DeliveryFixtures reports = new DeliveryFixtures(T0);
 
     final TestClock clock = new TestClock(T0);
     final DeliveryBoard board = new DeliveryBoard(clock);
 
     @Test
     void mergesTheLatestReportOfTwoNodesPerSeqNewestFirst() {
-        board.onRecord(record("gw-1", delivery("final", 1, 1000, 1000, 900, 2_000, 4_000),
-                delivery("final", 2, 1000, 800, 500, 10_000), delivery("other", 1, 5, 5, 5, 1_000)));
-        board.onRecord(record("gw-2", delivery("final", 1, 500, 500, 500, 100_000)));
+        board.onRecord(reports.report("gw-1", reports.delivery("final", 1, 1000, 1000, 900, 2_000, 4_000),
+                reports.delivery("final", 2, 1000, 800, 500, 10_000), reports.delivery("other", 1, 5, 5, 5, 1_000)));
+        board.onRecord(reports.report("gw-2", reports.delivery("final", 1, 500, 500, 500, 100_000)));
 
         List<EventDelivery> merged = board.forEvent("final");
 
@@ -52,8 +52,8 @@ class DeliveryBoardTest {
 
     @Test
     void aNewReportOfANodeReplacesItsPreviousOne() {
-        board.onRecord(record("gw-1", delivery("final", 1, 100, 100, 10)));
-        board.onRecord(record("gw-1", delivery("final", 1, 100, 100, 80)));
+        board.onRecord(reports.report("gw-1", reports.delivery("final", 1, 100, 100, 10)));
+        board.onRecord(reports.report("gw-1", reports.delivery("final", 1, 100, 100, 80)));
 
         assertThat(board.forEvent("final")).singleElement().extracting(EventDelivery::getAcked).isEqualTo(80L);
         assertThat(board.nodeCount()).isEqualTo(1);
@@ -61,10 +61,10 @@ class DeliveryBoardTest {
 
     @Test
     void forgetsNodesSilentForTenMinutes() {
-        board.onRecord(record("gw-1", delivery("final", 1, 100, 100, 100)));
-        board.onRecord(record("gw-2", delivery("final", 1, 50, 50, 50)));
+        board.onRecord(reports.report("gw-1", reports.delivery("final", 1, 100, 100, 100)));
+        board.onRecord(reports.report("gw-2", reports.delivery("final", 1, 50, 50, 50)));
         clock.advance(Duration.ofMinutes(9));
-        board.onRecord(record("gw-2", delivery("final", 1, 60, 60, 60)));
+        board.onRecord(reports.report("gw-2", reports.delivery("final", 1, 60, 60, 60)));
         assertThat(board.forEvent("final")).singleElement().extracting(EventDelivery::getTargeted).isEqualTo(160L);
 
         clock.advance(Duration.ofMinutes(1).plusSeconds(1));
@@ -80,11 +80,11 @@ class DeliveryBoardTest {
 
     @Test
     void badRecordsNeitherThrowNorSpoilTheBoard() {
-        board.onRecord(record("gw-1", delivery("final", 1, 100, 100, 100, 1_000)));
+        board.onRecord(reports.report("gw-1", reports.delivery("final", 1, 100, 100, 100, 1_000)));
         board.onRecord(new BusRecord(Topic.DELIVERY, "gw-2", new byte[] {(byte) 0xff, 0x01, 0x02}, 1));
-        EventDelivery broken = delivery("final", 1, 10, 10, 10).toBuilder()
+        EventDelivery broken = reports.delivery("final", 1, 10, 10, 10).toBuilder()
                 .setAckLatencyHistogram(ByteString.copyFromUtf8("not a histogram")).build();
-        board.onRecord(record("gw-3", broken));
+        board.onRecord(reports.report("gw-3", broken));
 
         EventDelivery merged = board.forEvent("final").get(0);
         assertThat(merged.getTargeted()).as("gw-3's counters count, its histogram does not").isEqualTo(110);
@@ -98,27 +98,13 @@ class DeliveryBoardTest {
     @Test
     void theNodeIdComesFromTheKeyOrElseTheReport() {
         DeliveryReport report = DeliveryReport.newBuilder().setNodeId("gw-9").setAt(Timestamps.of(T0))
-                .addEvents(delivery("final", 3, 1, 1, 1)).build();
+                .addEvents(reports.delivery("final", 3, 1, 1, 1)).build();
         board.onRecord(new BusRecord(Topic.DELIVERY, null, report.toByteArray(), 0));
 
         assertThat(board.nodeIds()).containsExactly("gw-9");
     }
 
-    static BusRecord record(String node, EventDelivery... deliveries) {
-        DeliveryReport report = DeliveryReport.newBuilder().setNodeId(node).setAt(Timestamps.of(T0))
-                .addAllEvents(List.of(deliveries)).build();
-        return new BusRecord(Topic.DELIVERY, node, report.toByteArray(), 0);
-    }
 
-    static EventDelivery delivery(String event, long seq, long targeted, long written, long acked, long... latencyMicros) {
-        Histogram h = new Histogram(DeliveryReports.SIGNIFICANT_DIGITS);
-        for (long micros : latencyMicros) {
-            h.recordValue(micros);
-        }
-        return DeliveryReports.percentiles(EventDelivery.newBuilder().setEventId(event).setSeq(seq)
-                        .setIssuedAt(Timestamps.of(T0)).setTargeted(targeted).setWritten(written).setAcked(acked), h)
-                .setAckLatencyHistogram(DeliveryReports.encode(h)).build();
-    }
 
     /** A clock tests move by hand. */
     static final class TestClock extends Clock {
