@@ -1,0 +1,70 @@
+package io.kickoff.loadtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kickoff.protocol.token.DeviceClaims;
+import io.kickoff.protocol.token.DeviceTokens;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The simulations' helpers; the simulations themselves need a running platform and are not run here. */
+class LoadTestHelpersTest {
+
+    @Test
+    void feederIssuesTokensTheServerAccepts() throws Exception {
+        DeviceTokenFeeder feeder = new DeviceTokenFeeder(Settings.DEV_TOKEN_SECRET, "dev", List.of("s3", "s4"),
+                Duration.ofMinutes(5));
+        Map<String, Object> first = feeder.next();
+        Map<String, Object> second = feeder.next();
+
+        DeviceClaims claims = DeviceTokens.withSecret(Settings.DEV_TOKEN_SECRET).verify((String) first.get("token"));
+        assertThat(claims.deviceId()).isEqualTo("dev-0").isEqualTo(first.get("deviceId"));
+        assertThat(claims.segment()).isEqualTo("s3");
+        assertThat(second).containsEntry("deviceId", "dev-1").containsEntry("segment", "s4");
+    }
+
+    @Test
+    void percentilesAreNearestRank() {
+        long[] sorted = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+        assertThat(HerdProgress.percentile(sorted, 50)).isEqualTo(5);
+        assertThat(HerdProgress.percentile(sorted, 99)).isEqualTo(10);
+        assertThat(HerdProgress.percentile(new long[] {42}, 50)).isEqualTo(42);
+    }
+
+    @Test
+    void progressCountsListeningDevicesAndReceipts() throws Exception {
+        HerdProgress progress = new HerdProgress(2);
+        progress.deviceListening();
+        assertThat(progress.awaitHerd(Duration.ZERO)).isFalse();
+        progress.deviceListening();
+        assertThat(progress.awaitHerd(Duration.ZERO)).isTrue();
+
+        progress.adminCallStarted(Instant.now());
+        progress.liveReceived(Instant.now().minusMillis(20).toString());
+        assertThat(progress.received()).isEqualTo(1);
+        assertThat(progress.summary()).contains("2/2 devices listening", "1/2 received LIVE", "p50");
+    }
+
+    @Test
+    void rampsLastWholeSeconds() {
+        assertThat(BroadcastHerdSimulation.rampFor(200, 100)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(BroadcastHerdSimulation.rampFor(250, 100)).isEqualTo(Duration.ofSeconds(3));
+        assertThat(BroadcastHerdSimulation.rampFor(50, 100)).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void settingsNameTheBadProperty() {
+        System.setProperty("loadtests.test.n", "zero");
+        try {
+            assertThatThrownBy(() -> Settings.positiveInt("loadtests.test.n", 1)).hasMessageContaining("-Dloadtests.test.n");
+        } finally {
+            System.clearProperty("loadtests.test.n");
+        }
+        assertThat(Settings.positiveInt("loadtests.test.n", 7)).isEqualTo(7);
+        assertThat(Settings.httpBase("ws://127.0.0.1:8080")).isEqualTo("http://127.0.0.1:8080");
+    }
+}
