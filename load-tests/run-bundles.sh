@@ -7,7 +7,8 @@
 #
 # Environment: TITLES SEGMENTS EVENTS (synthetic catalog, default 10000 10 10), BUNDLE_SEGMENTS
 # (segments of the simulated devices, default s3,s4), LSM_PORT (9110), PREFETCH_PORT (9112),
-# KICKOFF (the command that runs kickoff; default: ./kickoff). Further arguments go to Maven,
+# KICKOFF (the command that runs kickoff; default: ./kickoff), PREFETCH_ARGS (more options of
+# kickoff prefetch, e.g. "--max-in-flight 4 --critical-reserve 8"). Further arguments go to Maven,
 # e.g. -Dbundles.prefetchDevices=300. Logs are kept in a temporary directory whose name is printed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,7 +46,8 @@ KAFKA="$(cat "$RUN/kafka")"
 KICKOFF_JAVA_OPTS="-Xmx256m ${KICKOFF_JAVA_OPTS:-}" \
   $KICKOFF lsm --kafka "$KAFKA" --port "$LSM_PORT" --admin-token "$ADMIN_TOKEN" >"$RUN/lsm.log" 2>&1 & PIDS+=($!)
 KICKOFF_JAVA_OPTS="-Xmx512m ${KICKOFF_JAVA_OPTS:-}" \
-  $KICKOFF prefetch --kafka "$KAFKA" --catalog-dir "$RUN/blobs" --port "$PREFETCH_PORT" >"$RUN/prefetch.log" 2>&1 & PIDS+=($!)
+  $KICKOFF prefetch --kafka "$KAFKA" --catalog-dir "$RUN/blobs" --port "$PREFETCH_PORT" ${PREFETCH_ARGS:-} \
+  >"$RUN/prefetch.log" 2>&1 & PIDS+=($!)
 await 120 curl -sf "http://127.0.0.1:$LSM_PORT/healthz"
 await 120 curl -sf "http://127.0.0.1:$PREFETCH_PORT/readyz"
 

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,6 +130,7 @@ public final class InProcessEventBus implements EventBus {
         private final ExecutorService delivery;
         private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
         private volatile boolean closed;
+        private volatile Thread deliveryThread;
 
         InProcessSubscription(TopicLog owner, RecordHandler handler) {
             this.owner = owner;
@@ -137,6 +139,7 @@ public final class InProcessEventBus implements EventBus {
             this.delivery = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, name);
                 t.setDaemon(true);
+                deliveryThread = t;
                 return t;
             });
         }
@@ -175,6 +178,15 @@ public final class InProcessEventBus implements EventBus {
             closed = true;
             owner.remove(this);
             delivery.shutdown();
+            // Like the Kafka subscription: once close() returns, no handler call is still running,
+            // so the owner may tear down what its handler uses (a handler closing it cannot wait).
+            if (Thread.currentThread() != deliveryThread) {
+                try {
+                    delivery.awaitTermination(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 }

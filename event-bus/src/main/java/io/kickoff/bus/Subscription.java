@@ -2,7 +2,10 @@ package io.kickoff.bus;
 
 import java.util.concurrent.CompletableFuture;
 
-/** A live subscription. Closing it stops delivery; it is safe to close twice. */
+/**
+ * A live subscription. Closing it stops delivery: once {@link #close()} returns (when called from
+ * outside the handler), the handler is not running and will not be called again. Safe to close twice.
+ */
 public interface Subscription extends AutoCloseable {
 
     /**

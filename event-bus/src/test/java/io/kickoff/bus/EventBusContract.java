@@ -216,6 +216,40 @@ public abstract class EventBusContract {
     }
 
     @Test
+    void closeReturnsOnlyOnceARunningHandlerIsDone() throws Exception {
+        Topic topic = compacted();
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean handlerDone = new java.util.concurrent.atomic.AtomicBoolean();
+        Subscription subscription = bus.subscribe(topic, StartFrom.NOW, r -> {
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            handlerDone.set(true);
+        });
+        publishAll(topic, "k", "1");
+        assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+
+        java.util.concurrent.atomic.AtomicBoolean doneWhenCloseReturned = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread closer = new Thread(() -> {
+            subscription.close();
+            doneWhenCloseReturned.set(handlerDone.get());
+        });
+        closer.start();
+        // Let close() get as far as it goes on its own: blocked (right) or returned (wrong).
+        await().atMost(WAIT).until(() -> closer.getState() == Thread.State.WAITING
+                || closer.getState() == Thread.State.TIMED_WAITING || !closer.isAlive());
+        release.countDown();
+        closer.join(WAIT.toMillis());
+        assertThat(closer.isAlive()).isFalse();
+        // The owner of a subscription tears down what its handler uses right after close().
+        assertThat(doneWhenCloseReturned).isTrue();
+    }
+
+    @Test
     void publishAfterCloseFails() {
         EventBus other = newBus();
         other.close();

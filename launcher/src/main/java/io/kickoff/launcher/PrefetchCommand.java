@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -38,6 +39,28 @@ final class PrefetchCommand implements Callable<Integer> {
             description = "HMAC secret of device tokens (env KICKOFF_TOKEN_SECRET; default: the development secret).")
     String tokenSecret;
 
+    private static final BundleServerConfig DEFAULTS = BundleServerConfig.defaults();
+
+    @Option(names = "--max-in-flight", paramLabel = "N",
+            description = "Bundle requests in flight that any priority may use; past it prefetch requests get 503 "
+                    + "with Retry-After (default: ${DEFAULT-VALUE}).")
+    int maxInFlight = DEFAULTS.concurrencyLimit();
+
+    @Option(names = "--critical-reserve", paramLabel = "N",
+            description = "Extra requests in flight only X-Priority: critical may use (default: ${DEFAULT-VALUE}).")
+    int criticalReserve = DEFAULTS.criticalReserve();
+
+    @Option(names = "--max-age", paramLabel = "DURATION",
+            description = "Base Cache-Control max-age of bundle answers, ISO-8601 (default: ${DEFAULT-VALUE}).")
+    java.time.Duration maxAge = DEFAULTS.maxAge();
+
+    @Option(names = "--max-age-jitter", paramLabel = "FRACTION",
+            description = "Each answer's max-age is uniform in max-age x (1 +/- this), in [0, 1) (default: ${DEFAULT-VALUE}).")
+    double maxAgeJitter = DEFAULTS.maxAgeJitter();
+
+    @Option(names = "--io-threads", paramLabel = "N", description = "Event-loop threads of the bundle API (default: ${DEFAULT-VALUE}).")
+    int ioThreads = DEFAULTS.ioThreads();
+
     @Spec
     CommandSpec spec;
 
@@ -46,10 +69,19 @@ final class PrefetchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         KafkaAddress.validate(spec, kafka);
+        BundleServerConfig server;
+        try {
+            server = DEFAULTS.withHost(host).withPort(port).withLimits(maxInFlight, criticalReserve)
+                    .withMaxAge(maxAge, maxAgeJitter).withIoThreads(ioThreads);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "bad bundle API setting: " + e.getMessage()
+                    + " (--max-in-flight and --io-threads >= 1, --critical-reserve >= 0, --max-age >= 0, "
+                    + "0 <= --max-age-jitter < 1)");
+        }
         stop.install();
         Infrastructure infrastructure = Infrastructure.external(kafka, redis);
         try (PrefetchService service = PrefetchService.start(new PrefetchService.Config(catalogDir,
-                BundleServerConfig.defaults().withHost(host).withPort(port), redis), infrastructure.bus("kickoff-prefetch"),
+                server, redis), infrastructure.bus("kickoff-prefetch"),
                 DeviceTokens.withSecret(tokenSecret), Clock.systemUTC())) {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("Kickoff prefetch node (pid %d) on Kafka %s, catalog version %d from %s%n",

@@ -100,6 +100,19 @@ class KickoffCliTest {
     }
 
     @Test
+    void prefetchRefusesBadLimitsBeforeStartingAnything() {
+        for (String[] bad : new String[][] {{"--max-in-flight", "0"}, {"--critical-reserve", "-1"},
+                {"--max-age-jitter", "1"}, {"--max-age", "PT-5S"}, {"--io-threads", "0"}}) {
+            Run refused = run("prefetch", "--kafka", "127.0.0.1:9092", bad[0], bad[1]);
+            assertThat(refused.exitCode()).as(String.join(" ", bad)).isEqualTo(2);
+            assertThat(refused.err()).as(String.join(" ", bad)).contains("bad bundle API setting");
+        }
+        assertThat(run("prefetch", "--kafka", "127.0.0.1:9092", "--max-in-flight", "many").exitCode()).isEqualTo(2);
+        Run help = run("prefetch", "--help");
+        assertThat(help.out()).contains("--max-in-flight", "(default: 512)", "--critical-reserve", "(default: 64)");
+    }
+
+    @Test
     void simulateRefusesBadOptions() {
         Run noGateway = run("simulate", "--devices", "10");
         assertThat(noGateway.exitCode()).isEqualTo(2);

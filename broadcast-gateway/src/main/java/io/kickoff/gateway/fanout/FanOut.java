@@ -13,6 +13,7 @@ import io.netty.channel.Channel;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,13 +50,19 @@ public final class FanOut {
             for (SessionRegistry.LoopSessions group : registry.loops()) {
                 Map<WireFormat, ByteBuf> mine = new EnumMap<>(WireFormat.class);
                 encoded.forEach((format, f) -> mine.put(format, f.retainedDuplicate()));
-                group.loop().execute(() -> {
-                    try {
-                        sendAll(group.sessions(), update, mine);
-                    } finally {
-                        mine.values().forEach(ByteBuf::release);
-                    }
-                });
+                try {
+                    group.loop().execute(() -> {
+                        try {
+                            sendAll(group.sessions(), update, mine);
+                        } finally {
+                            mine.values().forEach(ByteBuf::release);
+                        }
+                    });
+                } catch (RejectedExecutionException e) {
+                    // The gateway is stopping and its loops are gone, with their connections.
+                    mine.values().forEach(ByteBuf::release);
+                    log.debug("update {} seq {} not fanned out: event loop stopped", update.getEventId(), update.getSeq());
+                }
             }
         } finally {
             encoded.values().forEach(ByteBuf::release);

@@ -2,6 +2,7 @@ package io.kickoff.gateway.fanout;
 
 import static io.kickoff.gateway.Fixtures.update;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.kickoff.gateway.Fixtures;
 import io.kickoff.gateway.delivery.DeliveryStats;
@@ -10,7 +11,11 @@ import io.kickoff.gateway.session.DeviceSession;
 import io.kickoff.gateway.session.SessionRegistry;
 import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.v1.Stage;
+import io.kickoff.protocol.token.DeviceClaims;
+import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.local.LocalChannel;
+import java.util.concurrent.TimeUnit;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +31,20 @@ class FanOutTest {
         DeviceSession session = Fixtures.attachSession(ch, id, segment, format);
         registry.add(session);
         return ch;
+    }
+
+    @Test
+    void anUpdateArrivingWhileTheLoopsStopIsDroppedQuietly() throws Exception {
+        DefaultEventLoopGroup loops = new DefaultEventLoopGroup(1);
+        LocalChannel channel = new LocalChannel();
+        loops.register(channel).sync();
+        registry.add(new DeviceSession(channel, new DeviceClaims("late", "us-en", Fixtures.NOW.plusSeconds(60)),
+                WireFormat.PROTOBUF));
+        loops.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+
+        // The bus thread that delivers it must not fail: the gateway is stopping, its devices are gone.
+        assertThatCode(() -> fanOut.broadcast(update("final", Stage.LIVE, 1))).doesNotThrowAnyException();
+        assertThat(metrics.count("kickoff_gateway_update_writes")).isZero();
     }
 
     @Test

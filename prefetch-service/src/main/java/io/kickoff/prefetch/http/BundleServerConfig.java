@@ -26,6 +26,12 @@ public record BundleServerConfig(String host, int port, Duration maxAge, double 
         if (retryAfterMax.compareTo(retryAfterMin) < 0) {
             throw new IllegalArgumentException("retryAfterMax < retryAfterMin");
         }
+        if (concurrencyLimit < 1 || criticalReserve < 0 || ioThreads < 1) {
+            throw new IllegalArgumentException("concurrencyLimit and ioThreads must be at least 1, criticalReserve not negative");
+        }
+        if (maxAge.isNegative()) {
+            throw new IllegalArgumentException("maxAge must not be negative");
+        }
     }
 
     public static BundleServerConfig defaults() {
@@ -39,6 +45,16 @@ public record BundleServerConfig(String host, int port, Duration maxAge, double 
     }
 
     public BundleServerConfig withHost(String host) {
+        return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads);
+    }
+
+    public BundleServerConfig withMaxAge(Duration maxAge, double maxAgeJitter) {
+        return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads);
+    }
+
+    public BundleServerConfig withIoThreads(int ioThreads) {
         return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
                 retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads);
     }
