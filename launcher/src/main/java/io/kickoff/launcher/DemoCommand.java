@@ -3,7 +3,6 @@ package io.kickoff.launcher;
 import io.kickoff.protocol.v1.Stage;
 import io.kickoff.simulator.DeviceFleet;
 import io.kickoff.simulator.FleetConfig;
-import io.kickoff.simulator.SimulatorReport;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,15 +19,21 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * The platform end to end in one process: start it, connect simulated devices, create a demo
- * event, set it LIVE through the admin API and report who received the update.
+ * The platform end to end in one process, in the two phases of the design: start it, connect
+ * simulated devices, create the example catalog's live event, move it to PREFETCH through the admin
+ * API (the prefetch node materializes the segment's bundle and the gateway delivers it to every
+ * device), then set it LIVE and report who received the update, holding the bundle to render.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Start the platform, connect simulated devices, set a demo event LIVE through the admin API "
-                + "and print who received it. Exits 0 if every device received the LIVE stage, 1 otherwise.",
+        description = {"Start the platform, connect simulated devices, move the example catalog's event to PREFETCH "
+                + "(every device gets its bundle), set it LIVE through the admin API and print who received it. "
+                + "Exits 0 if every device held the bundle and received the LIVE stage, 1 otherwise.",
                 "--mode embedded runs it on a real Kafka broker (and starts a Redis server) that it stops on exit."})
 final class DemoCommand implements Callable<Integer> {
-    static final String EVENT_ID = "demo-final";
+    /** The live event of the example catalog (prefetch-service/catalog-example.json). */
+    static final String EVENT_ID = "ev-ufc-309";
+    /** PREFETCH is seq 1, LIVE seq 2. */
+    static final long LIVE_SEQ = 2;
 
     @Mixin
     PlatformOptionsMixin options;
@@ -36,7 +41,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--devices", defaultValue = "200", description = "Simulated devices to connect (default: ${DEFAULT-VALUE}).")
     int devices;
 
-    @Option(names = "--segment", defaultValue = "us-en", description = "Audience segment of the devices (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--segment", defaultValue = "us-en-adult",
+            description = "Audience segment of the devices, one of the catalog's (default: ${DEFAULT-VALUE}).")
     String segment;
 
     @Option(names = "--timeout", defaultValue = "PT30S", description = "How long to wait for every device (default: ${DEFAULT-VALUE}).")
@@ -68,20 +74,25 @@ final class DemoCommand implements Callable<Integer> {
 
                 HttpClient http = HttpClient.newHttpClient();
                 String token = options.options.adminToken;
-                call(http, token, admin.resolve("/v1/events"), "{\"id\":\"" + EVENT_ID + "\",\"title\":\"Demo Final\","
+                call(http, token, admin.resolve("/v1/events"), "{\"id\":\"" + EVENT_ID + "\",\"title\":\"UFC 309\","
                         + "\"scheduled_start\":\"" + Instant.now().plus(Duration.ofHours(2)) + "\",\"segments\":[\"" + segment + "\"]}", 201);
-                out.printf("created event %s; setting it LIVE through the admin API%n", EVENT_ID);
+                out.printf("created event %s; moving it to PREFETCH through the admin API%n", EVENT_ID);
+                call(http, token, admin.resolve("/v1/events/" + EVENT_ID + "/transitions"), "{\"to\":\"PREFETCH\"}", 200);
+                long withBundle = waitFor(() -> fleet.countDevices(d -> d.bundlesReceived() > 0), devices);
+                if (withBundle < devices) {
+                    out.printf("FAILED: %d of %d devices got the %s bundle within %s (is %s in the catalog's segments, "
+                            + "and %s among its live events?)%n", withBundle, devices, EVENT_ID, timeout, segment, EVENT_ID);
+                    out.flush();
+                    return 1;
+                }
+                out.printf("all %d devices hold the %s bundle for segment %s; setting it LIVE%n", devices, EVENT_ID, segment);
                 call(http, token, admin.resolve("/v1/events/" + EVENT_ID + "/transitions"), "{\"to\":\"LIVE\"}", 200);
 
-                long deadline = System.nanoTime() + timeout.toNanos();
-                while (fleet.countAt(EVENT_ID, Stage.LIVE, 1) < devices && System.nanoTime() < deadline) {
-                    Thread.sleep(20); // a CLI polling for completion, not a test
-                }
-                SimulatorReport report = fleet.report(EVENT_ID, 1);
-                long live = fleet.countAt(EVENT_ID, Stage.LIVE, 1);
-                out.println(report);
+                long live = waitFor(() -> fleet.countAt(EVENT_ID, Stage.LIVE, LIVE_SEQ), devices);
+                out.println(fleet.report(EVENT_ID, LIVE_SEQ));
                 if (live == devices) {
-                    out.printf("OK: all %d devices received %s LIVE (seq 1)%n", devices, EVENT_ID);
+                    out.printf("OK: all %d devices received %s LIVE (seq %d), its bundle already in hand%n",
+                            devices, EVENT_ID, LIVE_SEQ);
                     out.flush();
                     return 0;
                 }
@@ -90,6 +101,17 @@ final class DemoCommand implements Callable<Integer> {
                 return 1;
             }
         }
+    }
+
+    /** Polls {@code count} until it reaches {@code target} or --timeout passes; returns the last count. */
+    private long waitFor(java.util.function.LongSupplier count, long target) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long now = count.getAsLong();
+        while (now < target && System.nanoTime() < deadline) {
+            Thread.sleep(20); // a CLI polling for completion, not a test
+            now = count.getAsLong();
+        }
+        return now;
     }
 
     private static void call(HttpClient http, String token, URI uri, String json, int expected) throws Exception {

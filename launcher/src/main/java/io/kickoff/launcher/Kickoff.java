@@ -13,7 +13,14 @@ public final class Kickoff implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * Hollow logs every blob it reads and writes at INFO through java.util.logging, which would bury
+     * the CLI's own output; its warnings still show. Held here: JUL keeps loggers weakly.
+     */
+    private static final java.util.logging.Logger HOLLOW_LOG = java.util.logging.Logger.getLogger("com.netflix.hollow");
+
     public static void main(String[] args) {
+        HOLLOW_LOG.setLevel(java.util.logging.Level.WARNING);
         System.exit(commandLine().execute(args));
     }
 

@@ -4,14 +4,17 @@ import io.kickoff.gateway.Gateway;
 import io.kickoff.gateway.GatewayConfig;
 import io.kickoff.lsm.LiveStateManager;
 import io.kickoff.lsm.api.AdminToken;
+import io.kickoff.prefetch.PrefetchService;
+import io.kickoff.prefetch.http.BundleServerConfig;
 import io.kickoff.protocol.token.DeviceTokens;
 import java.time.Clock;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The whole platform on one node: bus, Live State Manager and gateway, wired for a mode. */
+/** The whole platform on one node: bus, Live State Manager, gateway and prefetch node, wired for a mode. */
 final class Platform implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Platform.class);
     /** A gateway on Kafka reads the state of the world before it takes devices; a cold broker can be slow. */
@@ -21,14 +24,18 @@ final class Platform implements AutoCloseable {
     private final LsmStorage storage;
     private final LiveStateManager lsm;
     private final Gateway gateway;
+    private final PrefetchService prefetch;
+    private final ExampleCatalog exampleCatalog;
     private final DeviceTokens tokens;
 
     private Platform(Infrastructure infrastructure, LsmStorage storage, LiveStateManager lsm, Gateway gateway,
-                     DeviceTokens tokens) {
+                     PrefetchService prefetch, ExampleCatalog exampleCatalog, DeviceTokens tokens) {
         this.infrastructure = infrastructure;
         this.storage = storage;
         this.lsm = lsm;
         this.gateway = gateway;
+        this.prefetch = prefetch;
+        this.exampleCatalog = exampleCatalog;
         this.tokens = tokens;
     }
 
@@ -40,6 +47,8 @@ final class Platform implements AutoCloseable {
         LiveStateManager lsm = null;
         Gateway gateway = null;
         LsmStorage storage = null;
+        ExampleCatalog exampleCatalog = null;
+        PrefetchService prefetch = null;
         try {
             storage = LsmStorage.open(infrastructure.redisUri());
             lsm = LiveStateManager.start(LiveStateManager.Config.of(options.host, options.adminPort,
@@ -47,13 +56,27 @@ final class Platform implements AutoCloseable {
                     infrastructure.bus("kickoff-lsm"), clock);
             gateway = Gateway.start(GatewayConfig.builder().host(options.host).port(options.gatewayPort)
                     .nodeId(options.nodeId).build(), tokens, infrastructure.bus("kickoff-" + options.nodeId), clock);
+            Path catalogDir = options.catalogDir;
+            if (catalogDir == null) {
+                exampleCatalog = ExampleCatalog.publish();
+                catalogDir = exampleCatalog.dir();
+            }
+            prefetch = PrefetchService.start(new PrefetchService.Config(catalogDir,
+                    BundleServerConfig.defaults().withHost(options.host).withPort(options.bundlePort),
+                    infrastructure.redisUri()), infrastructure.bus("kickoff-prefetch"), tokens, clock);
             GatewayLifecycle.awaitReady(gateway, READY_TIMEOUT);
             if (options.usesDevelopmentSecrets()) {
                 log.warn("using the development admin token or device-token secret: set KICKOFF_ADMIN_TOKEN and "
                         + "KICKOFF_TOKEN_SECRET for anything but a local trial");
             }
-            return new Platform(infrastructure, storage, lsm, gateway, tokens);
+            return new Platform(infrastructure, storage, lsm, gateway, prefetch, exampleCatalog, tokens);
         } catch (InterruptedException | RuntimeException e) {
+            if (prefetch != null) {
+                prefetch.close();
+            }
+            if (exampleCatalog != null) {
+                exampleCatalog.close();
+            }
             if (gateway != null) {
                 gateway.close();
             }
@@ -80,12 +103,20 @@ final class Platform implements AutoCloseable {
         return gateway;
     }
 
+    PrefetchService prefetch() {
+        return prefetch;
+    }
+
     DeviceTokens tokens() {
         return tokens;
     }
 
     @Override
     public void close() {
+        prefetch.close();
+        if (exampleCatalog != null) {
+            exampleCatalog.close();
+        }
         gateway.close();
         lsm.close();
         storage.close();

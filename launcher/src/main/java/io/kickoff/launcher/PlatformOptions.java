@@ -32,6 +32,15 @@ final class PlatformOptions {
     @Option(names = "--admin-port", defaultValue = "8081", description = "Admin API port (default: ${DEFAULT-VALUE}).")
     int adminPort;
 
+    @Option(names = "--bundle-port", defaultValue = "8082",
+            description = "Bundle API port of the prefetch node (default: ${DEFAULT-VALUE}).")
+    int bundlePort;
+
+    @Option(names = "--catalog-dir", paramLabel = "DIR",
+            description = "Catalog blob directory the prefetch node follows (kickoff catalog publish writes one; "
+                    + "default: the example catalog of docs/catalog.md, published into a temporary directory).")
+    java.nio.file.Path catalogDir;
+
     @Option(names = "--admin-token", defaultValue = "${env:KICKOFF_ADMIN_TOKEN:-" + DEV_ADMIN_TOKEN + "}",
             description = "Operator bearer token of the admin API (env KICKOFF_ADMIN_TOKEN; default: a development token).")
     String adminToken;

@@ -9,7 +9,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Runs the platform on one node until stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Run the Live State Manager and a broadcast gateway in one process until stopped (Ctrl-C or SIGTERM).",
+        description = {"Run the Live State Manager, a broadcast gateway and a prefetch node in one process until stopped "
+                + "(Ctrl-C or SIGTERM). Without --catalog-dir the prefetch node serves the example catalog.",
                 "With --mode embedded it also starts a Kafka broker and a Redis server; with --mode external it uses --kafka."})
 final class ServeCommand implements Callable<Integer> {
 

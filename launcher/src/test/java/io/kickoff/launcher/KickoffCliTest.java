@@ -166,10 +166,20 @@ class KickoffCliTest {
     }
 
     @Test
-    void demoDeliversLiveToEveryDeviceAndExitsZero() {
-        Run demo = run("demo", "--gateway-port", "0", "--admin-port", "0", "--devices", "25");
+    void demoPrefetchesTheBundleThenDeliversLiveToEveryDeviceAndExitsZero() {
+        Run demo = run("demo", "--gateway-port", "0", "--admin-port", "0", "--bundle-port", "0", "--devices", "25");
         assertThat(demo.exitCode()).as(demo.out() + demo.err()).isZero();
-        assertThat(demo.out()).contains("OK: all 25 devices received demo-final LIVE (seq 1)");
+        assertThat(demo.out()).contains("bundle API    http://127.0.0.1:",
+                "all 25 devices hold the ev-ufc-309 bundle for segment us-en-adult; setting it LIVE",
+                "OK: all 25 devices received ev-ufc-309 LIVE (seq 2), its bundle already in hand");
+    }
+
+    @Test
+    void demoForASegmentTheCatalogDoesNotKnowFailsAndSaysWhy() {
+        Run demo = run("demo", "--gateway-port", "0", "--admin-port", "0", "--bundle-port", "0", "--devices", "3",
+                "--segment", "mars-xx", "--timeout", "PT3S");
+        assertThat(demo.exitCode()).isEqualTo(1);
+        assertThat(demo.out()).contains("FAILED: 0 of 3 devices got the ev-ufc-309 bundle", "mars-xx");
     }
 
     @Test

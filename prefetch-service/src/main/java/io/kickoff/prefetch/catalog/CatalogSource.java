@@ -32,6 +32,25 @@ public interface CatalogSource {
         };
     }
 
+    /**
+     * The example catalog shipped with the service ({@code prefetch-service/catalog-example.json}):
+     * one live event, {@code ev-ufc-309}, its titles, rows and three segments. The catalog of a
+     * one-node trial platform.
+     */
+    static CatalogSource example() {
+        return () -> {
+            try (var in = CatalogSource.class.getResourceAsStream("catalog-example.json")) {
+                if (in == null) {
+                    throw new IllegalStateException("catalog-example.json is missing from the class path");
+                }
+                return parseJson(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8),
+                        "catalog-example.json");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the example catalog", e);
+            }
+        };
+    }
+
     /** A synthetic catalog (see {@link SyntheticCatalog}), revision 0. */
     static CatalogSource synthetic(int titles, int segments, int events) {
         return new SyntheticCatalog(titles, segments, events, 0);

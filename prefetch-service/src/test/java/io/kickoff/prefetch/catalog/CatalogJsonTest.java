@@ -31,6 +31,12 @@ class CatalogJsonTest {
     }
 
     @Test
+    void theExampleOnTheClassPathIsTheCheckedInFile() {
+        // One file: what serve and demo publish is what docs/catalog.md shows.
+        assertThat(CatalogSource.example().load()).isEqualTo(CatalogSource.json(Path.of("catalog-example.json")).load());
+    }
+
+    @Test
     void malformedJsonNamesFileLineAndColumn() throws Exception {
         Path file = resource("malformed.json");
         assertThatThrownBy(() -> CatalogSource.json(file).load())
