@@ -25,6 +25,8 @@ await() { # await SECONDS COMMAND...: polls a readiness condition
   local deadline=$((SECONDS + $1)); shift
   until "$@" >/dev/null 2>&1; do (( SECONDS < deadline )) || { log "timed out: $*"; exit 1; }; sleep 0.5; done
 }
+# shellcheck source=../prefetch-service/bench/prefetch-stack.sh
+source "$ROOT/prefetch-service/bench/prefetch-stack.sh"
 
 log "building the simulations"
 "$ROOT/mvnw" -B -q -f "$ROOT/pom.xml" -pl load-tests -am install -DskipTests
@@ -38,41 +40,11 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-log "publishing a synthetic catalog ($TITLES titles, $SEGMENTS segments, $EVENTS events); logs in $RUN"
-$KICKOFF catalog publish --dir "$RUN/blobs" --synthetic "$TITLES,$SEGMENTS,$EVENTS" >&2
-$KICKOFF kafka --bootstrap-file "$RUN/kafka" >"$RUN/kafka.log" 2>&1 & PIDS+=($!)
-await 120 test -s "$RUN/kafka"
-KAFKA="$(cat "$RUN/kafka")"
-KICKOFF_JAVA_OPTS="-Xmx256m ${KICKOFF_JAVA_OPTS:-}" \
-  $KICKOFF lsm --kafka "$KAFKA" --port "$LSM_PORT" --admin-token "$ADMIN_TOKEN" >"$RUN/lsm.log" 2>&1 & PIDS+=($!)
-KICKOFF_JAVA_OPTS="-Xmx512m ${KICKOFF_JAVA_OPTS:-}" \
-  $KICKOFF prefetch --kafka "$KAFKA" --catalog-dir "$RUN/blobs" --port "$PREFETCH_PORT" ${PREFETCH_ARGS:-} \
-  >"$RUN/prefetch.log" 2>&1 & PIDS+=($!)
-await 120 curl -sf "http://127.0.0.1:$LSM_PORT/healthz"
-await 120 curl -sf "http://127.0.0.1:$PREFETCH_PORT/readyz"
-
-log "creating $EVENTS events and moving them to PREFETCH"
-for ((e = 0; e < EVENTS; e++)); do
-  curl -sf -o /dev/null -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' \
-    -d "{\"id\":\"ev$e\",\"title\":\"Event $e\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}" "http://127.0.0.1:$LSM_PORT/v1/events"
-  curl -sf -o /dev/null -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' \
-    -d '{"to":"PREFETCH"}' "http://127.0.0.1:$LSM_PORT/v1/events/ev$e/transitions"
-done
-# A segment gets a bundle for each event whose title its maturity ceiling allows: wait until each
-# device segment's count is positive and has not changed for three polls in a row.
-settled() { # settled SEGMENT
-  local url="http://127.0.0.1:$PREFETCH_PORT/v1/bundles?segment=$1" state="$RUN/settle-$1" now
-  now=$(curl -sf -H 'Accept: application/json' "$url" | jq length)
-  [[ -f "$state" ]] || echo "-1 0" >"$state"
-  read -r last stable <"$state"
-  if [[ "$now" -gt 0 && "$now" == "$last" ]]; then stable=$((stable + 1)); else stable=0; fi
-  echo "$now $stable" >"$state"
-  [[ "$stable" -ge 3 ]]
-}
+prefetch_stack_start
 IFS=, read -r -a segments <<<"$BUNDLE_SEGMENTS"
 for segment in "${segments[@]}"; do
-  await 120 settled "$segment"
-  log "segment $segment lists $(cut -d' ' -f1 "$RUN/settle-$segment") bundles"
+  await 120 prefetch_stack_settled "$segment"
+  log "segment $segment lists $(prefetch_stack_count "$segment") bundles"
 done
 
 log "running BundleHerdSimulation against http://127.0.0.1:$PREFETCH_PORT"

@@ -20,7 +20,8 @@ final class PlatformOptions {
     String kafka;
 
     @Option(names = "--redis", paramLabel = "redis://HOST:PORT",
-            description = "Redis URI; optional with --mode external (nothing uses Redis yet), refused otherwise.")
+            description = "Redis URI of the event store and the shared bundle store; optional with --mode external "
+                    + "(without it both are in memory), refused otherwise.")
     String redis;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
