@@ -18,8 +18,8 @@ final class Banner {
         out.printf("  device socket ws://%s:%d/v1/connect    (device tokens: kickoff token --device ID --segment S)%n",
                 host, platform.gateway().port());
         out.printf("  gateway health http://%s:%d/healthz, /readyz%n", host, platform.gateway().port());
-        out.printf("  bundle API    http://%s:%d/v1/bundles  (device token, or ?segment=S for tools; catalog version %d)%n",
-                host, platform.prefetch().port(), platform.prefetch().catalogVersion());
+        out.printf("  bundle API    http://%s:%d/v1/bundles  (device token, or ?segment=S for tools; %s)%n",
+                host, platform.prefetch().port(), platform.prefetch().describeCatalog());
         out.flush();
     }
 }

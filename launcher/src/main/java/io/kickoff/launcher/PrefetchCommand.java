@@ -84,8 +84,8 @@ final class PrefetchCommand implements Callable<Integer> {
                 server, redis), infrastructure.bus("kickoff-prefetch"),
                 DeviceTokens.withSecret(tokenSecret), Clock.systemUTC())) {
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("Kickoff prefetch node (pid %d) on Kafka %s, catalog version %d from %s%n",
-                    ProcessHandle.current().pid(), infrastructure.bootstrapServers(), service.catalogVersion(), catalogDir);
+            out.printf("Kickoff prefetch node (pid %d) on Kafka %s, %s from %s%n",
+                    ProcessHandle.current().pid(), infrastructure.bootstrapServers(), service.describeCatalog(), catalogDir);
             out.printf("  bundle API    http://%s:%d/v1/bundles   (device token, or ?segment= for tools)%n", host, service.port());
             out.println("Ready. Stop with Ctrl-C.");
             out.flush();

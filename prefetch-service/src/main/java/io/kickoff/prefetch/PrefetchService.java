@@ -86,6 +86,12 @@ public final class PrefetchService implements AutoCloseable {
         return catalog.version();
     }
 
+    /** "catalog version V", or that none has been announced in the directory yet (the node waits for one). */
+    public String describeCatalog() {
+        long version = catalog.version();
+        return version == Long.MIN_VALUE ? "no catalog announced yet (waiting for one)" : "catalog version " + version;
+    }
+
     @Override
     public void close() {
         server.close();
