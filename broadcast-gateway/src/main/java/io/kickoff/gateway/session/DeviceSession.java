@@ -36,6 +36,11 @@ public final class DeviceSession {
     // skip a device that owes nothing and awaits nothing.
     private int pendingEvents;
     private long reconciledWorld = -1;
+    // When the upkeep must next look at the pending updates (System.nanoTime scale): the earliest
+    // redelivery due. Unknown after a new send, so the next round works it out; until it is due the
+    // upkeep leaves the device alone instead of re-checking every un-acked device every round.
+    private boolean redeliveryDueKnown;
+    private long redeliveryDueAt;
 
     /**
      * Where one event stands for this device: the highest seq sent to it (or that it reported),
@@ -138,6 +143,7 @@ public final class DeviceSession {
         p.sent = seq;
         p.sentAt = nowNanos;
         p.attempts = 1;
+        redeliveryDueKnown = false;
         expectAck();
         return true;
     }
@@ -175,14 +181,23 @@ public final class DeviceSession {
         }
     }
 
-    /** True if the device awaits an ack for something, or has not been compared with this world version yet. */
-    boolean needsTending(long worldVersion) {
-        return pendingEvents > 0 || reconciledWorld != worldVersion;
+    /**
+     * True if the device has not been compared with this world version yet, or awaits an ack for
+     * something whose redelivery may be due at {@code nowNanos}.
+     */
+    boolean needsTending(long worldVersion, long nowNanos) {
+        return reconciledWorld != worldVersion
+                || (pendingEvents > 0 && (!redeliveryDueKnown || nowNanos - redeliveryDueAt >= 0));
     }
 
-    /** The device was compared with the whole world as of {@code worldVersion} and owes nothing. */
-    void reconciled(long worldVersion) {
+    /**
+     * The device was compared with the whole world as of {@code worldVersion}: it owes nothing, and
+     * no pending update is due for redelivery before {@code nextDueNanos}.
+     */
+    void reconciled(long worldVersion, long nextDueNanos) {
         reconciledWorld = worldVersion;
+        redeliveryDueKnown = true;
+        redeliveryDueAt = nextDueNanos;
     }
 
     /** Takes one inbound frame from the token bucket; false if the device is over its rate. */

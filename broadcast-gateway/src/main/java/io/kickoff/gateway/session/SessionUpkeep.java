@@ -32,6 +32,10 @@ public final class SessionUpkeep implements Runnable {
     private final long slowConsumerTimeout;
     private final long idleTimeout;
     private final long heartbeat;
+    // Earliest redelivery due of the device being tended (one device at a time, on this loop).
+    private long nextDue;
+    /** Far enough to mean "never" in System.nanoTime arithmetic, near enough not to overflow it. */
+    private static final long NOTHING_DUE = 1L << 60;
 
     public SessionUpkeep(SessionServices services, EventLoop loop) {
         this.services = services;
@@ -99,8 +103,9 @@ public final class SessionUpkeep implements Runnable {
             session.pingedAt(now);
             wrote = true;
         }
-        if (session.needsTending(worldVersion)) {
+        if (session.needsTending(worldVersion, now)) {
             boolean complete = true;
+            nextDue = now + NOTHING_DUE;
             for (StageUpdate update : world) {
                 // Stop as soon as the buffer is full again: the rest goes out in a later round.
                 if (!channel.isWritable()) {
@@ -110,7 +115,7 @@ public final class SessionUpkeep implements Runnable {
                 wrote |= owe(session, update, frames, now);
             }
             if (complete) {
-                session.reconciled(worldVersion);
+                session.reconciled(worldVersion, nextDue);
             }
         }
         if (wrote) {
@@ -133,15 +138,25 @@ public final class SessionUpkeep implements Runnable {
                 write(session, frames.of(update, session.format()));
                 services.stats().written(update, 1);
                 services.metrics().written(1);
+                due(now + ackTimeout);
                 return true;
             }
             return false;
         }
-        if (p == null || !p.pending() || p.sent != update.getSeq()) {
+        if (p == null || !p.pending()) {
+            return false;
+        }
+        if (p.sent != update.getSeq()) {
+            due(now + ackTimeout); // not this round's to judge: look again later
             return false;
         }
         int attempts = p.attempts;
-        if (attempts > config.maxRedeliveries() + 1 || now - p.sentAt < (ackTimeout << Math.min(attempts - 1, 20))) {
+        if (attempts > config.maxRedeliveries() + 1) {
+            return false;
+        }
+        long dueAt = p.sentAt + (ackTimeout << Math.min(attempts - 1, 20));
+        if (now - dueAt < 0) {
+            due(dueAt);
             return false;
         }
         if (attempts == config.maxRedeliveries() + 1) {
@@ -151,10 +166,18 @@ public final class SessionUpkeep implements Runnable {
             return false;
         }
         session.resent(p, now);
+        due(now + (ackTimeout << Math.min(p.attempts - 1, 20)));
         write(session, frames.of(update, session.format()));
         services.stats().written(update, 1);
         services.metrics().redelivered();
         return true;
+    }
+
+    /** Notes a redelivery due at {@code atNanos} for the device being tended. */
+    private void due(long atNanos) {
+        if (atNanos - nextDue < 0) {
+            nextDue = atNanos;
+        }
     }
 
     private static void write(DeviceSession session, ByteBuf frame) {

@@ -87,6 +87,31 @@ class SessionUpkeepTest {
     }
 
     @Test
+    void aDeviceAwaitingAnAckIsLeftAloneUntilItsRedeliveryIsDue() throws Exception {
+        world.apply(update("final", Stage.LIVE, 3));
+        EmbeddedChannel ch = greeted("d1");
+        DeviceSession session = session(ch);
+        session.sending("final", 3, t0);
+        long version = world.version();
+        assertThat(session.needsTending(version, t0)).as("a new send: the next round works out when it is due").isTrue();
+
+        upkeep(ch).runAt(t0 + SECOND / 10);
+        // Rounds until the ack timeout skip it (at 100k devices the re-checks were a CPU cost of their own)...
+        assertThat(session.needsTending(version, t0 + SECOND / 2)).isFalse();
+        assertThat(session.needsTending(version, t0 + SECOND - 1)).isFalse();
+        // ...and look again once it is due, or when the world changes.
+        assertThat(session.needsTending(version, t0 + SECOND)).isTrue();
+        world.apply(update("semi", Stage.PREFETCH, 1));
+        assertThat(session.needsTending(world.version(), t0 + SECOND / 2)).isTrue();
+        session.acked("final", 3);
+        upkeep(ch).runAt(t0 + SECOND / 2);   // sends "semi", which the device had not heard of
+        assertThat(session.progress("semi").sent()).isEqualTo(1);
+        // All acked: nothing pending, nothing to look at until the world changes again.
+        session.acked("semi", 1);
+        assertThat(session.needsTending(world.version(), t0 + 100 * SECOND)).isFalse();
+    }
+
+    @Test
     void anAckStopsRedelivery() throws Exception {
         world.apply(update("final", Stage.LIVE, 3));
         EmbeddedChannel ch = greeted("d1");
