@@ -107,6 +107,14 @@ public final class DeviceFleet implements AutoCloseable {
         return count;
     }
 
+    /**
+     * Devices that have applied {@code seq} of the event or a later one; counted as they apply
+     * updates, so it is cheap to poll while a broadcast is landing.
+     */
+    public long reached(String eventId, long seq) {
+        return context.progress.reached(eventId, seq);
+    }
+
     /** Devices whose current position for the event is exactly this stage and seq. */
     public long countAt(String eventId, Stage stage, long seq) {
         return countDevices(view -> view.isAt(eventId, stage, seq));

@@ -9,6 +9,7 @@ final class FleetContext {
     final DeviceDialer dialer;
     final ConnectPacer pacer;
     final ConnectAllTracker connectAll;
+    final FleetProgress progress = new FleetProgress();
     private final AtomicBoolean closing = new AtomicBoolean();
     /** Every device decodes its own copy of each event id; keeping one saves a string per update per device. */
     private final ConcurrentHashMap<String, String> eventIds = new ConcurrentHashMap<>();

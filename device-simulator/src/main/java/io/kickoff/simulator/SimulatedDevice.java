@@ -190,9 +190,11 @@ final class SimulatedDevice {
     private void receive(ChannelHandlerContext ctx, StageUpdate update, boolean fromSnapshot,
             long receivedAtMicros, long receivedNanoTime) {
         String eventId = fleet.canonicalEventId(update.getEventId());
-        if (update.getSeq() > view.appliedSeq(eventId)) {
+        long applied = view.appliedSeq(eventId);
+        if (update.getSeq() > applied) {
             view = view.withApplied(new AppliedUpdate(eventId, update.getSeq(), update.getStage(),
                     Clocks.toEpochMicros(update.getIssuedAt()), receivedAtMicros, receivedNanoTime, fromSnapshot));
+            fleet.progress.applied(eventId, applied, update.getSeq());
         } else {
             view = view.withDuplicate();
         }

@@ -176,15 +176,22 @@ class DeviceFleetTest {
                     push(update(Stage.PRE_SHOW, 2)));
             await().atMost(WAIT).untilAsserted(() -> assertThat(fleet.report(EVENT, 2).applied()).isEqualTo(5));
             assertThat(fleet.report(EVENT, 2).timeToAllMillis()).isNaN();
+            // The running count agrees with a scan of every device.
+            assertThat(fleet.reached(EVENT, 1)).isEqualTo(10);
+            assertThat(fleet.reached(EVENT, 2)).isEqualTo(5);
             gateway.push(push(update(Stage.LIVE, 3)));
             await().atMost(WAIT).untilAsserted(() -> assertThat(fleet.countAt(EVENT, Stage.LIVE, 3)).isEqualTo(10));
             SimulatorReport skipped = fleet.report(EVENT, 2);
             assertThat(skipped.applied()).isEqualTo(5);
             assertThat(skipped.reached()).isEqualTo(10);
+            assertThat(fleet.reached(EVENT, 2)).isEqualTo(10);
+            assertThat(fleet.reached(EVENT, 3)).isEqualTo(10);
             assertThat(skipped.timeToAllMillis()).isNotNaN().isGreaterThanOrEqualTo(skipped.maxMillis());
             assertThat(fleet.devices()).allSatisfy(device -> assertThat(device.firstAppliedAtOrAfter(EVENT, 2))
                     .hasValueSatisfying(first -> assertThat(first.seq()).isIn(2L, 3L)));
 
+            assertThat(fleet.reached(EVENT, 4)).isZero();
+            assertThat(fleet.reached("no-such-event", 1)).isZero();
             SimulatorReport nobody = fleet.report(EVENT, 4);
             assertThat(nobody.reached()).isZero();
             assertThat(nobody.allReached()).isFalse();
@@ -215,6 +222,9 @@ class DeviceFleetTest {
             });
             assertThat(fleet.report(EVENT, 1).applied()).isZero();
             assertThat(fleet.report(EVENT, 1).reached()).isEqualTo(10);
+            // Duplicates and older updates move nobody's count.
+            assertThat(fleet.reached(EVENT, 2)).isEqualTo(10);
+            assertThat(fleet.reached(EVENT, 3)).isZero();
         }
     }
 

@@ -313,13 +313,13 @@ final class SimulateCommand implements Callable<Integer> {
     private SimulatorReport watchSeq(DeviceFleet fleet, long seq, PrintWriter out) throws InterruptedException {
         out.printf("watching %s: waiting for seq %d%n", watch, seq);
         out.flush();
-        while (fleet.countDevices(view -> view.appliedSeq(watch) >= seq) == 0) {
+        while (fleet.reached(watch, seq) == 0) {
             if (stop.await(POLL_MILLIS)) {
                 return null;
             }
         }
         long deadline = System.nanoTime() + watchTimeout.toNanos();
-        while (fleet.countDevices(view -> view.appliedSeq(watch) >= seq) < devices
+        while (fleet.reached(watch, seq) < devices
                 && System.nanoTime() - deadline < 0 && !stop.await(POLL_MILLIS)) {
             // polling the fleet; devices timestamp receipts themselves, so the poll rate does not skew figures
         }
