@@ -18,10 +18,12 @@ final class FleetProgress {
     /** A device moved from {@code fromSeq} (0: never applied the event) to {@code toSeq}. */
     void applied(String eventId, long fromSeq, long toSeq) {
         ConcurrentSkipListMap<Long, LongAdder> seqs = byEvent.computeIfAbsent(eventId, e -> new ConcurrentSkipListMap<>());
-        seqs.computeIfAbsent(toSeq, s -> new LongAdder()).increment();
+        // Out of the old seq first: a reader in between may count this device nowhere (it polls
+        // again), never twice (which could tell it everyone arrived while someone has not).
         if (fromSeq > 0) {
             seqs.get(fromSeq).decrement();
         }
+        seqs.computeIfAbsent(toSeq, s -> new LongAdder()).increment();
     }
 
     /** Devices that have applied {@code seq} of the event or a later one. */
