@@ -109,7 +109,8 @@ public final class DeviceFleet implements AutoCloseable {
 
     /**
      * Devices that have applied {@code seq} of the event or a later one; counted as they apply
-     * updates, so it is cheap to poll while a broadcast is landing.
+     * updates, so it is cheap to poll while a broadcast is landing. While devices are applying, it
+     * may be off by those few; {@link #countDevices} is the exact (and costly) scan.
      */
     public long reached(String eventId, long seq) {
         return context.progress.reached(eventId, seq);

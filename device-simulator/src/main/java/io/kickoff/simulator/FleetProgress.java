@@ -18,15 +18,16 @@ final class FleetProgress {
     /** A device moved from {@code fromSeq} (0: never applied the event) to {@code toSeq}. */
     void applied(String eventId, long fromSeq, long toSeq) {
         ConcurrentSkipListMap<Long, LongAdder> seqs = byEvent.computeIfAbsent(eventId, e -> new ConcurrentSkipListMap<>());
-        // Out of the old seq first: a reader in between may count this device nowhere (it polls
-        // again), never twice (which could tell it everyone arrived while someone has not).
+        // Out of the old seq first, so a reader between the two steps misses the device rather than
+        // counting it twice. (A reader summing several seqs while devices move can still count one
+        // twice: callers confirm "everyone" with a scan.)
         if (fromSeq > 0) {
             seqs.get(fromSeq).decrement();
         }
         seqs.computeIfAbsent(toSeq, s -> new LongAdder()).increment();
     }
 
-    /** Devices that have applied {@code seq} of the event or a later one. */
+    /** Devices that have applied {@code seq} of the event or a later one; exact when no device is moving. */
     long reached(String eventId, long seq) {
         ConcurrentSkipListMap<Long, LongAdder> seqs = byEvent.get(eventId);
         if (seqs == null) {

@@ -319,7 +319,7 @@ final class SimulateCommand implements Callable<Integer> {
             }
         }
         long deadline = System.nanoTime() + watchTimeout.toNanos();
-        while (fleet.reached(watch, seq) < devices
+        while (!everyDeviceReached(fleet, seq)
                 && System.nanoTime() - deadline < 0 && !stop.await(POLL_MILLIS)) {
             // polling the fleet; devices timestamp receipts themselves, so the poll rate does not skew figures
         }
@@ -327,6 +327,15 @@ final class SimulateCommand implements Callable<Integer> {
         out.println(figures);
         out.flush();
         return figures;
+    }
+
+    /**
+     * The running tallies are cheap to poll but are not read as one snapshot; one scan of every
+     * device confirms before the watch of a seq ends.
+     */
+    private boolean everyDeviceReached(DeviceFleet fleet, long seq) {
+        return fleet.reached(watch, seq) >= devices
+                && fleet.countDevices(view -> view.appliedSeq(watch) >= seq) >= devices;
     }
 
 }
