@@ -39,6 +39,18 @@ public final class Fixtures {
         return session;
     }
 
+    /**
+     * The buffer that owns the memory of a written view: through duplicates and the leak detector's
+     * wrappers (which sample some allocations), so "the same bytes" is one identity.
+     */
+    public static ByteBuf memoryOf(Object written) {
+        ByteBuf buf = (ByteBuf) written;
+        while (buf.unwrap() != null) {
+            buf = buf.unwrap();
+        }
+        return buf;
+    }
+
     /** Decodes what a test channel wrote: a WebSocket frame object, or a complete frame's raw bytes. */
     public static ServerFrame decode(WireFormat format, Object written) throws Exception {
         try {

@@ -128,7 +128,7 @@ class PacedBundleDeliveryTest {
         // The first slice only, not all 25 at once.
         assertThat(written).hasSize(3);
         assertThat(ticker.active()).isEqualTo(1);
-        ByteBuf shared = (ByteBuf) written.peek().unwrap();
+        ByteBuf shared = Fixtures.memoryOf(written.peek());
 
         List<Integer> perTick = new ArrayList<>();
         int before = written.size();
@@ -140,7 +140,7 @@ class PacedBundleDeliveryTest {
         assertThat(perTick).hasSize(8).allSatisfy(n -> assertThat(n).isBetween(1, 3));
         assertThat(written).hasSize(25);
         // One encoding shared by every device, each device once.
-        assertThat(written).allSatisfy(f -> assertThat(f.unwrap()).isSameAs(shared));
+        assertThat(written).allSatisfy(f -> assertThat(Fixtures.memoryOf(f)).isSameAs(shared));
         assertThat(delivery.written()).isEqualTo(25);
         assertThat(metrics.count("kickoff_gateway_bundle_writes")).isEqualTo(25);
         assertThat(delivery.pushesUnderWay(loop)).isZero();
@@ -155,7 +155,7 @@ class PacedBundleDeliveryTest {
         connect(25, true);
         delivery.onBundleRecord(record(bundle("final", "us-en", "v1")));
         onLoop(() -> { });
-        ByteBuf v1 = (ByteBuf) written.peek().unwrap();
+        ByteBuf v1 = Fixtures.memoryOf(written.peek());
         delivery.onBundleRecord(record(bundle("final", "us-en", "v2")));
         onLoop(() -> { });
         assertThat(ticker.active()).isEqualTo(1);
@@ -191,7 +191,7 @@ class PacedBundleDeliveryTest {
         connect(25, true);
         delivery.onBundleRecord(record(bundle("final", "us-en", "v1")));
         onLoop(() -> { });
-        ByteBuf shared = (ByteBuf) written.peek().unwrap();
+        ByteBuf shared = Fixtures.memoryOf(written.peek());
         delivery.stageChanged(Fixtures.update("final", io.kickoff.protocol.v1.Stage.ENDED, 5));
         onLoop(() -> { });
         assertThat(ticker.active()).isZero();
@@ -216,7 +216,7 @@ class PacedBundleDeliveryTest {
         DeviceSession newcomer = sessions.get(64);
         onLoop(() -> delivery.welcomed(newcomer, Map.of()));
         assertThat(delivery.trackedDevices(loop)).isEqualTo(1);
-        Set<Object> buffers = written.stream().map(f -> f.unwrap()).collect(Collectors.toSet());
+        Set<Object> buffers = written.stream().map(Fixtures::memoryOf).collect(Collectors.toSet());
         assertThat(buffers).hasSize(1);
     }
 }
