@@ -212,6 +212,7 @@ public final class Gateway implements AutoCloseable {
         upkeep.forEach(f -> f.cancel(false));
         serverChannel.close().syncUninterruptibly();
         shutdownGroups();
+        bundles.close();
         log.info("gateway {} stopped", config.nodeId());
     }
 

@@ -200,6 +200,19 @@ public final class BundleDelivery {
         counted(wrote, unwritable);
     }
 
+    /**
+     * Gives back the bytes of every bundle held (off-heap, freed only by release): the gateway is
+     * stopping. Devices greeted afterwards get none.
+     */
+    public void close() {
+        synchronized (lock) {
+            for (Map<String, HeldBundle> bySegment : bundles.values()) {
+                bySegment.values().forEach(HeldBundle::release);
+            }
+            bundles.clear();
+        }
+    }
+
     /** The latest bundle held for an event and segment. */
     public Optional<Bundle> bundle(String eventId, String segment) {
         return Optional.ofNullable(held(eventId, segment)).map(h -> h.bundle);

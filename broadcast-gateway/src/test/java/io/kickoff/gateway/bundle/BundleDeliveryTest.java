@@ -86,6 +86,7 @@ class BundleDeliveryTest {
             outbound(ch).forEach(ByteBuf::release);
             ch.finishAndReleaseAll();
         });
+        delivery.close();
     }
 
     @Test
@@ -124,6 +125,29 @@ class BundleDeliveryTest {
         assertThat(shared.refCnt()).isEqualTo(1);
         delivery.stageChanged(update("final", Stage.ENDED, 9));
         assertThat(shared.refCnt()).isZero();
+    }
+
+    @Test
+    void closingGivesBackTheBytesOfEveryHeldBundle() throws Exception {
+        EmbeddedChannel us = device("us", "us-en", WireFormat.PROTOBUF);
+        delivery.onBundleRecord(record(bundle("final", "us-en", "v1")));
+        delivery.onBundleRecord(record(bundle("semi", "fr-fr", "v1")));
+        runAll();
+        List<ByteBuf> out = outbound(us);
+        assertThat(out).hasSize(1);
+        ByteBuf memory = Fixtures.memoryOf(out.get(0));
+        out.forEach(ByteBuf::release);
+        assertThat(delivery.held()).isEqualTo(2);
+        assertThat(memory.refCnt()).as("held by the delivery").isEqualTo(1);
+
+        delivery.close();
+        assertThat(delivery.held()).isZero();
+        assertThat(memory.refCnt()).isZero();
+        // A device greeted afterwards gets nothing, and nothing fails.
+        EmbeddedChannel late = channel();
+        delivery.welcomed(session(late, "late", "us-en", WireFormat.PROTOBUF), Map.of());
+        runAll();
+        assertThat(outbound(late)).isEmpty();
     }
 
     @Test

@@ -117,6 +117,7 @@ class PacedBundleDeliveryTest {
         }
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         written.forEach(ByteBuf::release);
+        delivery.close();
     }
 
     @Test
