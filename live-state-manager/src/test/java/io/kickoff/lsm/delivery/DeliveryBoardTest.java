@@ -4,16 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kickoff.bus.BusRecord;
 import io.kickoff.bus.Topic;
+import io.kickoff.lsm.schedule.MutableClock;
 import io.kickoff.protocol.Timestamps;
 import io.kickoff.protocol.delivery.DeliveryReports;
 import io.kickoff.protocol.v1.DeliveryReport;
 import io.kickoff.protocol.v1.EventDelivery;
 import com.google.protobuf.ByteString;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +19,7 @@ class DeliveryBoardTest {
     static final Instant T0 = Instant.parse("2026-11-21T21:00:00Z");
     static final DeliveryFixtures reports = new DeliveryFixtures(T0);
 
-    final TestClock clock = new TestClock(T0);
+    final MutableClock clock = new MutableClock(T0);
     final DeliveryBoard board = new DeliveryBoard(clock);
 
     @Test
@@ -102,35 +100,5 @@ class DeliveryBoardTest {
         board.onRecord(new BusRecord(Topic.DELIVERY, null, report.toByteArray(), 0));
 
         assertThat(board.nodeIds()).containsExactly("gw-9");
-    }
-
-
-
-    /** A clock tests move by hand. */
-    static final class TestClock extends Clock {
-        private volatile Instant now;
-
-        TestClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
