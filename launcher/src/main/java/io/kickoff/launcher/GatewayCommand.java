@@ -16,6 +16,7 @@ import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -29,9 +30,8 @@ import picocli.CommandLine.Spec;
 final class GatewayCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(GatewayCommand.class);
 
-    @Option(names = "--kafka", required = true, paramLabel = "HOST:PORT[,HOST:PORT...]",
-            description = "Kafka bootstrap servers of the bus (required).")
-    String kafka;
+    @Mixin
+    KafkaBusOption kafkaOption;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String host;
@@ -93,7 +93,7 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        KafkaAddress.validate(spec, kafka);
+        String kafka = kafkaOption.validated(spec);
         if (maxConnections < 0 || maxConnectsPerSecond < 0 || ioThreads < 0) {
             throw new ParameterException(spec.commandLine(),
                     "--max-connections, --max-connects-per-second and --io-threads must not be negative");

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,9 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
 final class LsmCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(LsmCommand.class);
 
-    @Option(names = "--kafka", required = true, paramLabel = "HOST:PORT[,HOST:PORT...]",
-            description = "Kafka bootstrap servers of the bus (required).")
-    String kafka;
+    @Mixin
+    KafkaBusOption kafkaOption;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String host;
@@ -49,7 +49,7 @@ final class LsmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        KafkaAddress.validate(spec, kafka);
+        String kafka = kafkaOption.validated(spec);
         stop.install();
         Infrastructure infrastructure = Infrastructure.external(kafka, redis);
         try (LsmStorage storage = LsmStorage.open(redis);

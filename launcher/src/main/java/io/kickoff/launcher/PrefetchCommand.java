@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -20,8 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "and serves GET /v1/bundles (ETag, jittered max-age, priority shedding)."})
 final class PrefetchCommand implements Callable<Integer> {
 
-    @Option(names = "--kafka", required = true, paramLabel = "HOST:PORT[,HOST:PORT...]", description = "Kafka bootstrap servers.")
-    String kafka;
+    @Mixin
+    KafkaBusOption kafkaOption;
 
     @Option(names = "--catalog-dir", defaultValue = "catalog-blobs", description = "Catalog blob directory (default: ${DEFAULT-VALUE}).")
     Path catalogDir;
@@ -68,7 +69,7 @@ final class PrefetchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        KafkaAddress.validate(spec, kafka);
+        String kafka = kafkaOption.validated(spec);
         BundleServerConfig server;
         try {
             server = DEFAULTS.withHost(host).withPort(port).withLimits(maxInFlight, criticalReserve)

@@ -86,7 +86,7 @@ class KickoffCliTest {
 
     @Test
     void gatewayAndLsmProcessesNeedKafka() {
-        for (String command : new String[] {"gateway", "lsm"}) {
+        for (String command : new String[] {"gateway", "lsm", "prefetch"}) {
             Run missing = run(command);
             assertThat(missing.exitCode()).as(command).isEqualTo(2);
             assertThat(missing.err()).as(command).contains("--kafka");
