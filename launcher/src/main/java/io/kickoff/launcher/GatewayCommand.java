@@ -101,6 +101,7 @@ final class GatewayCommand implements Callable<Integer> {
         if (drainWindow.isNegative()) {
             throw new ParameterException(spec.commandLine(), "--drain-window must not be negative");
         }
+        ListenPorts.requireFree(host, port, "--port");
         DeviceTokens tokens = DeviceTokens.withSecret(tokenSecret);
         GatewayConfig.Builder config = GatewayConfig.builder()
                 .host(host)
@@ -110,8 +111,9 @@ final class GatewayCommand implements Callable<Integer> {
                 .ioThreads(ioThreads)
                 .drainWindow(drainWindow)
                 .opsToken(opsToken);
-        stop.install();
+        // Before the hook: a missing broker ends the command here, with nothing to clean up.
         Infrastructure infrastructure = Infrastructure.external(kafka, null);
+        stop.install();
         try {
             // The node id also names the bus client. Ports are unique per host; with port 0 the pid is.
             String id = nodeId != null ? nodeId : port != 0 ? "gateway-" + port : "gateway-" + ProcessHandle.current().pid();

@@ -8,6 +8,7 @@ import io.kickoff.testkit.TestKafka;
 import io.kickoff.testkit.TestRedis;
 import java.io.File;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -19,6 +20,9 @@ import java.util.stream.Stream;
  * ({@code external}). Hands out buses and closes them, then whatever it started.
  */
 final class Infrastructure implements AutoCloseable {
+    /** How long a signalled JVM leaves the broker and Redis it started running while its services stop. */
+    static final Duration ORDERLY_STOP_GRACE = Duration.ofSeconds(60);
+
     private final Mode mode;
     private final TestKafka kafka;
     private final TestRedis redis;
@@ -47,16 +51,18 @@ final class Infrastructure implements AutoCloseable {
         };
     }
 
-    /** Kafka (and maybe Redis) that run elsewhere. */
+    /** Kafka (and maybe Redis) that run elsewhere; fails in seconds, in one line, if no broker answers there. */
     static Infrastructure external(String bootstrapServers, String redisUri) {
+        KafkaReachability.require(bootstrapServers.trim(), KafkaReachability.DEFAULT_WAIT);
         return new Infrastructure(Mode.external, null, null, bootstrapServers.trim(), redisUri);
     }
 
     /** Starts a Redis server and a single-node Kafka broker (a child JVM each, on free ports of 127.0.0.1). */
     static Infrastructure embedded() {
         absoluteClassPath();
-        TestRedis redis = new TestRedis();
-        TestKafka kafka = new TestKafka();
+        // On SIGTERM the services stop first, then these (Platform#close): the servers must outlive the JVM's hooks.
+        TestRedis redis = TestRedis.withOrderlyStopGrace(ORDERLY_STOP_GRACE);
+        TestKafka kafka = TestKafka.builder().orderlyStopGrace(ORDERLY_STOP_GRACE).build();
         try {
             redis.start();
             kafka.start();

@@ -28,9 +28,14 @@ public final class Kickoff implements Runnable {
         CommandLine cli = new CommandLine(new Kickoff());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             // Bad settings (a short secret, a taken port) are the user's to fix: say so in one line, exit 2.
-            if (e instanceof IllegalArgumentException || e instanceof java.net.BindException
-                    || e.getCause() instanceof java.net.BindException) {
+            if (e instanceof IllegalArgumentException) {
                 commandLine.getErr().println("kickoff: " + e.getMessage());
+                return 2;
+            }
+            // A port taken between the check and the bind (or a bind refused for another reason): still one line.
+            String bindFailure = bindFailure(e);
+            if (bindFailure != null) {
+                commandLine.getErr().println("kickoff: cannot listen: " + bindFailure);
                 return 2;
             }
             // Something we depend on did not come up (a broker, a bus): one line, exit 1.
@@ -41,6 +46,18 @@ public final class Kickoff implements Runnable {
             throw e;
         });
         return cli;
+    }
+
+    /** The message of a failed bind anywhere in the causes (NIO's BindException or the native transport's), or null. */
+    static String bindFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            if (t instanceof java.net.BindException
+                    || (message != null && (message.contains("Address already in use") || message.contains("bind(")))) {
+                return message;
+            }
+        }
+        return null;
     }
 
     @Override

@@ -17,8 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** The Live State Manager alone (admin API), publishing stage updates on a Kafka bus. */
 @Command(name = "lsm", mixinStandardHelpOptions = true,
         description = {"Run the Live State Manager (the admin API for producers) on a Kafka bus until stopped.",
-                "Stage updates go to Kafka, where every gateway process reads them. Events are kept in memory "
-                        + "for now: they are lost when it stops."})
+                "Stage updates go to Kafka, where every gateway process reads them. Events live in Redis with "
+                        + "--redis (several instances share it and elect a leader), else in memory, lost when it stops."})
 final class LsmCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(LsmCommand.class);
 
@@ -50,8 +50,10 @@ final class LsmCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String kafka = kafkaOption.validated(spec);
-        stop.install();
+        ListenPorts.requireFree(host, port, "--port");
+        // Before the hook: a missing broker ends the command here, with nothing to clean up.
         Infrastructure infrastructure = Infrastructure.external(kafka, redis);
+        stop.install();
         try (LsmStorage storage = LsmStorage.open(redis);
              LiveStateManager lsm = LiveStateManager.start(
                 LiveStateManager.Config.of(host, port, Map.of(adminToken, AdminToken.operator("admin")), nodeId),

@@ -1,5 +1,7 @@
 package io.kickoff.launcher;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -81,5 +83,26 @@ final class PlatformOptions {
                 }
             }
         }
+        validatePorts(spec);
+    }
+
+    /** Each port in range and its own, and free now: a taken port is one line naming it and its option (exit 2). */
+    private void validatePorts(CommandSpec spec) {
+        Map<String, Integer> byOption = new LinkedHashMap<>();
+        byOption.put("--gateway-port", gatewayPort);
+        byOption.put("--admin-port", adminPort);
+        byOption.put("--bundle-port", bundlePort);
+        Map<Integer, String> taken = new LinkedHashMap<>();
+        byOption.forEach((option, port) -> {
+            if (port < 0 || port > 65_535) {
+                throw new ParameterException(spec.commandLine(), option + " wants 0..65535, got " + port);
+            }
+            String other = port == 0 ? null : taken.putIfAbsent(port, option);
+            if (other != null) {
+                throw new ParameterException(spec.commandLine(), other + " and " + option + " are both " + port
+                        + "; give each its own port (or 0 for any free one)");
+            }
+        });
+        taken.forEach((port, option) -> ListenPorts.requireFree(host, port, option));
     }
 }

@@ -79,8 +79,10 @@ final class PrefetchCommand implements Callable<Integer> {
                     + " (--max-in-flight and --io-threads >= 1, --critical-reserve >= 0, --max-age >= 0, "
                     + "0 <= --max-age-jitter < 1)");
         }
-        stop.install();
+        ListenPorts.requireFree(host, port, "--port");
+        // Before the hook: a missing broker ends the command here, with nothing to clean up.
         Infrastructure infrastructure = Infrastructure.external(kafka, redis);
+        stop.install();
         try (PrefetchService service = PrefetchService.start(new PrefetchService.Config(catalogDir,
                 server, redis), infrastructure.bus("kickoff-prefetch"),
                 DeviceTokens.withSecret(tokenSecret), Clock.systemUTC())) {
@@ -88,7 +90,9 @@ final class PrefetchCommand implements Callable<Integer> {
             out.printf("Kickoff prefetch node (pid %d) on Kafka %s, %s from %s%n",
                     ProcessHandle.current().pid(), infrastructure.bootstrapServers(), service.describeCatalog(), catalogDir);
             out.printf("  bundle API    http://%s:%d/v1/bundles   (device token, or ?segment= for tools)%n", host, service.port());
-            out.println("Ready. Stop with Ctrl-C.");
+            service.notReadyReason().ifPresentOrElse(
+                    reason -> out.println("Not ready: " + reason + ". Stop with Ctrl-C."),
+                    () -> out.println("Ready. Stop with Ctrl-C."));
             out.flush();
             stop.await();
         } finally {

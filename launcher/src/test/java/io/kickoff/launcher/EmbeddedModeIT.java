@@ -1,8 +1,14 @@
 package io.kickoff.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code --mode embedded}: the launcher starts a real Kafka broker and Redis server, runs on them, stops them. */
 class EmbeddedModeIT {
@@ -15,5 +21,34 @@ class EmbeddedModeIT {
         assertThat(demo.out()).contains("Kickoff is up (mode embedded).",
                 "(single-node KRaft broker started by kickoff", "redis://127.0.0.1:",
                 "OK: all 10 devices received ev-ufc-309 LIVE (seq 2), its bundle already in hand");
+    }
+
+    /**
+     * A SIGTERM runs the JVM's shutdown hooks all at once: the services must still stop before the broker and the Redis
+     * server they use, or every Kafka client and the leader lease log their way through a dead broker.
+     */
+    @Test
+    void sigtermStopsTheServicesBeforeTheBrokerAndRedisTheyUse(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out.txt");
+        Path err = dir.resolve("err.txt");
+        Process serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dlogback.configurationFile=" + Path.of("target", "classes", "logback.xml").toAbsolutePath(),
+                "-cp", System.getProperty("java.class.path"), Kickoff.class.getName(),
+                "serve", "--mode", "embedded", "--gateway-port", "0", "--admin-port", "0", "--bundle-port", "0")
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try {
+            await().atMost(Duration.ofSeconds(120))
+                    .until(() -> Files.readString(out).contains("Running.") || !serve.isAlive());
+            assertThat(serve.isAlive()).as(Files.readString(out) + Files.readString(err)).isTrue();
+
+            serve.destroy(); // SIGTERM
+
+            assertThat(serve.waitFor(90, TimeUnit.SECONDS)).isTrue();
+            String log = Files.readString(err);
+            assertThat(log).as(log).contains("stopped")
+                    .doesNotContain("NetworkClient", "could not release the leader lease", "ConnectionWatchdog");
+        } finally {
+            serve.destroyForcibly();
+        }
     }
 }

@@ -211,4 +211,57 @@ class KickoffCliTest {
     void demoRefusesZeroDevices() {
         assertThat(run("demo", "--devices", "0").exitCode()).isEqualTo(2);
     }
+
+    @Test
+    void aTakenPortIsOneLineNamingThePortAndItsOption() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            String port = Integer.toString(taken.getLocalPort());
+            Run serve = run("serve", "--gateway-port", "0", "--admin-port", port, "--bundle-port", "0");
+            assertThat(serve.exitCode()).as(serve.err()).isEqualTo(2);
+            assertThat(serve.err()).contains("127.0.0.1:" + port + " (--admin-port)").doesNotContain("\tat ");
+            assertThat(serve.err().strip().lines()).hasSize(1);
+            for (String[] command : new String[][] {{"gateway", "--kafka", "127.0.0.1:9092"},
+                    {"lsm", "--kafka", "127.0.0.1:9092"}, {"prefetch", "--kafka", "127.0.0.1:9092"}, {"kafka"}}) {
+                String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(command),
+                        java.util.stream.Stream.of("--port", port)).toArray(String[]::new);
+                Run refused = run(args);
+                assertThat(refused.exitCode()).as(command[0] + refused.err()).isEqualTo(2);
+                assertThat(refused.err()).as(command[0]).contains("127.0.0.1:" + port + " (--port)");
+                assertThat(refused.err().strip().lines()).as(command[0]).hasSize(1);
+            }
+        }
+        Run same = run("serve", "--gateway-port", "18080", "--admin-port", "18080");
+        assertThat(same.exitCode()).isEqualTo(2);
+        assertThat(same.err()).contains("--gateway-port and --admin-port are both 18080");
+    }
+
+    @Test
+    void anUnreachableKafkaIsOneLineNamingTheAddressAndHowToStartOne() throws Exception {
+        int nobody;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            nobody = probe.getLocalPort(); // closed again below: nothing listens there
+        }
+        Run lsm = run("lsm", "--kafka", "127.0.0.1:" + nobody, "--port", "0");
+        assertThat(lsm.exitCode()).as(lsm.err()).isEqualTo(1);
+        assertThat(lsm.err()).contains("no Kafka broker answers at 127.0.0.1:" + nobody + " (--kafka)",
+                "./kickoff kafka");
+        assertThat(lsm.err().strip().lines()).hasSize(1);
+    }
+
+    @Test
+    void kafkaHelpOffersAPortAndADataDirForFaultDrills() {
+        assertThat(help("kafka")).contains("--port", "--data-dir", "kept on exit");
+        assertThat(run("kafka", "--port", "70000").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void prefetchRefusesACatalogDirectoryThatDoesNotExistWithoutCreatingIt(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        java.nio.file.Path missing = dir.resolve("no-such-catalog");
+        Run serve = run("serve", "--gateway-port", "0", "--admin-port", "0", "--bundle-port", "0",
+                "--catalog-dir", missing.toString());
+        assertThat(serve.exitCode()).as(serve.err()).isEqualTo(2);
+        assertThat(serve.err()).contains("catalog directory " + missing + " does not exist", "kickoff catalog publish");
+        assertThat(missing).doesNotExist();
+    }
 }

@@ -14,7 +14,9 @@ import io.kickoff.prefetch.push.BundlePush;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -45,17 +47,29 @@ public final class PrefetchService implements AutoCloseable {
     private final BundlePush push;
     private final BundleServer server;
     private final int port;
+    private final Path catalogDir;
 
-    private PrefetchService(CatalogConsumer catalog, BundleStore store, BundlePush push, BundleServer server, int port) {
+    private PrefetchService(CatalogConsumer catalog, BundleStore store, BundlePush push, BundleServer server, int port,
+                            Path catalogDir) {
         this.catalog = catalog;
         this.store = store;
         this.push = push;
         this.server = server;
         this.port = port;
+        this.catalogDir = catalogDir;
     }
+
+    /** The catalog version while none has been announced. */
+    private static final long NO_CATALOG = Long.MIN_VALUE;
 
     public static PrefetchService start(Config config, EventBus bus, DeviceTokens tokens, Clock clock)
             throws InterruptedException {
+        // Hollow's retriever would create a missing directory and the node would wait on it forever: most likely a
+        // typo, so refuse it in words.
+        if (!Files.isDirectory(config.catalogDir())) {
+            throw new IllegalArgumentException("catalog directory " + config.catalogDir() + " does not exist: publish a "
+                    + "catalog there first (kickoff catalog publish --dir " + config.catalogDir() + " ...)");
+        }
         CatalogConsumer catalog = CatalogConsumer.open(config.catalogDir());
         BundleStore store = config.redisUri() == null ? new InMemoryBundleStore()
                 : new CachedBundleStore(RedisBundleStore.connect(config.redisUri(), "kickoff:bundles"),
@@ -66,11 +80,17 @@ public final class PrefetchService implements AutoCloseable {
         catalog.refresh();
         CompletableFuture<Void> caughtUp = push.start();
         BundleServer server = new BundleServer(config.server(), store, tokens,
-                segment -> catalog.view().segment(segment).isPresent(), caughtUp::isDone,
+                segment -> catalog.view().segment(segment).isPresent(),
+                () -> caughtUp.isDone() && catalog.version() != NO_CATALOG,
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Jitter.random());
         int port = server.start();
-        log.info("prefetch service on port {}: catalog version {} from {}", port, catalog.version(), config.catalogDir());
-        return new PrefetchService(catalog, store, push, server, port);
+        PrefetchService service = new PrefetchService(catalog, store, push, server, port, config.catalogDir());
+        if (catalog.version() == NO_CATALOG) {
+            log.warn("prefetch service on port {}: not ready, {}", port, service.notReadyReason().orElseThrow());
+        } else {
+            log.info("prefetch service on port {}: catalog version {} from {}", port, catalog.version(), config.catalogDir());
+        }
+        return service;
     }
 
     public int port() {
@@ -89,7 +109,17 @@ public final class PrefetchService implements AutoCloseable {
     /** "catalog version V", or that none has been announced in the directory yet (the node waits for one). */
     public String describeCatalog() {
         long version = catalog.version();
-        return version == Long.MIN_VALUE ? "no catalog announced yet (waiting for one)" : "catalog version " + version;
+        return version == NO_CATALOG ? "no catalog announced yet (waiting for one)" : "catalog version " + version;
+    }
+
+    /**
+     * Why {@code /readyz} says not ready for want of a catalog, or empty once one is loaded: with no catalog there is
+     * no segment to materialize bundles for.
+     */
+    public Optional<String> notReadyReason() {
+        return catalog.version() != NO_CATALOG ? Optional.empty()
+                : Optional.of("no catalog announced in " + catalogDir + " yet: publish one with kickoff catalog publish "
+                        + "--dir " + catalogDir + " (the node loads it within a second)");
     }
 
     @Override

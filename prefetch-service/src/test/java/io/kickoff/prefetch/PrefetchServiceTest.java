@@ -1,6 +1,7 @@
 package io.kickoff.prefetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kickoff.bus.InProcessEventBus;
@@ -60,6 +61,39 @@ class PrefetchServiceTest {
             assertThat(answer.statusCode()).isEqualTo(200);
             assertThat(answer.body()).contains("\"eventId\":\"ev0\"").contains("\"segment\":\"" + segment + "\"");
             assertThat(answer.headers().firstValue("ETag")).isPresent();
+        }
+    }
+
+    @Test
+    void aMissingCatalogDirectoryIsRefusedAndNotCreated(@TempDir Path dir) {
+        Path missing = dir.resolve("typo");
+        DeviceTokens tokens = DeviceTokens.withSecret("prefetch-test-secret-prefetch-test-secret");
+        try (InProcessEventBus bus = new InProcessEventBus()) {
+            assertThatThrownBy(() -> PrefetchService.start(new PrefetchService.Config(missing,
+                    BundleServerConfig.defaults().withHost("127.0.0.1").withPort(0), null), bus, tokens, Clock.systemUTC()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("catalog directory " + missing + " does not exist");
+        }
+        assertThat(missing).doesNotExist();
+    }
+
+    @Test
+    void aDirectoryWithNoCatalogYetIsNotReadyAndSaysWhyUntilOneIsPublished(@TempDir Path blobs) throws Exception {
+        DeviceTokens tokens = DeviceTokens.withSecret("prefetch-test-secret-prefetch-test-secret");
+        try (InProcessEventBus bus = new InProcessEventBus();
+             PrefetchService service = PrefetchService.start(new PrefetchService.Config(blobs,
+                     BundleServerConfig.defaults().withHost("127.0.0.1").withPort(0), null), bus, tokens, Clock.systemUTC())) {
+            HttpClient http = HttpClient.newHttpClient();
+            HttpRequest readyz = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + "/readyz")).build();
+            assertThat(http.send(readyz, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(503);
+            assertThat(service.notReadyReason()).hasValueSatisfying(reason ->
+                    assertThat(reason).contains("no catalog announced in " + blobs, "kickoff catalog publish"));
+
+            CatalogPublisher.publish(blobs, CatalogSource.synthetic(20, 2, 1));
+
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> http.send(readyz, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+            assertThat(service.notReadyReason()).isEmpty();
         }
     }
 }

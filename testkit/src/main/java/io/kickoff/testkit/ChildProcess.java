@@ -19,6 +19,7 @@ import java.time.LocalTime;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -35,15 +36,31 @@ final class ChildProcess {
     private final List<String> command;
     private final Path workDir;
     private final Path logFile;
+    private final Duration orderlyStopGrace;
+    private final boolean keepWorkDir;
+    private CountDownLatch stoppedByOwner = new CountDownLatch(0);
     private Process process;
     private Process watchdog;
     private Thread shutdownHook;
 
     ChildProcess(String name, List<String> command, Path workDir, Path logFile) {
+        this(name, command, workDir, logFile, Duration.ZERO, false);
+    }
+
+    /**
+     * @param orderlyStopGrace how long the JVM's shutdown hook leaves the owner to stop the process in order (its
+     *                         clients first) before it kills it; zero kills at once. Shutdown hooks run concurrently,
+     *                         so without a grace a SIGTERM to this JVM would kill the server under its clients.
+     * @param keepWorkDir      whether the directory holds data meant to outlive this JVM (the watchdog then leaves it)
+     */
+    ChildProcess(String name, List<String> command, Path workDir, Path logFile, Duration orderlyStopGrace,
+                 boolean keepWorkDir) {
         this.name = name;
         this.command = List.copyOf(command);
         this.workDir = workDir;
         this.logFile = logFile;
+        this.orderlyStopGrace = orderlyStopGrace;
+        this.keepWorkDir = keepWorkDir;
     }
 
     synchronized void start() {
@@ -53,7 +70,7 @@ final class ChildProcess {
         if (process != null) {
             released(); // it died on its own: drop its hook and watchdog before starting a new one
         }
-        ProcessBuilder builder = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(inOwnSession(command))
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
@@ -66,7 +83,12 @@ final class ChildProcess {
             throw new IllegalStateException("Could not start " + name + " (" + command.get(0) + "): " + e, e);
         }
         Process started = process;
-        shutdownHook = new Thread(() -> destroyTree(started, true), "testkit-kill-" + name);
+        CountDownLatch ownerStop = new CountDownLatch(1);
+        stoppedByOwner = ownerStop;
+        shutdownHook = new Thread(() -> {
+            awaitOrderlyStop(ownerStop);
+            destroyTree(started, true);
+        }, "testkit-kill-" + name);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         watchdog = startWatchdog(started.pid());
     }
@@ -79,8 +101,8 @@ final class ChildProcess {
     private Process startWatchdog(long pid) {
         try {
             return new ProcessBuilder("/bin/sh", "-c",
-                    "while read -r _; do :; done; kill -9 \"$0\" 2>/dev/null; rm -rf -- \"$1\"",
-                    Long.toString(pid), workDir.toString())
+                    "while read -r _; do :; done; kill -9 \"$0\" 2>/dev/null; [ -z \"$1\" ] || rm -rf -- \"$1\"",
+                    Long.toString(pid), keepWorkDir ? "" : workDir.toString())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
@@ -89,6 +111,32 @@ final class ChildProcess {
                     + System.lineSeparator());
             return null;
         }
+    }
+
+    private void awaitOrderlyStop(CountDownLatch ownerStop) {
+        if (orderlyStopGrace.isZero()) {
+            return;
+        }
+        try {
+            ownerStop.await(orderlyStopGrace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The command run by {@code setsid} where there is one: a Ctrl-C in a terminal signals the whole foreground
+     * process group, and the server must outlive its clients' orderly stop rather than die with them.
+     */
+    private static List<String> inOwnSession(List<String> command) {
+        Path setsid = Path.of("/usr/bin/setsid");
+        if (!Files.isExecutable(setsid)) {
+            return command;
+        }
+        List<String> wrapped = new java.util.ArrayList<>(command.size() + 1);
+        wrapped.add(setsid.toString());
+        wrapped.addAll(command);
+        return wrapped;
     }
 
     synchronized boolean isAlive() {
@@ -138,6 +186,7 @@ final class ChildProcess {
     }
 
     private void released() {
+        stoppedByOwner.countDown();
         if (watchdog != null) {
             watchdog.destroyForcibly();
             watchdog = null;

@@ -45,9 +45,68 @@ public final class TestKafka extends ClassScopedServer {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
+    private final Path dataDir;
+    private final int requestedPort;
+    private final Duration orderlyStopGrace;
     private Path workDir;
     private int brokerPort;
     private ChildProcess process;
+
+    /** A broker for tests: free ports, data in a temporary directory deleted by {@link #close()}. */
+    public TestKafka() {
+        this(builder());
+    }
+
+    private TestKafka(Builder builder) {
+        this.dataDir = builder.dataDir;
+        this.requestedPort = builder.port;
+        this.orderlyStopGrace = builder.orderlyStopGrace;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Settings of a broker that is not a throw-away test fixture, e.g. one a person runs for fault drills. */
+    public static final class Builder {
+        private Path dataDir;
+        private int port;
+        private Duration orderlyStopGrace = Duration.ZERO;
+
+        private Builder() {
+        }
+
+        /**
+         * Keeps the broker's configuration and data in this directory, kept on {@link #close()}: a broker started
+         * again on it has every record (and its ports, unless {@link #port} names another).
+         */
+        public Builder dataDir(Path dir) {
+            this.dataDir = dir;
+            return this;
+        }
+
+        /** The client port; 0 (the default) for a free one. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("port must be in 0..65535, got " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * When this JVM is stopped by a signal, how long the broker is left running for its owner to stop its clients
+         * and then {@link #close()} it in order (default zero: killed at once).
+         */
+        public Builder orderlyStopGrace(Duration grace) {
+            this.orderlyStopGrace = grace;
+            return this;
+        }
+
+        public TestKafka build() {
+            return new TestKafka(this);
+        }
+    }
 
     /**
      * Starts the broker, or starts it again after {@link #stop()} or {@link #kill()} on the same ports with the same
@@ -100,14 +159,16 @@ public final class TestKafka extends ClassScopedServer {
         return HOST + ":" + brokerPort;
     }
 
-    /** Stops the broker and deletes its data directory. */
+    /** Stops the broker and deletes its data directory, unless it was given one with {@link Builder#dataDir}. */
     @Override
     public synchronized void close() {
         if (process != null) {
             process.stop(STOP_TIMEOUT);
             process = null;
         }
-        ChildProcess.deleteRecursively(workDir);
+        if (dataDir == null) {
+            ChildProcess.deleteRecursively(workDir);
+        }
         workDir = null;
         brokerPort = 0;
     }
@@ -120,15 +181,31 @@ public final class TestKafka extends ClassScopedServer {
     // ------------------------------------------------------------------ internals
 
     private void prepare() {
+        Path serverProperties;
+        int controllerPort;
         try {
-            workDir = Files.createTempDirectory("kickoff-kafka-");
+            workDir = dataDir != null ? Files.createDirectories(dataDir) : Files.createTempDirectory("kickoff-kafka-");
+            serverProperties = workDir.resolve("server.properties");
+            // A broker started again on its data keeps its controller address (the quorum's voter) and, unless told
+            // otherwise, its client port.
+            Properties previous = new Properties();
+            if (Files.isRegularFile(serverProperties)) {
+                try (var in = Files.newBufferedReader(serverProperties)) {
+                    previous.load(in);
+                }
+            }
+            brokerPort = requestedPort != 0 ? requestedPort : portOf(previous.getProperty("advertised.listeners"));
+            controllerPort = portOf(previous.getProperty("controller.quorum.voters"));
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not create a temp directory for Kafka", e);
+            throw new UncheckedIOException("Could not prepare a directory for Kafka", e);
         }
-        brokerPort = ChildProcess.freePort();
-        int controllerPort = ChildProcess.freePort();
+        if (brokerPort == 0) {
+            brokerPort = ChildProcess.freePort();
+        }
+        if (controllerPort == 0) {
+            controllerPort = ChildProcess.freePort();
+        }
 
-        Path serverProperties = workDir.resolve("server.properties");
         Path logbackXml = workDir.resolve("logback.xml");
         writeProperties(serverProperties, brokerConfig(controllerPort));
         writeString(logbackXml, CHILD_LOGBACK);
@@ -147,7 +224,20 @@ public final class TestKafka extends ClassScopedServer {
                 KafkaBrokerMain.class.getName(),
                 serverProperties.toString(),
                 Uuid.randomUuid().toString()));
-        process = new ChildProcess("kafka-broker", cmd, workDir, workDir.resolve("broker.log"));
+        process = new ChildProcess("kafka-broker", cmd, workDir, workDir.resolve("broker.log"), orderlyStopGrace,
+                dataDir != null);
+    }
+
+    /** The port at the end of a {@code ...HOST:PORT} setting, or 0. */
+    private static int portOf(String setting) {
+        if (setting == null) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(setting.substring(setting.lastIndexOf(':') + 1).trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private Map<String, String> brokerConfig(int controllerPort) {

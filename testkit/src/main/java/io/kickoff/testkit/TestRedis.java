@@ -42,6 +42,7 @@ public final class TestRedis extends ClassScopedServer {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
     private final String externalUrl;
+    private final Duration orderlyStopGrace;
     private Path workDir;
     private int port;
     private ChildProcess process;
@@ -52,7 +53,20 @@ public final class TestRedis extends ClassScopedServer {
 
     /** For tests of this class: {@code externalUrl} stands in for the {@code REDIS_URL} environment variable. */
     TestRedis(String externalUrl) {
+        this(externalUrl, Duration.ZERO);
+    }
+
+    private TestRedis(String externalUrl, Duration orderlyStopGrace) {
         this.externalUrl = externalUrl == null || externalUrl.isBlank() ? null : externalUrl.trim();
+        this.orderlyStopGrace = orderlyStopGrace;
+    }
+
+    /**
+     * A server that, when this JVM is stopped by a signal, is left running for up to {@code grace} so that its owner
+     * can stop its clients first and then {@link #close()} it (a plain {@code new TestRedis()} is killed at once).
+     */
+    public static TestRedis withOrderlyStopGrace(Duration grace) {
+        return new TestRedis(System.getenv("REDIS_URL"), grace);
     }
 
     /**
@@ -67,7 +81,7 @@ public final class TestRedis extends ClassScopedServer {
             workDir = createWorkDir();
             port = ChildProcess.freePort();
             process = new ChildProcess("redis-server", command(findBinary(workDir)), workDir,
-                    workDir.resolve("redis.log"));
+                    workDir.resolve("redis.log"), orderlyStopGrace, false);
         }
         if (process.isAlive()) {
             return;

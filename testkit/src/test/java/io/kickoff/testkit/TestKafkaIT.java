@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 class TestKafkaIT {
 
@@ -133,10 +135,47 @@ class TestKafkaIT {
         assertThat(values.subList(100, 102)).containsExactly("last-before-kill", "after-kill");
     }
 
+    @Test
+    void aBrokerOnADataDirComesBackWithItsRecordsAndPortAfterClose(@TempDir Path dataDir) throws Exception {
+        String bootstrap;
+        String persistentTopic = "persistent-" + UUID.randomUUID();
+        try (TestKafka first = TestKafka.builder().dataDir(dataDir).build()) {
+            first.start();
+            bootstrap = first.bootstrapServers();
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                admin.createTopics(List.of(new NewTopic(persistentTopic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            }
+            try (KafkaProducer<String, String> producer = producer(bootstrap)) {
+                producer.send(new ProducerRecord<>(persistentTopic, "kept")).get(30, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(dataDir.resolve("server.properties")).exists();
+
+        try (TestKafka second = TestKafka.builder().dataDir(dataDir).build()) {
+            second.start();
+            assertThat(second.bootstrapServers()).isEqualTo(bootstrap);
+            assertThat(readAll(bootstrap, persistentTopic)).containsExactly("kept");
+        }
+    }
+
+    @Test
+    void aPortGivenToTheBuilderIsTheBootstrapPort(@TempDir Path dataDir) {
+        int port = ChildProcess.freePort();
+        try (TestKafka fixed = TestKafka.builder().port(port).dataDir(dataDir).build()) {
+            fixed.start();
+            assertThat(fixed.bootstrapServers()).isEqualTo("127.0.0.1:" + port);
+        }
+        assertThatThrownBy(() -> TestKafka.builder().port(70_000)).isInstanceOf(IllegalArgumentException.class);
+    }
+
     /** A producer that gives up quickly, so a send to a stopped broker fails within seconds. */
     private static KafkaProducer<String, String> producer() {
+        return producer(kafka.bootstrapServers());
+    }
+
+    private static KafkaProducer<String, String> producer(String bootstrap) {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
@@ -157,8 +196,12 @@ class TestKafkaIT {
 
     /** Every value in the topic's single partition, read from the beginning by a new consumer. */
     private List<String> readAll() {
+        return readAll(kafka.bootstrapServers(), topic);
+    }
+
+    private static List<String> readAll(String bootstrap, String topic) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         TopicPartition partition = new TopicPartition(topic, 0);
