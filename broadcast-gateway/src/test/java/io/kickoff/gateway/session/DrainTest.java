@@ -11,9 +11,16 @@ import io.kickoff.gateway.delivery.DeliveryStats;
 import io.kickoff.gateway.metrics.GatewayMetrics;
 import io.kickoff.gateway.state.WorldState;
 import io.kickoff.protocol.WireFormat;
+import io.kickoff.protocol.v1.ClientFrame;
+import io.kickoff.protocol.v1.Hello;
 import io.kickoff.protocol.v1.ServerFrame;
 import io.kickoff.protocol.v1.Stage;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
@@ -207,5 +214,20 @@ class DrainTest {
         assertThat(drain.over(1, t0 + 10 * SECOND + GRACE - 1)).isFalse();
         assertThat(drain.over(1, t0 + 10 * SECOND + GRACE)).isTrue();
         assertThat(drain.over(0, t0)).isTrue();
+    }
+
+    @Test
+    void aDeviceGreetedAfterTheDrainBeganGoesOnToAnotherNodeAtOnce() throws Exception {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        channels.add(ch);
+        Fixtures.attachSession(ch, "late", "us-en", WireFormat.PROTOBUF);
+        ch.pipeline().addLast(new ServerFrameEncoder(), new ClientFrameDecoder(services.farewells(), 100, 100),
+                new DeviceSessionHandler(services)); // services say: draining
+        ch.pipeline().fireUserEventTriggered(new WebSocketServerProtocolHandler.HandshakeComplete(
+                "/v1/connect", (HttpHeaders) EmptyHttpHeaders.INSTANCE, WireFormat.PROTOBUF.subprotocol()));
+        ch.writeInbound(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(WireFormat.PROTOBUF.encode(
+                ClientFrame.newBuilder().setHello(Hello.getDefaultInstance()).build()))));
+        assertThat(written(ch)).containsExactly("go_away:drain:0", "close:1001");
+        assertThat(registry.size()).as("never joins the draining node").isZero();
     }
 }
