@@ -35,9 +35,9 @@ public final class Drain {
 
     /**
      * Gives each session not already leaving its moment: the sessions are shuffled and each gets
-     * its own slice of what remains of the window, at a random point within the slice (evenly
-     * spread, with jitter, and never two devices of a loop due at the same instant by design).
-     * Runs on the sessions' event loop.
+     * its own slice of what remains of the window, at a random point within the slice: evenly
+     * spread (each slice holds one device), with jitter (no two drains send the same devices at the
+     * same offsets). Runs on the sessions' event loop.
      *
      * @return how many sessions were given a moment
      */
