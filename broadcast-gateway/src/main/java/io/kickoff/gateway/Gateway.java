@@ -13,7 +13,7 @@ import io.kickoff.gateway.delivery.DeliveryStats;
 import io.kickoff.gateway.fanout.FanOut;
 import io.kickoff.gateway.http.HttpEndpoints;
 import io.kickoff.gateway.metrics.GatewayMetrics;
-import io.kickoff.gateway.session.DeviceSession;
+import io.kickoff.gateway.session.Drain;
 import io.kickoff.gateway.session.Farewells;
 import io.kickoff.gateway.session.SessionRegistry;
 import io.kickoff.gateway.session.SessionServices;
@@ -93,6 +93,9 @@ public final class Gateway implements AutoCloseable {
                     .group(bossGroup, ioGroup)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 8192)
+                    // A replacement node rebinds the port at once in a rolling restart, even with the
+                    // old node's connections still in TIME_WAIT.
+                    .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(config.writeBufferLow(), config.writeBufferHigh()))
@@ -142,9 +145,12 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Empties this node without a herd: refuses new devices (503), tells every connected device to
-     * reconnect after a delay spread over the drain window, and closes it. Completes when no device
-     * is left or the window has passed. Idempotent.
+     * Empties this node without a herd and without leaving devices offline: refuses new devices
+     * (503 with a jittered Retry-After, {@code /readyz} 503) and gives every connected device its own
+     * moment to leave, spread evenly over the drain window; until then the device is served as
+     * usual. At its moment it gets {@code go_away} and reconnects elsewhere (see {@link Drain}).
+     * Completes when no device is left, or when the window and the go-away grace have passed.
+     * Idempotent.
      */
     public CompletableFuture<Void> drain() {
         if (!draining.compareAndSet(false, true)) {
@@ -152,21 +158,16 @@ public final class Gateway implements AutoCloseable {
         }
         ready = false;
         admission.startDraining();
-        long window = config.drainWindow().toMillis();
-        log.info("gateway {} draining {} devices over {} ms", config.nodeId(), registry.size(), window);
+        Drain drain = new Drain(config.drainWindow(), System.nanoTime());
+        log.info("gateway {} draining {} devices over {} ms", config.nodeId(), registry.size(),
+                config.drainWindow().toMillis());
         for (SessionRegistry.LoopSessions group : registry.loops()) {
-            group.loop().execute(() -> {
-                List<DeviceSession> sessions = new ArrayList<>(group.sessions());
-                for (DeviceSession session : sessions) {
-                    services.farewells().goAway(session,
-                            window <= 0 ? 0 : ThreadLocalRandom.current().nextLong(window), "drain");
-                }
-            });
+            // On the loop that owns the sessions; a device greeted after this sees the draining flag.
+            group.loop().execute(() -> drain.schedule(group.sessions(), System.nanoTime(), ThreadLocalRandom.current()));
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(window, 1));
         ScheduledFuture<?>[] watcher = new ScheduledFuture<?>[1];
         watcher[0] = bossGroup.next().scheduleAtFixedRate(() -> {
-            if (registry.size() == 0 || System.nanoTime() >= deadline) {
+            if (drain.over(registry.size(), System.nanoTime())) {
                 log.info("gateway {} drained ({} devices left)", config.nodeId(), registry.size());
                 drained.complete(null);
                 watcher[0].cancel(false);

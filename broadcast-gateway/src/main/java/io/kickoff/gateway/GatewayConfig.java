@@ -28,7 +28,7 @@ import java.util.Optional;
  * @param maxLifetime           connections are asked to move (go-away) after this ...
  * @param lifetimeDither        ... minus a random dither up to this, so they do not all move at once
  * @param goAwayJitter          reconnect delays in go-away frames are random in [0, this)
- * @param drainWindow           on drain, devices are told to reconnect spread over this window, then closed
+ * @param drainWindow           on drain, each device is served until its own moment to leave, spread evenly over this window
  * @param maxConnections        most device connections at once (0: derived from the open-files limit)
  * @param fdReserve             file descriptors kept free for health checks, metrics, the bus and handshakes
  * @param maxConnectsPerSecond  most new device connections accepted per second (0: no limit)

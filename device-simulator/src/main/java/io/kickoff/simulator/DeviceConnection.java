@@ -8,6 +8,8 @@ import io.netty.channel.ChannelFuture;
  */
 final class DeviceConnection {
     final GatewayEndpoint endpoint;
+    /** Index of that gateway in the fleet's list. */
+    final int gatewaySlot;
     ChannelFuture connectFuture;
     boolean holdsConnectPermit;
     boolean handshaken;
@@ -17,7 +19,8 @@ final class DeviceConnection {
     /** Delay a go-away asked for; negative when the connection ended without one. */
     long goAwayDelayMillis = -1;
 
-    DeviceConnection(GatewayEndpoint endpoint) {
+    DeviceConnection(GatewayEndpoint endpoint, int gatewaySlot) {
         this.endpoint = endpoint;
+        this.gatewaySlot = gatewaySlot;
     }
 }

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.random.RandomGenerator;
 
 /** Opens a device's TCP connection and starts its WebSocket upgrade, carrying the token the configured way. */
 final class DeviceDialer {
@@ -33,9 +34,31 @@ final class DeviceDialer {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.handshakeTimeout().toMillis());
     }
 
-    /** The gateway for a device's n-th attempt: start on its own, then move one along per attempt. */
-    GatewayEndpoint gatewayFor(int deviceIndex, int attempt) {
-        return gateways.get(Math.floorMod(deviceIndex + attempt, gateways.size()));
+    /** The gateway a device dials first: its index modulo the number of gateways, so a fleet starts spread evenly. */
+    int firstGateway(int deviceIndex) {
+        return Math.floorMod(deviceIndex, gateways.size());
+    }
+
+    /** After a failure or a lost connection: the next gateway in the list, so a dead node's devices land on the others. */
+    int nextGateway(int current) {
+        return Math.floorMod(current + 1, gateways.size());
+    }
+
+    /**
+     * After a go-away: any gateway but the one that sent the device away, at random, so a draining
+     * node's devices spread over all the others instead of piling onto one.
+     */
+    int otherGateway(int current, RandomGenerator random) {
+        int n = gateways.size();
+        if (n == 1) {
+            return 0;
+        }
+        int pick = random.nextInt(n - 1);
+        return pick >= current ? pick + 1 : pick;
+    }
+
+    GatewayEndpoint gateway(int slot) {
+        return gateways.get(slot);
     }
 
     /** Starts connecting on the device's own event loop; the returned future covers TCP connect only. */

@@ -14,8 +14,10 @@ import java.util.function.IntFunction;
  *
  * @param gateways              WebSocket endpoints ({@code ws://host:port}; path defaults to
  *                              {@value #CONNECT_PATH}). Device {@code i} starts on gateway
- *                              {@code i % n} and moves to the next one on every new attempt, so a
- *                              killed gateway's devices land on the others.
+ *                              {@code i % n}; after a go-away it reconnects to one of the others,
+ *                              picked at random (a draining gateway's devices spread over the rest),
+ *                              and after a failure or lost connection to the next one in the list (a
+ *                              killed gateway's devices land on the others).
  * @param devices               how many devices the fleet plays
  * @param deviceIds             device index → device id, used for views and error messages only (the
  *                              gateway learns the id from the token, so keep the two consistent)

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * One device with the behaviour the delivery guarantee relies on: resume with its positions in
  * every hello, apply an update only if its seq is newer, ack every update it receives (ack means
  * "I have it"; a fleet configured with {@link FleetConfig#ackUpdates()} false never acks), obey
- * go-away, and reconnect with full-jitter backoff after anything else.
+ * go-away (reconnecting to another gateway of the fleet, picked at random), and reconnect with
+ * full-jitter backoff after anything else (to the next gateway of the list).
  *
  * <p>A device is pinned to one event loop for its whole life, across reconnects, so its state needs
  * no locks; readers on other threads see it through the immutable {@link DeviceView}.
@@ -38,7 +39,8 @@ final class SimulatedDevice {
 
     // Touched only on loop.
     private DeviceConnection current;
-    private int attempts;
+    // Index of the gateway the next attempt dials.
+    private int gateway;
     private int failuresSinceWelcome;
     private long backoffBaseMillis;
     private long backoffMaxMillis;
@@ -51,6 +53,7 @@ final class SimulatedDevice {
         this.index = index;
         this.loop = loop;
         this.view = DeviceView.initial(index, deviceId);
+        this.gateway = fleet.dialer.firstGateway(index);
         this.backoffBaseMillis = fleet.config.reconnectBaseDelay().toMillis();
         this.backoffMaxMillis = fleet.config.reconnectMaxDelay().toMillis();
     }
@@ -94,7 +97,7 @@ final class SimulatedDevice {
             fleet.pacer.release();
             return;
         }
-        DeviceConnection connection = new DeviceConnection(fleet.dialer.gatewayFor(index, attempts++));
+        DeviceConnection connection = new DeviceConnection(fleet.dialer.gateway(gateway), gateway);
         connection.holdsConnectPermit = true;
         current = connection;
         String token;
@@ -238,6 +241,10 @@ final class SimulatedDevice {
             delayMillis = ReconnectBackoff.delayMillis(backoffBaseMillis, backoffMaxMillis, failuresSinceWelcome++,
                     ThreadLocalRandom.current());
         }
+        // Sent away (drain, lifetime): that node wants the device elsewhere, so any other one will do.
+        gateway = connection.goAwayDelayMillis >= 0
+                ? fleet.dialer.otherGateway(connection.gatewaySlot, ThreadLocalRandom.current())
+                : fleet.dialer.nextGateway(connection.gatewaySlot);
         pendingReconnect = loop.schedule(() -> fleet.pacer.submit(this), delayMillis, TimeUnit.MILLISECONDS);
     }
 

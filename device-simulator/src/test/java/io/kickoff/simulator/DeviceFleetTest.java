@@ -280,6 +280,27 @@ class DeviceFleetTest {
     }
 
     @Test
+    void devicesSentAwayReconnectToTheOtherGatewaysSpreadOverThem() throws Exception {
+        try (TestGateway second = new TestGateway(); TestGateway third = new TestGateway();
+                DeviceFleet fleet = connectedFleetOf(60, b -> b.gateway(second.uri()).gateway(third.uri()))) {
+            // Device i starts on gateway i % 3.
+            await().atMost(WAIT).untilAsserted(() -> assertThat(List.of(gateway.sessionCount(), second.sessionCount(),
+                    third.sessionCount())).containsExactly(20, 20, 20));
+
+            gateway.push(ServerFrame.newBuilder()
+                    .setGoAway(GoAway.newBuilder().setReconnectAfterMs(0).setReason("drain"))
+                    .build());
+
+            await().atMost(WAIT).untilAsserted(() -> assertThat(fleet.countDevices(d -> d.welcomes() == 2)).isEqualTo(20));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(second.sessionCount() + third.sessionCount()).isEqualTo(60));
+            assertThat(gateway.sessionCount()).as("never back to the node that sent them away").isZero();
+            // Spread over both others, not piled onto the next one in the list.
+            assertThat(second.sessionCount()).isGreaterThan(20);
+            assertThat(third.sessionCount()).isGreaterThan(20);
+        }
+    }
+
+    @Test
     void droppedConnectionsReconnectWithTheirPositions() throws Exception {
         try (DeviceFleet fleet = connectedFleetOf(20, b -> { })) {
             gateway.push(push(update(Stage.PRE_SHOW, 5)));

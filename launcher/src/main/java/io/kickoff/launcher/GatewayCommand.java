@@ -25,8 +25,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "gateway", mixinStandardHelpOptions = true, defaultValueProvider = GatewayCommand.Defaults.class,
         description = {"Run one broadcast gateway node on a Kafka bus until stopped.",
                 "It reads the state of the world from Kafka, then accepts devices on ws://HOST:PORT/v1/connect "
-                        + "(health: /healthz, /readyz; metrics: /metrics). On Ctrl-C or SIGTERM it drains: devices are "
-                        + "told to reconnect elsewhere, spread over --drain-window, then it closes."})
+                        + "(health: /healthz, /readyz; metrics: /metrics). On Ctrl-C or SIGTERM it drains: it refuses "
+                        + "new devices and turns not ready at once, keeps serving each connected device until its own "
+                        + "moment to leave (spread evenly over --drain-window), sends it go_away to reconnect elsewhere, "
+                        + "and exits when the last one has left (at the latest the window plus a few seconds)."})
 final class GatewayCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(GatewayCommand.class);
 
@@ -65,7 +67,8 @@ final class GatewayCommand implements Callable<Integer> {
     int ioThreads;
 
     @Option(names = "--drain-window", paramLabel = "DURATION",
-            description = "On stop, devices are told to reconnect spread over this window, ISO-8601 (default: ${DEFAULT-VALUE}).")
+            description = "On stop, connected devices are sent to other nodes one by one, spread evenly over this window, "
+                    + "each served until its moment; ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration drainWindow;
 
     @Spec
@@ -139,7 +142,8 @@ final class GatewayCommand implements Callable<Integer> {
                     log.warn("using the development device-token secret: set KICKOFF_TOKEN_SECRET for anything but a local trial");
                 }
                 stop.await();
-                log.info("gateway {} stopping: draining {} devices over {}", id, gateway.connectedDevices(), drainWindow);
+                log.info("gateway {} stopping: draining {} devices over {}, exiting when the last has left", id,
+                        gateway.connectedDevices(), drainWindow);
             } finally {
                 GatewayLifecycle.drainThenClose(gateway);
             }

@@ -1,6 +1,7 @@
 package io.kickoff.launcher;
 
 import io.kickoff.gateway.Gateway;
+import io.kickoff.gateway.session.Drain;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +13,8 @@ import org.slf4j.LoggerFactory;
 final class GatewayLifecycle {
     private static final Logger log = LoggerFactory.getLogger(GatewayLifecycle.class);
     private static final long POLL_MILLIS = 20;
+    /** The drain completes by itself at window + grace; this only covers a node too busy to notice. */
+    private static final Duration DRAIN_MARGIN = Duration.ofSeconds(3);
 
     private GatewayLifecycle() {
     }
@@ -33,13 +36,14 @@ final class GatewayLifecycle {
     }
 
     /**
-     * Drains the gateway (devices are told to reconnect elsewhere, spread over its drain window),
-     * waits for that up to the window plus a margin, then closes it.
+     * Drains the gateway, then closes it: devices stay served until their own moment to leave,
+     * spread over its drain window, then reconnect elsewhere; returns once the last device has left,
+     * or at the latest after the window, the go-away grace and a margin.
      */
     static void drainThenClose(Gateway gateway) {
-        Duration window = gateway.config().drainWindow();
+        Duration wait = drainWait(gateway.config().drainWindow());
         try {
-            gateway.drain().get(window.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            gateway.drain().get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
@@ -47,5 +51,10 @@ final class GatewayLifecycle {
         } finally {
             gateway.close();
         }
+    }
+
+    /** The longest a drain is waited for: the window, the go-away grace, and a margin for the last closes. */
+    static Duration drainWait(Duration window) {
+        return window.plus(Drain.GO_AWAY_GRACE).plus(DRAIN_MARGIN);
     }
 }

@@ -56,7 +56,8 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--gateway", required = true, paramLabel = "URI",
             description = "Gateway WebSocket URI, e.g. ws://127.0.0.1:8080 (path /v1/connect by default). Repeat for "
-                    + "several gateways: device i starts on gateway i mod n and moves to the next one on each reconnect.")
+                    + "several gateways: device i starts on gateway i mod n; sent away (go_away) it reconnects to one of the "
+                    + "others at random, after a failure to the next one.")
     List<URI> gateways;
 
     @Option(names = "--devices", defaultValue = "100", description = "Devices to play (default: ${DEFAULT-VALUE}).")

@@ -30,6 +30,9 @@ public final class DeviceSession {
     private long unwritableSince;
     private long lastPingAt;
     private long moveAt = Long.MAX_VALUE;
+    // Drain: when this device is sent away, and when its connection is closed after the go-away.
+    private long leaveAt = Long.MAX_VALUE;
+    private long closeAt = Long.MAX_VALUE;
     // Acks the device may still send without touching its rate budget: one per update written to it.
     private int ackCredit;
     // Events with an update sent and not yet acked; with the world version below, lets the upkeep
@@ -263,5 +266,25 @@ public final class DeviceSession {
 
     void moveAt(long nanos) {
         moveAt = nanos;
+    }
+
+    /** When a drain sends this device away (System.nanoTime scale); Long.MAX_VALUE if no drain has. */
+    long leaveAt() {
+        return leaveAt;
+    }
+
+    /** Gives the device its moment to leave a draining node; the lifetime cap no longer applies. */
+    void leaveAt(long nanos) {
+        leaveAt = nanos;
+        moveAt = Long.MAX_VALUE;
+    }
+
+    /** When a connection already told to go away is closed if the device has not closed it; Long.MAX_VALUE if never. */
+    long closeAt() {
+        return closeAt;
+    }
+
+    void closeAt(long nanos) {
+        closeAt = nanos;
     }
 }

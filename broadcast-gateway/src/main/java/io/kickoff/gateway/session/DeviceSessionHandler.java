@@ -88,9 +88,9 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
             helloDeadline.cancel(false);
         }
         if (services.draining().getAsBoolean()) {
-            // Upgraded just before the drain began: send it on like every other device of this node.
-            long window = config.drainWindow().toMillis();
-            services.farewells().goAway(session, window <= 0 ? 0 : ThreadLocalRandom.current().nextLong(window), "drain");
+            // Upgraded just before the drain began (no device is admitted after): it has nothing to
+            // lose here yet, so it goes on to another node at once instead of joining the schedule.
+            services.farewells().goAway(session, 0, "drain");
             return;
         }
         for (Map.Entry<String, Long> position : hello.getPositionsMap().entrySet()) {

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The ways the server ends a device connection, each with the frames the protocol promises:
  * an error frame then a close code for bad input; a go-away with a reconnect delay then 1001
- * when the server wants the device elsewhere; a bare close code when the device is not keeping up.
+ * when the server wants the device elsewhere (on drain, the 1001 after a grace in which the device
+ * reconnects elsewhere); a bare close code when the device is not keeping up.
  */
 public final class Farewells {
     private static final Logger log = LoggerFactory.getLogger(Farewells.class);
@@ -46,6 +47,32 @@ public final class Farewells {
         channel.write(ServerFrame.newBuilder().setGoAway(GoAway.newBuilder()
                 .setReconnectAfterMs((int) Math.min(Integer.MAX_VALUE, reconnectAfterMillis)).setReason(reason)).build());
         close(channel, CloseCodes.GOING_AWAY, reason);
+    }
+
+    /**
+     * The server wants this device elsewhere but lets it keep the connection while it reconnects:
+     * go-away (reconnect at once), flushed; the close (1001) follows at {@code closeAtNanos}, when
+     * {@link SessionUpkeep} calls {@link #closeAfterGoAway}, unless the device closed first.
+     */
+    public void goAwayThenClose(DeviceSession session, String reason, long closeAtNanos) {
+        if (!begin(session, reason)) {
+            return;
+        }
+        session.closeAt(closeAtNanos);
+        session.channel().writeAndFlush(ServerFrame.newBuilder().setGoAway(GoAway.newBuilder()
+                .setReconnectAfterMs(0).setReason(reason)).build(), session.channel().voidPromise());
+    }
+
+    /** The grace after {@link #goAwayThenClose} is over: 1001 and close (at once if the device is not reading). */
+    void closeAfterGoAway(DeviceSession session, String reason) {
+        session.closeAt(Long.MAX_VALUE);
+        Channel channel = session.channel();
+        if (channel.isWritable()) {
+            close(channel, CloseCodes.GOING_AWAY, reason);
+        } else {
+            channel.writeAndFlush(new CloseWebSocketFrame(CloseCodes.GOING_AWAY.code(), reason));
+            channel.close();
+        }
     }
 
     /**

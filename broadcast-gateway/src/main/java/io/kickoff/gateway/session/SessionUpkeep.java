@@ -21,8 +21,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * The periodic round of one event loop over its devices. It does, for every device, what would
  * otherwise take a timer per connection: send updates that were withheld while the connection
  * was unwritable, redeliver un-acked updates (backoff doubling from the ack timeout, a bounded
- * number of times), ping, close connections that stay unwritable or silent, and send away those
- * past their lifetime.
+ * number of times), ping, close connections that stay unwritable or silent, send away those
+ * past their lifetime or at their moment of a drain, and close those whose go-away grace is over.
  */
 public final class SessionUpkeep implements Runnable {
     private final SessionServices services;
@@ -36,6 +36,7 @@ public final class SessionUpkeep implements Runnable {
     private long nextDue;
     /** Far enough to mean "never" in System.nanoTime arithmetic, near enough not to overflow it. */
     private static final long NOTHING_DUE = 1L << 60;
+    private static final long GO_AWAY_GRACE_NANOS = Drain.GO_AWAY_GRACE.toNanos();
 
     public SessionUpkeep(SessionServices services, EventLoop loop) {
         this.services = services;
@@ -77,6 +78,14 @@ public final class SessionUpkeep implements Runnable {
 
     private void tend(DeviceSession session, Collection<StageUpdate> world, long worldVersion, Frames frames, long now) {
         if (session.closing()) {
+            if (now >= session.closeAt()) {
+                services.farewells().closeAfterGoAway(session, "drain");
+            }
+            return;
+        }
+        if (now >= session.leaveAt()) {
+            // Its moment in the drain: it was served until now, and reconnects elsewhere at once.
+            services.farewells().goAwayThenClose(session, "drain", now + GO_AWAY_GRACE_NANOS);
             return;
         }
         Channel channel = session.channel();
