@@ -39,11 +39,13 @@ public final class AdminServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel channel;
     private final AdminApiHandler api;
+    private final HttpEdge edge;
 
-    private AdminServer(EventLoopGroup group, Channel channel, AdminApiHandler api) {
+    private AdminServer(EventLoopGroup group, Channel channel, AdminApiHandler api, HttpEdge edge) {
         this.group = group;
         this.channel = channel;
         this.api = api;
+        this.edge = edge;
     }
 
     /** Binds {@code host:port} (port 0: any free port) with the default edge limits. */
@@ -73,7 +75,7 @@ public final class AdminServer implements AutoCloseable {
                     })
                     .bind(host, port).sync().channel();
             log.info("admin API listening on {}", channel.localAddress());
-            return new AdminServer(group, channel, api);
+            return new AdminServer(group, channel, api, edge);
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 5, TimeUnit.SECONDS);
             throw e;
@@ -82,6 +84,11 @@ public final class AdminServer implements AutoCloseable {
 
     public int port() {
         return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /** Connections open now (the cap counts these). */
+    public int openConnections() {
+        return edge.openConnections();
     }
 
     public AdminApiHandler api() {
