@@ -1,7 +1,11 @@
 package io.kickoff.lsm.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kickoff.http.EdgeLimits;
+import io.kickoff.http.LogText;
+import io.kickoff.http.RetryAfter;
 import io.kickoff.lsm.delivery.DeliveryBoard;
+import io.kickoff.lsm.event.DeadlineExceededException;
 import io.kickoff.lsm.event.EventExistsException;
 import io.kickoff.lsm.event.EventPatch;
 import io.kickoff.lsm.event.EventStore;
@@ -37,7 +41,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
 import java.nio.charset.StandardCharsets;
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -72,9 +78,13 @@ import org.slf4j.LoggerFactory;
  * {@code Retry-After}, like one that fails with {@link StoreUnavailableException}.
  *
  * <p>Writes ({@code POST}, {@code PATCH}) may carry an {@code Idempotency-Key}: the first answer
- * is kept for {@link #IDEMPOTENCY_TTL} under the key scoped by token, method and path, and a
+ * is kept for {@link #IDEMPOTENCY_TTL} under the key scoped by token, method and decoded path, and a
  * retry gets that answer again without any change being made; the same key with another body
- * is refused with 422.
+ * (compared as JSON: key order and whitespace do not matter) is refused with 422.
+ *
+ * <p>Every write has a deadline: {@link #DEFAULT_TIMEOUT} after it was read, or what its
+ * {@code Request-Timeout} header asks for. A write still waiting when its deadline passes is not
+ * applied and is answered 503 {@code deadline-exceeded}.
  */
 @ChannelHandler.Sharable
 public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -82,8 +92,9 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration IDEMPOTENCY_TTL = Duration.ofHours(24);
-    /** Seconds a client should wait before retrying when the store is unreachable. */
-    static final int RETRY_AFTER_SECONDS = 5;
+    /** Header with which a client sets the deadline of its request, in seconds (e.g. {@code 2.5}). */
+    static final String REQUEST_TIMEOUT = "Request-Timeout";
+    static final Duration MAX_REQUEST_TIMEOUT = Duration.ofSeconds(60);
     static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     static final int MAX_IDEMPOTENCY_KEY = 255;
@@ -133,7 +144,7 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
 
     /** What a handler needs of a request, copied out of it (the request is released when channelRead0 returns). */
     private record Call(HttpMethod method, String path, Match match, Map<String, List<String>> query,
-                        HttpHeaders headers, byte[] body) {
+                        HttpHeaders headers, byte[] body, Instant deadline) {
         String header(CharSequence name) {
             return headers.get(name);
         }
@@ -147,6 +158,7 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
     private final PrometheusMeterRegistry registry;
     private final ApiMetrics metrics;
     private final Duration timeout;
+    private final RetryAfter retryAfter;
 
     /**
      * @param events       the state machine the API drives
@@ -155,16 +167,20 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
      * @param tokens       bearer token → its name (the actor in history) and role
      * @param busReachable whether the bus is reachable, for {@code /readyz}; called on an event loop, so it must not block
      * @param registry     where the API's meters go and what {@code /metrics} exposes (register more meters on it freely)
-     * @param timeout      how long a request may wait for the store before it is answered 503
+     * @param timeout      how long a request may wait for the store before it is answered 503; also the default
+     *                     deadline of writes (see {@code Request-Timeout})
+     * @param retryAfter   the jittered {@code Retry-After} of every 503
      */
     public AdminApiHandler(LiveEvents events, EventStore store, DeliveryBoard delivery, Map<String, AdminToken> tokens,
-                           BooleanSupplier busReachable, PrometheusMeterRegistry registry, Duration timeout) {
+                           BooleanSupplier busReachable, PrometheusMeterRegistry registry, Duration timeout,
+                           RetryAfter retryAfter) {
         this.events = Objects.requireNonNull(events, "events");
         this.store = Objects.requireNonNull(store, "store");
         this.delivery = Objects.requireNonNull(delivery, "delivery");
         this.busReachable = Objects.requireNonNull(busReachable, "busReachable");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive");
         }
@@ -182,10 +198,22 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
         this.metrics = new ApiMetrics(registry);
     }
 
-    /** As the full constructor, with the {@link #DEFAULT_TIMEOUT}. */
+    /** As the full constructor, with the default Retry-After range ({@link EdgeLimits#defaults}). */
+    public AdminApiHandler(LiveEvents events, EventStore store, DeliveryBoard delivery, Map<String, AdminToken> tokens,
+                           BooleanSupplier busReachable, PrometheusMeterRegistry registry, Duration timeout) {
+        this(events, store, delivery, tokens, busReachable, registry, timeout,
+                RetryAfter.between(EdgeLimits.DEFAULT_RETRY_AFTER_MIN, EdgeLimits.DEFAULT_RETRY_AFTER_MAX));
+    }
+
+    /** As the full constructor, with the {@link #DEFAULT_TIMEOUT} and the default Retry-After range. */
     public AdminApiHandler(LiveEvents events, EventStore store, DeliveryBoard delivery, Map<String, AdminToken> tokens,
                            BooleanSupplier busReachable, PrometheusMeterRegistry registry) {
         this(events, store, delivery, tokens, busReachable, registry, DEFAULT_TIMEOUT);
+    }
+
+    /** The jittered Retry-After of this API's 503 answers. */
+    public RetryAfter retryAfter() {
+        return retryAfter;
     }
 
     /** The registry {@code /metrics} exposes. */
@@ -198,6 +226,7 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         long started = System.nanoTime();
+        Instant read = events.clock().instant();
         boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.rawPath();
@@ -207,9 +236,10 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
             if (request.decoderResult().isFailure()) {
                 throw new ApiError(Problem.of(400, "bad-request", "Bad request", "the request is not valid HTTP/1.1"));
             }
+            Duration wait = requestTimeout(request.headers().get(REQUEST_TIMEOUT));
             Call call = new Call(request.method(), path, match, uri.parameters(), request.headers(),
-                    ByteBufUtil.getBytes(request.content()));
-            answer = handle(call).copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    ByteBufUtil.getBytes(request.content()), read.plus(wait));
+            answer = handle(call).copy().orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
@@ -223,7 +253,7 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
             metrics.record(method, route, a.status(), System.nanoTime() - started);
             write(ctx, a, keepAlive, api);
         }).exceptionally(error -> {
-            log.error("could not answer {} {}", method, path, error);
+            log.error("could not answer {} {}", method, LogText.escape(path), error);
             ctx.close();
             return null;
         });
@@ -234,6 +264,32 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("admin connection {} failed", ctx.channel().remoteAddress(), cause);
         ctx.close();
+    }
+
+    /**
+     * The deadline a request asks for with {@code Request-Timeout} (seconds, e.g. {@code 2.5}; at least 0.001, at
+     * most {@link #MAX_REQUEST_TIMEOUT}), or this API's timeout.
+     */
+    private Duration requestTimeout(String header) {
+        if (header == null) {
+            return timeout;
+        }
+        Duration asked;
+        try {
+            asked = Duration.ofNanos(new BigDecimal(header.strip()).movePointRight(9).longValue());
+        } catch (NumberFormatException | ArithmeticException e) {
+            asked = null;
+        }
+        if (asked == null || asked.toMillis() < 1 || asked.compareTo(MAX_REQUEST_TIMEOUT) > 0) {
+            throw ApiError.invalid(REQUEST_TIMEOUT, REQUEST_TIMEOUT + " must be a number of seconds from 0.001 to "
+                    + MAX_REQUEST_TIMEOUT.toSeconds() + ", e.g. 2.5; got '" + header + "'");
+        }
+        return asked;
+    }
+
+    /** The answer the server's edge gives on this API's behalf (bad request target, timeouts, over capacity): a problem. */
+    static FullHttpResponse refusal(HttpResponseStatus status, String slug, String detail) {
+        return response(Answer.problem(Problem.of(status.code(), slug, status.reasonPhrase(), detail), Map.of()), true);
     }
 
     /** The 413 answer for a request whose body is over the limit (sent by the server's aggregator). */
@@ -348,20 +404,20 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
                 }
                 Requests.onlyParameters(call.query(), Set.of());
                 ObjectNode created = body(call, JSON_TYPES);
-                NewEvent spec = Requests.newEvent(created);
-                return idempotently(call, caller, created, () -> create(spec, actor));
+                NewEvent spec = Requests.newEvent(created, events.clock().instant());
+                return idempotently(call, caller, created, () -> create(spec, actor, call.deadline()));
             case EVENT:
                 if (!writes) {
                     return find(id);
                 }
                 ObjectNode changes = body(call, PATCH_TYPES);
-                EventPatch patch = Requests.patch(changes);
+                EventPatch patch = Requests.patch(changes, events.clock().instant());
                 String ifMatch = call.header(HttpHeaderNames.IF_MATCH);
-                return idempotently(call, caller, changes, () -> update(id, ifMatch, patch, actor));
+                return idempotently(call, caller, changes, () -> update(id, ifMatch, patch, actor, call.deadline()));
             case TRANSITIONS:
                 ObjectNode asked = body(call, JSON_TYPES);
                 Requests.Transition transition = Requests.transition(asked);
-                return idempotently(call, caller, asked, () -> transition(id, transition, actor));
+                return idempotently(call, caller, asked, () -> transition(id, transition, actor, call.deadline()));
             case HISTORY:
                 return history(id);
             case DELIVERY:
@@ -380,23 +436,24 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
         });
     }
 
-    private CompletableFuture<Answer> create(NewEvent spec, String actor) {
-        return events.create(spec, actor).thenApply(e -> withEtag(201, e).withHeader("Location", Views.location(e.id())));
+    private CompletableFuture<Answer> create(NewEvent spec, String actor, Instant deadline) {
+        return events.create(spec, actor, deadline).thenApply(e -> withEtag(201, e).withHeader("Location", Views.location(e.id())));
     }
 
     private CompletableFuture<Answer> find(String id) {
         return events.find(id).thenApply(found -> withEtag(200, found.orElseThrow(() -> new UnknownEventException(id))));
     }
 
-    private CompletableFuture<Answer> update(String id, String ifMatch, EventPatch patch, String actor) {
-        return expectedVersion(id, ifMatch).thenCompose(expected -> events.update(id, expected, patch, actor)
+    private CompletableFuture<Answer> update(String id, String ifMatch, EventPatch patch, String actor, Instant deadline) {
+        return expectedVersion(id, ifMatch).thenCompose(expected -> events.update(id, expected, patch, actor, deadline)
                 .thenApply(e -> withEtag(200, e))
                 .exceptionallyCompose(error -> unwrap(error) instanceof VersionConflictException && expected.isPresent()
                         ? this.<Answer>preconditionFailed(id) : CompletableFuture.<Answer>failedFuture(unwrap(error))));
     }
 
-    private CompletableFuture<Answer> transition(String id, Requests.Transition transition, String actor) {
-        return events.transition(id, transition.to(), transition.reason(), actor).thenApply(e -> withEtag(200, e));
+    private CompletableFuture<Answer> transition(String id, Requests.Transition transition, String actor,
+                                                 Instant deadline) {
+        return events.transition(id, transition.to(), transition.reason(), actor, deadline).thenApply(e -> withEtag(200, e));
     }
 
     private CompletableFuture<Answer> history(String id) {
@@ -438,7 +495,7 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
                             "not ready: " + checks.entrySet().stream().filter(c -> c.getValue().equals("down"))
                                     .map(Map.Entry::getKey).collect(Collectors.joining(" and ")) + " unreachable")
                             .at("/readyz").with("checks", checks),
-                    Map.of(HttpHeaderNames.RETRY_AFTER.toString(), Integer.toString(RETRY_AFTER_SECONDS)));
+                    Map.of(HttpHeaderNames.RETRY_AFTER.toString(), retryAfter.value()));
         });
     }
 
@@ -490,7 +547,8 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
 
     /**
      * Runs {@code action} at most once per {@code Idempotency-Key} (scoped by token, method and
-     * path): the first answer below 500 is stored; a retry gets it again. Of two concurrent first
+     * decoded path): the first answer below 500 is stored; a retry gets it again; the body is compared
+     * as JSON (key order and whitespace do not matter). Of two concurrent first
      * requests, the one whose answer is stored second answers with the first one's.
      */
     private CompletableFuture<Answer> idempotently(Call call, Caller caller, ObjectNode body,
@@ -508,9 +566,11 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
                     + " printable ASCII characters, e.g. a UUID");
         }
         String method = call.method().name();
-        String scoped = "admin:idem:" + AdminToken.fingerprint(caller.fingerprint() + '\n' + method + '\n' + call.path() + '\n' + key);
-        String requestHash = AdminToken.fingerprint(method + '\n' + call.path() + '\n'
-                + new String(Json.write(body), StandardCharsets.UTF_8));
+        // the decoded path: /v1/events/e%31 and /v1/events/e1 are one resource
+        String resource = call.match().route().template + (call.match().id() == null ? "" : "\n" + call.match().id());
+        String scoped = "admin:idem:" + AdminToken.fingerprint(caller.fingerprint() + '\n' + method + '\n' + resource + '\n' + key);
+        String requestHash = AdminToken.fingerprint(method + '\n' + resource + '\n'
+                + new String(Json.canonical(body), StandardCharsets.UTF_8));
         return store.idempotent(scoped).thenCompose(found -> {
             if (found.isPresent()) {
                 return CompletableFuture.completedFuture(replay(found.get(), requestHash));
@@ -525,7 +585,7 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
                                 .handle((stored, error) -> {
                                     if (error != null) {
                                         log.warn("could not store the answer to {} {} under its idempotency key: {}",
-                                                method, call.path(), unwrap(error).toString());
+                                                method, LogText.escape(call.path()), unwrap(error).toString());
                                         return answer;
                                     }
                                     return answer.sameAs(stored) ? answer : replay(stored, requestHash);
@@ -604,7 +664,7 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
     }
 
     /** The problem answer for a failure of any kind. */
-    static Answer toAnswer(Throwable error, String path) {
+    Answer toAnswer(Throwable error, String path) {
         Throwable cause = unwrap(error);
         Problem problem;
         Map<String, String> headers = Map.of();
@@ -629,14 +689,20 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
         } else if (cause instanceof VersionConflictException) {
             problem = Problem.of(409, "concurrent-change", "Concurrent change",
                     "the event kept changing while this request was applied; retry");
+        } else if (cause instanceof DeadlineExceededException) {
+            problem = Problem.of(503, "deadline-exceeded", "Deadline exceeded",
+                    "the request waited past its deadline and was NOT applied; retry (with the same Idempotency-Key)")
+                    .with("applied", false);
+            headers = Map.of(HttpHeaderNames.RETRY_AFTER.toString(), retryAfter.value());
         } else if (cause instanceof StoreUnavailableException || cause instanceof TimeoutException) {
             problem = Problem.of(503, "store-unavailable", "Service unavailable",
-                    cause instanceof TimeoutException ? "the event store did not answer in time; retry later"
+                    cause instanceof TimeoutException ? "the event store did not answer in time; a write that reached it before"
+                                    + " its deadline may have been applied: retry with the same Idempotency-Key"
                             : "the event store is unreachable; retry later");
-            headers = Map.of(HttpHeaderNames.RETRY_AFTER.toString(), Integer.toString(RETRY_AFTER_SECONDS));
-            log.warn("admin request {} answered 503: {}", path, cause.toString());
+            headers = Map.of(HttpHeaderNames.RETRY_AFTER.toString(), retryAfter.value());
+            log.warn("admin request {} answered 503: {}", LogText.escape(path), LogText.escape(cause.toString()));
         } else {
-            log.error("admin request {} failed", path, cause);
+            log.error("admin request {} failed", LogText.escape(path), cause);
             problem = Problem.of(500, "internal", "Internal error", "the request failed; see the server log");
         }
         return Answer.problem(problem.instance() == null ? problem.at(path) : problem, headers);

@@ -1,5 +1,7 @@
 package io.kickoff.lsm.api;
 
+import io.kickoff.http.EdgeLimits;
+import io.kickoff.http.HttpEdge;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -15,7 +17,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import java.net.InetSocketAddress;
@@ -24,25 +25,39 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The admin API over HTTP/1.1 on Netty: codec, keep-alive, a bounded aggregator, then {@link AdminApiHandler}. */
+/**
+ * The admin API over HTTP/1.1 on Netty: the platform's {@link HttpEdge} (read timeouts, connection cap, request
+ * guard; its refusals are problem documents), keep-alive, a bounded aggregator, then {@link AdminApiHandler}.
+ */
 public final class AdminServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
     /** Admin bodies are small; anything larger is refused with a 413 problem. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
+    /** Default cap on open connections: producers and operators are few. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 256;
 
     private final EventLoopGroup group;
     private final Channel channel;
     private final AdminApiHandler api;
+    private final HttpEdge edge;
 
-    private AdminServer(EventLoopGroup group, Channel channel, AdminApiHandler api) {
+    private AdminServer(EventLoopGroup group, Channel channel, AdminApiHandler api, HttpEdge edge) {
         this.group = group;
         this.channel = channel;
         this.api = api;
+        this.edge = edge;
+    }
+
+    /** Binds {@code host:port} (port 0: any free port) with the default edge limits. */
+    public static AdminServer start(String host, int port, AdminApiHandler api) throws InterruptedException {
+        return start(host, port, api, EdgeLimits.defaults(DEFAULT_MAX_CONNECTIONS));
     }
 
     /** Binds {@code host:port} (port 0: any free port) with two event loop threads of its own. */
-    public static AdminServer start(String host, int port, AdminApiHandler api) throws InterruptedException {
+    public static AdminServer start(String host, int port, AdminApiHandler api, EdgeLimits limits)
+            throws InterruptedException {
         Objects.requireNonNull(api, "api");
+        HttpEdge edge = new HttpEdge(limits, AdminApiHandler::refusal, api.retryAfter());
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         try {
             Channel channel = new ServerBootstrap()
@@ -51,8 +66,8 @@ public final class AdminServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            edge.install(ch.pipeline());
                             ch.pipeline()
-                                    .addLast("http", new HttpServerCodec())
                                     .addLast("keep-alive", new HttpServerKeepAliveHandler())
                                     .addLast("aggregate", new ProblemAggregator(api, MAX_BODY_BYTES))
                                     .addLast("api", api);
@@ -60,7 +75,7 @@ public final class AdminServer implements AutoCloseable {
                     })
                     .bind(host, port).sync().channel();
             log.info("admin API listening on {}", channel.localAddress());
-            return new AdminServer(group, channel, api);
+            return new AdminServer(group, channel, api, edge);
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 5, TimeUnit.SECONDS);
             throw e;
@@ -69,6 +84,11 @@ public final class AdminServer implements AutoCloseable {
 
     public int port() {
         return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /** Connections open now (the cap counts these). */
+    public int openConnections() {
+        return edge.openConnections();
     }
 
     public AdminApiHandler api() {

@@ -19,6 +19,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
+import io.kickoff.lsm.event.Schedule;
 
 /**
  * JSON of the admin API: one mapper (snake_case, strict) and a reader for request objects that
@@ -32,7 +34,23 @@ final class Json {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
+    /** Writes maps with their keys sorted: the canonical form that idempotency compares. */
+    private static final ObjectMapper CANONICAL = JsonMapper.builder()
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .build();
+    /** RFC 3339 dates have a four-digit year (no sign, no fifth digit). */
+    private static final Pattern RFC3339_YEAR = Pattern.compile("\\d{4}-.*", Pattern.DOTALL);
+
     private Json() {
+    }
+
+    /** {@code node} with every object's keys sorted and no whitespace: equal for equal JSON, whatever the key order. */
+    static byte[] canonical(JsonNode node) {
+        try {
+            return CANONICAL.writeValueAsBytes(CANONICAL.treeToValue(node, Object.class));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a JSON tree", e);
+        }
     }
 
     static byte[] write(Object value) {
@@ -136,14 +154,27 @@ final class Json {
             });
         }
 
-        /** An RFC 3339 timestamp with an offset, e.g. {@code 2026-11-21T21:00:00Z}. */
+        /**
+         * An RFC 3339 timestamp with an offset, e.g. {@code 2026-11-21T21:00:00Z}, from 0001-01-01T00:00:00Z to
+         * 9999-12-31T23:59:59.999999999Z (the range of RFC 3339 and of protobuf {@code Timestamp}).
+         */
         Optional<Instant> timestamp(String name) {
             return string(name, 64).map(s -> {
+                Instant instant;
                 try {
-                    return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+                    instant = RFC3339_YEAR.matcher(s).matches()
+                            ? OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant() : null;
                 } catch (DateTimeException e) {
+                    instant = null;
+                }
+                if (instant == null) {
                     throw ApiError.invalid(name, name + " must be an RFC 3339 timestamp with an offset, e.g. 2026-11-21T21:00:00Z; got '" + s + "'");
                 }
+                if (!Schedule.isRepresentable(instant)) {
+                    throw ApiError.invalid(name, name + " must lie between " + Schedule.EARLIEST + " and " + Schedule.LATEST
+                            + "; got '" + s + "'");
+                }
+                return instant;
             });
         }
 
@@ -153,7 +184,7 @@ final class Json {
                 Duration d;
                 try {
                     d = Duration.parse(s);
-                } catch (DateTimeException e) {
+                } catch (DateTimeException | ArithmeticException e) {
                     throw ApiError.invalid(name, name + " must be an ISO-8601 duration, e.g. PT30M; got '" + s + "'");
                 }
                 if (d.isNegative()) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** Reads and validates the bodies and query parameters of the admin API. Errors are 400 problems naming the field. */
@@ -25,12 +26,15 @@ final class Requests {
     static final int MAX_REASON = 64;
     static final int MAX_CURSOR = 512;
     static final int DEFAULT_LIMIT = 50;
+    /** Audience segments: lower-case letters, digits, dots, underscores and dashes, starting with a letter or digit. */
+    static final Pattern SEGMENT = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    static final String ALLOW_PAST_START = "allow_past_start";
     static final int MAX_LIMIT = 200;
 
     static final Set<String> CREATE_FIELDS = Set.of("id", "title", "catalog_title_id", "segments", "scheduled_start",
-            "expected_end", "prefetch_lead", "pre_show_lead", "auto_end");
+            "expected_end", "prefetch_lead", "pre_show_lead", "auto_end", ALLOW_PAST_START);
     static final Set<String> PATCH_FIELDS = Set.of("title", "scheduled_start", "expected_end", "prefetch_lead",
-            "pre_show_lead", "auto_end");
+            "pre_show_lead", "auto_end", ALLOW_PAST_START);
     static final Set<String> TRANSITION_FIELDS = Set.of("to", "reason");
     static final Set<String> LIST_PARAMETERS = Set.of("stage", "limit", "cursor");
 
@@ -50,7 +54,8 @@ final class Requests {
     record Listing(Optional<Stage> stage, String cursor, int limit) {
     }
 
-    static NewEvent newEvent(ObjectNode body) {
+    /** The event a create asks for; a {@code scheduled_start} before {@code now} needs {@code allow_past_start}. */
+    static NewEvent newEvent(ObjectNode body, Instant now) {
         Json.Fields f = new Json.Fields(body, CREATE_FIELDS, true);
         String id = f.required("id", 64);
         if (!LiveEvent.isValidId(id)) {
@@ -59,8 +64,15 @@ final class Requests {
         String title = f.nonBlank("title", MAX_TITLE).orElseThrow(() -> ApiError.invalid("title", "title is required"));
         String catalogTitleId = f.string("catalog_title_id", MAX_CATALOG_ID).orElse("");
         List<String> segments = f.strings("segments", MAX_SEGMENTS, MAX_SEGMENT).orElse(List.of());
+        for (String segment : segments) {
+            if (!SEGMENT.matcher(segment).matches()) {
+                throw ApiError.invalid("segments", "segments must match " + SEGMENT.pattern()
+                        + " (lower-case letters, digits, '.', '_' and '-', at most 64 characters)");
+            }
+        }
         Instant start = f.timestamp("scheduled_start")
                 .orElseThrow(() -> ApiError.invalid("scheduled_start", "scheduled_start is required"));
+        requireFutureStart(start, now, f);
         Instant end = f.timestamp("expected_end").orElse(null);
         Duration prefetch = f.duration("prefetch_lead").orElse(Schedule.DEFAULT_PREFETCH_LEAD);
         Duration preShow = f.duration("pre_show_lead").orElse(Schedule.DEFAULT_PRE_SHOW_LEAD);
@@ -68,10 +80,29 @@ final class Requests {
         return new NewEvent(id, title, catalogTitleId, segments, schedule(start, end, prefetch, preShow, autoEnd));
     }
 
-    static EventPatch patch(ObjectNode body) {
+    /** The change a PATCH asks for; moving {@code scheduled_start} before {@code now} needs {@code allow_past_start}. */
+    static EventPatch patch(ObjectNode body, Instant now) {
         Json.Fields f = new Json.Fields(body, PATCH_FIELDS, false);
-        return new EventPatch(f.nonBlank("title", MAX_TITLE), f.timestamp("scheduled_start"), f.timestamp("expected_end"),
+        Optional<Instant> start = f.timestamp("scheduled_start");
+        if (start.isPresent()) {
+            requireFutureStart(start.get(), now, f);
+        } else {
+            f.bool(ALLOW_PAST_START);
+        }
+        return new EventPatch(f.nonBlank("title", MAX_TITLE), start, f.timestamp("expected_end"),
                 f.duration("prefetch_lead"), f.duration("pre_show_lead"), f.bool("auto_end"));
+    }
+
+    /**
+     * A start in the past would run every stage at once ("live now" on every device from a typo), so it is
+     * refused unless the request says it means it.
+     */
+    private static void requireFutureStart(Instant start, Instant now, Json.Fields f) {
+        boolean allowPast = f.bool(ALLOW_PAST_START).orElse(false);
+        if (start.isBefore(now) && !allowPast) {
+            throw ApiError.invalid("scheduled_start", "scheduled_start " + start + " is in the past (now is " + now
+                    + "); to start at once, send \"allow_past_start\": true");
+        }
     }
 
     static Transition transition(ObjectNode body) {

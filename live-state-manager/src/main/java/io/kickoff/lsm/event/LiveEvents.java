@@ -1,5 +1,6 @@
 package io.kickoff.lsm.event;
 
+import io.kickoff.http.LogText;
 import io.kickoff.protocol.Timestamps;
 import io.kickoff.protocol.v1.Stage;
 import io.kickoff.protocol.v1.StageUpdate;
@@ -45,14 +46,23 @@ public final class LiveEvents {
     }
 
     public CompletableFuture<LiveEvent> create(NewEvent spec, String actor) {
+        return create(spec, actor, Instant.MAX);
+    }
+
+    /** As {@link #create(NewEvent, String)}, not applied if the clock is past {@code deadline} when it would be. */
+    public CompletableFuture<LiveEvent> create(NewEvent spec, String actor, Instant deadline) {
         Instant now = clock.instant();
+        if (now.isAfter(deadline)) {
+            return CompletableFuture.failedFuture(new DeadlineExceededException(deadline));
+        }
         LiveEvent event = LiveEvent.scheduled(spec.id(), spec.title(), spec.catalogTitleId(), spec.segments(),
                 spec.schedule(), now);
         HistoryEntry created = new HistoryEntry(0, event.version(), event.stage(), "created", actor, now,
                 spec.schedule().start());
         return store.create(event, created).whenComplete((e, error) -> {
             if (error == null) {
-                log.info("event {} created by {}: start {}, segments {}", e.id(), actor, e.schedule().start(), e.segments());
+                log.info("event {} created by {}: start {}, segments {}", LogText.escape(e.id()), LogText.escape(actor),
+                        e.schedule().start(), LogText.escape(e.segments()));
             }
         });
     }
@@ -79,6 +89,11 @@ public final class LiveEvents {
      * {@code ended_early} for ENDED, {@code cancelled} for CANCELLED and {@code manual} otherwise.
      */
     public CompletableFuture<LiveEvent> transition(String id, Stage to, String reason, String actor) {
+        return transition(id, to, reason, actor, Instant.MAX);
+    }
+
+    /** As {@link #transition(String, Stage, String, String)}, not applied if the clock is past {@code deadline} when it would be. */
+    public CompletableFuture<LiveEvent> transition(String id, Stage to, String reason, String actor, Instant deadline) {
         String why = reason != null && !reason.isBlank() ? reason
                 : to == Stage.ENDED ? "ended_early" : to == Stage.CANCELLED ? "cancelled" : "manual";
         return change(id, OptionalLong.empty(), current -> {
@@ -86,7 +101,7 @@ public final class LiveEvents {
                 throw new IllegalTransitionException(id, current.stage(), to);
             }
             return new Decision(current.movedTo(to, clock.instant()), why);
-        }, actor);
+        }, actor, deadline);
     }
 
     /**
@@ -96,6 +111,12 @@ public final class LiveEvents {
      * a title change alone is not.
      */
     public CompletableFuture<LiveEvent> update(String id, OptionalLong ifMatch, EventPatch patch, String actor) {
+        return update(id, ifMatch, patch, actor, Instant.MAX);
+    }
+
+    /** As {@link #update(String, OptionalLong, EventPatch, String)}, not applied if the clock is past {@code deadline} when it would be. */
+    public CompletableFuture<LiveEvent> update(String id, OptionalLong ifMatch, EventPatch patch, String actor,
+                                               Instant deadline) {
         return change(id, ifMatch, current -> {
             Schedule old = current.schedule();
             Schedule schedule = old;
@@ -133,7 +154,7 @@ public final class LiveEvents {
                     current.stage(), current.seq() + (rescheduled ? 1 : 0), current.version() + 1,
                     current.bundleVersion(), clock.instant());
             return new Decision(next, reason);
-        }, actor);
+        }, actor, deadline);
     }
 
     /**
@@ -160,14 +181,17 @@ public final class LiveEvents {
     private record Decision(LiveEvent next, String reason) {
     }
 
-    /** Read, decide, commit; on a version conflict (without If-Match) read again and decide again. */
+    /**
+     * Read, decide, commit; on a version conflict (without If-Match) read again and decide again. Nothing is
+     * committed once the clock is past {@code deadline}.
+     */
     private CompletableFuture<LiveEvent> change(String id, OptionalLong ifMatch, Function<LiveEvent, Decision> decide,
-                                                String actor) {
-        return change(id, ifMatch, decide, actor, 0);
+                                                String actor, Instant deadline) {
+        return change(id, ifMatch, decide, actor, deadline, 0);
     }
 
     private CompletableFuture<LiveEvent> change(String id, OptionalLong ifMatch, Function<LiveEvent, Decision> decide,
-                                                String actor, int attempt) {
+                                                String actor, Instant deadline, int attempt) {
         return store.find(id).thenCompose(found -> {
             LiveEvent current = found.orElseThrow(() -> new UnknownEventException(id));
             if (ifMatch.isPresent() && ifMatch.getAsLong() != current.version()) {
@@ -177,10 +201,13 @@ public final class LiveEvents {
             if (decision.next() == current) {
                 return CompletableFuture.completedFuture(current);
             }
+            if (clock.instant().isAfter(deadline)) {
+                throw new DeadlineExceededException(deadline);
+            }
             return commit(current, decision.next(), decision.reason(), actor).exceptionallyCompose(error -> {
                 Throwable cause = unwrap(error);
                 if (cause instanceof VersionConflictException && ifMatch.isEmpty() && attempt < MAX_CONFLICT_RETRIES) {
-                    return change(id, ifMatch, decide, actor, attempt + 1);
+                    return change(id, ifMatch, decide, actor, deadline, attempt + 1);
                 }
                 return CompletableFuture.failedFuture(cause);
             });
@@ -194,8 +221,8 @@ public final class LiveEvents {
                 next.schedule().start());
         return store.commit(new Commit(next, current.version(), entry, update)).whenComplete((stored, error) -> {
             if (error == null) {
-                log.info("event {} → {} (seq {}, version {}, {} by {})", stored.id(), stored.stage(), stored.seq(),
-                        stored.version(), reason, actor);
+                log.info("event {} → {} (seq {}, version {}, {} by {})", LogText.escape(stored.id()), stored.stage(),
+                        stored.seq(), stored.version(), LogText.escape(reason), LogText.escape(actor));
                 if (update.isPresent()) {
                     outboxWritten.run();
                 }

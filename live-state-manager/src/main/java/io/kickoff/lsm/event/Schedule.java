@@ -1,6 +1,7 @@
 package io.kickoff.lsm.event;
 
 import io.kickoff.protocol.v1.Stage;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -21,6 +22,10 @@ public record Schedule(Instant start, Instant expectedEnd, Duration prefetchLead
 
     public static final Duration DEFAULT_PREFETCH_LEAD = Duration.ofMinutes(30);
     public static final Duration DEFAULT_PRE_SHOW_LEAD = Duration.ofMinutes(5);
+    /** The earliest instant a schedule may name: the start of RFC 3339 and of protobuf {@code Timestamp}. */
+    public static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    /** The latest instant a schedule may name: the end of RFC 3339 and of protobuf {@code Timestamp}. */
+    public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
     public Schedule {
         Objects.requireNonNull(start, "start");
@@ -29,6 +34,14 @@ public record Schedule(Instant start, Instant expectedEnd, Duration prefetchLead
         if (preShowLead.isNegative() || prefetchLead.isNegative()) {
             throw new InvalidScheduleException("leads must not be negative", "pre_show_lead");
         }
+        // Every instant the schedule derives must be one devices can be told (a protobuf Timestamp), so that no
+        // stored event can make a stage update, a timer or a view fail later.
+        requireInRange(start, "scheduled_start");
+        if (expectedEnd != null) {
+            requireInRange(expectedEnd, "expected_end");
+        }
+        requireTimerInRange(start, prefetchLead, "prefetch_lead");
+        requireTimerInRange(start, preShowLead, "pre_show_lead");
         if (prefetchLead.compareTo(preShowLead) < 0) {
             throw new InvalidScheduleException("prefetch_lead must be at least pre_show_lead", "prefetch_lead");
         }
@@ -37,6 +50,30 @@ public record Schedule(Instant start, Instant expectedEnd, Duration prefetchLead
         }
         if (autoEnd && expectedEnd == null) {
             throw new InvalidScheduleException("auto_end needs an expected_end", "auto_end");
+        }
+    }
+
+    /** True if {@code instant} lies in the range of RFC 3339 and protobuf {@code Timestamp}: years 0001 to 9999. */
+    public static boolean isRepresentable(Instant instant) {
+        return !instant.isBefore(EARLIEST) && !instant.isAfter(LATEST);
+    }
+
+    private static void requireInRange(Instant instant, String field) {
+        if (!isRepresentable(instant)) {
+            throw new InvalidScheduleException(field + " must lie between " + EARLIEST + " and " + LATEST, field);
+        }
+    }
+
+    private static void requireTimerInRange(Instant start, Duration lead, String field) {
+        Instant at;
+        try {
+            at = start.minus(lead);
+        } catch (DateTimeException | ArithmeticException e) {
+            at = null;
+        }
+        if (at == null || !isRepresentable(at)) {
+            throw new InvalidScheduleException(field + " is too long: scheduled_start minus " + field
+                    + " must not be before " + EARLIEST, field);
         }
     }
 

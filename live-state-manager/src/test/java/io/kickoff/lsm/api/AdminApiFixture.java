@@ -1,10 +1,12 @@
 package io.kickoff.lsm.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kickoff.http.EdgeLimits;
 import io.kickoff.lsm.delivery.DeliveryBoard;
 import io.kickoff.lsm.event.EventStore;
 import io.kickoff.lsm.event.InMemoryEventStore;
 import io.kickoff.lsm.event.LiveEvents;
+import io.kickoff.lsm.schedule.MutableClock;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
@@ -14,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +29,7 @@ final class AdminApiFixture implements AutoCloseable {
     static final Instant NOW = Instant.parse("2026-11-21T20:00:00Z");
     static final String START = "2026-11-21T21:00:00Z";
 
-    final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    final MutableClock clock = new MutableClock(NOW);
     final FailingStore store = new FailingStore(memoryStore(clock));
     final LiveEvents events = new LiveEvents(store, clock);
     final DeliveryBoard board = new DeliveryBoard(clock);
@@ -38,12 +39,16 @@ final class AdminApiFixture implements AutoCloseable {
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     AdminApiFixture() throws InterruptedException {
+        this(EdgeLimits.defaults(AdminServer.DEFAULT_MAX_CONNECTIONS));
+    }
+
+    AdminApiFixture(EdgeLimits limits) throws InterruptedException {
         Map<String, AdminToken> tokens = Map.of(
                 OPERATOR, AdminToken.operator("alice"),
                 OTHER_OPERATOR, AdminToken.operator("bob"),
                 VIEWER, AdminToken.viewer("victor"));
         server = AdminServer.start("127.0.0.1", 0,
-                new AdminApiHandler(events, store, board, tokens, busUp::get, registry, Duration.ofSeconds(1)));
+                new AdminApiHandler(events, store, board, tokens, busUp::get, registry, Duration.ofSeconds(1)), limits);
     }
 
     /** The in-memory store of this module (one place to change if it moves). */

@@ -599,7 +599,7 @@ class AdminApiTest {
                 api.patch("/v1/events/e1", "{\"title\":\"x\"}"),
                 api.post("/v1/events/e1/transitions", "{\"to\":\"LIVE\"}"))) {
             assertProblem(r, 503, "store-unavailable");
-            assertThat(r.headers().firstValue("Retry-After")).contains("5");
+            assertThat(r.headers().firstValue("Retry-After").map(Integer::parseInt).orElseThrow()).isBetween(1, 10);
         }
 
         api.store.mode = FailingStore.Mode.UP;

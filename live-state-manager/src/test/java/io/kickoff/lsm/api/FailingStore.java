@@ -24,6 +24,12 @@ final class FailingStore implements EventStore {
     volatile Mode mode = Mode.UP;
     /** When set, idempotency lookups find nothing, as for a request racing the first one with its key. */
     volatile boolean blindLookups;
+    /** When set, reads of an event wait until it completes (a store that stalls, released by the test). */
+    volatile CompletableFuture<Void> heldFinds;
+    /** Reads of an event asked for so far. */
+    final java.util.concurrent.atomic.AtomicInteger finds = new java.util.concurrent.atomic.AtomicInteger();
+    /** Commits and creates asked for so far. */
+    final java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
 
     FailingStore(EventStore delegate) {
         this.delegate = delegate;
@@ -39,6 +45,11 @@ final class FailingStore implements EventStore {
 
     @Override
     public CompletableFuture<Optional<LiveEvent>> find(String id) {
+        finds.incrementAndGet();
+        CompletableFuture<Void> held = heldFinds;
+        if (held != null) {
+            return held.thenCompose(v -> call(() -> delegate.find(id)));
+        }
         return call(() -> delegate.find(id));
     }
 
@@ -49,11 +60,13 @@ final class FailingStore implements EventStore {
 
     @Override
     public CompletableFuture<LiveEvent> create(LiveEvent event, HistoryEntry created) {
+        writes.incrementAndGet();
         return call(() -> delegate.create(event, created));
     }
 
     @Override
     public CompletableFuture<LiveEvent> commit(Commit commit) {
+        writes.incrementAndGet();
         return call(() -> delegate.commit(commit));
     }
 

@@ -4,6 +4,7 @@ import io.kickoff.lsm.schedule.MutableClock;
 import static io.kickoff.lsm.store.Futures.done;
 import static io.kickoff.lsm.store.Futures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kickoff.lsm.event.Commit;
@@ -11,6 +12,7 @@ import io.kickoff.lsm.event.EventExistsException;
 import io.kickoff.lsm.event.EventStore;
 import io.kickoff.lsm.event.EventStore.OutboxStats;
 import io.kickoff.lsm.event.HistoryEntry;
+import io.kickoff.lsm.event.InvalidScheduleException;
 import io.kickoff.lsm.event.LiveEvent;
 import io.kickoff.lsm.event.OutboxEntry;
 import io.kickoff.lsm.event.Page;
@@ -506,5 +508,39 @@ abstract class EventStoreContract {
     @Test
     void pingAnswers() {
         assertThat(done(store().ping())).isNull();
+    }
+
+    // ------------------------------------------------------------------ the time range
+
+    @Test
+    void aScheduleWhoseStagesFallOutsideTheTimeRangeNeverReachesTheStore() {
+        Instant start = NOW.plus(HOUR);
+        assertThatThrownBy(() -> new Schedule(start, null, Duration.parse("PT2562047788015215H"), Duration.ofMinutes(5), false))
+                .isInstanceOfSatisfying(InvalidScheduleException.class, e -> assertThat(e.field()).isEqualTo("prefetch_lead"));
+        assertThatThrownBy(() -> new Schedule(Instant.parse("0000-06-01T00:00:00Z"), null, MINUTE, MINUTE, false))
+                .isInstanceOfSatisfying(InvalidScheduleException.class, e -> assertThat(e.field()).isEqualTo("scheduled_start"));
+        assertThatThrownBy(() -> new Schedule(start, Instant.parse("+10000-01-01T00:00:00Z"), MINUTE, MINUTE, false))
+                .isInstanceOfSatisfying(InvalidScheduleException.class, e -> assertThat(e.field()).isEqualTo("expected_end"));
+
+        assertThat(done(store().list(Optional.empty(), "", 10)).items()).isEmpty();
+    }
+
+    @Test
+    void eventsAtTheEdgesOfTheTimeRangeAreStoredAndEveryViewOfThemWorks() {
+        Schedule earliest = new Schedule(Instant.parse("0001-01-01T00:30:00Z"), null, Duration.ofMinutes(30), MINUTE, false);
+        Schedule latest = new Schedule(Schedule.LATEST, null, Duration.ofDays(3650), MINUTE, false);
+        create(LiveEvent.scheduled("earliest", "Earliest", "", List.of(), earliest, NOW));
+        create(LiveEvent.scheduled("latest", "Latest", "", List.of(), latest, NOW));
+
+        List<LiveEvent> all = done(store().list(Optional.empty(), "", 10)).items();
+        assertThat(all).extracting(LiveEvent::id).containsExactly("earliest", "latest");
+        for (LiveEvent e : all) {
+            assertThat(e.schedule()).isEqualTo(e.id().equals("latest") ? latest : earliest);
+            Schedule.Timer timer = e.nextTimer().orElseThrow();
+            assertThat(Timestamps.toInstant(Timestamps.of(timer.at()))).isEqualTo(timer.at());
+            assertThat(Schedule.isRepresentable(e.schedule().prefetchAt())).isTrue();
+            assertThat(Schedule.isRepresentable(e.schedule().preShowAt())).isTrue();
+        }
+        assertThat(done(store().due(NOW, 10))).containsExactly("earliest");
     }
 }

@@ -1,5 +1,9 @@
 package io.kickoff.prefetch.http;
 
+import io.kickoff.http.HttpEdge;
+import io.kickoff.http.LogText;
+import io.kickoff.http.Refusal;
+import io.kickoff.http.RetryAfter;
 import io.kickoff.prefetch.bundle.BundleStore;
 import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.token.DeviceClaims;
@@ -36,7 +40,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -83,6 +86,12 @@ import org.slf4j.LoggerFactory;
  * <p>Also {@code /healthz} (process up), {@code /readyz} (the readiness supplier) and
  * {@code /metrics} (Prometheus text). 401 for a missing or bad token, 400 for a bad {@code segment},
  * 404 and 405 as usual.
+ *
+ * <p>The port needs no token for health checks, so it sits behind the platform's {@link HttpEdge}: read
+ * timeouts (408 for a partly received request, idle connections closed), a connection cap (503 with a
+ * jittered {@code Retry-After}) and the request guard (400 for a missing or repeated {@code Host}, a
+ * repeated {@code Content-Type} or malformed percent-encoding; 414 and 431 for oversized requests).
+ * Every 503 carries a {@code Retry-After} drawn from {@code retryAfterMin}–{@code retryAfterMax}.
  */
 public final class BundleServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BundleServer.class);
@@ -98,6 +107,8 @@ public final class BundleServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final Jitter jitter;
     private final PriorityLimiter limiter;
+    private final RetryAfter retryAfter;
+    private final HttpEdge edge;
 
     private final Counter bundlesServed;
     private final Counter bytesServed;
@@ -125,6 +136,8 @@ public final class BundleServer implements AutoCloseable {
         this.registry = registry;
         this.jitter = jitter;
         this.limiter = new PriorityLimiter(config.concurrencyLimit(), config.criticalReserve());
+        this.retryAfter = new RetryAfter(config.retryAfterMin(), config.retryAfterMax(), jitter::uniform);
+        this.edge = new HttpEdge(config.edge(), Refusal.plainText(), retryAfter);
         this.bundlesServed = registry.counter(METRIC + ".bundles");
         this.bytesServed = registry.counter(METRIC + ".bytes");
         this.hits = registry.counter(METRIC + ".hits");
@@ -149,8 +162,8 @@ public final class BundleServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        edge.install(ch.pipeline());
                         ch.pipeline()
-                                .addLast(new HttpServerCodec())
                                 .addLast(new JsonOnlyCompressor())
                                 .addLast(new HttpObjectAggregator(16 * 1024))
                                 .addLast(handler);
@@ -166,6 +179,11 @@ public final class BundleServer implements AutoCloseable {
         int port = ((InetSocketAddress) channel.localAddress()).getPort();
         log.info("bundle API listening on {}:{}", config.host(), port);
         return port;
+    }
+
+    /** Connections open now (the cap counts these). */
+    public int openConnections() {
+        return edge.openConnections();
     }
 
     /** The permits of the load shedder (tests hold them to drive it). */
@@ -215,7 +233,7 @@ public final class BundleServer implements AutoCloseable {
                 case "/healthz" -> send(ctx, request, text(HttpResponseStatus.OK, "ok"));
                 case "/readyz" -> send(ctx, request, ready.getAsBoolean()
                         ? text(HttpResponseStatus.OK, "ready")
-                        : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready"));
+                        : unavailable("not ready"));
                 case "/metrics" -> {
                     FullHttpResponse r = response(HttpResponseStatus.OK,
                             registry.scrape().getBytes(StandardCharsets.UTF_8), "text/plain; version=0.0.4; charset=utf-8");
@@ -250,10 +268,7 @@ public final class BundleServer implements AutoCloseable {
         PriorityLimiter.Permit permit = limiter.tryAcquire(priority);
         if (permit == null) {
             sheds.get(priority).increment();
-            FullHttpResponse r = text(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded, retry later");
-            r.headers().set(HttpHeaderNames.RETRY_AFTER,
-                    jitter.secondsBetween(config.retryAfterMin(), config.retryAfterMax()));
-            send(ctx, request, r);
+            send(ctx, request, unavailable("overloaded, retry later"));
             return;
         }
         boolean handedOff = false;
@@ -286,8 +301,8 @@ public final class BundleServer implements AutoCloseable {
             store.listBySegment(segment).whenComplete((list, error) -> ctx.executor().execute(() -> {
                 try {
                     if (error != null) {
-                        log.warn("bundle listing for segment {} failed: {}", segment, error.toString());
-                        send(ctx, request, text(HttpResponseStatus.SERVICE_UNAVAILABLE, "store unavailable"));
+                        log.warn("bundle listing for segment {} failed: {}", LogText.escape(segment), error.toString());
+                        send(ctx, request, unavailable("store unavailable"));
                     } else {
                         send(ctx, request, bundleResponse(list, format.get(), ifNoneMatch));
                     }
@@ -348,7 +363,8 @@ public final class BundleServer implements AutoCloseable {
             bytesServed.increment(body.length);
         }
         r.headers().set(HttpHeaderNames.ETAG, etag);
-        r.headers().set(HttpHeaderNames.VARY, "Accept, Authorization");
+        // the body depends on the format, the caller's segment and (JSON) the encoding
+        r.headers().set(HttpHeaderNames.VARY, "Accept, Accept-Encoding, Authorization");
         r.headers().set(HttpHeaderNames.CACHE_CONTROL,
                 "private, max-age=" + jitter.secondsAround(config.maxAge(), config.maxAgeJitter()));
         return r;
@@ -424,6 +440,13 @@ public final class BundleServer implements AutoCloseable {
     private static FullHttpResponse unauthorized(String reason) {
         FullHttpResponse r = text(HttpResponseStatus.UNAUTHORIZED, reason);
         r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+        return r;
+    }
+
+    /** 503 with a jittered Retry-After. */
+    private FullHttpResponse unavailable(String reason) {
+        FullHttpResponse r = text(HttpResponseStatus.SERVICE_UNAVAILABLE, reason);
+        r.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter.value());
         return r;
     }
 

@@ -1,6 +1,8 @@
 package io.kickoff.prefetch.http;
 
+import io.kickoff.http.EdgeLimits;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * Settings of the {@link BundleServer}.
@@ -11,15 +13,22 @@ import java.time.Duration;
  * @param maxAgeJitter      fraction in [0, 1): each response's max-age is uniform in {@code maxAge·(1 ± maxAgeJitter)}
  * @param concurrencyLimit  requests in flight that any priority may use
  * @param criticalReserve   extra in-flight requests only {@code X-Priority: critical} may use
- * @param retryAfterMin     lower bound of the jittered {@code Retry-After} of a shed request
+ * @param retryAfterMin     lower bound of the jittered {@code Retry-After} of every 503 (shed, over the
+ *                          connection cap, store unavailable, not ready)
  * @param retryAfterMax     upper bound of it
  * @param allowSegmentQuery whether {@code ?segment=} may stand in for a device token (tools)
  * @param ioThreads         Netty event-loop threads
+ * @param edge              read timeouts, connection cap and request size limits of the port (its Retry-After
+ *                          range is {@code retryAfterMin}–{@code retryAfterMax})
  */
 public record BundleServerConfig(String host, int port, Duration maxAge, double maxAgeJitter, int concurrencyLimit,
                                  int criticalReserve, Duration retryAfterMin, Duration retryAfterMax,
-                                 boolean allowSegmentQuery, int ioThreads) {
+                                 boolean allowSegmentQuery, int ioThreads, EdgeLimits edge) {
+    /** Default cap on open connections: a herd of devices fetching with keep-alive. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
+
     public BundleServerConfig {
+        Objects.requireNonNull(edge, "edge");
         if (maxAgeJitter < 0 || maxAgeJitter >= 1) {
             throw new IllegalArgumentException("maxAgeJitter must be in [0, 1)");
         }
@@ -36,31 +45,36 @@ public record BundleServerConfig(String host, int port, Duration maxAge, double 
 
     public static BundleServerConfig defaults() {
         return new BundleServerConfig("0.0.0.0", 8082, Duration.ofMinutes(5), 0.2, 512, 64,
-                Duration.ofSeconds(5), Duration.ofSeconds(30), true, 2);
+                Duration.ofSeconds(5), Duration.ofSeconds(30), true, 2, EdgeLimits.defaults(DEFAULT_MAX_CONNECTIONS));
     }
 
     public BundleServerConfig withPort(int port) {
         return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
-                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads);
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge);
     }
 
     public BundleServerConfig withHost(String host) {
         return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
-                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads);
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge);
     }
 
     public BundleServerConfig withMaxAge(Duration maxAge, double maxAgeJitter) {
         return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
-                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads);
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge);
     }
 
     public BundleServerConfig withIoThreads(int ioThreads) {
         return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
-                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads);
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge);
     }
 
     public BundleServerConfig withLimits(int concurrencyLimit, int criticalReserve) {
         return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
-                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads);
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge);
+    }
+
+    public BundleServerConfig withEdge(EdgeLimits edge) {
+        return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge);
     }
 }

@@ -7,6 +7,7 @@ import java.util.function.DoubleSupplier;
 /**
  * Jittered durations, so that a herd that fetched together does not come back together.
  * {@code around(base, fraction)} is uniform in {@code [base·(1−fraction), base·(1+fraction)]}.
+ * (Retry-After is jittered by {@link io.kickoff.http.RetryAfter}, fed from {@link #uniform()}.)
  */
 public final class Jitter {
     private final DoubleSupplier uniform;
@@ -20,6 +21,11 @@ public final class Jitter {
         return new Jitter(() -> ThreadLocalRandom.current().nextDouble());
     }
 
+    /** A value in [0, 1) from this jitter's source. */
+    public double uniform() {
+        return uniform.getAsDouble();
+    }
+
     /** Whole seconds in {@code [base·(1−fraction), base·(1+fraction)]} (rounded inwards), at least 1. */
     public long secondsAround(Duration base, double fraction) {
         if (fraction < 0 || fraction >= 1) {
@@ -28,13 +34,6 @@ public final class Jitter {
         double b = base.toMillis() / 1000.0;
         long lo = Math.max(1, (long) Math.ceil(b * (1 - fraction)));
         long hi = Math.max(lo, (long) Math.floor(b * (1 + fraction)));
-        return lo + (long) Math.floor(uniform.getAsDouble() * (hi - lo + 1));
-    }
-
-    /** Whole seconds in {@code [min, max]}, at least 1. */
-    public long secondsBetween(Duration min, Duration max) {
-        long lo = Math.max(1, min.toSeconds());
-        long hi = Math.max(lo, max.toSeconds());
         return lo + (long) Math.floor(uniform.getAsDouble() * (hi - lo + 1));
     }
 }
