@@ -10,6 +10,8 @@ final class FleetContext {
     final ConnectPacer pacer;
     final ConnectAllTracker connectAll;
     final FleetProgress progress = new FleetProgress();
+    /** Null when the fleet has no bundle API to fetch from. */
+    final BundleFetcher bundles;
     private final AtomicBoolean closing = new AtomicBoolean();
     /** Every device decodes its own copy of each event id; keeping one saves a string per update per device. */
     private final ConcurrentHashMap<String, String> eventIds = new ConcurrentHashMap<>();
@@ -19,6 +21,7 @@ final class FleetContext {
         this.dialer = dialer;
         this.pacer = pacer;
         this.connectAll = connectAll;
+        this.bundles = config.bundleApi() == null ? null : new BundleFetcher(config.bundleApi());
     }
 
     boolean isClosing() {
