@@ -116,6 +116,14 @@ public final class DeviceFleet implements AutoCloseable {
         return context.progress.reached(eventId, seq);
     }
 
+    /**
+     * Device {@code index} drops every bundle it holds, as an app whose storage was cleared: the next
+     * update naming a bundle makes it fetch that bundle as critical. Completes once done (on the device's loop).
+     */
+    public CompletableFuture<Void> forgetBundles(int index) {
+        return devices.get(index).forgetBundles();
+    }
+
     /** Critical bundle fetches made by the whole fleet: updates that named a bundle a device did not hold. */
     public long criticalBundleFetches() {
         long fetches = 0;

@@ -34,7 +34,12 @@ final class FleetContext {
     }
 
     String canonicalEventId(String eventId) {
-        String existing = eventIds.putIfAbsent(eventId, eventId);
-        return existing != null ? existing : eventId;
+        return canonical(eventId);
+    }
+
+    /** One shared copy of a string every device decodes alike (event ids, bundle versions). */
+    String canonical(String value) {
+        String existing = eventIds.putIfAbsent(value, value);
+        return existing != null ? existing : value;
     }
 }

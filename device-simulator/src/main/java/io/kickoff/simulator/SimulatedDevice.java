@@ -70,6 +70,16 @@ final class SimulatedDevice {
         onLoop(this::dial);
     }
 
+    /** Drops every bundle the device holds, as an app whose storage was cleared. */
+    java.util.concurrent.CompletableFuture<Void> forgetBundles() {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        onLoop(() -> {
+            bundleVersions = null;
+            done.complete(null);
+        });
+        return done;
+    }
+
     /** Ends the device: no reconnect, current connection closed. */
     void stop() {
         onLoop(() -> {
@@ -192,8 +202,12 @@ final class SimulatedDevice {
         String eventId = fleet.canonicalEventId(update.getEventId());
         long applied = view.appliedSeq(eventId);
         if (update.getSeq() > applied) {
+            String bundleVersion = fleet.canonical(update.getBundleVersion());
+            boolean held = !bundleVersion.isEmpty() && bundleVersions != null
+                    && bundleVersion.equals(bundleVersions.get(eventId));
             view = view.withApplied(new AppliedUpdate(eventId, update.getSeq(), update.getStage(),
-                    Clocks.toEpochMicros(update.getIssuedAt()), receivedAtMicros, receivedNanoTime, fromSnapshot));
+                    Clocks.toEpochMicros(update.getIssuedAt()), receivedAtMicros, receivedNanoTime, fromSnapshot,
+                    bundleVersion, held));
             fleet.progress.applied(eventId, applied, update.getSeq());
             if (fromSnapshot) {
                 // The gateway sends the bundles this device lacks right after the welcome: look once they had time to land.
