@@ -78,7 +78,7 @@ public final class Gateway implements AutoCloseable {
         this.metrics = new GatewayMetrics(config.nodeId());
         this.stats = new DeliveryStats(config.nodeId(), clock, registry::size);
         this.bundles = new BundleDelivery(config, registry, metrics, clock);
-        this.fanOut = new FanOut(registry, metrics, stats);
+        this.fanOut = new FanOut(registry, metrics, stats, bundles);
         this.services = new SessionServices(config, world, registry, clock, metrics, stats, bundles, new Farewells(metrics),
                 draining::get);
         this.admission = new AdmissionControl(config, metrics);

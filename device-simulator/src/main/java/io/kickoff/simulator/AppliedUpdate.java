@@ -11,6 +11,8 @@ import java.time.Instant;
  *
  * @param issuedAtMicros   the update's {@code issued_at}, or 0 if the update carried none
  * @param fromSnapshot     true if it came in a welcome snapshot (a resume), false if pushed live
+ * @param bundleVersion    the bundle version the update named ({@code ""}: the segment has none)
+ * @param bundleHeld       true if the device held that version when the update arrived (it could render at once)
  */
 public record AppliedUpdate(
         String eventId,
@@ -19,7 +21,9 @@ public record AppliedUpdate(
         long issuedAtMicros,
         long receivedAtMicros,
         long receivedNanoTime,
-        boolean fromSnapshot) {
+        boolean fromSnapshot,
+        String bundleVersion,
+        boolean bundleHeld) {
 
     public boolean hasIssuedAt() {
         return issuedAtMicros != 0;

@@ -116,6 +116,23 @@ public final class DeviceFleet implements AutoCloseable {
         return context.progress.reached(eventId, seq);
     }
 
+    /**
+     * Device {@code index} drops every bundle it holds, as an app whose storage was cleared: the next
+     * update naming a bundle makes it fetch that bundle as critical. Completes once done (on the device's loop).
+     */
+    public CompletableFuture<Void> forgetBundles(int index) {
+        return devices.get(index).forgetBundles();
+    }
+
+    /** Critical bundle fetches made by the whole fleet: updates that named a bundle a device did not hold. */
+    public long criticalBundleFetches() {
+        long fetches = 0;
+        for (SimulatedDevice device : devices) {
+            fetches += device.view().criticalBundleFetches();
+        }
+        return fetches;
+    }
+
     /** Devices whose current position for the event is exactly this stage and seq. */
     public long countAt(String eventId, Stage stage, long seq) {
         return countDevices(view -> view.isAt(eventId, stage, seq));

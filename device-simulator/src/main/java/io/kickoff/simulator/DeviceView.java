@@ -25,17 +25,23 @@ public final class DeviceView {
     private final long bundlesReceived;
     private final long errorsReceived;
     private final String lastConnectFailure;
+    private final BundleFetches fetches;
+
+    /** Counters of bundles a stage update named and the device did not hold. */
+    private record BundleFetches(long missing, long critical, long fetched, long failed) {
+        static final BundleFetches NONE = new BundleFetches(0, 0, 0, 0);
+    }
 
     private record AppliedEntry(AppliedUpdate update, AppliedEntry previous) {
     }
 
     static DeviceView initial(int index, String deviceId) {
-        return new DeviceView(index, deviceId, false, Map.of(), null, 0, 0, 0, 0, null);
+        return new DeviceView(index, deviceId, false, Map.of(), null, 0, 0, 0, 0, null, BundleFetches.NONE);
     }
 
     private DeviceView(int index, String deviceId, boolean connected, Map<String, EventPosition> positions,
             AppliedEntry lastApplied, long duplicates, int welcomes, long bundlesReceived, long errorsReceived,
-            String lastConnectFailure) {
+            String lastConnectFailure, BundleFetches fetches) {
         this.index = index;
         this.deviceId = deviceId;
         this.connected = connected;
@@ -46,6 +52,7 @@ public final class DeviceView {
         this.bundlesReceived = bundlesReceived;
         this.errorsReceived = errorsReceived;
         this.lastConnectFailure = lastConnectFailure;
+        this.fetches = fetches;
     }
 
     /** Position of this device in its fleet, the argument given to the fleet's token function. */
@@ -137,6 +144,26 @@ public final class DeviceView {
         return bundlesReceived;
     }
 
+    /** Stage updates applied that named a bundle version the device did not hold at that moment. */
+    public long bundlesMissing() {
+        return fetches.missing();
+    }
+
+    /** Requests to the bundle API made as {@code critical} because an update named a bundle not held. */
+    public long criticalBundleFetches() {
+        return fetches.critical();
+    }
+
+    /** Bundles received from the bundle API (all critical fetches together). */
+    public long bundlesFetched() {
+        return fetches.fetched();
+    }
+
+    /** Critical fetches that failed (no answer, or not a 200). */
+    public long bundleFetchFailures() {
+        return fetches.failed();
+    }
+
     /** Error frames received plus frames that could not be decoded. */
     public long errorsReceived() {
         return errorsReceived;
@@ -149,7 +176,7 @@ public final class DeviceView {
 
     DeviceView withConnected(boolean nowConnected) {
         return new DeviceView(index, deviceId, nowConnected, positions, lastApplied, duplicates, welcomes,
-                bundlesReceived, errorsReceived, lastConnectFailure);
+                bundlesReceived, errorsReceived, lastConnectFailure, fetches);
     }
 
     DeviceView withApplied(AppliedUpdate update) {
@@ -163,32 +190,53 @@ public final class DeviceView {
             next = Map.copyOf(copy);
         }
         return new DeviceView(index, deviceId, connected, next, new AppliedEntry(update, lastApplied), duplicates,
-                welcomes, bundlesReceived, errorsReceived, lastConnectFailure);
+                welcomes, bundlesReceived, errorsReceived, lastConnectFailure, fetches);
     }
 
     DeviceView withDuplicate() {
         return new DeviceView(index, deviceId, connected, positions, lastApplied, duplicates + 1, welcomes,
-                bundlesReceived, errorsReceived, lastConnectFailure);
+                bundlesReceived, errorsReceived, lastConnectFailure, fetches);
     }
 
     DeviceView withWelcome() {
         return new DeviceView(index, deviceId, connected, positions, lastApplied, duplicates, welcomes + 1,
-                bundlesReceived, errorsReceived, lastConnectFailure);
+                bundlesReceived, errorsReceived, lastConnectFailure, fetches);
     }
 
     DeviceView withBundleReceived() {
         return new DeviceView(index, deviceId, connected, positions, lastApplied, duplicates, welcomes,
-                bundlesReceived + 1, errorsReceived, lastConnectFailure);
+                bundlesReceived + 1, errorsReceived, lastConnectFailure, fetches);
     }
 
     DeviceView withErrorReceived() {
         return new DeviceView(index, deviceId, connected, positions, lastApplied, duplicates, welcomes,
-                bundlesReceived, errorsReceived + 1, lastConnectFailure);
+                bundlesReceived, errorsReceived + 1, lastConnectFailure, fetches);
+    }
+
+    DeviceView withBundleMissing() {
+        return withFetches(new BundleFetches(fetches.missing() + 1, fetches.critical(), fetches.fetched(), fetches.failed()));
+    }
+
+    DeviceView withCriticalFetch() {
+        return withFetches(new BundleFetches(fetches.missing(), fetches.critical() + 1, fetches.fetched(), fetches.failed()));
+    }
+
+    DeviceView withBundlesFetched(int bundles) {
+        return withFetches(new BundleFetches(fetches.missing(), fetches.critical(), fetches.fetched() + bundles, fetches.failed()));
+    }
+
+    DeviceView withFetchFailure() {
+        return withFetches(new BundleFetches(fetches.missing(), fetches.critical(), fetches.fetched(), fetches.failed() + 1));
+    }
+
+    private DeviceView withFetches(BundleFetches next) {
+        return new DeviceView(index, deviceId, connected, positions, lastApplied, duplicates, welcomes,
+                bundlesReceived, errorsReceived, lastConnectFailure, next);
     }
 
     DeviceView withConnectFailure(String failure) {
         return new DeviceView(index, deviceId, connected, positions, lastApplied, duplicates, welcomes,
-                bundlesReceived, errorsReceived, failure);
+                bundlesReceived, errorsReceived, failure, fetches);
     }
 
     @Override

@@ -34,6 +34,10 @@ import java.util.function.IntFunction;
  * @param ioThreads             event loop threads, 0 for Netty's default (twice the cores)
  * @param ackUpdates            true (the real device behaviour): ack every stage update received;
  *                              false: never ack, so the gateway's redelivery can be observed (duplicates)
+ * @param bundleApi             the bundle API ({@code http://host:port}; path defaults to
+ *                              {@value #BUNDLES_PATH}) where a device fetches, as {@code critical}, the
+ *                              bundle a stage update names when it does not hold that version; null: no
+ *                              fetching (such updates are still counted)
  */
 public record FleetConfig(
         List<URI> gateways,
@@ -51,9 +55,11 @@ public record FleetConfig(
         Duration handshakeTimeout,
         List<String> capabilities,
         int ioThreads,
-        boolean ackUpdates) {
+        boolean ackUpdates,
+        URI bundleApi) {
 
     public static final String CONNECT_PATH = "/v1/connect";
+    public static final String BUNDLES_PATH = "/v1/bundles";
 
     public FleetConfig {
         Objects.requireNonNull(gateways, "gateways");
@@ -86,6 +92,18 @@ public record FleetConfig(
         if (ioThreads < 0) {
             throw new IllegalArgumentException("ioThreads must be >= 0, got " + ioThreads);
         }
+        if (bundleApi != null) {
+            bundleApi = bundlesEndpoint(bundleApi);
+        }
+    }
+
+    /** The bundle API's listing: the URI as given, with {@value #BUNDLES_PATH} if it has no path. */
+    static URI bundlesEndpoint(URI api) {
+        if (!"http".equalsIgnoreCase(api.getScheme()) || api.getHost() == null || api.getPort() < 0) {
+            throw new IllegalArgumentException("bundle API URI must be http://host:port: " + api);
+        }
+        String path = api.getRawPath();
+        return path == null || path.isEmpty() || path.equals("/") ? api.resolve(BUNDLES_PATH) : api;
     }
 
     public static Builder builder() {
@@ -136,6 +154,7 @@ public record FleetConfig(
         private List<String> capabilities = List.of();
         private int ioThreads;
         private boolean ackUpdates = true;
+        private URI bundleApi;
 
         private Builder() {
         }
@@ -226,10 +245,16 @@ public record FleetConfig(
             return this;
         }
 
+        /** Where devices fetch a bundle a stage update names and they lack (as {@code critical}). */
+        public Builder bundleApi(URI api) {
+            this.bundleApi = api;
+            return this;
+        }
+
         public FleetConfig build() {
             return new FleetConfig(List.copyOf(gateways), devices, deviceIds, tokens, wireFormat, tokenTransport,
                     maxConcurrentConnects, connectsPerSecond, localAddresses, reconnect, reconnectBaseDelay,
-                    reconnectMaxDelay, handshakeTimeout, capabilities, ioThreads, ackUpdates);
+                    reconnectMaxDelay, handshakeTimeout, capabilities, ioThreads, ackUpdates, bundleApi);
         }
     }
 }

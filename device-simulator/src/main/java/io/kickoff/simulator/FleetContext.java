@@ -10,6 +10,8 @@ final class FleetContext {
     final ConnectPacer pacer;
     final ConnectAllTracker connectAll;
     final FleetProgress progress = new FleetProgress();
+    /** Null when the fleet has no bundle API to fetch from. */
+    final BundleFetcher bundles;
     private final AtomicBoolean closing = new AtomicBoolean();
     /** Every device decodes its own copy of each event id; keeping one saves a string per update per device. */
     private final ConcurrentHashMap<String, String> eventIds = new ConcurrentHashMap<>();
@@ -19,6 +21,7 @@ final class FleetContext {
         this.dialer = dialer;
         this.pacer = pacer;
         this.connectAll = connectAll;
+        this.bundles = config.bundleApi() == null ? null : new BundleFetcher(config.bundleApi());
     }
 
     boolean isClosing() {
@@ -31,7 +34,12 @@ final class FleetContext {
     }
 
     String canonicalEventId(String eventId) {
-        String existing = eventIds.putIfAbsent(eventId, eventId);
-        return existing != null ? existing : eventId;
+        return canonical(eventId);
+    }
+
+    /** One shared copy of a string every device decodes alike (event ids, bundle versions). */
+    String canonical(String value) {
+        String existing = eventIds.putIfAbsent(value, value);
+        return existing != null ? existing : value;
     }
 }

@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 final class SimulatedDevice {
     private static final Logger log = LoggerFactory.getLogger(SimulatedDevice.class);
     private static final String CLIENT_VERSION = "kickoff-device-simulator/1";
+    /** How long after a welcome its snapshot's bundles may take to arrive before they are fetched. */
+    static final long WELCOME_BUNDLES_GRACE_MILLIS = 1_000;
 
     private final FleetContext fleet;
     private final int index;
@@ -69,6 +71,16 @@ final class SimulatedDevice {
     /** Called by the pacer once this device's attempt is admitted; it holds a pacer slot until welcome or failure. */
     void startAttempt() {
         onLoop(this::dial);
+    }
+
+    /** Drops every bundle the device holds, as an app whose storage was cleared. */
+    java.util.concurrent.CompletableFuture<Void> forgetBundles() {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        onLoop(() -> {
+            bundleVersions = null;
+            done.complete(null);
+        });
+        return done;
     }
 
     /** Ends the device: no reconnect, current connection closed. */
@@ -116,6 +128,8 @@ final class SimulatedDevice {
 
     // event id → version of the bundle held; only touched on this device's event loop, null until the first bundle.
     private Map<String, String> bundleVersions;
+    // Events whose bundle is being fetched, so that a burst of updates makes one request.
+    private java.util.Set<String> fetching;
 
     void onHandshakeComplete(DeviceConnection connection, ChannelHandlerContext ctx) {
         connection.handshaken = true;
@@ -138,11 +152,7 @@ final class SimulatedDevice {
             case WELCOME -> onWelcome(connection, ctx, frame.getWelcome(), receivedAtMicros, receivedNanoTime);
             case STAGE_UPDATE -> receive(ctx, frame.getStageUpdate(), false, receivedAtMicros, receivedNanoTime);
             case BUNDLE -> {
-                // Like a real device's cache: tell the gateway on reconnect which bundles are held.
-                if (bundleVersions == null) {
-                    bundleVersions = new java.util.HashMap<>(2);
-                }
-                bundleVersions.put(frame.getBundle().getEventId(), frame.getBundle().getVersion());
+                hold(frame.getBundle().getEventId(), frame.getBundle().getVersion());
                 view = view.withBundleReceived();
             }
             case GO_AWAY -> {
@@ -195,9 +205,19 @@ final class SimulatedDevice {
         String eventId = fleet.canonicalEventId(update.getEventId());
         long applied = view.appliedSeq(eventId);
         if (update.getSeq() > applied) {
+            String bundleVersion = fleet.canonical(update.getBundleVersion());
+            boolean held = !bundleVersion.isEmpty() && bundleVersions != null
+                    && bundleVersion.equals(bundleVersions.get(eventId));
             view = view.withApplied(new AppliedUpdate(eventId, update.getSeq(), update.getStage(),
-                    Clocks.toEpochMicros(update.getIssuedAt()), receivedAtMicros, receivedNanoTime, fromSnapshot));
+                    Clocks.toEpochMicros(update.getIssuedAt()), receivedAtMicros, receivedNanoTime, fromSnapshot,
+                    bundleVersion, held));
             fleet.progress.applied(eventId, applied, update.getSeq());
+            if (fromSnapshot) {
+                // The gateway sends the bundles this device lacks right after the welcome: look once they had time to land.
+                expectAfterWelcome(eventId, update.getBundleVersion());
+            } else {
+                ensureBundle(eventId, update.getBundleVersion());
+            }
         } else {
             view = view.withDuplicate();
         }
@@ -208,6 +228,62 @@ final class SimulatedDevice {
         ctx.write(ClientFrame.newBuilder()
                 .setAck(Ack.newBuilder().setEventId(eventId).setSeq(update.getSeq()))
                 .build());
+    }
+
+    private void expectAfterWelcome(String eventId, String version) {
+        if (version.isEmpty()) {
+            return;
+        }
+        loop.schedule(() -> ensureBundle(eventId, version), WELCOME_BUNDLES_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Like a real device's cache: the versions held are reported in every hello. */
+    private void hold(String eventId, String version) {
+        if (bundleVersions == null) {
+            bundleVersions = new java.util.HashMap<>(2);
+        }
+        bundleVersions.put(eventId, version);
+    }
+
+    /**
+     * The update names the bundle to render ({@code ""}: the segment has none, render the built-in
+     * default). A version the device does not hold is fetched now, as {@code critical}: the stage is
+     * changing and the device must not render a stale or missing bundle.
+     */
+    private void ensureBundle(String eventId, String version) {
+        if (stopped || version.isEmpty() || (bundleVersions != null && version.equals(bundleVersions.get(eventId)))) {
+            return;
+        }
+        view = view.withBundleMissing();
+        if (fleet.bundles == null || (fetching != null && fetching.contains(eventId))) {
+            return;
+        }
+        String token;
+        try {
+            token = fleet.config.tokens().apply(index);
+        } catch (RuntimeException e) {
+            token = null;
+        }
+        if (token == null) {
+            return;
+        }
+        if (fetching == null) {
+            fetching = new java.util.HashSet<>(2);
+        }
+        fetching.add(eventId);
+        view = view.withCriticalFetch();
+        fleet.bundles.fetchCritical(token).whenComplete((bundles, error) -> onLoop(() -> {
+            fetching.remove(eventId);
+            if (error != null) {
+                view = view.withFetchFailure();
+                log.debug("{} could not fetch the bundle of {}: {}", view.deviceId(), eventId, error.toString());
+                return;
+            }
+            for (io.kickoff.protocol.v1.Bundle bundle : bundles) {
+                hold(bundle.getEventId(), bundle.getVersion());
+            }
+            view = view.withBundlesFetched(bundles.size());
+        }));
     }
 
     private void onConnectionEnded(DeviceConnection connection) {

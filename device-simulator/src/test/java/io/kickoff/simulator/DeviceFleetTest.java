@@ -399,4 +399,80 @@ class DeviceFleetTest {
             return false;
         }
     }
+
+    /** A bundle API stand-in: serves one bundle per call of {@code version}, records each request's priority. */
+    private static final class BundleApi implements AutoCloseable {
+        final com.sun.net.httpserver.HttpServer server;
+        final List<String> priorities = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile String version = "v1";
+
+        BundleApi() throws IOException {
+            server = com.sun.net.httpserver.HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/v1/bundles", exchange -> {
+                priorities.add(String.valueOf(exchange.getRequestHeaders().getFirst("X-Priority")));
+                java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+                io.kickoff.protocol.v1.Bundle.newBuilder().setEventId(EVENT).setSegment("segment-a").setVersion(version)
+                        .build().writeDelimitedTo(body);
+                exchange.getResponseHeaders().add("Content-Type", "application/x-protobuf");
+                exchange.sendResponseHeaders(200, body.size());
+                exchange.getResponseBody().write(body.toByteArray());
+                exchange.close();
+            });
+            server.start();
+        }
+
+        URI uri() {
+            return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    private static ServerFrame bundle(String version) {
+        return ServerFrame.newBuilder().setBundle(io.kickoff.protocol.v1.Bundle.newBuilder().setEventId(EVENT)
+                .setSegment("segment-a").setVersion(version)).build();
+    }
+
+    @Test
+    void aDeviceLackingTheBundleAnUpdateNamesFetchesItAsCritical() throws Exception {
+        try (BundleApi api = new BundleApi();
+             DeviceFleet fleet = connectedFleetOf(2, b -> b.bundleApi(api.uri()))) {
+            gateway.pushTo(id -> id.equals("device-0"), bundle("v1"));
+            await().atMost(WAIT).until(() -> fleet.device(0).bundlesReceived() == 1);
+
+            gateway.push(push(update(Stage.LIVE, 1).toBuilder().setBundleVersion("v1").build()));
+            await().atMost(WAIT).until(() -> fleet.device(1).bundlesFetched() == 1);
+            // device-0 held v1: it renders at once, no request.
+            assertThat(fleet.device(0).criticalBundleFetches()).isZero();
+            assertThat(fleet.device(1).criticalBundleFetches()).isEqualTo(1);
+            assertThat(fleet.device(1).bundlesMissing()).isEqualTo(1);
+            assertThat(api.priorities).containsExactly("critical");
+
+            // A newer version named: both hold a stale one and fetch it.
+            api.version = "v2";
+            gateway.push(push(update(Stage.ENDED, 2).toBuilder().setBundleVersion("v2").build()));
+            await().atMost(WAIT).until(() -> fleet.device(0).bundlesFetched() == 1 && fleet.device(1).bundlesFetched() == 2);
+            assertThat(api.priorities).containsExactly("critical", "critical", "critical");
+            assertThat(fleet.criticalBundleFetches()).isEqualTo(3);
+
+            // Held now: reported in the next hello, and an update naming it fetches nothing.
+            gateway.push(push(update(Stage.ENDED, 3).toBuilder().setBundleVersion("v2").build()));
+            await().atMost(WAIT).until(() -> fleet.countAt(EVENT, Stage.ENDED, 3) == 2);
+            assertThat(fleet.criticalBundleFetches()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void anEmptyBundleVersionMeansNoBundleAndFetchesNothing() throws Exception {
+        try (BundleApi api = new BundleApi();
+             DeviceFleet fleet = connectedFleetOf(2, b -> b.bundleApi(api.uri()))) {
+            gateway.push(push(update(Stage.LIVE, 1)));
+            await().atMost(WAIT).until(() -> fleet.countAt(EVENT, Stage.LIVE, 1) == 2);
+            assertThat(fleet.criticalBundleFetches()).isZero();
+            assertThat(api.priorities).isEmpty();
+        }
+    }
 }

@@ -68,6 +68,7 @@ final class DemoCommand implements Callable<Integer> {
                     .devices(devices)
                     .deviceIds(i -> "demo-device-" + i)
                     .tokens(i -> platform.tokens().issue("demo-device-" + i, segment, Duration.ofHours(1)))
+                    .bundleApi(URI.create("http://" + host + ":" + platform.prefetch().port()))
                     .build())) {
                 fleet.connectAll().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 out.printf("%d simulated devices connected to %s%n", fleet.welcomedCount(), gateway);
@@ -90,11 +91,20 @@ final class DemoCommand implements Callable<Integer> {
 
                 long live = waitFor(() -> fleet.countAt(EVENT_ID, Stage.LIVE, LIVE_SEQ), devices);
                 out.println(fleet.report(EVENT_ID, LIVE_SEQ));
-                if (live == devices) {
+                // The update names the segment's bundle version: a device holding it renders with no request.
+                long inHand = fleet.countDevices(d -> d.applied(EVENT_ID, LIVE_SEQ)
+                        .map(u -> u.bundleHeld()).orElse(false));
+                if (live == devices && inHand == devices) {
                     out.printf("OK: all %d devices received %s LIVE (seq %d), its bundle already in hand%n",
                             devices, EVENT_ID, LIVE_SEQ);
                     out.flush();
                     return 0;
+                }
+                if (live == devices) {
+                    out.printf("FAILED: %d of %d devices held the bundle version %s LIVE named (%d critical fetches)%n",
+                            inHand, devices, EVENT_ID, fleet.criticalBundleFetches());
+                    out.flush();
+                    return 1;
                 }
                 out.printf("FAILED: %d of %d devices received %s LIVE within %s%n", live, devices, EVENT_ID, timeout);
                 out.flush();

@@ -96,6 +96,11 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Devices never ack stage updates (they still apply them), so the gateway's redelivery shows as duplicates.")
     boolean withholdAcks;
 
+    @Option(names = "--bundle-api", paramLabel = "URI",
+            description = "Bundle API, e.g. http://127.0.0.1:8082: a device applying an update that names a bundle "
+                    + "version it does not hold fetches it there as critical (counted in the report). Default: no fetching.")
+    URI bundleApi;
+
     @Option(names = "--io-threads", defaultValue = "0",
             description = "Event loop threads of the fleet, 0 for two per core (default: ${DEFAULT-VALUE}).")
     int ioThreads;
@@ -151,6 +156,7 @@ final class SimulateCommand implements Callable<Integer> {
                 .localAddresses(sources)
                 .ioThreads(ioThreads)
                 .ackUpdates(!withholdAcks)
+                .bundleApi(bundleApi)
                 .build();
         PrintWriter out = spec.commandLine().getOut();
         SimulationReport report = new SimulationReport(reportJson, prefix, config, watch, reportLatencies);
@@ -184,6 +190,10 @@ final class SimulateCommand implements Callable<Integer> {
                     allReached &= figures.allReached();
                     report.broadcast(fleet, figures);
                 }
+            }
+            if (bundleApi != null) {
+                out.printf("critical bundle fetches: %d%n", fleet.criticalBundleFetches());
+                out.flush();
             }
             boolean ok = allConnected && allReached && !stop.isRequested();
             if (watch == null || hold) {
@@ -225,6 +235,10 @@ final class SimulateCommand implements Callable<Integer> {
             if (!"ws".equalsIgnoreCase(gateway.getScheme()) || gateway.getHost() == null || gateway.getPort() < 0) {
                 throw new ParameterException(spec.commandLine(), "--gateway wants ws://HOST:PORT[/path], got '" + gateway + "'");
             }
+        }
+        if (bundleApi != null && (!"http".equalsIgnoreCase(bundleApi.getScheme()) || bundleApi.getHost() == null
+                || bundleApi.getPort() < 0)) {
+            throw new ParameterException(spec.commandLine(), "--bundle-api wants http://HOST:PORT[/path], got '" + bundleApi + "'");
         }
         List<InetAddress> sources = new ArrayList<>();
         for (String address : sourceAddresses) {

@@ -160,6 +160,71 @@ class EndToEndIT {
         }
     }
 
+    static HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lsm.adminPort() + path))
+                .header("Authorization", "Bearer " + OPERATOR_TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Segment → bundle version, as the admin API's event view shows them. */
+    static Map<String, String> bundleVersions(String eventId) throws Exception {
+        com.fasterxml.jackson.databind.JsonNode versions = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(get("/v1/events/" + eventId).body()).get("bundle_versions");
+        Map<String, String> bySegment = new java.util.TreeMap<>();
+        versions.fields().forEachRemaining(e -> bySegment.put(e.getKey(), e.getValue().asText()));
+        return bySegment;
+    }
+
+    @Test
+    void aStageUpdateNamesTheBundleToRenderAndADeviceWithoutItFetchesItAsCritical(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path blobs) throws Exception {
+        io.kickoff.prefetch.catalog.CatalogPublisher.publish(blobs, io.kickoff.prefetch.catalog.CatalogSource.synthetic(500, 3, 2));
+        try (KafkaEventBus prefetchBus = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("prefetch-versions"));
+             io.kickoff.prefetch.PrefetchService prefetch = io.kickoff.prefetch.PrefetchService.start(
+                     new io.kickoff.prefetch.PrefetchService.Config(blobs, io.kickoff.prefetch.http.BundleServerConfig.defaults()
+                             .withHost("127.0.0.1").withPort(0), null), prefetchBus, tokens, Clock.systemUTC())) {
+            assertThat(post("/v1/events", "{\"id\":\"ev1\",\"title\":\"Catalog event\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}")
+                    .statusCode()).isEqualTo(201);
+            assertThat(post("/v1/events/ev1/transitions", "{\"to\":\"PREFETCH\"}").statusCode()).isEqualTo(200);
+            // The admin API shows the version the prefetch node materialised for each segment.
+            await().atMost(Duration.ofSeconds(60)).until(() -> !bundleVersions("ev1").isEmpty());
+            Map.Entry<String, String> materialised = bundleVersions("ev1").entrySet().iterator().next();
+            String segment = materialised.getKey();
+            String version = materialised.getValue();
+
+            int devices = 6;
+            try (DeviceFleet fleet = DeviceFleet.open(FleetConfig.builder().gateway(gatewayUri()).devices(devices)
+                    .deviceIds(i -> "render-" + i)
+                    .tokens(i -> tokens.issue("render-" + i, segment, Duration.ofHours(1)))
+                    .bundleApi(URI.create("http://127.0.0.1:" + prefetch.port()))
+                    .build())) {
+                fleet.connectAll().get(60, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(60)).until(() -> fleet.countDevices(d -> d.bundlesReceived() >= 1) == devices);
+                // Half the devices lose their cache (storage cleared): they no longer hold the bundle.
+                for (int i = 0; i < devices / 2; i++) {
+                    fleet.forgetBundles(i).get(10, TimeUnit.SECONDS);
+                }
+                assertThat(post("/v1/events/ev1/transitions", "{\"to\":\"LIVE\"}").statusCode()).isEqualTo(200);
+                await().atMost(Duration.ofSeconds(30)).until(() -> fleet.countAt("ev1", Stage.LIVE, 2) == devices);
+                await().atMost(Duration.ofSeconds(30)).until(() -> fleet.countDevices(d -> d.bundlesFetched() >= 1) == devices / 2);
+
+                for (int i = 0; i < devices; i++) {
+                    var device = fleet.device(i);
+                    var applied = device.applied("ev1", 2).orElseThrow();
+                    // Every device is told the version of its segment's bundle.
+                    assertThat(applied.bundleVersion()).isEqualTo(version);
+                    if (i < devices / 2) {
+                        assertThat(applied.bundleHeld()).isFalse();
+                        assertThat(device.criticalBundleFetches()).isEqualTo(1);
+                    } else {
+                        // It held the bundle the update names: it renders at once, no request.
+                        assertThat(applied.bundleHeld()).isTrue();
+                        assertThat(device.criticalBundleFetches()).isZero();
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void aDeviceWithoutAValidTokenGets401AndNoSocket() {
         for (String token : new String[] {null, "not-a-token",

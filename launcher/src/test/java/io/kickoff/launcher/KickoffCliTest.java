@@ -120,6 +120,7 @@ class KickoffCliTest {
         String gw = "ws://127.0.0.1:9";
         assertThat(run("simulate", "--gateway", gw, "--format", "xml").err()).contains("proto, json");
         assertThat(run("simulate", "--gateway", "http://127.0.0.1:9").err()).contains("--gateway wants ws://");
+        assertThat(run("simulate", "--gateway", gw, "--bundle-api", "ws://127.0.0.1:9").err()).contains("--bundle-api wants http://");
         assertThat(run("simulate", "--gateway", gw, "--devices", "0").err()).contains("--devices must be at least 1");
         assertThat(run("simulate", "--gateway", gw, "--source-addresses", "127.0.0.2,somewhere").err())
                 .contains("--source-addresses wants IP addresses");

@@ -76,6 +76,7 @@ public final class LiveStateManager implements AutoCloseable {
     private final OutboxRelay relay;
     private final ScheduledExecutorService conductor;
     private final Subscription deliveryReports;
+    private final Subscription bundleVersions;
     private final AdminServer admin;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -101,6 +102,8 @@ public final class LiveStateManager implements AutoCloseable {
         this.relay = new OutboxRelay(store, bus, leadership, timeout, () -> wake());
         DeliveryBoard board = new DeliveryBoard(clock);
         this.deliveryReports = bus.subscribe(Topic.DELIVERY, StartFrom.NOW, board::onRecord);
+        // Compacted: from the beginning, the latest bundle version of every (event, segment).
+        this.bundleVersions = bus.subscribe(Topic.BUNDLES, StartFrom.BEGINNING, board::onBundleRecord);
         Gauge.builder("kickoff_lsm_leader", () -> leadership.isLeader() ? 1 : 0)
                 .description("1 while this instance leads (fires timers, relays the outbox)").register(registry);
         Gauge.builder("kickoff_lsm_outbox_published", relay::published)
@@ -114,6 +117,7 @@ public final class LiveStateManager implements AutoCloseable {
                     new AdminApiHandler(events, store, board, config.tokens(), relay::busReachable, registry));
         } catch (InterruptedException | RuntimeException e) {
             deliveryReports.close();
+            bundleVersions.close();
             conductor.shutdownNow();
             throw e;
         }
@@ -181,6 +185,7 @@ public final class LiveStateManager implements AutoCloseable {
         }
         admin.close();
         deliveryReports.close();
+        bundleVersions.close();
         conductor.shutdownNow();
         try {
             conductor.awaitTermination(5, TimeUnit.SECONDS);
@@ -200,5 +205,6 @@ public final class LiveStateManager implements AutoCloseable {
         conductor.shutdownNow();
         admin.close();
         deliveryReports.close();
+        bundleVersions.close();
     }
 }

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * What each device was sent is remembered per loop (a few references per device), so no device
  * is sent a version it already holds.
  */
-public final class BundleDelivery {
+public final class BundleDelivery implements BundleVersions {
     private static final Logger log = LoggerFactory.getLogger(BundleDelivery.class);
     /** Period of the pacing tick: a push over the window is window / tick slices. */
     static final Duration DEFAULT_TICK = Duration.ofMillis(100);
@@ -211,6 +211,23 @@ public final class BundleDelivery {
             }
             bundles.clear();
         }
+    }
+
+    @Override
+    public Map<String, String> versions(String eventId) {
+        Map<String, HeldBundle> bySegment = bundles.get(eventId);
+        if (bySegment == null) {
+            return Map.of();
+        }
+        Map<String, String> versions = new java.util.HashMap<>();
+        bySegment.forEach((segment, held) -> versions.put(segment, held.version));
+        return versions;
+    }
+
+    @Override
+    public String version(String eventId, String segment) {
+        HeldBundle held = held(eventId, segment);
+        return held == null ? "" : held.version;
     }
 
     /** The latest bundle held for an event and segment. */

@@ -22,18 +22,35 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * Per (event, seq) delivery figures of this node: devices targeted, frames written, acks and
- * the issued_at → ack latency. Called on event loops, so every method is cheap and lock-free on
- * the common path (striped adders and a wait-free histogram recorder); only the reporter thread
- * pays for folding and encoding histograms. Only the latest {@link #SEQS_PER_EVENT} seqs of an
- * event are kept, so memory is bounded by the number of events, not by their history.
+ * Per (event, seq) delivery figures of this node, counted in <b>distinct devices</b> so that they
+ * add up whatever happens to a connection:
+ * <ul>
+ *   <li><b>targeted</b>: devices this node attempted to deliver the update to: in its audience and
+ *       behind on it at fan-out (written or withheld), in a welcome snapshot, or when the upkeep
+ *       sent it later (withheld, overflow of the welcome, redelivery);</li>
+ *   <li><b>written</b>: targeted devices whose frame was written at least once;</li>
+ *   <li><b>acked</b>: targeted devices that acked it (or a later seq), or whose later hello reports
+ *       it as applied (the ack was lost with the connection).</li>
+ * </ul>
+ * A device counts once per (event, seq) however many times it reconnects to this node or is sent
+ * the update again, and an ack from a device this node never targeted is not counted, so
+ * {@code written <= targeted} and {@code acked <= targeted} hold by construction. A device that
+ * moves to another node is counted by each node that targeted it.
+ *
+ * <p>Called on event loops, so the common path is cheap: one concurrent-map entry per device and
+ * kept seq (a read-only fast path when nothing changes), striped adders and a wait-free histogram
+ * recorder; only the reporter thread pays for folding and encoding histograms. Only the latest
+ * {@link #SEQS_PER_EVENT} seqs of an event are kept, so memory is bounded by events × devices.
  */
 public final class DeliveryStats {
     /** Seqs kept per event: the update being delivered and the two before it. */
     public static final int SEQS_PER_EVENT = 3;
-    /** Histogram precision: 1% is plenty for "p99 420 ms" and keeps each histogram a few KB. */
     /** Latencies are capped here so one absurd clock cannot make a histogram grow without bound. */
     static final long MAX_LATENCY_MICROS = TimeUnit.HOURS.toMicros(1);
+
+    private static final int TARGETED = 1;
+    private static final int WRITTEN = 2;
+    private static final int ACKED = 4;
 
     private final String nodeId;
     private final Clock clock;
@@ -55,39 +72,62 @@ public final class DeliveryStats {
         return nodeId;
     }
 
-    /** {@code devices} of one event loop were in the update's audience when it was fanned out (or greeted later and needed it). */
-    public void targeted(StageUpdate update, int devices) {
-        if (devices <= 0) {
+    /**
+     * The counters of the update's (event, seq), created if new: fetch once, then count each device
+     * of a fan-out through it. Counts nothing if the seq is older than every kept one.
+     */
+    public Tally tally(StageUpdate update) {
+        EventSeqs seqs = events.get(update.getEventId());
+        if (seqs == null) {
+            seqs = events.computeIfAbsent(update.getEventId(), id -> new EventSeqs());
+        }
+        Tally tally = seqs.get(update);
+        return tally == null ? Tally.NONE : tally;
+    }
+
+    /** This node attempted to deliver the update to the device, and may not have written it (unwritable). */
+    public void targeted(StageUpdate update, String deviceId) {
+        tally(update).targeted(deviceId);
+    }
+
+    /** The update was written to the device (which is therefore targeted too). */
+    public void written(StageUpdate update, String deviceId) {
+        tally(update).written(deviceId);
+    }
+
+    /**
+     * The device acked {@code seq} of the event; {@code nowMicros} is wall-clock time of receipt. An
+     * ack means "I have this seq or later", so it counts for every kept seq up to {@code seq} that
+     * this node targeted the device with; latency is recorded for {@code seq} itself.
+     */
+    public void acked(String eventId, long seq, String deviceId, long nowMicros) {
+        EventSeqs seqs = events.get(eventId);
+        if (seqs == null) {
             return;
         }
-        SeqStats s = stats(update);
-        if (s != null) {
-            s.targeted.add(devices);
+        for (Tally s : seqs.seqs) {
+            if (s.seq <= seq && s.mark(deviceId, ACKED, TARGETED) && s.seq == seq && s.issuedAtMicros != 0) {
+                // Clocks of the issuer and this node may disagree a little: never record a negative.
+                long latency = Math.max(0, Math.min(MAX_LATENCY_MICROS, nowMicros - s.issuedAtMicros));
+                s.recorder().recordValue(latency);
+            }
         }
     }
 
-    /** {@code frames} of this update were written (fan-out, welcome snapshot or redelivery). */
-    public void written(StageUpdate update, int frames) {
-        if (frames <= 0) {
+    /**
+     * The device's hello says it applied the event up to {@code position}: for a device this node
+     * targeted, that is the ack it could not send before its connection ended. No latency is
+     * recorded (the receipt time is unknown).
+     */
+    public void reported(String eventId, long position, String deviceId) {
+        EventSeqs seqs = events.get(eventId);
+        if (seqs == null) {
             return;
         }
-        SeqStats s = stats(update);
-        if (s != null) {
-            s.written.add(frames);
-        }
-    }
-
-    /** A device acked this update; {@code nowMicros} is wall-clock time of receipt. */
-    public void acked(StageUpdate update, long nowMicros) {
-        SeqStats s = stats(update);
-        if (s == null) {
-            return;
-        }
-        s.acked.increment();
-        if (s.issuedAtMicros != 0) {
-            // Clocks of the issuer and this node may disagree a little: never record a negative.
-            long latency = Math.max(0, Math.min(MAX_LATENCY_MICROS, nowMicros - s.issuedAtMicros));
-            s.recorder().recordValue(latency);
+        for (Tally s : seqs.seqs) {
+            if (s.seq <= position) {
+                s.mark(deviceId, ACKED, TARGETED);
+            }
         }
     }
 
@@ -105,29 +145,20 @@ public final class DeliveryStats {
         List<Map.Entry<String, EventSeqs>> sorted = new ArrayList<>(events.entrySet());
         sorted.sort(Map.Entry.comparingByKey());
         for (Map.Entry<String, EventSeqs> e : sorted) {
-            for (SeqStats s : e.getValue().seqs) {
+            for (Tally s : e.getValue().seqs) {
                 report.addEvents(s.toDelivery(e.getKey()));
             }
         }
         return report.build();
     }
 
-    /** Stats of the update's (event, seq), created if it is new; null if it is older than the kept seqs. */
-    private SeqStats stats(StageUpdate update) {
-        EventSeqs seqs = events.get(update.getEventId());
-        if (seqs == null) {
-            seqs = events.computeIfAbsent(update.getEventId(), id -> new EventSeqs());
-        }
-        return seqs.get(update);
-    }
-
     /** The latest few seqs of one event, newest last; replaced copy-on-write, read lock-free. */
     private static final class EventSeqs {
-        volatile SeqStats[] seqs = new SeqStats[0];
+        volatile Tally[] seqs = new Tally[0];
 
-        SeqStats get(StageUpdate update) {
+        Tally get(StageUpdate update) {
             long seq = update.getSeq();
-            for (SeqStats s : seqs) {
+            for (Tally s : seqs) {
                 if (s.seq == seq) {
                     return s;
                 }
@@ -135,10 +166,10 @@ public final class DeliveryStats {
             return add(update);
         }
 
-        private synchronized SeqStats add(StageUpdate update) {
-            SeqStats[] current = seqs;
+        private synchronized Tally add(StageUpdate update) {
+            Tally[] current = seqs;
             long seq = update.getSeq();
-            for (SeqStats s : current) {
+            for (Tally s : current) {
                 if (s.seq == seq) {
                     return s;
                 }
@@ -146,24 +177,29 @@ public final class DeliveryStats {
             if (current.length >= SEQS_PER_EVENT && seq < current[0].seq) {
                 return null; // older than everything kept: not worth a slot
             }
-            List<SeqStats> next = new ArrayList<>(current.length + 1);
+            List<Tally> next = new ArrayList<>(current.length + 1);
             next.addAll(List.of(current));
-            SeqStats created = new SeqStats(update);
+            Tally created = new Tally(update);
             next.add(created);
             next.sort(Comparator.comparingLong(s -> s.seq));
             while (next.size() > SEQS_PER_EVENT) {
                 next.remove(0);
             }
-            seqs = next.toArray(new SeqStats[0]);
+            seqs = next.toArray(new Tally[0]);
             return created;
         }
     }
 
-    /** Figures of one (event, seq). */
-    private static final class SeqStats {
+    /** Figures of one (event, seq): which devices reached which step, and the counts of each. */
+    public static final class Tally {
+        /** Counts nothing: for seqs older than every kept one. */
+        static final Tally NONE = new Tally();
+
         final long seq;
         final Timestamp issuedAt;
         final long issuedAtMicros;
+        // device id → steps reached (TARGETED | WRITTEN | ACKED); null for NONE.
+        private final Map<String, Byte> devices;
         final LongAdder targeted = new LongAdder();
         final LongAdder written = new LongAdder();
         final LongAdder acked = new LongAdder();
@@ -173,12 +209,72 @@ public final class DeliveryStats {
         private Histogram interval;
         private Histogram cumulative;
 
-        SeqStats(StageUpdate update) {
+        private Tally() {
+            this.seq = -1;
+            this.issuedAt = Timestamp.getDefaultInstance();
+            this.issuedAtMicros = 0;
+            this.devices = null;
+        }
+
+        Tally(StageUpdate update) {
             this.seq = update.getSeq();
             this.issuedAt = update.getIssuedAt();
             this.issuedAtMicros = update.hasIssuedAt()
                     ? TimeUnit.SECONDS.toMicros(issuedAt.getSeconds()) + issuedAt.getNanos() / 1000
                     : 0;
+            this.devices = new ConcurrentHashMap<>();
+        }
+
+        /** This node attempted to deliver the update to the device (written or withheld). */
+        public void targeted(String deviceId) {
+            mark(deviceId, TARGETED, 0);
+        }
+
+        /** The update's frame was written to the device. */
+        public void written(String deviceId) {
+            mark(deviceId, TARGETED | WRITTEN, 0);
+        }
+
+        /**
+         * Sets {@code steps} for the device if it already has every step of {@code required}; counts
+         * the steps it did not have. Returns true if {@link #ACKED} is among them.
+         */
+        boolean mark(String deviceId, int steps, int required) {
+            if (devices == null) {
+                return false;
+            }
+            Byte held = devices.get(deviceId);
+            if (held != null && (held & steps) == steps) {
+                return false; // the common repeat (redelivery, duplicate ack): no write
+            }
+            if (held == null && required != 0) {
+                return false;
+            }
+            boolean[] ackedNow = new boolean[1];
+            devices.compute(deviceId, (id, before) -> {
+                int had = before == null ? 0 : before;
+                if ((had & required) != required) {
+                    return before;
+                }
+                int gained = steps & ~had;
+                // Counted before the entry is published: whoever sees a device's step sees it counted,
+                // so a snapshot reading acked and written before targeted never finds them above it.
+                if ((gained & TARGETED) != 0) {
+                    targeted.increment();
+                }
+                if ((gained & WRITTEN) != 0) {
+                    written.increment();
+                }
+                if ((gained & ACKED) != 0) {
+                    acked.increment();
+                    ackedNow[0] = true;
+                }
+                return (byte) (had | steps);
+            });
+            if (ackedNow[0]) {
+                return true;
+            }
+            return false;
         }
 
         Recorder recorder() {
@@ -196,12 +292,16 @@ public final class DeliveryStats {
         }
 
         synchronized EventDelivery toDelivery(String eventId) {
+            // Acked and written first, targeted last: every device counted in the first two was
+            // counted as targeted before, so the report keeps acked <= targeted and written <= targeted.
+            long ackedSoFar = acked.sum();
+            long writtenSoFar = written.sum();
             EventDelivery.Builder delivery = EventDelivery.newBuilder()
                     .setEventId(eventId)
                     .setSeq(seq)
-                    .setTargeted(targeted.sum())
-                    .setWritten(written.sum())
-                    .setAcked(acked.sum());
+                    .setAcked(ackedSoFar)
+                    .setWritten(writtenSoFar)
+                    .setTargeted(targeted.sum());
             if (issuedAtMicros != 0) {
                 delivery.setIssuedAt(issuedAt);
             }

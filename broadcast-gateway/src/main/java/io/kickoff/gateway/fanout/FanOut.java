@@ -1,27 +1,24 @@
 package io.kickoff.gateway.fanout;
 
+import io.kickoff.gateway.bundle.BundleVersions;
 import io.kickoff.gateway.delivery.DeliveryStats;
 import io.kickoff.gateway.metrics.GatewayMetrics;
 import io.kickoff.gateway.session.DeviceSession;
 import io.kickoff.gateway.session.SessionRegistry;
 import io.kickoff.gateway.state.WorldState;
-import io.kickoff.protocol.WireFormat;
-import io.kickoff.protocol.v1.ServerFrame;
 import io.kickoff.protocol.v1.StageUpdate;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends one stage update to every device in its audience. The update is encoded once per wire
- * format, WebSocket header included ({@link WireFrames}); each device gets a
- * {@code retainedDuplicate()} of those bytes, so a broadcast to N devices allocates N small
- * buffer views and nothing else. Work is one task per event loop
+ * Sends one stage update to every device in its audience, each stamped with the version of the
+ * bundle held for the device's segment. The update is encoded once per (bundle version, wire
+ * format), WebSocket header included ({@link StageFrames}); each device gets a
+ * {@code retainedDuplicate()} of the bytes for its segment, so a broadcast to N devices allocates
+ * N small buffer views and nothing else. Work is one task per event loop
  * that walks that loop's devices, never one task per device. A connection that is not writable
  * is skipped: its device stays behind and {@code SessionUpkeep} sends the update once it drains,
  * so a slow reader never makes the server buffer without bound.
@@ -32,50 +29,48 @@ public final class FanOut {
     private final SessionRegistry registry;
     private final GatewayMetrics metrics;
     private final DeliveryStats stats;
+    private final BundleVersions bundles;
 
-    public FanOut(SessionRegistry registry, GatewayMetrics metrics, DeliveryStats stats) {
+    public FanOut(SessionRegistry registry, GatewayMetrics metrics, DeliveryStats stats, BundleVersions bundles) {
         this.registry = registry;
         this.metrics = metrics;
         this.stats = stats;
+        this.bundles = bundles;
     }
 
     /** Schedules the broadcast on every event loop and returns at once; never blocks the caller. */
     public void broadcast(StageUpdate update) {
-        ServerFrame frame = ServerFrame.newBuilder().setStageUpdate(update).build();
-        Map<WireFormat, ByteBuf> encoded = new EnumMap<>(WireFormat.class);
-        for (WireFormat format : WireFormat.values()) {
-            encoded.put(format, WireFrames.encode(format, frame));
-        }
+        StageFrames encoded = StageFrames.encode(update, bundles);
         try {
             for (SessionRegistry.LoopSessions group : registry.loops()) {
-                Map<WireFormat, ByteBuf> mine = new EnumMap<>(WireFormat.class);
-                encoded.forEach((format, f) -> mine.put(format, f.retainedDuplicate()));
+                StageFrames mine = encoded.retainedDuplicate();
                 try {
                     group.loop().execute(() -> {
                         try {
                             sendAll(group.sessions(), update, mine);
                         } finally {
-                            mine.values().forEach(ByteBuf::release);
+                            mine.release();
                         }
                     });
                 } catch (RejectedExecutionException e) {
                     // The gateway is stopping and its loops are gone, with their connections.
-                    mine.values().forEach(ByteBuf::release);
+                    mine.release();
                     log.debug("update {} seq {} not fanned out: event loop stopped", update.getEventId(), update.getSeq());
                 }
             }
         } finally {
-            encoded.values().forEach(ByteBuf::release);
+            encoded.release();
         }
     }
 
     /** Runs on the group's event loop. */
-    private void sendAll(List<DeviceSession> sessions, StageUpdate update, Map<WireFormat, ByteBuf> frames) {
+    private void sendAll(List<DeviceSession> sessions, StageUpdate update, StageFrames frames) {
         long start = System.nanoTime();
         int targeted = 0;
         int sent = 0;
         int withheld = 0;
         String eventId = update.getEventId();
+        DeliveryStats.Tally tally = stats.tally(update);
         for (int i = 0; i < sessions.size(); i++) {
             DeviceSession session = sessions.get(i);
             if (session.closing() || !WorldState.isAudience(update, session.segment())
@@ -85,16 +80,17 @@ public final class FanOut {
             targeted++;
             Channel channel = session.channel();
             if (!channel.isWritable()) {
+                tally.targeted(session.deviceId());
                 withheld++;
                 continue;
             }
             session.sending(eventId, update.getSeq(), start);
             // One frame per channel per update, so write-then-flush is one syscall per device either way.
-            channel.writeAndFlush(frames.get(session.format()).retainedDuplicate(), channel.voidPromise());
+            channel.writeAndFlush(frames.frame(session.segment(), session.format()).retainedDuplicate(),
+                    channel.voidPromise());
+            tally.written(session.deviceId());
             sent++;
         }
-        stats.targeted(update, targeted);
-        stats.written(update, sent);
         metrics.written(sent);
         metrics.withheld(withheld);
         metrics.fanOutTook(System.nanoTime() - start);

@@ -1,6 +1,7 @@
 package io.kickoff.gateway.session;
 
 import io.kickoff.gateway.GatewayConfig;
+import io.kickoff.gateway.fanout.StageFrames;
 import io.kickoff.gateway.state.WorldState;
 import io.kickoff.protocol.Timestamps;
 import io.kickoff.protocol.v1.Ack;
@@ -95,6 +96,8 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
         }
         for (Map.Entry<String, Long> position : hello.getPositionsMap().entrySet()) {
             session.reported(position.getKey(), position.getValue());
+            // A device this node sent the update to before its connection ended has it: the ack it could not send.
+            services.stats().reported(position.getKey(), position.getValue(), session.deviceId());
         }
         long now = System.nanoTime();
         session.pingedAt(now);
@@ -117,9 +120,9 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
                 break;
             }
             if (isBehind(session, update) && session.sending(update.getEventId(), update.getSeq(), now)) {
-                welcome.addSnapshot(update);
-                services.stats().targeted(update, 1);
-                services.stats().written(update, 1);
+                welcome.addSnapshot(StageFrames.stamped(update,
+                        services.bundles().version(update.getEventId(), session.segment())));
+                services.stats().written(update, session.deviceId());
             }
         }
         ctx.writeAndFlush(ServerFrame.newBuilder().setWelcome(welcome).build());
@@ -138,11 +141,9 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
         if (!session.acked(ack.getEventId(), ack.getSeq())) {
             return;
         }
-        StageUpdate update = services.world().get(ack.getEventId());
-        if (update != null && update.getSeq() == ack.getSeq()) {
-            Instant now = services.clock().instant();
-            services.stats().acked(update, now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000);
-        }
+        Instant now = services.clock().instant();
+        services.stats().acked(ack.getEventId(), ack.getSeq(), session.deviceId(),
+                now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000);
     }
 
     /**

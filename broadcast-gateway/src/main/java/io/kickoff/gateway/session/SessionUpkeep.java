@@ -1,17 +1,14 @@
 package io.kickoff.gateway.session;
 
 import io.kickoff.gateway.GatewayConfig;
-import io.kickoff.gateway.fanout.WireFrames;
+import io.kickoff.gateway.fanout.StageFrames;
 import io.netty.buffer.ByteBuf;
 import io.kickoff.gateway.state.WorldState;
-import io.kickoff.protocol.WireFormat;
-import io.kickoff.protocol.v1.ServerFrame;
 import io.kickoff.protocol.v1.StageUpdate;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import java.util.Collection;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -144,8 +141,8 @@ public final class SessionUpkeep implements Runnable {
         if (position == 0 ? WorldState.isActive(update) : position < update.getSeq()) {
             // Withheld by fan-out while the connection was unwritable: send it now.
             if (session.sending(eventId, update.getSeq(), now)) {
-                write(session, frames.of(update, session.format()));
-                services.stats().written(update, 1);
+                write(session, frames.of(update, session));
+                services.stats().written(update, session.deviceId());
                 services.metrics().written(1);
                 due(now + ackTimeout);
                 return true;
@@ -176,8 +173,8 @@ public final class SessionUpkeep implements Runnable {
         }
         session.resent(p, now);
         due(now + (ackTimeout << Math.min(p.attempts - 1, 20)));
-        write(session, frames.of(update, session.format()));
-        services.stats().written(update, 1);
+        write(session, frames.of(update, session));
+        services.stats().written(update, session.deviceId());
         services.metrics().redelivered();
         return true;
     }
@@ -197,17 +194,21 @@ public final class SessionUpkeep implements Runnable {
         return maxMillis <= 0 ? 0 : ThreadLocalRandom.current().nextLong(maxMillis);
     }
 
-    /** Frames encoded during one round, once per (event, format), released at the end of the round. */
-    private static final class Frames {
-        private final Map<String, Map<WireFormat, ByteBuf>> byEvent = new HashMap<>();
+    /**
+     * Frames encoded during one round, once per (event, bundle version, format), released at the end
+     * of the round. Each device's copy names the bundle held for its segment now.
+     */
+    private final class Frames {
+        private final Map<String, StageFrames> byEvent = new HashMap<>();
 
-        ByteBuf of(StageUpdate update, WireFormat format) {
-            return byEvent.computeIfAbsent(update.getEventId(), e -> new EnumMap<>(WireFormat.class))
-                    .computeIfAbsent(format, f -> WireFrames.encode(f, ServerFrame.newBuilder().setStageUpdate(update).build()));
+        ByteBuf of(StageUpdate update, DeviceSession session) {
+            String version = services.bundles().version(update.getEventId(), session.segment());
+            return byEvent.computeIfAbsent(update.getEventId(), e -> StageFrames.lazy(update))
+                    .frameForVersion(version, session.format());
         }
 
         void release() {
-            byEvent.values().forEach(m -> m.values().forEach(ByteBuf::release));
+            byEvent.values().forEach(StageFrames::release);
         }
     }
 }

@@ -35,7 +35,9 @@ class DeliveryReporterTest {
     void publishesSnapshotsKeyedByNodeId() throws Exception {
         LinkedBlockingQueue<BusRecord> received = new LinkedBlockingQueue<>();
         bus.subscribe(Topic.DELIVERY, StartFrom.NOW, received::add);
-        stats.targeted(update("final", Stage.LIVE, 2), 3);
+        for (int i = 0; i < 3; i++) {
+            stats.targeted(update("final", Stage.LIVE, 2), "d" + i);
+        }
         try (DeliveryReporter reporter = DeliveryReporter.start(stats, bus, Duration.ofMillis(20))) {
             await().atMost(Duration.ofSeconds(10)).until(() -> received.size() >= 2);
             assertThat(reporter.published()).isGreaterThanOrEqualTo(1);

@@ -24,7 +24,11 @@ import org.junit.jupiter.api.Test;
 class FanOutTest {
     final SessionRegistry registry = new SessionRegistry();
     final GatewayMetrics metrics = new GatewayMetrics("gw-test");
-    final FanOut fanOut = new FanOut(registry, metrics, new DeliveryStats("gw-test", Fixtures.CLOCK, registry::size));
+    final DeliveryStats stats = new DeliveryStats("gw-test", Fixtures.CLOCK, registry::size);
+    // event id → segment → bundle version held
+    final java.util.Map<String, java.util.Map<String, String>> held = new java.util.HashMap<>();
+    final io.kickoff.gateway.bundle.BundleVersions bundles = e -> held.getOrDefault(e, java.util.Map.of());
+    final FanOut fanOut = new FanOut(registry, metrics, stats, bundles);
 
     EmbeddedChannel device(String id, String segment, WireFormat format) {
         EmbeddedChannel ch = new EmbeddedChannel();
@@ -111,5 +115,56 @@ class FanOutTest {
     void broadcastWithNoDevicesHoldsNothing() {
         fanOut.broadcast(update("e", Stage.LIVE, 1));
         assertThat(metrics.count("kickoff_gateway_update_writes")).isZero();
+    }
+
+    @Test
+    void eachDeviceIsToldTheBundleVersionOfItsOwnSegment() throws Exception {
+        held.put("final", java.util.Map.of("us-en", "v-us", "br-pt", "v-br"));
+        EmbeddedChannel us1 = device("us1", "us-en", WireFormat.PROTOBUF);
+        EmbeddedChannel us2 = device("us2", "us-en", WireFormat.PROTOBUF);
+        EmbeddedChannel usJson = device("us3", "us-en", WireFormat.JSON);
+        EmbeddedChannel br = device("br", "br-pt", WireFormat.PROTOBUF);
+        EmbeddedChannel fr = device("fr", "fr-fr", WireFormat.PROTOBUF); // no bundle for its segment
+        fanOut.broadcast(update("final", Stage.LIVE, 1));
+        for (EmbeddedChannel ch : List.of(us1, us2, usJson, br, fr)) {
+            ch.runPendingTasks();
+        }
+        io.netty.buffer.ByteBuf a = us1.readOutbound();
+        io.netty.buffer.ByteBuf b = us2.readOutbound();
+        // Encoded once per (bundle version, format): devices of one segment share the bytes.
+        assertThat(Fixtures.memoryOf(a)).isSameAs(Fixtures.memoryOf(b));
+        assertThat(Fixtures.decode(WireFormat.PROTOBUF, a).getStageUpdate().getBundleVersion()).isEqualTo("v-us");
+        assertThat(Fixtures.decode(WireFormat.PROTOBUF, b).getStageUpdate().getBundleVersion()).isEqualTo("v-us");
+        assertThat(Fixtures.decode(WireFormat.JSON, usJson.readOutbound()).getStageUpdate().getBundleVersion()).isEqualTo("v-us");
+        assertThat(Fixtures.decode(WireFormat.PROTOBUF, br.readOutbound()).getStageUpdate().getBundleVersion()).isEqualTo("v-br");
+        assertThat(Fixtures.decode(WireFormat.PROTOBUF, fr.readOutbound()).getStageUpdate().getBundleVersion()).isEmpty();
+    }
+
+    @Test
+    void aSegmentedUpdateNamesOnlyItsAudiencesBundles() throws Exception {
+        held.put("semi", java.util.Map.of("us-en", "v-us", "br-pt", "v-br"));
+        EmbeddedChannel us = device("us", "us-en", WireFormat.PROTOBUF);
+        EmbeddedChannel br = device("br", "br-pt", WireFormat.PROTOBUF);
+        fanOut.broadcast(update("semi", Stage.LIVE, 1, "us-en"));
+        us.runPendingTasks();
+        br.runPendingTasks();
+        assertThat(Fixtures.decode(WireFormat.PROTOBUF, us.readOutbound()).getStageUpdate().getBundleVersion()).isEqualTo("v-us");
+        assertThat((Object) br.readOutbound()).isNull();
+    }
+
+    @Test
+    void figuresCountDistinctDevicesAndWithheldOnesAsTargeted() throws Exception {
+        EmbeddedChannel fast = device("fast", "us-en", WireFormat.PROTOBUF);
+        EmbeddedChannel slow = device("slow", "us-en", WireFormat.PROTOBUF);
+        slow.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(8, 16));
+        slow.write(io.netty.buffer.Unpooled.wrappedBuffer(new byte[64]));
+        fanOut.broadcast(update("final", Stage.LIVE, 1));
+        fast.runPendingTasks();
+        slow.runPendingTasks();
+        io.kickoff.protocol.v1.EventDelivery d = stats.snapshot().getEvents(0);
+        assertThat(d.getTargeted()).isEqualTo(2);
+        assertThat(d.getWritten()).isEqualTo(1);
+        io.netty.util.ReferenceCountUtil.release(fast.readOutbound());
+        slow.finishAndReleaseAll();
     }
 }

@@ -231,4 +231,81 @@ class DeviceSessionTest {
         close.release();
         assertThat(ch.isOpen()).isFalse();
     }
+
+    static io.kickoff.bus.BusRecord bundleRecord(String eventId, String segment, String version) {
+        io.kickoff.protocol.v1.Bundle bundle = io.kickoff.protocol.v1.Bundle.newBuilder()
+                .setEventId(eventId).setSegment(segment).setVersion(version).build();
+        return new io.kickoff.bus.BusRecord(io.kickoff.bus.Topic.BUNDLES, eventId + ":" + segment, bundle.toByteArray(), 0);
+    }
+
+    @Test
+    void welcomeSnapshotNamesTheBundleVersionOfTheDevicesSegment() throws Exception {
+        services.bundles().onBundleRecord(bundleRecord("final", "us-en", "v-us"));
+        services.bundles().onBundleRecord(bundleRecord("final", "br-pt", "v-br"));
+        try {
+            EmbeddedChannel us = device("us-en", WireFormat.PROTOBUF);
+            Hello held = Hello.newBuilder().putBundleVersions("final", "v-us").build();
+            us.writeInbound(frame(WireFormat.PROTOBUF, ClientFrame.newBuilder().setHello(held).build()));
+            ServerFrame welcome = decode(WireFormat.PROTOBUF, us.readOutbound());
+            assertThat(welcome.getWelcome().getSnapshotList())
+                    .extracting(StageUpdate::getEventId, StageUpdate::getBundleVersion)
+                    .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("final", "v-us"),
+                            org.assertj.core.groups.Tuple.tuple("semi", "")); // semi: no bundle for us-en
+            us.finishAndReleaseAll();
+
+            EmbeddedChannel br = new EmbeddedChannel();
+            Fixtures.attachSession(br, "dev-2", "br-pt", WireFormat.JSON);
+            br.pipeline().addLast(new ServerFrameEncoder(), new ClientFrameDecoder(services.farewells(), 100, 100),
+                    new DeviceSessionHandler(services));
+            br.writeInbound(frame(WireFormat.JSON, hello(null, 0)));
+            ServerFrame brWelcome = decode(WireFormat.JSON, br.readOutbound());
+            assertThat(brWelcome.getWelcome().getSnapshotList()).extracting(StageUpdate::getBundleVersion)
+                    .containsExactly("v-br");
+            br.finishAndReleaseAll();
+        } finally {
+            services.bundles().close();
+        }
+    }
+
+    @Test
+    void aDeviceReconnectingToTheSameNodeCountsOnceAndItsHelloPositionIsItsAck() throws Exception {
+        for (int connection = 0; connection < 3; connection++) {
+            // The update reaches the device each time, and the connection ends before its ack.
+            EmbeddedChannel ch = device("us-en", WireFormat.PROTOBUF);
+            ch.writeInbound(frame(WireFormat.PROTOBUF, hello(null, 0)));
+            assertThat(decode(WireFormat.PROTOBUF, ch.readOutbound()).getWelcome().getSnapshotList())
+                    .extracting(StageUpdate::getEventId).contains("final");
+            ch.finishAndReleaseAll();
+        }
+        io.kickoff.protocol.v1.EventDelivery before = finalDelivery();
+        assertThat(before.getTargeted()).isEqualTo(1);
+        assertThat(before.getWritten()).isEqualTo(1);
+        assertThat(before.getAcked()).isZero();
+        // Next connection: the device says it applied seq 4.
+        EmbeddedChannel ch = device("us-en", WireFormat.PROTOBUF);
+        ch.writeInbound(frame(WireFormat.PROTOBUF, hello("final", 4)));
+        ch.finishAndReleaseAll();
+        io.kickoff.protocol.v1.EventDelivery after = finalDelivery();
+        assertThat(after.getTargeted()).isEqualTo(1);
+        assertThat(after.getAcked()).isEqualTo(1);
+    }
+
+    @Test
+    void anAckCountsOnceForTheDeviceThatWasSentTheUpdate() throws Exception {
+        EmbeddedChannel ch = device("us-en", WireFormat.PROTOBUF);
+        ch.writeInbound(frame(WireFormat.PROTOBUF, hello(null, 0)));
+        ch.writeInbound(frame(WireFormat.PROTOBUF, ClientFrame.newBuilder()
+                .setAck(Ack.newBuilder().setEventId("final").setSeq(4)).build()));
+        ch.writeInbound(frame(WireFormat.PROTOBUF, ClientFrame.newBuilder()
+                .setAck(Ack.newBuilder().setEventId("final").setSeq(4)).build()));
+        ch.finishAndReleaseAll();
+        io.kickoff.protocol.v1.EventDelivery d = finalDelivery();
+        assertThat(d.getTargeted()).isEqualTo(1);
+        assertThat(d.getAcked()).isEqualTo(1);
+    }
+
+    io.kickoff.protocol.v1.EventDelivery finalDelivery() {
+        return services.stats().snapshot().getEventsList().stream()
+                .filter(d -> d.getEventId().equals("final")).findFirst().orElseThrow();
+    }
 }

@@ -193,4 +193,33 @@ class SessionUpkeepTest {
         assertThat(ping).isNotNull();
         ping.release();
     }
+
+    @Test
+    void redeliveriesNameTheBundleOfTheSegmentAndCountTheDeviceOnce() throws Exception {
+        io.kickoff.protocol.v1.Bundle bundle = io.kickoff.protocol.v1.Bundle.newBuilder()
+                .setEventId("final").setSegment("us-en").setVersion("v-us").build();
+        services.bundles().onBundleRecord(new io.kickoff.bus.BusRecord(io.kickoff.bus.Topic.BUNDLES, "final:us-en",
+                bundle.toByteArray(), 0));
+        try {
+            io.kickoff.protocol.v1.StageUpdate live = update("final", Stage.LIVE, 3);
+            world.apply(live);
+            EmbeddedChannel ch = greeted("d1");
+            session(ch).sending("final", 3, t0);
+            services.stats().written(live, "d1");
+            SessionUpkeep upkeep = upkeep(ch);
+            upkeep.runAt(t0 + SECOND);
+            upkeep.runAt(t0 + 3 * SECOND);
+            for (int i = 0; i < 2; i++) {
+                ServerFrame redelivered = decode(WireFormat.PROTOBUF, ch.readOutbound());
+                assertThat(redelivered.getStageUpdate().getSeq()).isEqualTo(3);
+                assertThat(redelivered.getStageUpdate().getBundleVersion()).isEqualTo("v-us");
+            }
+            io.kickoff.protocol.v1.EventDelivery d = services.stats().snapshot().getEvents(0);
+            assertThat(d.getTargeted()).isEqualTo(1);
+            assertThat(d.getWritten()).isEqualTo(1);
+            ch.finishAndReleaseAll();
+        } finally {
+            services.bundles().close();
+        }
+    }
 }

@@ -432,7 +432,7 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
     private CompletableFuture<Answer> list(Requests.Listing listing) {
         return events.list(listing.stage(), listing.cursor(), listing.limit()).thenApply(page -> {
             String next = page.nextCursor() == null || page.nextCursor().isEmpty() ? null : page.nextCursor();
-            return Answer.json(200, new Views.EventList(page.items().stream().map(Views.EventView::of).toList(), next));
+            return Answer.json(200, new Views.EventList(page.items().stream().map(this::view).toList(), next));
         });
     }
 
@@ -659,8 +659,12 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
         return null;
     }
 
-    private static Answer withEtag(int status, LiveEvent event) {
-        return Answer.json(status, Views.EventView.of(event)).withHeader("ETag", Views.etag(event));
+    private Answer withEtag(int status, LiveEvent event) {
+        return Answer.json(status, view(event)).withHeader("ETag", Views.etag(event));
+    }
+
+    private Views.EventView view(LiveEvent event) {
+        return Views.EventView.of(event, delivery.bundleVersions(event.id()));
     }
 
     /** The problem answer for a failure of any kind. */

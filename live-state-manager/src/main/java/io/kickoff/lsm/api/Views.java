@@ -29,15 +29,16 @@ final class Views {
     record EventView(String id, String title, String catalogTitleId, List<String> segments, String stage, long seq,
                      long version, String scheduledStart, String expectedEnd, String prefetchLead, String preShowLead,
                      boolean autoEnd, String prefetchAt, String preShowAt, NextTransition nextTransition,
-                     String bundleVersion, String updatedAt) {
+                     Map<String, String> bundleVersions, String updatedAt) {
 
-        static EventView of(LiveEvent e) {
+        /** @param bundleVersions segment → version of the latest bundle the prefetch service made for it */
+        static EventView of(LiveEvent e, Map<String, String> bundleVersions) {
             Schedule s = e.schedule();
             NextTransition next = e.nextTimer().map(t -> new NextTransition(t.to().name(), t.at().toString())).orElse(null);
             return new EventView(e.id(), e.title(), e.catalogTitleId(), e.segments(), e.stage().name(), e.seq(),
                     e.version(), s.start().toString(), text(s.expectedEnd()), s.prefetchLead().toString(),
                     s.preShowLead().toString(), s.autoEnd(), s.prefetchAt().toString(), s.preShowAt().toString(), next,
-                    e.bundleVersion(), e.updatedAt().toString());
+                    bundleVersions, e.updatedAt().toString());
         }
     }
 

@@ -3,12 +3,14 @@ package io.kickoff.lsm.delivery;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.kickoff.bus.BusRecord;
 import io.kickoff.protocol.delivery.DeliveryReports;
+import io.kickoff.protocol.v1.Bundle;
 import io.kickoff.protocol.v1.DeliveryReport;
 import io.kickoff.protocol.v1.EventDelivery;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -16,16 +18,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cluster-wide delivery figures, from the {@code kickoff.delivery} topic: every gateway node
- * publishes a {@link DeliveryReport} (cumulative, keyed by node id) every second. The board keeps
- * the latest report of each node and forgets nodes silent for {@link #DEFAULT_FORGET_AFTER}; a
- * reader gets, per stage update (event, seq), the figures of all nodes merged exactly
- * ({@link DeliveryReports#mergeReports}).
+ * What the Live State Manager knows of delivery to devices.
+ *
+ * <p>Figures, from the {@code kickoff.delivery} topic: every gateway node publishes a
+ * {@link DeliveryReport} (cumulative, keyed by node id) every second. The board keeps the latest
+ * report of each node and forgets nodes silent for {@link #DEFAULT_FORGET_AFTER}; a reader gets,
+ * per stage update (event, seq), the figures of all nodes summed, latencies merged exactly
+ * ({@link DeliveryReports#mergeReports}). Each node counts distinct devices, with written and acked
+ * never above targeted; a report that breaks that (a node of an older version) is clamped, so the
+ * sums keep {@code written <= targeted} and {@code acked <= targeted}. A device delivered to by two
+ * nodes (it moved) is counted by both.
+ *
+ * <p>Bundle versions, from the {@code kickoff.bundles} topic (key {@code event:segment}): the
+ * version of the latest bundle the prefetch service materialised per (event, segment), which is
+ * what the gateways name in the stage updates they send. Only the version is kept, never the bundle.
  *
  * <p>Thread-safe: records arrive on the bus's thread, readers are admin API event loops.
  */
@@ -36,6 +48,8 @@ public final class DeliveryBoard {
     private final Clock clock;
     private final Duration forgetAfter;
     private final Map<String, Heard> nodes = new ConcurrentHashMap<>();
+    // event id → segment → version of the latest bundle.
+    private final Map<String, Map<String, String>> bundleVersions = new ConcurrentHashMap<>();
 
     /** The latest report of a node and when this board received it. */
     private record Heard(DeliveryReport report, Instant at) {
@@ -130,6 +144,42 @@ public final class DeliveryBoard {
                 .toList();
     }
 
+    /**
+     * One record of {@code kickoff.bundles} (key {@code event:segment}, value a {@code Bundle}); a
+     * record without a value drops that bundle. Unreadable records are logged and skipped. Never throws.
+     */
+    public void onBundleRecord(BusRecord record) {
+        if (record.value() == null) {
+            int colon = record.key() == null ? -1 : record.key().indexOf(':');
+            if (colon > 0) {
+                Map<String, String> bySegment = bundleVersions.get(record.key().substring(0, colon));
+                if (bySegment != null) {
+                    bySegment.remove(record.key().substring(colon + 1));
+                }
+            }
+            return;
+        }
+        Bundle bundle;
+        try {
+            bundle = Bundle.parseFrom(record.value());
+        } catch (InvalidProtocolBufferException e) {
+            log.warn("unreadable bundle record {} (offset {}) skipped: {}", record.key(), record.offset(), e.getMessage());
+            return;
+        }
+        if (bundle.getEventId().isEmpty() || bundle.getSegment().isEmpty() || bundle.getVersion().isEmpty()) {
+            log.warn("bundle record {} (offset {}) without event id, segment or version skipped", record.key(), record.offset());
+            return;
+        }
+        bundleVersions.computeIfAbsent(bundle.getEventId(), e -> new ConcurrentHashMap<>())
+                .put(bundle.getSegment(), bundle.getVersion());
+    }
+
+    /** Segment → version of the latest bundle of the event, sorted by segment; empty if it has none. */
+    public Map<String, String> bundleVersions(String eventId) {
+        Map<String, String> bySegment = bundleVersions.get(eventId);
+        return bySegment == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(bySegment));
+    }
+
     /** Nodes heard from within the last {@code forgetAfter}. */
     public int nodeCount() {
         forgetSilent();
@@ -153,11 +203,24 @@ public final class DeliveryBoard {
         });
     }
 
-    /** The report with unreadable latency histograms dropped (their counters kept), so merging never fails on it. */
+    /**
+     * The report with unreadable latency histograms dropped (their counters kept), so merging never
+     * fails on it, and written and acked clamped to targeted, so the sums keep the inequalities.
+     */
     private static DeliveryReport readable(String node, DeliveryReport report) {
         DeliveryReport.Builder fixed = null;
         for (int i = 0; i < report.getEventsCount(); i++) {
             EventDelivery d = report.getEvents(i);
+            if (d.getWritten() > d.getTargeted() || d.getAcked() > d.getTargeted()) {
+                log.debug("node {}: {} seq {} reports written {} / acked {} above targeted {}: clamped", node,
+                        d.getEventId(), d.getSeq(), d.getWritten(), d.getAcked(), d.getTargeted());
+                if (fixed == null) {
+                    fixed = report.toBuilder();
+                }
+                d = d.toBuilder().setWritten(Math.min(d.getWritten(), d.getTargeted()))
+                        .setAcked(Math.min(d.getAcked(), d.getTargeted())).build();
+                fixed.setEvents(i, d);
+            }
             try {
                 DeliveryReports.histogram(d);
             } catch (IllegalArgumentException e) {

@@ -373,6 +373,22 @@ class AdminApiTest {
 
 
 
+    @Test
+    void theEventShowsTheBundleVersionOfEachSegment() throws Exception {
+        api.create("e1");
+        assertThat(json(api.get("/v1/events/e1")).get("bundle_versions")).isEmpty();
+        for (String[] b : new String[][] {{"us-en", "v-us"}, {"br-pt", "v-br"}}) {
+            io.kickoff.protocol.v1.Bundle bundle = io.kickoff.protocol.v1.Bundle.newBuilder().setEventId("e1")
+                    .setSegment(b[0]).setVersion(b[1]).build();
+            api.board.onBundleRecord(new io.kickoff.bus.BusRecord(io.kickoff.bus.Topic.BUNDLES, "e1:" + b[0],
+                    bundle.toByteArray(), 0));
+        }
+        JsonNode event = json(api.get("/v1/events/e1"));
+        assertThat(event.get("bundle_versions").get("us-en").asText()).isEqualTo("v-us");
+        assertThat(event.get("bundle_versions").get("br-pt").asText()).isEqualTo("v-br");
+        assertThat(json(api.get("/v1/events")).get("events").get(0).get("bundle_versions").size()).isEqualTo(2);
+    }
+
     // ---------------------------------------------------------------- idempotency
 
     @Test

@@ -101,4 +101,34 @@ class DeliveryBoardTest {
 
         assertThat(board.nodeIds()).containsExactly("gw-9");
     }
+
+    @Test
+    void aReportAboveItsTargetedIsClampedSoTheSumsKeepTheInequalities() {
+        board.onRecord(reports.report("gw-old", reports.delivery("final", 1, 0, 300, 300, 1_000)));
+        board.onRecord(reports.report("gw-1", reports.delivery("final", 1, 13, 13, 13, 1_000)));
+        EventDelivery d = board.forEvent("final").get(0);
+        assertThat(d.getTargeted()).isEqualTo(13);
+        assertThat(d.getWritten()).isEqualTo(13);
+        assertThat(d.getAcked()).isEqualTo(13);
+    }
+
+    @Test
+    void keepsTheLatestBundleVersionPerSegmentAndNotTheBundle() {
+        board.onBundleRecord(bundle("final", "us-en", "v1"));
+        board.onBundleRecord(bundle("final", "us-en", "v2"));
+        board.onBundleRecord(bundle("final", "br-pt", "v9"));
+        board.onBundleRecord(new BusRecord(Topic.BUNDLES, "final:x", new byte[] {(byte) 0xff, 0x01}, 4)); // unreadable
+        assertThat(board.bundleVersions("final")).containsExactly(java.util.Map.entry("br-pt", "v9"),
+                java.util.Map.entry("us-en", "v2"));
+        board.onBundleRecord(new BusRecord(Topic.BUNDLES, "final:br-pt", null, 5)); // tombstone
+        assertThat(board.bundleVersions("final")).containsOnlyKeys("us-en");
+        assertThat(board.bundleVersions("other")).isEmpty();
+    }
+
+    static BusRecord bundle(String event, String segment, String version) {
+        io.kickoff.protocol.v1.Bundle b = io.kickoff.protocol.v1.Bundle.newBuilder().setEventId(event).setSegment(segment)
+                .setVersion(version).putStages("LIVE", io.kickoff.protocol.v1.Rendering.newBuilder().setRowTitle("Live").build())
+                .build();
+        return new BusRecord(Topic.BUNDLES, event + ":" + segment, b.toByteArray(), 0);
+    }
 }
