@@ -29,14 +29,19 @@ import java.util.Optional;
  * @param lifetimeDither        ... minus a random dither up to this, so they do not all move at once
  * @param goAwayJitter          reconnect delays in go-away frames are random in [0, this)
  * @param drainWindow           on drain, each device is served until its own moment to leave, spread evenly over this window
- * @param maxConnections        most device connections at once (0: derived from the open-files limit)
+ * @param maxConnections        most device connections at once, counted from an admitted upgrade on (0: derived from the open-files limit)
  * @param fdReserve             file descriptors kept free for health checks, metrics, the bus and handshakes
  * @param maxConnectsPerSecond  most new device connections accepted per second (0: no limit)
- * @param retryAfterMin         smallest Retry-After of a 503
- * @param retryAfterMax         largest Retry-After of a 503 (each 503 gets a random value between)
+ * @param retryAfterMin         smallest Retry-After of a 503 or 429
+ * @param retryAfterMax         largest Retry-After of a 503 or 429 (each answer gets a random value between)
  * @param bundlePushWindow      a new bundle reaches all its devices spread over this window
  * @param deliveryReportInterval how often delivery statistics and presence go on the bus
  * @param opsToken              bearer token of the gateway's operations endpoints (drain); empty: disabled
+ * @param upgradeTimeout        a connection that has not completed its upgrade (or, on an operations
+ *                              connection, its next request) within this is answered 408 and closed
+ * @param authFailuresPerSecond sustained failed authentications per second per source address ...
+ * @param authFailureBurst      ... and at once; beyond them a failed upgrade is answered 429, not 401
+ * @param authFailureSources    source addresses whose failures are remembered (least recently seen are forgotten)
  */
 public record GatewayConfig(String host, int port, String nodeId, int ioThreads, Duration helloTimeout,
                             Duration heartbeatInterval, Duration idleTimeout, int maxFrameBytes,
@@ -45,7 +50,9 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
                             Duration slowConsumerTimeout, Duration maxLifetime, Duration lifetimeDither,
                             Duration goAwayJitter, Duration drainWindow, int maxConnections, int fdReserve,
                             int maxConnectsPerSecond, Duration retryAfterMin, Duration retryAfterMax,
-                            Duration bundlePushWindow, Duration deliveryReportInterval, Optional<String> opsToken) {
+                            Duration bundlePushWindow, Duration deliveryReportInterval, Optional<String> opsToken,
+                            Duration upgradeTimeout, int authFailuresPerSecond, int authFailureBurst,
+                            int authFailureSources) {
 
     public GatewayConfig {
         Objects.requireNonNull(host, "host");
@@ -62,14 +69,17 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         require(fdReserve >= 0, "fdReserve must not be negative");
         require(maxConnectsPerSecond >= 0, "maxConnectsPerSecond must not be negative (0: no limit)");
         require(!retryAfterMax.minus(retryAfterMin).isNegative(), "retryAfterMax must not be below retryAfterMin");
+        require(authFailuresPerSecond > 0 && authFailureBurst > 0 && authFailureSources > 0,
+                "the failed-authentication budget (rate, burst, sources) must be positive");
         for (Duration d : new Duration[] {helloTimeout, heartbeatInterval, idleTimeout, reconnectBase, reconnectMax,
                 ackTimeout, slowConsumerTimeout, maxLifetime, lifetimeDither, goAwayJitter, drainWindow,
-                retryAfterMin, retryAfterMax, bundlePushWindow, deliveryReportInterval}) {
+                retryAfterMin, retryAfterMax, bundlePushWindow, deliveryReportInterval, upgradeTimeout}) {
             Objects.requireNonNull(d, "durations must be set");
             require(!d.isNegative(), "durations must not be negative");
         }
         require(!heartbeatInterval.isZero() && !idleTimeout.isZero() && !ackTimeout.isZero()
-                && !deliveryReportInterval.isZero(), "heartbeat, idle, ack and report intervals must be positive");
+                && !deliveryReportInterval.isZero() && !upgradeTimeout.isZero(),
+                "heartbeat, idle, ack, report intervals and the upgrade timeout must be positive");
         require(lifetimeDither.compareTo(maxLifetime) < 0, "lifetimeDither must be shorter than maxLifetime");
     }
 
@@ -95,6 +105,8 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         b.fdReserve = fdReserve; b.maxConnectsPerSecond = maxConnectsPerSecond; b.retryAfterMin = retryAfterMin;
         b.retryAfterMax = retryAfterMax; b.bundlePushWindow = bundlePushWindow;
         b.deliveryReportInterval = deliveryReportInterval; b.opsToken = opsToken.orElse(null);
+        b.upgradeTimeout = upgradeTimeout; b.authFailuresPerSecond = authFailuresPerSecond;
+        b.authFailureBurst = authFailureBurst; b.authFailureSources = authFailureSources;
         return b;
     }
 
@@ -130,6 +142,11 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         private Duration bundlePushWindow = Duration.ofSeconds(10);
         private Duration deliveryReportInterval = Duration.ofSeconds(1);
         private String opsToken;
+        private Duration upgradeTimeout = Duration.ofSeconds(5);
+        // Far below what a device needs (one upgrade per reconnect), far above a typo'd token retried with backoff.
+        private int authFailuresPerSecond = 2;
+        private int authFailureBurst = 10;
+        private int authFailureSources = 10_000;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -155,13 +172,17 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         public Builder bundlePushWindow(Duration v) { bundlePushWindow = v; return this; }
         public Builder deliveryReportInterval(Duration v) { deliveryReportInterval = v; return this; }
         public Builder opsToken(String v) { opsToken = v == null || v.isBlank() ? null : v; return this; }
+        public Builder upgradeTimeout(Duration v) { upgradeTimeout = v; return this; }
+        public Builder authFailures(int perSecond, int burst) { authFailuresPerSecond = perSecond; authFailureBurst = burst; return this; }
+        public Builder authFailureSources(int v) { authFailureSources = v; return this; }
 
         public GatewayConfig build() {
             return new GatewayConfig(host, port, nodeId, ioThreads, helloTimeout, heartbeatInterval, idleTimeout,
                     maxFrameBytes, inboundPerSecond, inboundBurst, reconnectBase, reconnectMax, ackTimeout,
                     maxRedeliveries, writeBufferLow, writeBufferHigh, slowConsumerTimeout, maxLifetime, lifetimeDither,
                     goAwayJitter, drainWindow, maxConnections, fdReserve, maxConnectsPerSecond, retryAfterMin,
-                    retryAfterMax, bundlePushWindow, deliveryReportInterval, Optional.ofNullable(opsToken));
+                    retryAfterMax, bundlePushWindow, deliveryReportInterval, Optional.ofNullable(opsToken),
+                    upgradeTimeout, authFailuresPerSecond, authFailureBurst, authFailureSources);
         }
     }
 }

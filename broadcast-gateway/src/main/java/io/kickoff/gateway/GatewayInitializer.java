@@ -1,6 +1,10 @@
 package io.kickoff.gateway;
 
+import io.kickoff.gateway.admission.AuthFailureBudget;
+import io.kickoff.gateway.admission.RetryAfter;
+import io.kickoff.gateway.admission.UpgradeDeadline;
 import io.kickoff.gateway.http.HttpEndpoints;
+import io.kickoff.gateway.http.UnreadableRequests;
 import io.kickoff.gateway.session.ActivityClock;
 import io.kickoff.gateway.session.ClientFrameDecoder;
 import io.kickoff.gateway.session.DeviceSessionHandler;
@@ -13,8 +17,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
@@ -23,9 +25,6 @@ import java.util.function.BooleanSupplier;
 
 /** The whole pipeline of a connection to the gateway, top to bottom. */
 final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
-    /** Upgrade requests are headers only; anything bigger is not a device. */
-    private static final int MAX_UPGRADE_REQUEST_BYTES = 8 * 1024;
-
     private final SessionServices services;
     private final DeviceTokens tokens;
     private final BooleanSupplier ready;
@@ -33,6 +32,9 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
     private final HttpEndpoints endpoints;
     private final ActivityClock activity = new ActivityClock();
     private final ServerFrameEncoder encoder = new ServerFrameEncoder();
+    private final UnreadableRequests unreadable = new UnreadableRequests();
+    private final AuthFailureBudget authFailures;
+    private final RetryAfter retryAfter;
     private final WebSocketServerProtocolConfig webSocketConfig;
 
     GatewayInitializer(SessionServices services, DeviceTokens tokens, BooleanSupplier ready, ChannelHandler admission,
@@ -42,6 +44,8 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         this.ready = ready;
         this.admission = admission;
         this.endpoints = endpoints;
+        this.authFailures = new AuthFailureBudget(services.config());
+        this.retryAfter = RetryAfter.of(services.config());
         this.webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(HttpEndpoints.WEBSOCKET_PATH)
                 .subprotocols(WireFormat.allSubprotocols())
@@ -51,7 +55,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
                 .decoderConfig(WebSocketDecoderConfig.newBuilder()
                         .maxFramePayloadLength(services.config().maxFrameBytes())
                         .allowExtensions(false)
-                        .closeOnProtocolViolation(false) // the session handler sends an error frame, then the close
+                        .closeOnProtocolViolation(false) // the session handler closes (after an error frame for 1009)
                         .build())
                 .build();
     }
@@ -61,11 +65,14 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         GatewayConfig config = services.config();
         ChannelPipeline p = ch.pipeline();
         p.addLast("activity", activity);                             // last read, writability (idle, slow consumer)
-        p.addLast("http", new HttpServerCodec());
-        p.addLast("http-aggregate", new HttpObjectAggregator(MAX_UPGRADE_REQUEST_BYTES));
-        p.addLast("admission", admission);                           // 503 + Retry-After over capacity or rate, draining
+        p.addLast("http", UnreadableRequests.codec());               // request line ≤ 4 KiB, headers ≤ 8 KiB
+        p.addLast("upgrade-deadline", new UpgradeDeadline(config.upgradeTimeout(), services.metrics())); // 408 + close
+        p.addLast("http-aggregate", UnreadableRequests.aggregator()); // body ≤ 8 KiB, else 413
+        p.addLast("unreadable", unreadable);                         // 414, 431, 400 for what the decoder refused
         p.addLast("endpoints", endpoints);                           // /healthz, /readyz, /metrics, /ops/drain, 404
-        p.addLast("upgrade-guard", new UpgradeGuard(tokens, ready, services.metrics())); // 503, 400, 401
+        p.addLast("upgrade-guard", new UpgradeGuard(tokens, ready, services.metrics(), authFailures, retryAfter));
+                                                                     // 503 starting, 400, 426, 401, 429
+        p.addLast("admission", admission);                           // 503 draining, over capacity or rate; takes a device slot
         p.addLast("websocket", new WebSocketServerProtocolHandler(webSocketConfig)); // handshake; 1009 over the cap
         p.addLast("reassemble", new WebSocketFrameAggregator(config.maxFrameBytes())); // fragments → one message
         p.addLast("server-frames", encoder);                         // ServerFrame → WebSocket frame

@@ -8,14 +8,12 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
@@ -29,12 +27,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only upgrade requests for {@link HttpEndpoints#WEBSOCKET_PATH} are refused (HTTP 503 with
  * {@code Retry-After}); health, readiness and metrics requests always pass, since an operator
- * most needs them when the node is full. Refusals happen before token verification and the
- * handshake, so a herd costs the node as little CPU as possible.
+ * most needs them when the node is full. It sits after token verification (which is cheap, and
+ * whose failures have a budget of their own, {@link AuthFailureBudget}), so only authenticated
+ * devices take a device slot or spend the new-connections-per-second budget: neither a flood of
+ * bad tokens nor sockets that never finish an upgrade can lock devices out.
+ *
+ * <p>A device slot is taken when an upgrade is admitted and given back when that connection
+ * closes. Every TCP connection, upgraded or not, still holds a file descriptor: past the hard
+ * ceiling (the cap plus half the descriptor reserve) new sockets are closed unread, and sockets
+ * that do not finish their upgrade in time are closed by {@link UpgradeDeadline}.
  *
  * <p>One instance is shared by every pipeline of the node and must be added in
  * {@code initChannel} (before the channel becomes active): it counts connections from
- * {@code channelActive}/{@code channelInactive}. It belongs right after the HTTP aggregator.
+ * {@code channelActive}/{@code channelInactive}. It belongs right before the WebSocket handshake.
  */
 @ChannelHandler.Sharable
 public final class AdmissionControl extends ChannelInboundHandlerAdapter {
@@ -43,14 +48,16 @@ public final class AdmissionControl extends ChannelInboundHandlerAdapter {
     /** Used when the JVM cannot tell the open-files limit (not a Unix JVM). */
     static final long FALLBACK_MAX_FILE_DESCRIPTORS = 10_000;
 
+    /** Set on a connection whose upgrade was admitted: it holds a device slot until it closes. */
+    private static final AttributeKey<Boolean> HOLDS_SLOT = AttributeKey.valueOf("kickoff.admission.slot");
+
     private final GatewayMetrics metrics;
-    private final RandomGenerator random;
+    private final RetryAfter retryAfter;
     private final int maxConnections;
     private final long hardCeiling;
     private final TokenBucket connectRate;
-    private final long retryAfterMinMillis;
-    private final long retryAfterMaxMillis;
     private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger slots = new AtomicInteger();
     private volatile boolean draining;
 
     public AdmissionControl(GatewayConfig config, GatewayMetrics metrics) {
@@ -63,7 +70,7 @@ public final class AdmissionControl extends ChannelInboundHandlerAdapter {
      */
     AdmissionControl(GatewayConfig config, GatewayMetrics metrics, LongSupplier nanoTime, RandomGenerator random) {
         this.metrics = metrics;
-        this.random = random;
+        this.retryAfter = new RetryAfter(config.retryAfterMin().toMillis(), config.retryAfterMax().toMillis(), random);
         this.maxConnections = config.maxConnections() > 0
                 ? config.maxConnections()
                 : deriveMaxConnections(maxFileDescriptors(), config.fdReserve());
@@ -71,10 +78,10 @@ public final class AdmissionControl extends ChannelInboundHandlerAdapter {
         this.connectRate = config.maxConnectsPerSecond() > 0
                 ? new TokenBucket(config.maxConnectsPerSecond(), config.maxConnectsPerSecond(), nanoTime)
                 : null;
-        this.retryAfterMinMillis = config.retryAfterMin().toMillis();
-        this.retryAfterMaxMillis = config.retryAfterMax().toMillis();
         metrics.gauge("kickoff_gateway_open_connections", "TCP connections open on this node (devices, handshakes, ops)",
                 open::get);
+        metrics.gauge("kickoff_gateway_device_slots", "admitted upgrades still open (what max_connections caps)",
+                slots::get);
         metrics.gauge("kickoff_gateway_max_connections", "device connections this node admits", () -> maxConnections);
         log.info("admission: at most {} connections (hard ceiling {}), {} new connections per second",
                 maxConnections, hardCeiling, connectRate == null ? "unlimited" : config.maxConnectsPerSecond());
@@ -149,6 +156,9 @@ public final class AdmissionControl extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         open.decrementAndGet();
+        if (ctx.channel().hasAttr(HOLDS_SLOT) && ctx.channel().attr(HOLDS_SLOT).getAndSet(null) != null) {
+            slots.decrementAndGet();
+        }
         super.channelInactive(ctx);
     }
 
@@ -161,28 +171,33 @@ public final class AdmissionControl extends ChannelInboundHandlerAdapter {
         }
         String reason = refusal();
         if (reason == null) {
+            ctx.channel().attr(HOLDS_SLOT).set(Boolean.TRUE);
             ctx.fireChannelRead(msg);
             return;
         }
         try {
             metrics.refused(reason);
-            FullHttpResponse response = PlainHttp.text(HttpResponseStatus.SERVICE_UNAVAILABLE, explain(reason));
-            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds()));
-            PlainHttp.send(ctx, request, response, false);
+            PlainHttp.send(ctx, request,
+                    retryAfter.on(PlainHttp.text(HttpResponseStatus.SERVICE_UNAVAILABLE, explain(reason))), false);
         } finally {
             ReferenceCountUtil.release(request);
         }
     }
 
-    /** Why the upgrade is refused, or {@code null} to admit it; a rate token is spent only on admission. */
+    /**
+     * Why the upgrade is refused, or {@code null} to admit it (a slot is then taken); a rate token
+     * is spent only when there is a slot.
+     */
     private String refusal() {
         if (draining) {
             return "draining";
         }
-        if (open.get() > maxConnections) {
+        if (slots.incrementAndGet() > maxConnections) {
+            slots.decrementAndGet();
             return "over_capacity";
         }
         if (connectRate != null && !connectRate.tryTake()) {
+            slots.decrementAndGet();
             return "over_rate";
         }
         return null;
@@ -198,13 +213,11 @@ public final class AdmissionControl extends ChannelInboundHandlerAdapter {
 
     /** Random in [retryAfterMin, retryAfterMax], whole seconds rounded up, at least 1: spreads the comeback. */
     long retryAfterSeconds() {
-        long millis = retryAfterMinMillis >= retryAfterMaxMillis
-                ? retryAfterMinMillis
-                : random().nextLong(retryAfterMinMillis, retryAfterMaxMillis + 1);
-        return Math.max(1, (millis + 999) / 1000);
+        return retryAfter.seconds();
     }
 
-    private RandomGenerator random() {
-        return random != null ? random : ThreadLocalRandom.current();
+    /** Admitted upgrades whose connection is still open: the device slots taken. */
+    public int devicesAdmitted() {
+        return slots.get();
     }
 }

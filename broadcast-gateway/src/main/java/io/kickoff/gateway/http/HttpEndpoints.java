@@ -78,7 +78,9 @@ public final class HttpEndpoints extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
-            PlainHttp.send(ctx, request, answer(path, request), true);
+            FullHttpResponse answer = answer(path, request);
+            // A 404 is a refusal (docs/protocol.md §2): closed like the others; the endpoints' answers keep the connection.
+            PlainHttp.send(ctx, request, answer, answer.status().code() != HttpResponseStatus.NOT_FOUND.code());
         } finally {
             ReferenceCountUtil.release(request);
         }

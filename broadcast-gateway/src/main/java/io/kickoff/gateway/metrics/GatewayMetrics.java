@@ -54,13 +54,13 @@ public final class GatewayMetrics {
         connects.increment();
     }
 
-    /** An upgrade refused before any WebSocket work; {@code reason}: unauthorized, bad_subprotocol, not_ready, over_capacity, over_rate, draining, fd_ceiling. */
+    /** An upgrade refused before any WebSocket work; {@code reason}: unauthorized, auth_failures, bad_request, bad_version, bad_subprotocol, not_ready, over_capacity, over_rate, draining, fd_ceiling. */
     public void refused(String reason) {
         refusals.computeIfAbsent(reason, r -> Counter.builder("kickoff_gateway_upgrades_refused")
                 .description("upgrade requests refused before the handshake").tags(Tags.of("reason", r)).register(registry)).increment();
     }
 
-    /** A connection the server closed; {@code reason}: slow_consumer, idle, no_hello, rate_limited, bad_frame, too_big, replaced, lifetime, drain. */
+    /** A connection the server closed; {@code reason}: upgrade_timeout, slow_consumer, idle, no_hello, rate_limited, bad_frame, bad_framing, too_big, replaced, lifetime, drain. */
     public void closed(String reason) {
         closes.computeIfAbsent(reason, r -> Counter.builder("kickoff_gateway_closes")
                 .description("connections closed by the server").tags(Tags.of("reason", r)).register(registry)).increment();

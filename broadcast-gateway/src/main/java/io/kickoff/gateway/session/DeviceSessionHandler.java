@@ -183,11 +183,14 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         DeviceSession session = ctx.channel().attr(DeviceSession.KEY).get();
         if (session != null && cause instanceof CorruptedWebSocketFrameException bad) {
-            // Bad framing (e.g. over the size cap): error frame, then the close code the decoder chose.
-            boolean tooBig = bad.closeStatus().code() == CloseCodes.TOO_BIG.code();
-            services.farewells().error(session, tooBig ? ErrorCode.FRAME_TOO_LARGE : ErrorCode.PROTOCOL_VIOLATION,
-                    bad.closeStatus(), bad.getMessage() == null ? bad.closeStatus().reasonText() : bad.getMessage(),
-                    tooBig ? "too_big" : "bad_frame");
+            String why = bad.getMessage() == null ? bad.closeStatus().reasonText() : bad.getMessage();
+            if (bad.closeStatus().code() == CloseCodes.TOO_BIG.code()) {
+                // Over the size cap: the device can fix that, so the error frame says so (docs/protocol.md §7).
+                services.farewells().error(session, ErrorCode.FRAME_TOO_LARGE, bad.closeStatus(), why, "too_big");
+            } else {
+                // Broken framing (1002) or invalid UTF-8 (1007): the close code the decoder chose, no error frame.
+                services.farewells().framingViolation(session, bad.closeStatus(), why);
+            }
             return;
         }
         if (session != null && cause instanceof TooLongFrameException) {

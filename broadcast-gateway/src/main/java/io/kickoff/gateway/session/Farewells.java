@@ -38,6 +38,19 @@ public final class Farewells {
         close(channel, status, why);
     }
 
+    /**
+     * The device broke the WebSocket framing (1002) or sent invalid UTF-8 (1007): the close code and
+     * a reason, no error frame. The device's WebSocket layer reports these itself, and error frames
+     * belong to the Kickoff protocol on top, which never got a readable frame.
+     */
+    public void framingViolation(DeviceSession session, WebSocketCloseStatus status, String why) {
+        if (!begin(session, "bad_framing")) {
+            return;
+        }
+        log.debug("closing device {} with {}: {}", session.deviceId(), status.code(), why);
+        close(session.channel(), status, why);
+    }
+
     /** The server wants this device to reconnect (elsewhere, later): go-away, then 1001. */
     public void goAway(DeviceSession session, long reconnectAfterMillis, String reason) {
         if (!begin(session, reason)) {

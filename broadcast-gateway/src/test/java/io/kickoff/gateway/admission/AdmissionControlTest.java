@@ -212,21 +212,51 @@ class AdmissionControlTest {
     }
 
     @Test
-    void openConnectionsGoesDownOnClose() {
+    void deviceSlotsAreTakenByAdmittedUpgradesAndGivenBackOnClose() {
         AdmissionControl admission = admission(config().maxConnections(2).build());
         EmbeddedChannel a = connect(admission);
         EmbeddedChannel b = connect(admission);
+        assertThat(admitted(a, get("/v1/connect"))).isTrue();
+        assertThat(admitted(b, get("/v1/connect"))).isTrue();
         assertThat(admission.openConnections()).isEqualTo(2);
+        assertThat(admission.devicesAdmitted()).isEqualTo(2);
         EmbeddedChannel c = connect(admission);
         assertThat(refused(c, "/v1/connect").status()).isEqualTo(503);
         assertThat(admission.openConnections()).isEqualTo(2);
+        assertThat(admission.devicesAdmitted()).isEqualTo(2);
         a.close();
         assertThat(admission.openConnections()).isEqualTo(1);
+        assertThat(admission.devicesAdmitted()).isEqualTo(1);
         EmbeddedChannel d = connect(admission);
         assertThat(admitted(d, get("/v1/connect"))).isTrue(); // room again
         b.close();
         d.close();
         assertThat(admission.openConnections()).isZero();
+        assertThat(admission.devicesAdmitted()).isZero();
+    }
+
+    @Test
+    void connectionsThatHaveNotUpgradedHoldNoDeviceSlot() {
+        // 20 sockets that never send an upgrade, on a node capped at 2 devices: devices still get in.
+        AdmissionControl admission = admission(config().maxConnections(2).fdReserve(100).build());
+        for (int i = 0; i < 20; i++) {
+            connect(admission);
+        }
+        assertThat(admitted(connect(admission), get("/v1/connect"))).isTrue();
+        assertThat(admitted(connect(admission), get("/v1/connect"))).isTrue();
+        assertThat(refused(connect(admission), "/v1/connect").status()).isEqualTo(503);
+        assertThat(admission.openConnections()).isEqualTo(22);
+        assertThat(admission.devicesAdmitted()).isEqualTo(2);
+    }
+
+    @Test
+    void aRefusalOverTheRateGivesItsSlotBack() {
+        AdmissionControl admission = admission(config().maxConnections(5).maxConnectsPerSecond(1).build());
+        assertThat(admitted(connect(admission), get("/v1/connect"))).isTrue();
+        for (int i = 0; i < 10; i++) {
+            assertThat(refused(connect(admission), "/v1/connect").status()).isEqualTo(503);
+        }
+        assertThat(admission.devicesAdmitted()).isEqualTo(1);
     }
 
     @Test
@@ -236,6 +266,7 @@ class AdmissionControlTest {
         String scrape = metrics.scrape();
         assertThat(scrape).containsPattern("kickoff_gateway_open_connections\\{[^}]*} 1(\\.0)?\\n");
         assertThat(scrape).containsPattern("kickoff_gateway_max_connections\\{[^}]*} 7(\\.0)?\\n");
+        assertThat(scrape).containsPattern("kickoff_gateway_device_slots\\{[^}]*} 0(\\.0)?\\n");
     }
 
     @Test

@@ -20,6 +20,9 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import java.util.List;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
@@ -220,6 +223,47 @@ class DeviceSessionTest {
         assertThat(registry.size()).isEqualTo(1);
         ch.close();
         assertThat(registry.size()).isZero();
+    }
+
+    @Test
+    void brokenFramingAndInvalidUtf8CloseWithoutAnErrorFrame() {
+        for (WebSocketCloseStatus status : List.of(WebSocketCloseStatus.PROTOCOL_ERROR, WebSocketCloseStatus.INVALID_PAYLOAD_DATA)) {
+            EmbeddedChannel ch = device("us-en", WireFormat.JSON);
+            ch.pipeline().fireExceptionCaught(new CorruptedWebSocketFrameException(status, "bad framing"));
+            CloseWebSocketFrame close = ch.readOutbound();
+            assertThat(close.statusCode()).isEqualTo(status.code());
+            assertThat(close.reasonText()).isEqualTo("bad framing");
+            close.release();
+            assertThat(ch.<Object>readOutbound()).as("nothing but the close frame").isNull();
+            assertThat(ch.isOpen()).isFalse();
+        }
+        assertThat(metrics.count("kickoff_gateway_closes", "reason", "bad_framing")).isEqualTo(2);
+    }
+
+    @Test
+    void aFrameOverTheCapStillGetsItsErrorFrameBefore1009() throws Exception {
+        EmbeddedChannel ch = device("us-en", WireFormat.JSON);
+        ch.pipeline().fireExceptionCaught(new CorruptedWebSocketFrameException(WebSocketCloseStatus.MESSAGE_TOO_BIG, "too big"));
+        assertErrorThenClose(ch, WireFormat.JSON, ErrorCode.FRAME_TOO_LARGE, 1009);
+    }
+
+    @Test
+    void unackedWelcomeSnapshotEntriesAreRedeliveredLikeUpdates() throws Exception {
+        EmbeddedChannel ch = device("us-en", WireFormat.PROTOBUF);
+        long greetedAt = System.nanoTime();
+        ch.writeInbound(frame(WireFormat.PROTOBUF, hello(null, 0)));
+        ServerFrame welcome = decode(WireFormat.PROTOBUF, ch.readOutbound());
+        assertThat(welcome.getWelcome().getSnapshotList()).extracting(StageUpdate::getEventId)
+                .containsExactlyInAnyOrder("final", "semi");
+        ch.writeInbound(frame(WireFormat.PROTOBUF, ClientFrame.newBuilder()
+                .setAck(Ack.newBuilder().setEventId("final").setSeq(4)).build()));
+
+        new SessionUpkeep(services, ch.eventLoop()).runAt(greetedAt + config.ackTimeout().toNanos() + 1_000_000_000L);
+        ServerFrame again = decode(WireFormat.PROTOBUF, ch.readOutbound());
+        assertThat(again.getStageUpdate().getEventId()).as("the un-acked entry comes again").isEqualTo("semi");
+        assertThat(again.getStageUpdate().getSeq()).isEqualTo(2);
+        assertThat(ch.<Object>readOutbound()).as("the acked one does not").isNull();
+        assertThat(metrics.count("kickoff_gateway_redeliveries")).isEqualTo(1);
     }
 
     static void assertErrorThenClose(EmbeddedChannel ch, WireFormat format, ErrorCode code, int closeCode) throws Exception {

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.Map;
 
 /**
  * Issues and verifies device tokens: HS256-signed JWTs whose subject is the device id, with a
@@ -88,33 +89,46 @@ public final class DeviceTokens {
         } catch (JOSEException e) {
             throw new TokenException(TokenException.Reason.BAD_SIGNATURE, "device token signature does not verify", e);
         }
-        JWTClaimsSet set;
+        // The claims are read from the JSON itself: the JWT library turns a numeric "sub" into a
+        // string and refuses a string "exp" as unparseable, and a device id or an expiry of the wrong
+        // type is a missing claim like any other (one reason, documented in protocol.md §2).
+        Map<String, Object> claims;
         try {
-            set = jwt.getJWTClaimsSet();
-        } catch (ParseException e) {
-            throw new TokenException(TokenException.Reason.MALFORMED, "device token claims are not JSON", e);
+            claims = jwt.getPayload().toJSONObject();
+        } catch (RuntimeException e) {
+            claims = null;
         }
-        String deviceId = set.getSubject();
-        Date expiry = set.getExpirationTime();
-        String segment;
-        try {
-            segment = set.getStringClaim(SEGMENT_CLAIM);
-        } catch (ParseException e) {
-            throw new TokenException(TokenException.Reason.MISSING_CLAIM, "claim 'seg' is not a string", e);
+        if (claims == null) {
+            throw new TokenException(TokenException.Reason.MALFORMED, "device token claims are not a JSON object");
         }
-        if (deviceId == null || deviceId.isBlank()) {
-            throw new TokenException(TokenException.Reason.MISSING_CLAIM, "device token has no 'sub' (device id)");
-        }
-        if (segment == null || segment.isBlank()) {
-            throw new TokenException(TokenException.Reason.MISSING_CLAIM, "device token has no 'seg' (segment)");
-        }
-        if (expiry == null) {
-            throw new TokenException(TokenException.Reason.MISSING_CLAIM, "device token has no 'exp' (expiry)");
-        }
-        Instant expiresAt = expiry.toInstant();
+        String deviceId = nonBlankString(claims, "sub", "device id");
+        String segment = nonBlankString(claims, SEGMENT_CLAIM, "segment");
+        Instant expiresAt = numericDate(claims, "exp", "expiry");
         if (!clock.instant().isBefore(expiresAt)) {
             throw new TokenException(TokenException.Reason.EXPIRED, "device token expired at " + expiresAt);
         }
         return new DeviceClaims(deviceId, segment, expiresAt);
+    }
+
+    private static String nonBlankString(Map<String, Object> claims, String name, String what) throws TokenException {
+        if (claims.get(name) instanceof String value && !value.isBlank()) {
+            return value;
+        }
+        throw new TokenException(TokenException.Reason.MISSING_CLAIM,
+                "device token has no '" + name + "' (" + what + ") as a non-blank string");
+    }
+
+    /** An RFC 7519 NumericDate: a JSON number of seconds since the epoch, possibly fractional. */
+    private static Instant numericDate(Map<String, Object> claims, String name, String what) throws TokenException {
+        if (claims.get(name) instanceof Number number) {
+            double seconds = number.doubleValue();
+            if (Double.isFinite(seconds) && seconds >= Instant.MIN.getEpochSecond() && seconds <= Instant.MAX.getEpochSecond()) {
+                long whole = number instanceof Double || number instanceof Float ? (long) Math.floor(seconds) : number.longValue();
+                long nanos = number instanceof Double || number instanceof Float ? (long) ((seconds - whole) * 1e9) : 0;
+                return Instant.ofEpochSecond(whole, nanos);
+            }
+        }
+        throw new TokenException(TokenException.Reason.MISSING_CLAIM,
+                "device token has no '" + name + "' (" + what + ") as a NumericDate");
     }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
@@ -86,6 +88,33 @@ class DeviceTokensTest {
     }
 
     @Test
+    void claimsOfTheWrongTypeAreMissingClaims() throws Exception {
+        long exp = NOW.plus(Duration.ofHours(1)).getEpochSecond();
+        // A numeric device id is not a device id (the JWT library would have made it the string "42").
+        assertReason(signJson("{\"sub\":42,\"seg\":\"s\",\"exp\":" + exp + "}"), TokenException.Reason.MISSING_CLAIM);
+        // An expiry written as a string is not a NumericDate: the same reason as an absent one, not "malformed".
+        assertReason(signJson("{\"sub\":\"d\",\"seg\":\"s\",\"exp\":\"" + exp + "\"}"), TokenException.Reason.MISSING_CLAIM);
+        assertReason(signJson("{\"sub\":\"d\",\"seg\":[\"s\"],\"exp\":" + exp + "}"), TokenException.Reason.MISSING_CLAIM);
+        assertReason(signJson("{\"sub\":\"d\",\"seg\":\"s\",\"exp\":true}"), TokenException.Reason.MISSING_CLAIM);
+        assertReason(signJson("{\"sub\":\" \",\"seg\":\"s\",\"exp\":" + exp + "}"), TokenException.Reason.MISSING_CLAIM);
+        assertReason(signJson("{\"sub\":\"d\",\"seg\":\"s\",\"exp\":1e300}"), TokenException.Reason.MISSING_CLAIM);
+    }
+
+    @Test
+    void aFractionalNumericDateIsAnExpiry() throws Exception {
+        long exp = NOW.plus(Duration.ofHours(1)).getEpochSecond();
+        DeviceClaims claims = tokens.verify(signJson("{\"sub\":\"d\",\"seg\":\"s\",\"exp\":" + exp + ".5}"));
+        assertThat(claims.expiresAt()).isEqualTo(Instant.ofEpochSecond(exp, 500_000_000));
+        assertReason(signJson("{\"sub\":\"d\",\"seg\":\"s\",\"exp\":" + (NOW.getEpochSecond() - 1) + ".5}"),
+                TokenException.Reason.EXPIRED);
+    }
+
+    @Test
+    void claimsThatAreNotAJsonObjectAreMalformed() throws Exception {
+        assertReason(signJson("[1,2]"), TokenException.Reason.MALFORMED);
+    }
+
+    @Test
     void shortSecretIsRefused() {
         assertThatThrownBy(() -> new DeviceTokens(new byte[8], Clock.systemUTC()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32 bytes");
@@ -99,6 +128,13 @@ class DeviceTokensTest {
         SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), set);
         jwt.sign(new MACSigner(SECRET));
         return jwt.serialize();
+    }
+
+    /** Signs a payload exactly as written, so claims can have any JSON type. */
+    private static String signJson(String payload) throws Exception {
+        JWSObject jws = new JWSObject(new JWSHeader(JWSAlgorithm.HS256), new Payload(payload));
+        jws.sign(new MACSigner(SECRET));
+        return jws.serialize();
     }
 
     private void assertReason(String token, TokenException.Reason reason) {
