@@ -66,7 +66,7 @@ public final class PrefetchService implements AutoCloseable {
         catalog.refresh();
         CompletableFuture<Void> caughtUp = push.start();
         BundleServer server = new BundleServer(config.server(), store, tokens,
-                segment -> catalog.view().segment(segment).isPresent(), caughtUp::isDone,
+                segment -> catalog.view().segment(segment).isPresent(), () -> caughtUp.isDone() && bus.isAvailable(),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Jitter.random());
         int port = server.start();
         log.info("prefetch service on port {}: catalog version {} from {}", port, catalog.version(), config.catalogDir());

@@ -99,11 +99,8 @@ public final class Leadership {
     public void stepDown(String why) {
         long token = fencingToken;
         resignedToken = token;
-        boolean was = leading;
         leading = false;
-        if (was) {
-            log.warn("{} steps down as leader (fencing token {}): {}", nodeId, token, why);
-        }
+        log.warn("{} steps down as leader (fencing token {}): {}", nodeId, token, why);
         try {
             lease.release(nodeId);
         } catch (RuntimeException e) {
