@@ -497,7 +497,7 @@ abstract class EventStoreContract {
 
         assertThat(done(store().find("fenced"))).contains(event);
         assertThat(done(store().history("fenced"))).hasSize(2);
-        assertThat(outbox()).isEqualTo(waiting);
+        assertThat(outbox()).extracting(OutboxEntry::id).containsExactly(waiting.get(0).id());
 
         // The current leader's writes, and producers' (unfenced) ones, go through.
         LiveEvent fired = commit(new Commit(stale.event(), stale.expectedVersion(), stale.history(), stale.update(),
