@@ -268,7 +268,8 @@ class LiveStateManagerIT {
 
         // a wakes up and goes on with what it held: the bus refuses it, and it steps down.
         hold.release.countDown();
-        await().during(Duration.ofSeconds(5)).atMost(WAIT).until(() -> seqsOf("deposed").equals(List.of(1L, 2L)));
+        await().during(Duration.ofSeconds(5)).atMost(WAIT)
+                .until(() -> seqsOf("deposed"), org.hamcrest.Matchers.equalTo(List.of(1L, 2L)));
         assertThat(a.isLeader()).isFalse();
         assertThat(a.relayed()).isZero();
 
