@@ -99,6 +99,8 @@ public final class OutboxRelay {
         }
         if (!leadership.isLeader()) {
             claimedToken = -1;
+            // What the relay learnt of the bus holds only while it relays; a follower's readiness is the bus's own.
+            busReachable = true;
             return 0;
         }
         if (System.nanoTime() < retryAtNanos) {

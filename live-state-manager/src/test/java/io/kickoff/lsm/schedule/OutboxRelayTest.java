@@ -192,4 +192,19 @@ class OutboxRelayTest {
         events.transition("final", Stage.LIVE, null, "op").join();
         assertThat(relay.tick()).isEqualTo(1);
     }
+
+    @Test
+    void aRelayThatStopsLeadingNoLongerReportsTheBusUnreachable() {
+        leadership.renew();
+        SwitchablePublisher publisher = new SwitchablePublisher(bus.fencedPublisher(GROUP));
+        OutboxRelay relay = new OutboxRelay(store, publisher, leadership, 5_000);
+        publisher.down = true;
+        relay.tick();
+        assertThat(relay.busReachable()).isFalse();
+
+        leadership.stepDown("test");
+        relay.tick();
+
+        assertThat(relay.busReachable()).isTrue();
+    }
 }
