@@ -88,7 +88,8 @@ public final class Gateway implements AutoCloseable {
         this.ioGroup = transport.newGroup(config.ioThreads());
         Subscription stageRecords = null;
         try {
-            HttpEndpoints endpoints = new HttpEndpoints(() -> ready, metrics, config.opsToken(), this::drain);
+            // Readiness also says whether the bus can deliver: during a Kafka outage no update reaches any device.
+            HttpEndpoints endpoints = new HttpEndpoints(() -> ready && bus.isAvailable(), metrics, config.opsToken(), this::drain);
             this.serverChannel = new ServerBootstrap()
                     .group(bossGroup, ioGroup)
                     .channel(transport.serverChannel())

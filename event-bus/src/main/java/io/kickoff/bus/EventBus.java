@@ -22,6 +22,25 @@ public interface EventBus extends AutoCloseable {
      */
     Subscription subscribe(Topic topic, StartFrom from, RecordHandler handler);
 
+    /**
+     * A publisher of {@code group}: of all publishers of one group (in this process or any other on the same bus),
+     * only the one that claimed last can publish. See {@link FencedPublisher}. Both buses of the platform have them;
+     * a bus that cannot fence (a test double) throws {@link UnsupportedOperationException}.
+     */
+    default FencedPublisher fencedPublisher(String group) {
+        throw new UnsupportedOperationException(getClass().getName() + " has no fenced publishers");
+    }
+
+    /**
+     * Whether the bus can deliver now, as last observed; never blocks, so it can answer a readiness probe on an event
+     * loop. Kafka: false once the cluster has not answered, or a publish has waited, for longer than
+     * {@link KafkaBusConfig#unavailableAfter()}. In-process: true until closed. A bus that cannot tell (a test double)
+     * says true.
+     */
+    default boolean isAvailable() {
+        return true;
+    }
+
     /** Closes every subscription and releases the bus's connections. */
     @Override
     void close();

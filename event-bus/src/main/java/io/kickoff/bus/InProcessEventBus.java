@@ -27,6 +27,7 @@ public final class InProcessEventBus implements EventBus {
     private static final int DEFAULT_RETAINED_RECORDS = 10_000;
 
     private final Map<String, TopicLog> topics = new ConcurrentHashMap<>();
+    private final Map<String, FencingGroup> fencingGroups = new ConcurrentHashMap<>();
     private final int retainedRecords;
     private final AtomicInteger subscriptionIds = new AtomicInteger();
     private volatile boolean closed;
@@ -60,9 +61,86 @@ public final class InProcessEventBus implements EventBus {
     }
 
     @Override
+    public FencedPublisher fencedPublisher(String group) {
+        if (group == null || group.isBlank()) {
+            throw new IllegalArgumentException("a fenced publisher needs a group name");
+        }
+        return new InProcessFencedPublisher(fencingGroups.computeIfAbsent(group, FencingGroup::new));
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return !closed;
+    }
+
+    @Override
     public void close() {
         closed = true;
         topics.values().forEach(TopicLog::closeAll);
+    }
+
+    /** Who may publish for a group: the last claimant, as long as no later claim had a lower epoch. */
+    private static final class FencingGroup {
+        final String name;
+        InProcessFencedPublisher holder;
+        long highestEpoch = Long.MIN_VALUE;
+
+        FencingGroup(String name) {
+            this.name = name;
+        }
+    }
+
+    private final class InProcessFencedPublisher implements FencedPublisher {
+        private final FencingGroup group;
+        private volatile boolean publisherClosed;
+
+        InProcessFencedPublisher(FencingGroup group) {
+            this.group = group;
+        }
+
+        @Override
+        public CompletableFuture<Void> claim(long epoch) {
+            if (closed || publisherClosed) {
+                return CompletableFuture.failedFuture(new BusException("bus is closed"));
+            }
+            synchronized (group) {
+                if (epoch < group.highestEpoch) {
+                    return CompletableFuture.failedFuture(new FencedException("claim of " + group.name + " with epoch "
+                            + epoch + " refused: epoch " + group.highestEpoch + " claimed it already"));
+                }
+                group.highestEpoch = epoch;
+                group.holder = this;
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<Void> publish(Topic topic, List<KeyedValue> records) {
+            if (closed || publisherClosed) {
+                return CompletableFuture.failedFuture(new BusException("bus is closed"));
+            }
+            try {
+                TopicLog topicLog = logFor(topic);
+                // Holding the group's lock while appending: a claim cannot land in the middle of a batch.
+                synchronized (group) {
+                    if (group.holder != this) {
+                        return CompletableFuture.failedFuture(new FencedException("publisher of " + group.name
+                                + " is fenced: another one claimed the group"));
+                    }
+                    for (KeyedValue record : records) {
+                        topicLog.append(record.key(), record.value().clone());
+                    }
+                }
+                return CompletableFuture.completedFuture(null);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            publisherClosed = true;
+        }
     }
 
     private TopicLog logFor(Topic topic) {

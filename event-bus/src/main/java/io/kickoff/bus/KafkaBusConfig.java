@@ -14,10 +14,14 @@ import java.util.Objects;
  * @param replicationFactor  replication factor of topics this bus creates
  * @param startTimeout       how long {@link EventBus#subscribe} and topic creation may wait for the cluster
  * @param deliveryTimeout    how long a publish may be retried before its future fails
+ * @param unavailableAfter   {@link EventBus#isAvailable()} turns false once the cluster has not answered, or a publish
+ *                           has waited, for this long: readiness follows an outage in seconds, not after the delivery
+ *                           timeout
  * @param extraClientConfig  more Kafka client settings, applied last (for TLS, SASL, tuning)
  */
 public record KafkaBusConfig(String bootstrapServers, String clientId, int partitions, short replicationFactor,
-                             Duration startTimeout, Duration deliveryTimeout, Map<String, Object> extraClientConfig) {
+                             Duration startTimeout, Duration deliveryTimeout, Duration unavailableAfter,
+                             Map<String, Object> extraClientConfig) {
 
     public KafkaBusConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -30,35 +34,42 @@ public record KafkaBusConfig(String bootstrapServers, String clientId, int parti
         if (replicationFactor < 1) {
             throw new IllegalArgumentException("replicationFactor must be positive");
         }
+        if (unavailableAfter.toMillis() < 100) {
+            throw new IllegalArgumentException("unavailableAfter must be at least 100 ms");
+        }
         extraClientConfig = Map.copyOf(extraClientConfig);
     }
 
     public static KafkaBusConfig of(String bootstrapServers) {
         return new KafkaBusConfig(bootstrapServers, "kickoff", 6, (short) 1, Duration.ofSeconds(30),
-                Duration.ofMinutes(2), Map.of());
+                Duration.ofMinutes(2), Duration.ofSeconds(5), Map.of());
     }
 
     public KafkaBusConfig withClientId(String id) {
-        return new KafkaBusConfig(bootstrapServers, id, partitions, replicationFactor, startTimeout, deliveryTimeout, extraClientConfig);
+        return new KafkaBusConfig(bootstrapServers, id, partitions, replicationFactor, startTimeout, deliveryTimeout, unavailableAfter, extraClientConfig);
     }
 
     public KafkaBusConfig withPartitions(int n) {
-        return new KafkaBusConfig(bootstrapServers, clientId, n, replicationFactor, startTimeout, deliveryTimeout, extraClientConfig);
+        return new KafkaBusConfig(bootstrapServers, clientId, n, replicationFactor, startTimeout, deliveryTimeout, unavailableAfter, extraClientConfig);
     }
 
     public KafkaBusConfig withReplicationFactor(int n) {
-        return new KafkaBusConfig(bootstrapServers, clientId, partitions, (short) n, startTimeout, deliveryTimeout, extraClientConfig);
+        return new KafkaBusConfig(bootstrapServers, clientId, partitions, (short) n, startTimeout, deliveryTimeout, unavailableAfter, extraClientConfig);
     }
 
     public KafkaBusConfig withStartTimeout(Duration d) {
-        return new KafkaBusConfig(bootstrapServers, clientId, partitions, replicationFactor, d, deliveryTimeout, extraClientConfig);
+        return new KafkaBusConfig(bootstrapServers, clientId, partitions, replicationFactor, d, deliveryTimeout, unavailableAfter, extraClientConfig);
     }
 
     public KafkaBusConfig withDeliveryTimeout(Duration d) {
-        return new KafkaBusConfig(bootstrapServers, clientId, partitions, replicationFactor, startTimeout, d, extraClientConfig);
+        return new KafkaBusConfig(bootstrapServers, clientId, partitions, replicationFactor, startTimeout, d, unavailableAfter, extraClientConfig);
+    }
+
+    public KafkaBusConfig withUnavailableAfter(Duration d) {
+        return new KafkaBusConfig(bootstrapServers, clientId, partitions, replicationFactor, startTimeout, deliveryTimeout, d, extraClientConfig);
     }
 
     public KafkaBusConfig withExtraClientConfig(Map<String, Object> extra) {
-        return new KafkaBusConfig(bootstrapServers, clientId, partitions, replicationFactor, startTimeout, deliveryTimeout, extra);
+        return new KafkaBusConfig(bootstrapServers, clientId, partitions, replicationFactor, startTimeout, deliveryTimeout, unavailableAfter, extra);
     }
 }

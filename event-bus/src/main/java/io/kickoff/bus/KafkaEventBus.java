@@ -11,11 +11,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -28,6 +32,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -41,7 +47,12 @@ import org.slf4j.LoggerFactory;
  * The bus on Kafka. One idempotent producer ({@code acks=all}) shared by all publishes; one
  * consumer per subscription that assigns itself every partition of the topic (no consumer group:
  * every subscriber reads everything, as every gateway must). Topics are created on first use,
- * compacted where {@link Topic#compacted()} says so.
+ * compacted where {@link Topic#compacted()} says so. Subscriptions read committed records only, so a transaction of a
+ * {@link FencedPublisher} that was fenced or aborted is never seen.
+ *
+ * <p>Health: a probe asks the cluster for its brokers every second (bounded by
+ * {@link KafkaBusConfig#unavailableAfter()}); {@link #isAvailable()} is false once no answer came, or a publish has
+ * waited, for longer than that. The change is logged once as an error, and once when the cluster is back.
  */
 public final class KafkaEventBus implements EventBus {
     private static final Logger log = LoggerFactory.getLogger(KafkaEventBus.class);
@@ -54,6 +65,16 @@ public final class KafkaEventBus implements EventBus {
     private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
     private final List<KafkaSubscription> subscriptions = new CopyOnWriteArrayList<>();
     private final AtomicInteger subscriptionIds = new AtomicInteger();
+    private final List<KafkaFencedPublisher> fencedPublishers = new CopyOnWriteArrayList<>();
+    /** Publishes (and fenced claims) not answered yet: id → when they started (nanoTime). */
+    private final Map<Long, Long> waiting = new ConcurrentHashMap<>();
+    private final AtomicLong waitIds = new AtomicLong();
+    private final ScheduledExecutorService healthProbe;
+    private final AtomicBoolean probing = new AtomicBoolean();
+    private volatile long lastAnswerNanos = System.nanoTime();
+    private volatile String lastProblem = "the cluster did not answer";
+    private volatile boolean available = true;
+    private long unavailableSinceNanos;
     private volatile boolean closed;
 
     public KafkaEventBus(KafkaBusConfig config) {
@@ -86,6 +107,76 @@ public final class KafkaEventBus implements EventBus {
             t.setDaemon(true);
             return t;
         });
+        this.healthProbe = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bus-kafka-health-" + config.clientId());
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(50, Math.min(1_000, config.unavailableAfter().toMillis() / 2));
+        healthProbe.scheduleWithFixedDelay(this::checkHealth, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return available && !closed;
+    }
+
+    /** One health round on the probe thread: asks the cluster (without waiting for it), then judges. */
+    private void checkHealth() {
+        try {
+            if (probing.compareAndSet(false, true)) {
+                admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) config.unavailableAfter().toMillis()))
+                        .nodes().whenComplete((nodes, error) -> {
+                            if (error == null && !nodes.isEmpty()) {
+                                lastAnswerNanos = System.nanoTime();
+                                lastProblem = "the cluster did not answer";
+                            } else {
+                                lastProblem = error == null ? "no broker in the cluster" : error.toString();
+                            }
+                            probing.set(false);
+                        });
+            }
+            long now = System.nanoTime();
+            long limit = config.unavailableAfter().toNanos();
+            long oldestWait = waiting.values().stream().mapToLong(started -> now - started).max().orElse(0);
+            boolean up = now - lastAnswerNanos < limit && oldestWait < limit;
+            if (available && !up) {
+                unavailableSinceNanos = now;
+                log.error("Kafka at {} is unavailable ({}): publishes wait for it, and readiness says not ready",
+                        config.bootstrapServers(), oldestWait >= limit
+                                ? "a publish has waited " + TimeUnit.NANOSECONDS.toMillis(oldestWait) + " ms"
+                                : "no answer for " + TimeUnit.NANOSECONDS.toMillis(now - lastAnswerNanos) + " ms: "
+                                        + lastProblem);
+            } else if (!available && up) {
+                log.info("Kafka at {} is available again after {} ms", config.bootstrapServers(),
+                        TimeUnit.NANOSECONDS.toMillis(now - unavailableSinceNanos));
+            }
+            available = up;
+        } catch (RuntimeException e) {
+            probing.set(false);
+            log.debug("bus health probe failed", e);
+        }
+    }
+
+    /** Counts {@code future} as waiting for the cluster until it completes, for {@link #isAvailable()}. */
+    private <T> CompletableFuture<T> watched(CompletableFuture<T> future) {
+        long id = waitIds.incrementAndGet();
+        waiting.put(id, System.nanoTime());
+        future.whenComplete((ok, error) -> waiting.remove(id));
+        return future;
+    }
+
+    @Override
+    public FencedPublisher fencedPublisher(String group) {
+        if (closed) {
+            throw new BusException("bus is closed");
+        }
+        if (group == null || group.isBlank()) {
+            throw new IllegalArgumentException("a fenced publisher needs a group name");
+        }
+        KafkaFencedPublisher publisher = new KafkaFencedPublisher(group);
+        fencedPublishers.add(publisher);
+        return publisher;
     }
 
     @Override
@@ -93,7 +184,7 @@ public final class KafkaEventBus implements EventBus {
         if (closed) {
             return CompletableFuture.failedFuture(new BusException("bus is closed"));
         }
-        CompletableFuture<Void> acked = new CompletableFuture<>();
+        CompletableFuture<Void> acked = watched(new CompletableFuture<>());
         try {
             // One thread sends, so records keep the order in which publish was called.
             sender.execute(() -> {
@@ -208,7 +299,9 @@ public final class KafkaEventBus implements EventBus {
             return;
         }
         closed = true;
+        healthProbe.shutdownNow();
         subscriptions.forEach(KafkaSubscription::close);
+        fencedPublishers.forEach(KafkaFencedPublisher::close);
         sender.shutdown();
         try {
             sender.awaitTermination(5, TimeUnit.SECONDS);
@@ -217,6 +310,149 @@ public final class KafkaEventBus implements EventBus {
         }
         producer.close(Duration.ofSeconds(5));
         admin.close(Duration.ofSeconds(5));
+    }
+
+    /**
+     * A transactional producer whose {@code transactional.id} is the group: {@code initTransactions()} of a new claim
+     * bumps the producer epoch at the transaction coordinator, which aborts the old claimant's open transaction and
+     * refuses everything it sends or commits from then on. Each publish is one transaction. All producer calls run on
+     * one thread of their own, since they block while the cluster is away.
+     */
+    private final class KafkaFencedPublisher implements FencedPublisher {
+        private final String group;
+        private final ExecutorService worker;
+        private volatile KafkaProducer<String, byte[]> producer;
+        private boolean claimed;   // worker thread only
+        private volatile boolean publisherClosed;
+
+        KafkaFencedPublisher(String group) {
+            this.group = group;
+            this.worker = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "bus-kafka-fenced-" + group);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        @Override
+        public CompletableFuture<Void> claim(long epoch) {
+            return run(() -> {
+                dropProducer();
+                KafkaProducer<String, byte[]> fresh = newProducer();
+                producer = fresh;
+                fresh.initTransactions();
+                claimed = true;
+                log.info("{} publishes for {} (epoch {}); every earlier claimant is fenced", config.clientId(), group, epoch);
+            });
+        }
+
+        @Override
+        public CompletableFuture<Void> publish(Topic topic, List<KeyedValue> records) {
+            List<KeyedValue> batch = List.copyOf(records);
+            return run(() -> {
+                if (!claimed) {
+                    throw new FencedException("publisher of " + group + " has no claim (fenced, failed or never claimed)");
+                }
+                ensureTopic(topic);
+                KafkaProducer<String, byte[]> p = producer;
+                p.beginTransaction();
+                for (KeyedValue record : batch) {
+                    p.send(new ProducerRecord<>(topic.name(), record.key(), record.value()));
+                }
+                p.commitTransaction();
+            });
+        }
+
+        /** Runs {@code work} on the worker; any failure drops the claim, and tells fencing apart from an outage. */
+        private CompletableFuture<Void> run(Runnable work) {
+            if (closed || publisherClosed) {
+                return CompletableFuture.failedFuture(new BusException("bus is closed"));
+            }
+            CompletableFuture<Void> done = watched(new CompletableFuture<>());
+            try {
+                worker.execute(() -> {
+                    try {
+                        work.run();
+                        done.complete(null);
+                    } catch (RuntimeException e) {
+                        dropProducer();
+                        done.completeExceptionally(translate(e));
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                done.completeExceptionally(new BusException("bus is closed", e));
+            }
+            return done;
+        }
+
+        private RuntimeException translate(RuntimeException e) {
+            if (e instanceof FencedException || e instanceof BusException) {
+                return e;
+            }
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+                    return new FencedException("publisher of " + group + " is fenced: another one claimed the group", e);
+                }
+            }
+            return new BusException("fenced publish for " + group + " failed", e);
+        }
+
+        private KafkaProducer<String, byte[]> newProducer() {
+            Map<String, Object> props = new HashMap<>();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+            props.put(ProducerConfig.CLIENT_ID_CONFIG, config.clientId() + "-fenced-" + group);
+            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, group);
+            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+            props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+            props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) config.deliveryTimeout().toMillis());
+            props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(30_000, config.deliveryTimeout().toMillis()));
+            // Bounds initTransactions and commitTransaction: a claim or publish during an outage fails and is retried
+            // by the caller with a new claim, rather than holding the worker for the whole delivery timeout.
+            props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.startTimeout().toMillis());
+            props.putAll(config.extraClientConfig());
+            return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        }
+
+        private void dropProducer() {
+            claimed = false;
+            KafkaProducer<String, byte[]> p = producer;
+            producer = null;
+            if (p != null) {
+                try {
+                    p.close(Duration.ZERO);
+                } catch (RuntimeException e) {
+                    log.debug("closing the producer of {} failed", group, e);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            if (publisherClosed) {
+                return;
+            }
+            publisherClosed = true;
+            fencedPublishers.remove(this);
+            // Closing the producer from here ends a call that blocks the worker on an unreachable cluster.
+            KafkaProducer<String, byte[]> p = producer;
+            if (p != null) {
+                try {
+                    p.close(Duration.ZERO);
+                } catch (RuntimeException e) {
+                    log.debug("closing the producer of {} failed", group, e);
+                }
+            }
+            worker.shutdown();
+            try {
+                if (!worker.awaitTermination(5, TimeUnit.SECONDS)) {
+                    worker.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private final class KafkaSubscription implements Subscription {
@@ -238,6 +474,8 @@ public final class KafkaEventBus implements EventBus {
             props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
             props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, from == StartFrom.BEGINNING ? "earliest" : "latest");
+            // Records of a fenced or aborted transaction must never reach a handler.
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             props.putAll(config.extraClientConfig());
             this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
             this.thread = new Thread(this::run, "bus-" + topic.name() + "-" + clientId);

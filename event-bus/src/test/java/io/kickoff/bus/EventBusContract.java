@@ -257,4 +257,113 @@ public abstract class EventBusContract {
                 .failsWithin(WAIT).withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withCauseInstanceOf(BusException.class);
     }
+
+    // ------------------------------------------------------------------ fenced publishers
+
+    private static List<KeyedValue> records(String... keyValues) {
+        List<KeyedValue> records = new ArrayList<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            records.add(new KeyedValue(keyValues[i], bytes(keyValues[i + 1])));
+        }
+        return records;
+    }
+
+    private static <T> T done(CompletableFuture<T> future) {
+        return future.orTimeout(60, TimeUnit.SECONDS).join();
+    }
+
+    private static Throwable failure(CompletableFuture<?> future) {
+        return future.handle((ok, error) -> error).orTimeout(60, TimeUnit.SECONDS).join();
+    }
+
+    /** Everything published on {@code topic} from now on, until {@code last} arrives. */
+    private Received watch(Topic topic) {
+        Received received = new Received();
+        bus.subscribe(topic, StartFrom.NOW, received);
+        return received;
+    }
+
+    private static List<String> until(Received received, String last) {
+        await().atMost(WAIT).until(() -> received.values().contains(last));
+        return received.values();
+    }
+
+    private static String group() {
+        return "contract-group-" + UUID.randomUUID();
+    }
+
+    @Test
+    void aNewClaimFencesTheEarlierClaimantAndNothingOfItsLaterPublishesIsSeen() {
+        Topic topic = compacted();
+        Received received = watch(topic);
+        String group = group();
+        try (FencedPublisher deposed = bus.fencedPublisher(group); FencedPublisher successor = bus.fencedPublisher(group)) {
+            done(deposed.claim(1));
+            done(deposed.publish(topic, records("e", "seq-1")));
+
+            done(successor.claim(2));
+            done(successor.publish(topic, records("e", "seq-2")));
+            // The deposed one wakes up and tries to publish what it held: refused, and invisible.
+            assertThat(failure(deposed.publish(topic, records("e", "seq-1-again", "f", "stale"))))
+                    .isInstanceOf(FencedException.class);
+            assertThat(failure(deposed.publish(topic, records("e", "seq-1-again")))).isInstanceOf(FencedException.class);
+            done(successor.publish(topic, records("e", "seq-3")));
+
+            assertThat(until(received, "seq-3")).containsExactly("seq-1", "seq-2", "seq-3");
+        }
+    }
+
+    @Test
+    void aPublisherThatNeverClaimedCannotPublish() {
+        Topic topic = compacted();
+        Received received = watch(topic);
+        try (FencedPublisher publisher = bus.fencedPublisher(group())) {
+            assertThat(failure(publisher.publish(topic, records("k", "v")))).isInstanceOf(FencedException.class);
+        }
+        publishAll(topic, "k", "plain");
+        assertThat(until(received, "plain")).containsExactly("plain");
+    }
+
+    @Test
+    void aFencedPublisherThatClaimsAgainFencesTheOther() {
+        Topic topic = compacted();
+        Received received = watch(topic);
+        String group = group();
+        try (FencedPublisher a = bus.fencedPublisher(group); FencedPublisher b = bus.fencedPublisher(group)) {
+            done(a.claim(1));
+            done(b.claim(2));
+            assertThat(failure(a.publish(topic, records("k", "a-fenced")))).isInstanceOf(FencedException.class);
+            done(a.claim(3));
+            done(a.publish(topic, records("k", "a-again")));
+            assertThat(failure(b.publish(topic, records("k", "b-fenced")))).isInstanceOf(FencedException.class);
+            done(a.publish(topic, records("k", "a-last")));
+            assertThat(until(received, "a-last")).containsExactly("a-again", "a-last");
+        }
+    }
+
+    @Test
+    void aFencedPublishKeepsTheOrderOfItsRecordsAndGroupsDoNotFenceEachOther() {
+        Topic topic = plain();
+        Received received = watch(topic);
+        try (FencedPublisher one = bus.fencedPublisher(group()); FencedPublisher other = bus.fencedPublisher(group())) {
+            done(one.claim(1));
+            done(other.claim(1));
+            List<String> keyValues = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                keyValues.add("a");
+                keyValues.add("r" + i);
+            }
+            done(one.publish(topic, records(keyValues.toArray(String[]::new))));
+            done(other.publish(topic, records("a", "other")));
+            List<String> seen = until(received, "other");
+            assertThat(seen).hasSize(51).endsWith("other");
+            assertThat(seen.subList(0, 50)).containsExactlyElementsOf(
+                    java.util.stream.IntStream.range(0, 50).mapToObj(i -> "r" + i).toList());
+        }
+    }
+
+    @Test
+    void anOpenBusIsAvailable() {
+        assertThat(bus.isAvailable()).isTrue();
+    }
 }

@@ -42,4 +42,22 @@ class InProcessEventBusTest extends EventBusContract {
         assertThatThrownBy(() -> bus.publish(new Topic("t", false), "k", new byte[0]))
                 .isInstanceOf(BusException.class).hasMessageContaining("compacted=true");
     }
+
+    @Test
+    void aClaimWithAnOlderEpochThanAnEarlierOneIsRefused() {
+        try (FencedPublisher current = bus.fencedPublisher("g"); FencedPublisher stale = bus.fencedPublisher("g")) {
+            current.claim(7).join();
+            assertThat(stale.claim(6)).failsWithin(java.time.Duration.ofSeconds(5))
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withCauseInstanceOf(FencedException.class);
+            // The refused claim fenced nobody.
+            current.publish(new Topic("fenced", true), java.util.List.of(new KeyedValue("k", new byte[] {1}))).join();
+        }
+    }
+
+    @Test
+    void aClosedBusIsNotAvailable() {
+        bus.close();
+        assertThat(bus.isAvailable()).isFalse();
+    }
 }

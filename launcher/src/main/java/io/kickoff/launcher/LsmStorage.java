@@ -11,7 +11,9 @@ record LsmStorage(EventStore store, LeaderLease lease, AutoCloseable closer) imp
 
     static LsmStorage open(String redisUri) {
         if (redisUri == null || redisUri.isBlank()) {
-            return new LsmStorage(new InMemoryEventStore(), new InMemoryLeaderLease(), () -> { });
+            // The store checks the lease's fencing token on leader-only writes, as the Redis scripts do.
+            InMemoryLeaderLease lease = new InMemoryLeaderLease();
+            return new LsmStorage(new InMemoryEventStore(java.time.Clock.systemUTC(), lease::currentEpoch), lease, () -> { });
         }
         RedisEventStore redis = new RedisEventStore(redisUri);
         return new LsmStorage(redis, redis.leaderLease(), redis::close);

@@ -1,16 +1,19 @@
 package io.kickoff.lsm;
 
 import io.kickoff.bus.EventBus;
+import io.kickoff.bus.FencedPublisher;
 import io.kickoff.bus.StartFrom;
 import io.kickoff.bus.Subscription;
 import io.kickoff.bus.Topic;
 import io.kickoff.lsm.api.AdminApiHandler;
 import io.kickoff.lsm.api.AdminServer;
 import io.kickoff.lsm.api.AdminToken;
+import io.kickoff.lsm.api.Readiness;
 import io.kickoff.lsm.delivery.DeliveryBoard;
 import io.kickoff.lsm.event.EventStore;
 import io.kickoff.lsm.event.LeaderLease;
 import io.kickoff.lsm.event.LiveEvents;
+import io.kickoff.lsm.event.StoreHealth;
 import io.kickoff.lsm.schedule.Leadership;
 import io.kickoff.lsm.schedule.OutboxRelay;
 import io.kickoff.lsm.schedule.StageScheduler;
@@ -45,12 +48,20 @@ public final class LiveStateManager implements AutoCloseable {
      * @param leaseTtl       the leader lease's time-to-live; renewed every third of it
      * @param tick           how often the leader looks for due timers and outbox entries
      * @param storeTimeout   how long the scheduler and relay wait for one store or bus call
+     * @param relayGroup     the name all instances' outbox relays share on the bus (Kafka: the relay producer's
+     *                       {@code transactional.id}); a new leader's claim of it fences every earlier leader's relay
      */
     public record Config(String host, int port, Map<String, AdminToken> tokens, String nodeId, Duration leaseTtl,
-                         Duration tick, Duration storeTimeout) {
+                         Duration tick, Duration storeTimeout, String relayGroup) {
+        /** The default {@link #relayGroup()}: one Kickoff deployment per Kafka cluster. */
+        public static final String DEFAULT_RELAY_GROUP = "kickoff-lsm-outbox";
+
         public Config {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(nodeId, "nodeId");
+            if (relayGroup == null || relayGroup.isBlank()) {
+                throw new IllegalArgumentException("relayGroup must not be blank");
+            }
             tokens = Map.copyOf(tokens);
             if (tokens.isEmpty()) {
                 throw new IllegalArgumentException("the admin API needs at least one bearer token");
@@ -62,11 +73,16 @@ public final class LiveStateManager implements AutoCloseable {
 
         /** Defaults: lease 5 s, tick 100 ms, store calls 3 s. */
         public static Config of(String host, int port, Map<String, AdminToken> tokens, String nodeId) {
-            return new Config(host, port, tokens, nodeId, Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(3));
+            return new Config(host, port, tokens, nodeId, Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(3),
+                    DEFAULT_RELAY_GROUP);
         }
 
         public Config withLeaseTtl(Duration ttl) {
-            return new Config(host, port, tokens, nodeId, ttl, tick, storeTimeout);
+            return new Config(host, port, tokens, nodeId, ttl, tick, storeTimeout, relayGroup);
+        }
+
+        public Config withRelayGroup(String group) {
+            return new Config(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, group);
         }
     }
 
@@ -74,14 +90,16 @@ public final class LiveStateManager implements AutoCloseable {
     private final Leadership leadership;
     private final StageScheduler scheduler;
     private final OutboxRelay relay;
+    private final FencedPublisher relayPublisher;
+    private final StoreHealth storeHealth;
     private final ScheduledExecutorService conductor;
     private final Subscription deliveryReports;
     private final Subscription bundleVersions;
     private final AdminServer admin;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private LiveStateManager(Config config, EventStore store, LeaderLease lease, EventBus bus, Clock clock)
-            throws InterruptedException {
+    private LiveStateManager(Config config, EventStore store, LeaderLease lease, EventBus bus, Clock clock,
+                             OutboxRelay.BeforePublish beforePublish) throws InterruptedException {
         long timeout = config.storeTimeout().toMillis();
         this.conductor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lsm-conductor-" + config.nodeId());
@@ -99,7 +117,10 @@ public final class LiveStateManager implements AutoCloseable {
             wake();
         });
         this.scheduler = new StageScheduler(store, events, leadership, clock, timeout);
-        this.relay = new OutboxRelay(store, bus, leadership, timeout, () -> wake());
+        this.relayPublisher = bus.fencedPublisher(config.relayGroup());
+        this.relay = new OutboxRelay(store, relayPublisher, leadership, timeout, () -> wake(), beforePublish);
+        // Short: /readyz must say "store down" at once, not after the store's command timeout.
+        this.storeHealth = new StoreHealth(store, Duration.ofSeconds(1));
         DeliveryBoard board = new DeliveryBoard(clock);
         this.deliveryReports = bus.subscribe(Topic.DELIVERY, StartFrom.NOW, board::onRecord);
         // Compacted: from the beginning, the latest bundle version of every (event, segment).
@@ -114,21 +135,34 @@ public final class LiveStateManager implements AutoCloseable {
                 .description("age of the oldest stage update waiting in the outbox").register(registry);
         try {
             this.admin = AdminServer.start(config.host(), config.port(),
-                    new AdminApiHandler(events, store, board, config.tokens(), relay::busReachable, registry));
+                    new AdminApiHandler(events, store, board, config.tokens(),
+                            new Readiness(storeHealth::isUp, () -> bus.isAvailable() && relay.busReachable()), registry));
         } catch (InterruptedException | RuntimeException e) {
             deliveryReports.close();
             bundleVersions.close();
+            relayPublisher.close();
             conductor.shutdownNow();
             throw e;
         }
         conductor.scheduleWithFixedDelay(leadership::renew, 0, leadership.renewEvery().toMillis(), TimeUnit.MILLISECONDS);
         conductor.scheduleWithFixedDelay(this::round, config.tick().toMillis(), config.tick().toMillis(), TimeUnit.MILLISECONDS);
+        conductor.scheduleWithFixedDelay(storeHealth::probe, 0, 500, TimeUnit.MILLISECONDS);
         log.info("live state manager {} serving the admin API on port {}", config.nodeId(), admin.port());
     }
 
     public static LiveStateManager start(Config config, EventStore store, LeaderLease lease, EventBus bus, Clock clock)
             throws InterruptedException {
-        return new LiveStateManager(config, store, lease, bus, clock);
+        return new LiveStateManager(config, store, lease, bus, clock, OutboxRelay.BeforePublish.NONE);
+    }
+
+    /**
+     * As {@link #start(Config, EventStore, LeaderLease, EventBus, Clock)}, with a seam between the relay's reading a
+     * batch and publishing it: fault tests hold it there. It runs on the thread that also renews the lease, so holding
+     * it stalls the instance's leadership as a paused process would.
+     */
+    public static LiveStateManager start(Config config, EventStore store, LeaderLease lease, EventBus bus, Clock clock,
+                                         OutboxRelay.BeforePublish beforePublish) throws InterruptedException {
+        return new LiveStateManager(config, store, lease, bus, clock, beforePublish);
     }
 
     /** One leader round on the conductor thread: due timers, then the outbox. */
@@ -189,6 +223,7 @@ public final class LiveStateManager implements AutoCloseable {
         conductor.shutdownNow();
         try {
             conductor.awaitTermination(5, TimeUnit.SECONDS);
+            relayPublisher.close();
             leadership.release().get(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -206,5 +241,6 @@ public final class LiveStateManager implements AutoCloseable {
         admin.close();
         deliveryReports.close();
         bundleVersions.close();
+        relayPublisher.close();
     }
 }

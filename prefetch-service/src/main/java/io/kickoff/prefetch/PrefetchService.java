@@ -81,7 +81,7 @@ public final class PrefetchService implements AutoCloseable {
         CompletableFuture<Void> caughtUp = push.start();
         BundleServer server = new BundleServer(config.server(), store, tokens,
                 segment -> catalog.view().segment(segment).isPresent(),
-                () -> caughtUp.isDone() && catalog.version() != NO_CATALOG,
+                () -> caughtUp.isDone() && catalog.version() != NO_CATALOG && bus.isAvailable(),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Jitter.random());
         int port = server.start();
         PrefetchService service = new PrefetchService(catalog, store, push, server, port, config.catalogDir());

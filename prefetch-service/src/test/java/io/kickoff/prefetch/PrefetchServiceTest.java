@@ -96,4 +96,21 @@ class PrefetchServiceTest {
             assertThat(service.notReadyReason()).isEmpty();
         }
     }
+
+    @Test
+    void readinessSaysNotReadyWhileTheBusIsUnavailable(@TempDir Path blobs) throws Exception {
+        CatalogPublisher.publish(blobs, CatalogSource.synthetic(20, 2, 1));
+        DeviceTokens tokens = DeviceTokens.withSecret("prefetch-test-secret-prefetch-test-secret");
+        InProcessEventBus bus = new InProcessEventBus();
+        try (PrefetchService service = PrefetchService.start(new PrefetchService.Config(blobs,
+                BundleServerConfig.defaults().withHost("127.0.0.1").withPort(0), null), bus, tokens, Clock.systemUTC())) {
+            HttpRequest readyz = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + "/readyz")).GET().build();
+            HttpClient http = HttpClient.newHttpClient();
+            await().until(() -> http.send(readyz, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+
+            bus.close();   // the in-process stand-in for a bus that cannot deliver
+
+            assertThat(http.send(readyz, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(503);
+        }
+    }
 }

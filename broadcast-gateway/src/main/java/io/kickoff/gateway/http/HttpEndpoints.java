@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code GET /healthz}: the process answers (liveness).</li>
- *   <li>{@code GET /readyz}: the node has read the state of the world (load balancers send
- *       devices only then).</li>
+ *   <li>{@code GET /readyz}: the node has read the state of the world and the bus can deliver
+ *       (load balancers send devices only then).</li>
  *   <li>{@code GET /metrics}: Prometheus text exposition.</li>
  *   <li>{@code POST /ops/drain} with {@code Authorization: Bearer <ops token>}: starts a drain
  *       and answers 202 at once; the drain itself takes the drain window. The endpoint does not
@@ -91,7 +91,7 @@ public final class HttpEndpoints extends ChannelInboundHandlerAdapter {
             case "/healthz" -> onlyGet(request, () -> PlainHttp.text(HttpResponseStatus.OK, "ok"));
             case "/readyz" -> onlyGet(request, () -> ready.getAsBoolean()
                     ? PlainHttp.text(HttpResponseStatus.OK, "ready")
-                    : PlainHttp.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: starting (reading the state of the world) or draining"));
+                    : PlainHttp.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: starting (reading the state of the world), draining, or the bus is unavailable"));
             case "/metrics" -> onlyGet(request, () -> PlainHttp.response(HttpResponseStatus.OK, PROMETHEUS_CONTENT_TYPE, metrics.scrape()));
             case "/ops/drain" -> drain(request);
             default -> notFound();

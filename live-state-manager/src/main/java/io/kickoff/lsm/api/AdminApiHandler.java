@@ -154,7 +154,7 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
     private final EventStore store;
     private final DeliveryBoard delivery;
     private final Map<String, AdminToken> tokensByFingerprint;
-    private final BooleanSupplier busReachable;
+    private final Readiness readiness;
     private final PrometheusMeterRegistry registry;
     private final ApiMetrics metrics;
     private final Duration timeout;
@@ -162,22 +162,22 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
 
     /**
      * @param events       the state machine the API drives
-     * @param store        the store behind {@code events}: idempotency keys and the readiness ping
+     * @param store        the store behind {@code events}: idempotency keys
      * @param delivery     delivery figures reported by the gateways
      * @param tokens       bearer token → its name (the actor in history) and role
-     * @param busReachable whether the bus is reachable, for {@code /readyz}; called on an event loop, so it must not block
+     * @param readiness    whether the store and the bus can be used, for {@code /readyz}; asked on an event loop
      * @param registry     where the API's meters go and what {@code /metrics} exposes (register more meters on it freely)
      * @param timeout      how long a request may wait for the store before it is answered 503; also the default
      *                     deadline of writes (see {@code Request-Timeout})
      * @param retryAfter   the jittered {@code Retry-After} of every 503
      */
     public AdminApiHandler(LiveEvents events, EventStore store, DeliveryBoard delivery, Map<String, AdminToken> tokens,
-                           BooleanSupplier busReachable, PrometheusMeterRegistry registry, Duration timeout,
+                           Readiness readiness, PrometheusMeterRegistry registry, Duration timeout,
                            RetryAfter retryAfter) {
         this.events = Objects.requireNonNull(events, "events");
         this.store = Objects.requireNonNull(store, "store");
         this.delivery = Objects.requireNonNull(delivery, "delivery");
-        this.busReachable = Objects.requireNonNull(busReachable, "busReachable");
+        this.readiness = Objects.requireNonNull(readiness, "readiness");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
@@ -200,15 +200,15 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
 
     /** As the full constructor, with the default Retry-After range ({@link EdgeLimits#defaults}). */
     public AdminApiHandler(LiveEvents events, EventStore store, DeliveryBoard delivery, Map<String, AdminToken> tokens,
-                           BooleanSupplier busReachable, PrometheusMeterRegistry registry, Duration timeout) {
-        this(events, store, delivery, tokens, busReachable, registry, timeout,
+                           Readiness readiness, PrometheusMeterRegistry registry, Duration timeout) {
+        this(events, store, delivery, tokens, readiness, registry, timeout,
                 RetryAfter.between(EdgeLimits.DEFAULT_RETRY_AFTER_MIN, EdgeLimits.DEFAULT_RETRY_AFTER_MAX));
     }
 
     /** As the full constructor, with the {@link #DEFAULT_TIMEOUT} and the default Retry-After range. */
     public AdminApiHandler(LiveEvents events, EventStore store, DeliveryBoard delivery, Map<String, AdminToken> tokens,
-                           BooleanSupplier busReachable, PrometheusMeterRegistry registry) {
-        this(events, store, delivery, tokens, busReachable, registry, DEFAULT_TIMEOUT);
+                           Readiness readiness, PrometheusMeterRegistry registry) {
+        this(events, store, delivery, tokens, readiness, registry, DEFAULT_TIMEOUT);
     }
 
     /** The jittered Retry-After of this API's 503 answers. */
@@ -469,34 +469,29 @@ public final class AdminApiHandler extends SimpleChannelInboundHandler<FullHttpR
         });
     }
 
+    /** Answers at once from the last observed health of the store and the bus: it never waits for either. */
     private CompletableFuture<Answer> ready() {
-        CompletableFuture<Boolean> storeUp;
-        try {
-            storeUp = store.ping().copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .handle((ok, error) -> error == null);
-        } catch (RuntimeException e) {
-            storeUp = CompletableFuture.completedFuture(false);
+        boolean store = ask(readiness.store());
+        boolean bus = ask(readiness.bus());
+        Map<String, String> checks = new LinkedHashMap<>();
+        checks.put("store", store ? "up" : "down");
+        checks.put("bus", bus ? "up" : "down");
+        if (store && bus) {
+            return CompletableFuture.completedFuture(Answer.json(200, new Views.Ready("ready", checks)));
         }
-        boolean busUp;
+        return CompletableFuture.completedFuture(Answer.problem(Problem.of(503, "not-ready", "Not ready",
+                        "not ready: " + checks.entrySet().stream().filter(c -> c.getValue().equals("down"))
+                                .map(Map.Entry::getKey).collect(Collectors.joining(" and ")) + " unreachable")
+                        .at("/readyz").with("checks", checks),
+                Map.of(HttpHeaderNames.RETRY_AFTER.toString(), retryAfter.value())));
+    }
+
+    private static boolean ask(BooleanSupplier check) {
         try {
-            busUp = busReachable.getAsBoolean();
+            return check.getAsBoolean();
         } catch (RuntimeException e) {
-            busUp = false;
+            return false;
         }
-        boolean bus = busUp;
-        return storeUp.thenApply(up -> {
-            Map<String, String> checks = new LinkedHashMap<>();
-            checks.put("store", up ? "up" : "down");
-            checks.put("bus", bus ? "up" : "down");
-            if (up && bus) {
-                return Answer.json(200, new Views.Ready("ready", checks));
-            }
-            return Answer.problem(Problem.of(503, "not-ready", "Not ready",
-                            "not ready: " + checks.entrySet().stream().filter(c -> c.getValue().equals("down"))
-                                    .map(Map.Entry::getKey).collect(Collectors.joining(" and ")) + " unreachable")
-                            .at("/readyz").with("checks", checks),
-                    Map.of(HttpHeaderNames.RETRY_AFTER.toString(), retryAfter.value()));
-        });
     }
 
     // ---------------------------------------------------------------- If-Match

@@ -24,7 +24,9 @@ public interface EventStore {
 
     /**
      * Writes a change atomically if the stored version is still {@code commit.expectedVersion()};
-     * fails with {@link VersionConflictException} otherwise, {@link UnknownEventException} if there is no such event.
+     * fails with {@link VersionConflictException} otherwise, {@link UnknownEventException} if there is no such event,
+     * and {@link DeposedLeaderException} (writing nothing) if the commit carries a fencing token older than the leader
+     * lease's current one.
      */
     CompletableFuture<LiveEvent> commit(Commit commit);
 
@@ -37,8 +39,11 @@ public interface EventStore {
     /** The oldest outbox entries, in the order they were written. */
     CompletableFuture<List<OutboxEntry>> outbox(int limit);
 
-    /** Removes published entries. */
-    CompletableFuture<Void> removeFromOutbox(List<OutboxEntry> published);
+    /**
+     * Removes published entries; only the leader does this. Fails with {@link DeposedLeaderException}, removing
+     * nothing, if {@code fencingToken} is older than the leader lease's current one.
+     */
+    CompletableFuture<Void> removeFromOutbox(List<OutboxEntry> published, long fencingToken);
 
     /** Outbox depth and the enqueue time of its oldest entry (empty if none). */
     CompletableFuture<OutboxStats> outboxStats();

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -31,6 +32,7 @@ public final class InMemoryEventStore implements EventStore {
     private static final int SWEEP_EVERY = 256;
 
     private final Clock clock;
+    private final LongSupplier leaseEpoch;
     private final Object lock = new Object();
     private final NavigableMap<String, Stored> events = new TreeMap<>();
     private final NavigableSet<TimerKey> timers = new TreeSet<>(TIMER_ORDER);
@@ -44,9 +46,27 @@ public final class InMemoryEventStore implements EventStore {
         this(Clock.systemUTC());
     }
 
-    /** @param clock stamps outbox entries and expires idempotency keys */
+    /** A store whose leader-only writes are not fenced (no lease shares its epoch with it). */
     public InMemoryEventStore(Clock clock) {
+        this(clock, () -> Long.MIN_VALUE);
+    }
+
+    /**
+     * @param clock      stamps outbox entries and expires idempotency keys
+     * @param leaseEpoch the leader lease's current fencing token (e.g. {@code InMemoryLeaderLease::currentEpoch}):
+     *                   leader-only writes with an older one are refused, as the Redis scripts refuse them
+     */
+    public InMemoryEventStore(Clock clock, LongSupplier leaseEpoch) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.leaseEpoch = Objects.requireNonNull(leaseEpoch, "leaseEpoch");
+    }
+
+    /** Refuses a leader-only write whose fencing token is older than the lease's. Call holding the lock. */
+    private void requireCurrent(long fencingToken) {
+        long current = leaseEpoch.getAsLong();
+        if (fencingToken < current) {
+            throw new DeposedLeaderException(fencingToken, current);
+        }
     }
 
     @Override
@@ -106,6 +126,7 @@ public final class InMemoryEventStore implements EventStore {
             LiveEvent next = commit.event();
             Objects.requireNonNull(commit.history(), "history");
             synchronized (lock) {
+                commit.fencingToken().ifPresent(this::requireCurrent);
                 Stored stored = events.get(next.id());
                 if (stored == null) {
                     throw new UnknownEventException(next.id());
@@ -163,9 +184,10 @@ public final class InMemoryEventStore implements EventStore {
     }
 
     @Override
-    public CompletableFuture<Void> removeFromOutbox(List<OutboxEntry> published) {
+    public CompletableFuture<Void> removeFromOutbox(List<OutboxEntry> published, long fencingToken) {
         return now(() -> {
             synchronized (lock) {
+                requireCurrent(fencingToken);
                 published.forEach(entry -> outbox.remove(entry.id()));
             }
             return null;

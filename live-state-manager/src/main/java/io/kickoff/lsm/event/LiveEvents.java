@@ -162,6 +162,18 @@ public final class LiveEvents {
      * with its own seq (after downtime several may be due at once). Returns the event as it ends up.
      */
     public CompletableFuture<LiveEvent> fireDue(String id, Instant now) {
+        return fireDue(id, now, OptionalLong.empty());
+    }
+
+    /**
+     * As {@link #fireDue(String, Instant)}, by the leader holding {@code fencingToken}: the store refuses every firing
+     * with {@link DeposedLeaderException} once another instance has taken the lease.
+     */
+    public CompletableFuture<LiveEvent> fireDue(String id, Instant now, long fencingToken) {
+        return fireDue(id, now, OptionalLong.of(fencingToken));
+    }
+
+    private CompletableFuture<LiveEvent> fireDue(String id, Instant now, OptionalLong fencingToken) {
         return store.find(id).thenCompose(found -> {
             if (found.isEmpty()) {
                 return CompletableFuture.completedFuture(null);
@@ -172,8 +184,8 @@ public final class LiveEvents {
                 return CompletableFuture.completedFuture(current);
             }
             LiveEvent next = current.movedTo(timer.get().to(), clock.instant());
-            return commit(current, next, "scheduled", SCHEDULER)
-                    .thenCompose(stored -> fireDue(id, now));
+            return commit(current, next, "scheduled", SCHEDULER, fencingToken)
+                    .thenCompose(stored -> fireDue(id, now, fencingToken));
         });
     }
 
@@ -204,7 +216,7 @@ public final class LiveEvents {
             if (clock.instant().isAfter(deadline)) {
                 throw new DeadlineExceededException(deadline);
             }
-            return commit(current, decision.next(), decision.reason(), actor).exceptionallyCompose(error -> {
+            return commit(current, decision.next(), decision.reason(), actor, OptionalLong.empty()).exceptionallyCompose(error -> {
                 Throwable cause = unwrap(error);
                 if (cause instanceof VersionConflictException && ifMatch.isEmpty() && attempt < MAX_CONFLICT_RETRIES) {
                     return change(id, ifMatch, decide, actor, deadline, attempt + 1);
@@ -214,12 +226,13 @@ public final class LiveEvents {
         });
     }
 
-    private CompletableFuture<LiveEvent> commit(LiveEvent current, LiveEvent next, String reason, String actor) {
+    private CompletableFuture<LiveEvent> commit(LiveEvent current, LiveEvent next, String reason, String actor,
+                                                OptionalLong fencingToken) {
         Instant now = clock.instant();
         Optional<StageUpdate> update = next.seq() > current.seq() ? Optional.of(stageUpdate(next, reason, now)) : Optional.empty();
         HistoryEntry entry = new HistoryEntry(next.seq(), next.version(), next.stage(), reason, actor, now,
                 next.schedule().start());
-        return store.commit(new Commit(next, current.version(), entry, update)).whenComplete((stored, error) -> {
+        return store.commit(new Commit(next, current.version(), entry, update, fencingToken)).whenComplete((stored, error) -> {
             if (error == null) {
                 log.info("event {} → {} (seq {}, version {}, {} by {})", LogText.escape(stored.id()), stored.stage(),
                         stored.seq(), stored.version(), LogText.escape(reason), LogText.escape(actor));

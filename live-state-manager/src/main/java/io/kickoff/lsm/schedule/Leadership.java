@@ -12,6 +12,11 @@ import org.slf4j.LoggerFactory;
  * Whether this instance leads (fires timers, relays the outbox). It renews its lease at a third
  * of the lease's time-to-live; a renewal that fails or does not answer in time counts as a loss,
  * so an instance cut off from the store stops leading before its lease can expire elsewhere.
+ *
+ * <p>An instance that learns it has been deposed (the bus fenced its relay, or the store refused its
+ * fencing token) {@link #stepDown() steps down}: it gives the lease up and does not lead again under
+ * the same fencing token, so whoever leads next — another instance or this one — starts a new term
+ * with a new token and claims the relay anew.
  */
 public final class Leadership {
     private static final Logger log = LoggerFactory.getLogger(Leadership.class);
@@ -22,6 +27,8 @@ public final class Leadership {
     private volatile boolean leading;
     private volatile long fencingToken = -1;
     private volatile long leadingUntilNanos;
+    /** The token this instance stepped down from; a renewal that returns it is given up again. */
+    private volatile long resignedToken = -1;
 
     public Leadership(LeaderLease lease, String nodeId, Duration ttl) {
         this.lease = lease;
@@ -63,6 +70,12 @@ public final class Leadership {
             }
         }
         boolean was = leading;
+        if (token.isPresent() && token.get() == resignedToken) {
+            // We stepped down under this token, but the release did not get through: give it up again.
+            leading = false;
+            lease.release(nodeId);
+            return;
+        }
         if (token.isPresent()) {
             fencingToken = token.get();
             // The lease runs from when we asked, not from when the answer came.
@@ -76,6 +89,22 @@ public final class Leadership {
             if (was) {
                 log.warn("{} is no longer the leader", nodeId);
             }
+        }
+    }
+
+    /**
+     * Stops leading at once, because this instance has been deposed (or its term can no longer be trusted), and gives
+     * the lease up if it still holds it. Never throws; the release is not waited for.
+     */
+    public void stepDown(String why) {
+        long token = fencingToken;
+        resignedToken = token;
+        leading = false;
+        log.warn("{} steps down as leader (fencing token {}): {}", nodeId, token, why);
+        try {
+            lease.release(nodeId);
+        } catch (RuntimeException e) {
+            // The next renewal gives it up again (resignedToken), or the lease expires.
         }
     }
 

@@ -46,6 +46,11 @@ public final class InMemoryLeaderLease implements LeaderLease {
         return CompletableFuture.completedFuture(Optional.of(epoch));
     }
 
+    /** The fencing token of the latest holder (0 before anyone took the lease): what the in-memory store checks. */
+    public synchronized long currentEpoch() {
+        return epoch;
+    }
+
     @Override
     public synchronized CompletableFuture<Void> release(String nodeId) {
         if (holder != null && holder.equals(nodeId)) {

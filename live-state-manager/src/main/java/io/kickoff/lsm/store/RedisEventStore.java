@@ -1,6 +1,7 @@
 package io.kickoff.lsm.store;
 
 import io.kickoff.lsm.event.Commit;
+import io.kickoff.lsm.event.DeposedLeaderException;
 import io.kickoff.lsm.event.EventExistsException;
 import io.kickoff.lsm.event.EventStore;
 import io.kickoff.lsm.event.HistoryEntry;
@@ -56,7 +57,8 @@ import java.util.concurrent.TimeUnit;
  * <tr><td>{@code P outbox:seq}</td><td>string</td><td>counter ({@code INCR}) that numbers outbox entries</td></tr>
  * <tr><td>{@code P idem:<key>}</td><td>string, with TTL</td><td>the stored response of an idempotency key
  *     (JSON)</td></tr>
- * <tr><td>{@code P leader}, {@code P leader:epoch}</td><td>string</td><td>see {@link RedisLeaderLease}</td></tr>
+ * <tr><td>{@code P leader}, {@code P leader:epoch}</td><td>string</td><td>see {@link RedisLeaderLease}; the commit
+ *     and outbox-removal scripts read {@code leader:epoch} to refuse a deposed leader's writes</td></tr>
  * </table>
  *
  * <h2>Failures</h2>
@@ -102,9 +104,15 @@ public final class RedisEventStore implements EventStore, AutoCloseable {
             """);
 
     private static final LuaScript COMMIT = new LuaScript("""
-            -- KEYS: event, history, timers, outbox, outbox seq, then the stage sets of stages 1..6
+            -- KEYS: event, history, timers, outbox, outbox seq, the stage sets of stages 1..6, leader epoch
             -- ARGV: id, expected version, new version, new stage number, data, history line, timer score or '',
-            --       '1' if there is a stage update, enqueued at, stage update bytes
+            --       '1' if there is a stage update, enqueued at, stage update bytes, fencing token or ''
+            if ARGV[11] ~= '' then
+              local epoch = tonumber(redis.call('GET', KEYS[12]) or '0')
+              if tonumber(ARGV[11]) < epoch then
+                return {3, epoch}
+              end
+            end
             local version = redis.call('HGET', KEYS[1], 'version')
             if not version then
               return {1}
@@ -137,10 +145,15 @@ public final class RedisEventStore implements EventStore, AutoCloseable {
             """);
 
     private static final LuaScript REMOVE_FROM_OUTBOX = new LuaScript("""
-            for i = 1, #ARGV do
+            -- KEYS: outbox, leader epoch; ARGV: fencing token, then the outbox ids. Returns -epoch if the token is stale.
+            local epoch = tonumber(redis.call('GET', KEYS[2]) or '0')
+            if tonumber(ARGV[1]) < epoch then
+              return -epoch
+            end
+            for i = 2, #ARGV do
               redis.call('ZREMRANGEBYSCORE', KEYS[1], ARGV[i], ARGV[i])
             end
-            return #ARGV
+            return #ARGV - 1
             """);
 
     private static final LuaScript OUTBOX_STATS = new LuaScript("""
@@ -163,6 +176,7 @@ public final class RedisEventStore implements EventStore, AutoCloseable {
     private final String timersKey;
     private final String outboxKey;
     private final String outboxSeqKey;
+    private final String leaderEpochKey;
     private final String[] stageKeys;
     /** What {@link #close()} shuts down, in order. */
     private final AutoCloseable[] owned;
@@ -211,6 +225,7 @@ public final class RedisEventStore implements EventStore, AutoCloseable {
         this.timersKey = prefix + "timers";
         this.outboxKey = prefix + "outbox";
         this.outboxSeqKey = prefix + "outbox:seq";
+        this.leaderEpochKey = prefix + "leader:epoch";   // RedisLeaderLease's counter
         this.stageKeys = stageKeys(prefix);
     }
 
@@ -315,18 +330,20 @@ public final class RedisEventStore implements EventStore, AutoCloseable {
         return RedisCalls.attempt(() -> {
             LiveEvent event = commit.event();
             String id = event.id();
-            String[] keys = new String[5 + stageKeys.length];
+            String[] keys = new String[6 + stageKeys.length];
             keys[0] = eventKey(id);
             keys[1] = historyKey(id);
             keys[2] = timersKey;
             keys[3] = outboxKey;
             keys[4] = outboxSeqKey;
             System.arraycopy(stageKeys, 0, keys, 5, stageKeys.length);
+            keys[5 + stageKeys.length] = leaderEpochKey;
             byte[][] args = {utf8(id), utf8(Long.toString(commit.expectedVersion())),
                     utf8(Long.toString(event.version())), utf8(stageNumber(event.stage())), StoredForms.event(event),
                     StoredForms.history(Objects.requireNonNull(commit.history(), "history")), utf8(timerScore(event)),
                     utf8(commit.update().isPresent() ? "1" : "0"), utf8(clock.instant().toString()),
-                    commit.update().map(update -> update.toByteArray()).orElse(NO_BYTES)};
+                    commit.update().map(update -> update.toByteArray()).orElse(NO_BYTES),
+                    utf8(commit.fencingToken().isPresent() ? Long.toString(commit.fencingToken().getAsLong()) : "")};
             return RedisCalls.<List<Object>, LiveEvent>call(
                     () -> COMMIT.run(redis, ScriptOutputType.MULTI, keys, args), reply -> {
                         long code = (Long) reply.get(0);
@@ -335,6 +352,9 @@ public final class RedisEventStore implements EventStore, AutoCloseable {
                         }
                         if (code == 1) {
                             throw new UnknownEventException(id);
+                        }
+                        if (code == 3) {
+                            throw new DeposedLeaderException(commit.fencingToken().getAsLong(), (Long) reply.get(1));
                         }
                         throw new VersionConflictException(id, commit.expectedVersion(), (Long) reply.get(1));
                     });
@@ -367,13 +387,19 @@ public final class RedisEventStore implements EventStore, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<Void> removeFromOutbox(List<OutboxEntry> published) {
-        if (published.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
+    public CompletableFuture<Void> removeFromOutbox(List<OutboxEntry> published, long fencingToken) {
+        byte[][] args = new byte[published.size() + 1][];
+        args[0] = utf8(Long.toString(fencingToken));
+        for (int i = 0; i < published.size(); i++) {
+            args[i + 1] = utf8(Long.toString(published.get(i).id()));
         }
-        byte[][] ids = published.stream().map(entry -> utf8(Long.toString(entry.id()))).toArray(byte[][]::new);
         return RedisCalls.call(() -> REMOVE_FROM_OUTBOX.<Long>run(redis, ScriptOutputType.INTEGER,
-                new String[] {outboxKey}, ids), removed -> null);
+                new String[] {outboxKey, leaderEpochKey}, args), removed -> {
+                    if (removed < 0) {
+                        throw new DeposedLeaderException(fencingToken, -removed);
+                    }
+                    return null;
+                });
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.kickoff.lsm.delivery.DeliveryBoard;
 import io.kickoff.lsm.event.EventStore;
 import io.kickoff.lsm.event.InMemoryEventStore;
 import io.kickoff.lsm.event.LiveEvents;
+import io.kickoff.lsm.event.StoreHealth;
 import io.kickoff.lsm.schedule.MutableClock;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -34,6 +35,7 @@ final class AdminApiFixture implements AutoCloseable {
     final LiveEvents events = new LiveEvents(store, clock);
     final DeliveryBoard board = new DeliveryBoard(clock);
     final AtomicBoolean busUp = new AtomicBoolean(true);
+    final StoreHealth storeHealth = new StoreHealth(store, Duration.ofMillis(300));
     final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     final AdminServer server;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -48,7 +50,8 @@ final class AdminApiFixture implements AutoCloseable {
                 OTHER_OPERATOR, AdminToken.operator("bob"),
                 VIEWER, AdminToken.viewer("victor"));
         server = AdminServer.start("127.0.0.1", 0,
-                new AdminApiHandler(events, store, board, tokens, busUp::get, registry, Duration.ofSeconds(1)), limits);
+                new AdminApiHandler(events, store, board, tokens, new Readiness(storeHealth::isUp, busUp::get), registry,
+                        Duration.ofSeconds(1)), limits);
     }
 
     /** The in-memory store of this module (one place to change if it moves). */

@@ -661,6 +661,18 @@ class AdminApiTest {
     }
 
     @Test
+    void readinessAnswersAtOnceThatTheStoreIsDownWhileItsPingHangs() throws Exception {
+        api.store.mode = FailingStore.Mode.HANGING;
+        // The first probe is on its way and no answer has come: once it has waited too long, the store counts as down,
+        // and every readiness answer comes from that, not from waiting for the store (whose calls here never end).
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> api.send("GET", "/readyz", null, null, null).statusCode() == 503);
+        HttpResponse<String> hanging = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(1)).until(
+                () -> api.send("GET", "/readyz", null, null, null), r -> r.statusCode() == 503);
+        assertThat(json(hanging).get("checks").get("store").asText()).isEqualTo("down");
+    }
+
+    @Test
     void metricsCountRequestsByRouteAndStatus() throws Exception {
         Gauge.builder("kickoff_lsm_outbox_depth", () -> 3).register(api.registry);
         api.create("e1");

@@ -86,8 +86,8 @@ final class FailingStore implements EventStore {
     }
 
     @Override
-    public CompletableFuture<Void> removeFromOutbox(List<OutboxEntry> published) {
-        return call(() -> delegate.removeFromOutbox(published));
+    public CompletableFuture<Void> removeFromOutbox(List<OutboxEntry> published, long fencingToken) {
+        return call(() -> delegate.removeFromOutbox(published, fencingToken));
     }
 
     @Override

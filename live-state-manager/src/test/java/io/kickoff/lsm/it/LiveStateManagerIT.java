@@ -7,7 +7,11 @@ import io.kickoff.bus.KafkaBusConfig;
 import io.kickoff.bus.KafkaEventBus;
 import io.kickoff.bus.StartFrom;
 import io.kickoff.bus.Topic;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kickoff.bus.BusRecord;
+import io.kickoff.bus.Subscription;
 import io.kickoff.lsm.LiveStateManager;
+import io.kickoff.lsm.schedule.OutboxRelay;
 import io.kickoff.lsm.api.AdminToken;
 import io.kickoff.lsm.event.HistoryEntry;
 import io.kickoff.lsm.store.RedisEventStore;
@@ -26,6 +30,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -43,6 +49,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class LiveStateManagerIT {
     static final Duration WAIT = Duration.ofSeconds(60);
     static final String TOKEN = "it-operator";
+    static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
     static final TestRedis redis = new TestRedis();
@@ -84,11 +91,27 @@ class LiveStateManagerIT {
     }
 
     LiveStateManager lsm(String nodeId, Duration leaseTtl) throws Exception {
+        return lsm(nodeId, leaseTtl, OutboxRelay.BeforePublish.NONE);
+    }
+
+    LiveStateManager lsm(String nodeId, Duration leaseTtl, OutboxRelay.BeforePublish beforePublish) throws Exception {
         RedisEventStore store = open(new RedisEventStore(redis.uri(), prefix, Duration.ofSeconds(2), Clock.systemUTC()));
         KafkaEventBus bus = open(new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId(nodeId)));
+        // Each test has its own relay group, as it has its own key prefix.
         return open(LiveStateManager.start(LiveStateManager.Config.of("127.0.0.1", 0,
-                Map.of(TOKEN, AdminToken.operator("it")), nodeId).withLeaseTtl(leaseTtl),
-                store, store.leaderLease(), bus, Clock.systemUTC()));
+                Map.of(TOKEN, AdminToken.operator("it")), nodeId).withLeaseTtl(leaseTtl).withRelayGroup(prefix + "outbox"),
+                store, store.leaderLease(), bus, Clock.systemUTC(), beforePublish));
+    }
+
+    HttpResponse<String> get(LiveStateManager lsm, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lsm.adminPort() + path))
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The {@code /readyz} status and the state of one of its checks, e.g. {@code 503 bus=down}. */
+    String readiness(LiveStateManager lsm, String check) throws Exception {
+        HttpResponse<String> ready = get(lsm, "/readyz");
+        return ready.statusCode() + " " + check + "=" + JSON.readTree(ready.body()).path("checks").path(check).asText();
     }
 
     HttpResponse<String> post(LiveStateManager lsm, String path, String json) throws Exception {
@@ -184,5 +207,111 @@ class LiveStateManagerIT {
             await().atMost(WAIT).until(() -> seqsOf(id).contains(3L));
             assertFiredOnceEachInOrder(id, Stage.PREFETCH, Stage.PRE_SHOW, Stage.LIVE);
         }
+    }
+
+    /** Holds a relay between reading its batch and publishing it, as a pause (GC, SIGSTOP) at the worst moment would. */
+    static final class Hold implements OutboxRelay.BeforePublish {
+        volatile boolean armed;
+        final CountDownLatch holding = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public void batchRead(List<io.kickoff.lsm.event.OutboxEntry> batch) {
+            if (!armed) {
+                return;
+            }
+            armed = false;
+            holding.countDown();
+            try {
+                release.await(2, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Every stage update on the topic now, as a gateway started now reads it: from the beginning, committed only. */
+    List<StageUpdate> readTheTopicBack() throws Exception {
+        List<StageUpdate> all = new CopyOnWriteArrayList<>();
+        KafkaEventBus reader = open(new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("late-reader")));
+        Subscription subscription = reader.subscribe(Topic.STAGES, StartFrom.BEGINNING, (BusRecord r) -> {
+            try {
+                all.add(StageUpdate.parseFrom(r.value()));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        subscription.caughtUp().get(60, TimeUnit.SECONDS);
+        subscription.close();
+        return List.copyOf(all);
+    }
+
+    @Test
+    void aLeaderHeldBetweenCommitAndPublishNeverPublishesAfterTheInstanceThatTookOver() throws Exception {
+        Hold hold = new Hold();
+        LiveStateManager a = lsm("lsm-a", Duration.ofSeconds(1), hold);
+        await().atMost(WAIT).until(a::isLeader);
+        LiveStateManager b = lsm("lsm-b", Duration.ofSeconds(1));
+        assertThat(post(a, "/v1/events", event("deposed", Instant.now().plus(Duration.ofDays(1)),
+                Duration.ofMinutes(30), Duration.ofMinutes(5))).statusCode()).isEqualTo(201);
+
+        // a commits seq 1 and its relay stalls holding it; stalled, it cannot renew its lease either.
+        hold.armed = true;
+        assertThat(post(a, "/v1/events/deposed/transitions", "{\"to\":\"PREFETCH\"}").statusCode()).isEqualTo(200);
+        assertThat(hold.holding.await(60, TimeUnit.SECONDS)).isTrue();
+
+        // b takes over, publishes seq 1 from the outbox, then a newer update.
+        await().atMost(WAIT).until(b::isLeader);
+        await().atMost(WAIT).until(() -> seqsOf("deposed").contains(1L));
+        assertThat(post(b, "/v1/events/deposed/transitions", "{\"to\":\"PRE_SHOW\"}").statusCode()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> seqsOf("deposed").contains(2L));
+
+        // a wakes up and goes on with what it held: the bus refuses it, and it steps down.
+        hold.release.countDown();
+        await().during(Duration.ofSeconds(5)).atMost(WAIT)
+                .until(() -> seqsOf("deposed"), org.hamcrest.Matchers.equalTo(List.of(1L, 2L)));
+        assertThat(a.isLeader()).isFalse();
+        assertThat(a.relayed()).isZero();
+
+        // What a gateway started now learns: per key, seqs only grow, and the last record (the one compaction keeps)
+        // is the newest stage.
+        List<StageUpdate> onTheTopic = readTheTopicBack().stream().filter(u -> u.getEventId().equals("deposed")).toList();
+        assertThat(onTheTopic).extracting(StageUpdate::getSeq).containsExactly(1L, 2L);
+        assertThat(onTheTopic.get(onTheTopic.size() - 1).getStage()).isEqualTo(Stage.PRE_SHOW);
+
+        // The new leader goes on relaying.
+        assertThat(post(b, "/v1/events/deposed/transitions", "{\"to\":\"LIVE\"}").statusCode()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> seqsOf("deposed").contains(3L));
+        assertFiredOnceEachInOrder("deposed", Stage.PREFETCH, Stage.PRE_SHOW, Stage.LIVE);
+    }
+
+    @Test
+    void duringAKafkaOutageReadinessSaysTheBusIsDownWithinSecondsAndUpWhenItReturns() throws Exception {
+        LiveStateManager lsm = lsm("lsm-a", Duration.ofSeconds(2));
+        await().atMost(WAIT).until(() -> readiness(lsm, "bus").equals("200 bus=up"));
+
+        kafka.stop();
+        // Seconds, not the producer's two-minute delivery timeout.
+        await().atMost(Duration.ofSeconds(30)).until(() -> readiness(lsm, "bus").equals("503 bus=down"));
+        assertThat(readiness(lsm, "store")).isEqualTo("503 store=up");
+
+        kafka.start();
+        await().atMost(WAIT).until(() -> readiness(lsm, "bus").equals("200 bus=up"));
+    }
+
+    @Test
+    void duringARedisOutageReadinessAnswersAtOnceThatTheStoreIsDown() throws Exception {
+        LiveStateManager lsm = lsm("lsm-a", Duration.ofSeconds(2));
+        await().atMost(WAIT).until(() -> readiness(lsm, "store").equals("200 store=up"));
+
+        redis.stop();
+        await().atMost(Duration.ofSeconds(30)).until(() -> readiness(lsm, "store").equals("503 store=down"));
+        // Each answer comes from the last probe, not from waiting for Redis's command timeout (2 s here).
+        for (int i = 0; i < 3; i++) {
+            await().atMost(Duration.ofSeconds(1)).until(() -> readiness(lsm, "store"), r -> r.equals("503 store=down"));
+        }
+
+        redis.start();
+        await().atMost(WAIT).until(() -> readiness(lsm, "store").equals("200 store=up"));
     }
 }

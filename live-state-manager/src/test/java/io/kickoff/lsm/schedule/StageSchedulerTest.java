@@ -137,4 +137,29 @@ class StageSchedulerTest {
         assertThat(new StageScheduler(store, events, follower, clock, 5_000).tick()).isZero();
         assertThat(event("final").stage()).isEqualTo(Stage.SCHEDULED);
     }
+
+    @Test
+    void aDeposedLeaderStillBelievingItLeadsHasItsFiringsRefusedByTheStoreAndStepsDown() {
+        InMemoryLeaderLease fencedLease = new InMemoryLeaderLease(clock);
+        InMemoryEventStore fencedStore = new InMemoryEventStore(clock, fencedLease::currentEpoch);
+        LiveEvents fencedEvents = new LiveEvents(fencedStore, clock);
+        fencedEvents.create(new NewEvent("final", "The Final", "title-1", List.of(), new Schedule(START,
+                START.plus(Duration.ofHours(2)), Duration.ofMinutes(30), Duration.ofMinutes(5), false)), "test").join();
+        Leadership deposed = new Leadership(fencedLease, "lsm-a", Duration.ofSeconds(10));
+        deposed.renew();
+        // Its lease lapses (it was paused) and another instance takes the lease; it has not noticed yet.
+        clock.set(START);
+        Leadership successor = new Leadership(fencedLease, "lsm-b", Duration.ofSeconds(10));
+        successor.renew();
+        assertThat(deposed.isLeader()).isTrue();
+
+        new StageScheduler(fencedStore, fencedEvents, deposed, clock, 5_000).tick();
+
+        assertThat(fencedStore.find("final").join().orElseThrow().stage()).isEqualTo(Stage.SCHEDULED);
+        assertThat(fencedStore.outbox(10).join()).isEmpty();
+        assertThat(deposed.isLeader()).isFalse();
+        // The rightful leader fires.
+        new StageScheduler(fencedStore, fencedEvents, successor, clock, 5_000).tick();
+        assertThat(fencedStore.find("final").join().orElseThrow().stage()).isEqualTo(Stage.LIVE);
+    }
 }

@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kickoff.lsm.event.Commit;
+import io.kickoff.lsm.event.DeposedLeaderException;
+import io.kickoff.lsm.event.LeaderLease;
 import io.kickoff.lsm.event.EventExistsException;
 import io.kickoff.lsm.event.EventStore;
 import io.kickoff.lsm.event.EventStore.OutboxStats;
@@ -29,6 +31,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -51,6 +54,9 @@ abstract class EventStoreContract {
 
     /** The store under test: empty at the start of each test. */
     protected abstract EventStore store();
+
+    /** The leader lease whose fencing token the store checks (for Redis: on the same key prefix). */
+    protected abstract LeaderLease lease();
 
     /** Another client of the same data (another connection, for Redis); by default the same store. */
     protected EventStore otherClient() {
@@ -458,20 +464,50 @@ abstract class EventStoreContract {
         assertThat(done(store().outbox(2))).extracting(OutboxEntry::id).containsExactly(all.get(0).id(), all.get(1).id());
         assertThat(done(store().outboxStats())).isEqualTo(new OutboxStats(3, Optional.of(t1)));
 
-        done(store().removeFromOutbox(all.subList(0, 2)));
+        done(store().removeFromOutbox(all.subList(0, 2), 0));
 
         assertThat(outbox()).extracting(OutboxEntry::id).containsExactly(all.get(2).id());
         assertThat(done(store().outboxStats())).isEqualTo(new OutboxStats(1, Optional.of(t3)));
 
-        done(store().removeFromOutbox(List.of(all.get(2))));
-        done(store().removeFromOutbox(List.of(all.get(2))));   // removing twice is harmless
-        done(store().removeFromOutbox(List.of()));
+        done(store().removeFromOutbox(List.of(all.get(2)), 0));
+        done(store().removeFromOutbox(List.of(all.get(2)), 0));   // removing twice is harmless
+        done(store().removeFromOutbox(List.of(), 0));
         assertThat(outbox()).isEmpty();
         assertThat(done(store().outboxStats())).isEqualTo(new OutboxStats(0, Optional.empty()));
 
         // Ids keep growing after the outbox ran empty, so a relay never mistakes a new entry for an old one.
         commit(move(done(store().find("o-b")).orElseThrow(), Stage.PRE_SHOW));
         assertThat(outbox()).singleElement().satisfies(e -> assertThat(e.id()).isGreaterThan(all.get(2).id()));
+    }
+
+    // ------------------------------------------------------------------ fencing
+
+    @Test
+    void leaderOnlyWritesWithAStaleFencingTokenAreRefusedAndWriteNothing() {
+        long deposed = done(lease().acquireOrRenew("lsm-a", Duration.ofSeconds(30))).orElseThrow();
+        done(lease().release("lsm-a"));
+        long current = done(lease().acquireOrRenew("lsm-b", Duration.ofSeconds(30))).orElseThrow();
+        LiveEvent event = commit(move(create("fenced", NOW.plus(HOUR)), Stage.PREFETCH));
+        List<OutboxEntry> waiting = outbox();
+
+        Commit stale = move(event, Stage.PRE_SHOW);
+        Commit firedByDeposed = new Commit(stale.event(), stale.expectedVersion(), stale.history(), stale.update(),
+                OptionalLong.of(deposed));
+        assertThat(failure(store().commit(firedByDeposed))).isInstanceOfSatisfying(DeposedLeaderException.class,
+                e -> assertThat(e.current()).isEqualTo(current));
+        assertThat(failure(store().removeFromOutbox(waiting, deposed))).isInstanceOf(DeposedLeaderException.class);
+
+        assertThat(done(store().find("fenced"))).contains(event);
+        assertThat(done(store().history("fenced"))).hasSize(2);
+        assertThat(outbox()).extracting(OutboxEntry::id).containsExactly(waiting.get(0).id());
+
+        // The current leader's writes, and producers' (unfenced) ones, go through.
+        LiveEvent fired = commit(new Commit(stale.event(), stale.expectedVersion(), stale.history(), stale.update(),
+                OptionalLong.of(current)));
+        assertThat(fired.stage()).isEqualTo(Stage.PRE_SHOW);
+        done(store().removeFromOutbox(waiting, current));
+        assertThat(outbox()).extracting(OutboxEntry::eventId).containsExactly("fenced");
+        assertThat(commit(move(fired, Stage.LIVE)).stage()).isEqualTo(Stage.LIVE);
     }
 
     // ------------------------------------------------------------------ idempotency

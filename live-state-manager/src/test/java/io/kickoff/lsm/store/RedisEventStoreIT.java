@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.kickoff.lsm.event.Commit;
 import io.kickoff.lsm.event.EventStore;
+import io.kickoff.lsm.event.LeaderLease;
 import io.kickoff.lsm.event.LiveEvent;
 import io.kickoff.lsm.event.StoreUnavailableException;
 import io.kickoff.lsm.event.VersionConflictException;
@@ -56,6 +57,11 @@ class RedisEventStoreIT extends EventStoreContract {
     @Override
     protected EventStore store() {
         return store;
+    }
+
+    @Override
+    protected LeaderLease lease() {
+        return store.leaderLease();
     }
 
     @Override
