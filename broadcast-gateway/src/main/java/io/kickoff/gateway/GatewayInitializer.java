@@ -1,7 +1,6 @@
 package io.kickoff.gateway;
 
 import io.kickoff.gateway.admission.AuthFailureBudget;
-import io.kickoff.gateway.admission.RetryAfter;
 import io.kickoff.gateway.admission.UpgradeDeadline;
 import io.kickoff.gateway.http.HttpEndpoints;
 import io.kickoff.gateway.http.UnreadableRequests;
@@ -11,6 +10,7 @@ import io.kickoff.gateway.session.DeviceSessionHandler;
 import io.kickoff.gateway.session.ServerFrameEncoder;
 import io.kickoff.gateway.session.SessionServices;
 import io.kickoff.gateway.session.UpgradeGuard;
+import io.kickoff.http.RetryAfter;
 import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.netty.channel.ChannelHandler;
@@ -45,7 +45,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         this.admission = admission;
         this.endpoints = endpoints;
         this.authFailures = new AuthFailureBudget(services.config());
-        this.retryAfter = RetryAfter.of(services.config());
+        this.retryAfter = RetryAfter.between(services.config().retryAfterMin(), services.config().retryAfterMax());
         this.webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(HttpEndpoints.WEBSOCKET_PATH)
                 .subprotocols(WireFormat.allSubprotocols())
