@@ -1,9 +1,9 @@
 package io.kickoff.gateway.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static io.kickoff.gateway.it.GatewaysOnKafka.update;
 import static io.kickoff.gateway.it.GatewaysOnKafka.uri;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kickoff.bus.KafkaBusConfig;
