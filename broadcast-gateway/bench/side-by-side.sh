@@ -28,6 +28,9 @@ WATCH_TIMEOUT="${WATCH_TIMEOUT:-60}"
 ACK_TIMEOUT="${ACK_TIMEOUT:-30}"           # seconds to wait, after the devices' figures, for the server to count every ack
 SETTLE="${SETTLE:-5}"
 PAUSE="${PAUSE:-3}"
+SERVERS="${SERVERS:-kickoff,peer}"        # which servers, in the order of odd rounds
+PROFILE="${PROFILE:-0}"                    # 1: profile Kickoff's steady broadcasts with async-profiler (perturbs its figures)
+PROFILER_VERSION="${PROFILER_VERSION:-4.1}"
 BASE_PORT="${BASE_PORT:-9201}"             # Kickoff: gateway BASE, admin BASE+1, bundles BASE+2; peer BASE+3
 RESULTS_DIR="${RESULTS_DIR:-$HERE/results}"
 BUILD="${BUILD:-1}"
@@ -48,6 +51,9 @@ Options (each also an environment variable, e.g. DEVICES=2000):
   --broadcasts B     broadcasts per server run, 1..63                (BROADCASTS, default 8)
   --rounds R         rounds; each runs both servers, alternating      (ROUNDS, default 2)
   --clients C        client processes, <= $MAX_PER_CLIENT devices each  (CLIENTS, default: the fewest)
+  --servers LIST     kickoff,peer / peer,kickoff / kickoff / peer     (SERVERS, default kickoff,peer)
+  --profile          profile Kickoff's steady broadcasts (async-profiler $PROFILER_VERSION from Maven
+                     Central, CPU samples of every thread); its figures are then perturbed (PROFILE=1)
   --results-dir DIR  where the run directory goes                   (RESULTS_DIR, default bench/results)
 More settings (environment only): PER_ADDRESS FIRST_ADDRESS CONNECT_RATE CONNECT_TIMEOUT WATCH_TIMEOUT
 ACK_TIMEOUT SETTLE PAUSE BASE_PORT BUILD SERVE_JAVA_OPTS PEER_NODE_OPTS CLIENT_JAVA_OPTS CLIENT_IO_THREADS;
@@ -61,6 +67,8 @@ while [[ $# -gt 0 ]]; do
     --broadcasts) BROADCASTS="$2"; shift 2 ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
     --clients) CLIENTS="$2"; shift 2 ;;
+    --servers) SERVERS="$2"; shift 2 ;;
+    --profile) PROFILE=1; shift ;;
     --results-dir) RESULTS_DIR="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "side-by-side: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -84,6 +92,11 @@ CLIENTS="${CLIENTS:-$(( (DEVICES + MAX_PER_CLIENT - 1) / MAX_PER_CLIENT ))}"
 (( (DEVICES + CLIENTS - 1) / CLIENTS <= MAX_PER_CLIENT )) \
   || { echo "side-by-side: over $MAX_PER_CLIENT devices per client process (20,000 open files per process): raise --clients" >&2; exit 2; }
 (( DEVICES <= 19500 )) || { echo "side-by-side: both servers are one process each, which may hold at most ~19,500 connections" >&2; exit 2; }
+IFS=',' read -r -a SERVER_LIST <<< "$SERVERS"
+(( ${#SERVER_LIST[@]} >= 1 )) || { echo "side-by-side: SERVERS is empty" >&2; exit 2; }
+for s in "${SERVER_LIST[@]}"; do
+  [[ "$s" == kickoff || "$s" == peer ]] || { echo "side-by-side: SERVERS wants kickoff and/or peer, got '$s'" >&2; exit 2; }
+done
 for tool in java jcmd node npm jq curl ss awk getconf; do
   command -v "$tool" >/dev/null || die "$tool is needed on the PATH"
 done
@@ -121,6 +134,18 @@ if [[ ! -f "$PEER_DIR/node_modules/.package-lock.json" || "$PEER_DIR/package-loc
   (cd "$PEER_DIR" && npm ci --no-audit --no-fund --loglevel=error) >&2
 fi
 WS_VERSION=$(jq -r .version "$PEER_DIR/node_modules/ws/package.json")
+PROFILER_LIB=
+if [[ "$PROFILE" == 1 ]]; then
+  # The native library inside the Maven Central artifact; loaded into the running JVM with jcmd JVMTI.agent_load.
+  profiler_jar="$HOME/.m2/repository/tools/profiler/async-profiler/$PROFILER_VERSION/async-profiler-$PROFILER_VERSION.jar"
+  [[ -f "$profiler_jar" ]] || "$ROOT/mvnw" -q -B dependency:get -Dartifact="tools.profiler:async-profiler:$PROFILER_VERSION" >&2
+  mkdir -p "$RUN/async-profiler"
+  unzip -q -o -j "$profiler_jar" "linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')/libasyncProfiler.so" -d "$RUN/async-profiler"
+  PROFILER_LIB="$RUN/async-profiler/libasyncProfiler.so"
+fi
+# profiler ACTION : async-profiler's agent command (start, dump, stop and their options) in the Kickoff JVM.
+# Quoted, or jcmd would read "start,event=cpu" as one of its own key=value arguments.
+profiler() { jcmd "$SERVER_PID" JVMTI.agent_load "$PROFILER_LIB" "\"$1\"" > /dev/null; }
 export KICKOFF_TOKEN_SECRET="$TOKEN_SECRET" KICKOFF_ADMIN_TOKEN="$ADMIN_TOKEN"
 
 # ---------------------------------------------------------------- one server, one phase
@@ -224,6 +249,10 @@ run_phase() {
   fi
   local figures="[" f expected
   for ((b = 1; b <= BROADCASTS; b++)); do
+    if [[ -n "$PROFILER_LIB" && "$SERVER" == kickoff && $b == "$STEADY_FROM" ]]; then
+      log "profiling kickoff from broadcast $b on (async-profiler, CPU samples every ms, all threads)"
+      profiler "start,event=cpu,interval=1ms,threads"
+    fi
     t0=$(date +%s%6N); cpu0=$(cpu_us "$SERVER_PID")
     trigger "$b"
     local call_us=$CALL_US label=$LABEL
@@ -245,6 +274,15 @@ run_phase() {
     sleep "$PAUSE"
   done
   figures+="]"
+  if [[ -n "$PROFILER_LIB" && "$SERVER" == kickoff ]]; then
+    profiler "dump,file=$dir/profile-collapsed.txt,collapsed"
+    profiler "stop,file=$dir/profile-flat.txt,flat=40,traces=15"
+    # CPU by thread (collapsed stacks start with the thread name; digits folded: one line per pool).
+    awk '{ n = $NF; $NF = ""; split($0, f, ";"); t = f[1]; gsub(/[0-9]+/, "N", t); sum[t] += n; all += n }
+         END { for (t in sum) printf "%6.2f%%  %s\n", 100 * sum[t] / all, t }' "$dir/profile-collapsed.txt" \
+      | sort -rn > "$dir/profile-threads.txt"
+    log "profile: $dir/profile-flat.txt (top frames, hottest stacks), profile-collapsed.txt (collapsed stacks)"
+  fi
   acks=$(server_acks)
   if [[ "$SERVER" == kickoff ]]; then redeliveries=$(metric_or_0 "$GATEWAY_PORT" kickoff_gateway_redeliveries_total); else redeliveries=0; fi
   # Steady state: every latency of broadcasts STEADY_FROM..B merged, exact percentiles by nearest rank.
@@ -282,7 +320,7 @@ run_phase() {
 # ---------------------------------------------------------------- run
 log "$DEVICES devices, $CLIENTS client process(es), $BROADCASTS broadcasts ($SCHEDULE_CHANGES schedule changes, then ${STAGE_PLAN[*]:0:$TRANSITIONS}), $ROUNDS round(s)"
 for ((r = 1; r <= ROUNDS; r++)); do
-  if (( r % 2 == 1 )); then order=(kickoff peer); else order=(peer kickoff); fi
+  if (( r % 2 == 1 )); then order=("${SERVER_LIST[@]}"); else order=(); for s in "${SERVER_LIST[@]}"; do order=("$s" "${order[@]}"); done; fi
   for s in "${order[@]}"; do run_phase "$s" "$r"; done
 done
 
