@@ -51,7 +51,8 @@ Options (each also an environment variable, e.g. DEVICES=2000):
   --broadcasts B     broadcasts per server run, 1..63                (BROADCASTS, default 8)
   --rounds R         rounds; each runs both servers, alternating      (ROUNDS, default 2)
   --clients C        client processes, <= $MAX_PER_CLIENT devices each  (CLIENTS, default: the fewest)
-  --servers LIST     kickoff,peer / peer,kickoff / kickoff / peer     (SERVERS, default kickoff,peer)
+  --servers LIST     some of kickoff, peer, kickoff-proto (Kickoff again, devices on the binary
+                     sub-protocol), in the order of odd rounds       (SERVERS, default kickoff,peer)
   --profile          profile Kickoff's steady broadcasts (async-profiler $PROFILER_VERSION from Maven
                      Central, CPU samples of every thread); its figures are then perturbed (PROFILE=1)
   --results-dir DIR  where the run directory goes                   (RESULTS_DIR, default bench/results)
@@ -95,7 +96,8 @@ CLIENTS="${CLIENTS:-$(( (DEVICES + MAX_PER_CLIENT - 1) / MAX_PER_CLIENT ))}"
 IFS=',' read -r -a SERVER_LIST <<< "$SERVERS"
 (( ${#SERVER_LIST[@]} >= 1 )) || { echo "side-by-side: SERVERS is empty" >&2; exit 2; }
 for s in "${SERVER_LIST[@]}"; do
-  [[ "$s" == kickoff || "$s" == peer ]] || { echo "side-by-side: SERVERS wants kickoff and/or peer, got '$s'" >&2; exit 2; }
+  [[ "$s" == kickoff || "$s" == kickoff-proto || "$s" == peer ]] \
+    || { echo "side-by-side: SERVERS wants kickoff, kickoff-proto, peer, got '$s'" >&2; exit 2; }
 done
 for tool in java jcmd node npm jq curl ss awk getconf; do
   command -v "$tool" >/dev/null || die "$tool is needed on the PATH"
@@ -151,10 +153,10 @@ export KICKOFF_TOKEN_SECRET="$TOKEN_SECRET" KICKOFF_ADMIN_TOKEN="$ADMIN_TOKEN"
 # ---------------------------------------------------------------- one server, one phase
 peer_stat() { curl -sf "http://127.0.0.1:$PEER_PORT/stats${2:-}" | jq -r "$1"; }
 server_acks() {
-  if [[ "$SERVER" == kickoff ]]; then metric_or_0 "$GATEWAY_PORT" kickoff_gateway_acks_total; else peer_stat .acks; fi
+  if [[ "$SERVER" == kickoff* ]]; then metric_or_0 "$GATEWAY_PORT" kickoff_gateway_acks_total; else peer_stat .acks; fi
 }
 server_heap_kb() {
-  if [[ "$SERVER" == kickoff ]]; then heap_used_kb "$SERVER_PID"; else peer_stat '.heapUsed / 1024 | floor' '?gc=1'; fi
+  if [[ "$SERVER" == kickoff* ]]; then heap_used_kb "$SERVER_PID"; else peer_stat '.heapUsed / 1024 | floor' '?gc=1'; fi
 }
 acks_at_least() { (( $(server_acks) >= $1 )); }
 
@@ -168,7 +170,7 @@ trigger() {
   fi
   start_at="2099-01-01T00:$(printf '%02d' "$w"):00Z"
   CALL_US=$(date +%s%6N)
-  if [[ "$SERVER" == kickoff ]]; then
+  if [[ "$SERVER" == kickoff* ]]; then
     if [[ "$stage" == SCHEDULED ]]; then
       code=$(api "/v1/events/$EVENT" "{\"scheduled_start\":\"$start_at\"}" PATCH)
     else
@@ -196,14 +198,18 @@ acks_within() {
 run_phase() {
   SERVER="$1"
   local round="$2" dir="$RUN/$1-r$2" c n sources address port heap_before rss_before heap_after rss_after conns
+  local format=json
+  [[ "$SERVER" == kickoff-proto ]] && format=proto
   local idle0 idle1 welcomed connect_ms b seq cpu0 cpu1 t0 t1 acks redeliveries code
   mkdir -p "$dir"
   EVENT="bench-r$round"
-  if [[ "$SERVER" == kickoff ]]; then
+  local started_at
+  started_at=$(date +%s%3N)
+  if [[ "$SERVER" == kickoff* ]]; then
     port=$GATEWAY_PORT
-    log "round $round: starting kickoff serve (gateway :$GATEWAY_PORT, admin :$ADMIN_PORT; JVM options: ${SERVE_JAVA_OPTS:-none})"
+    log "round $round: starting kickoff serve for $SERVER (gateway :$GATEWAY_PORT, admin :$ADMIN_PORT; JVM options: ${SERVE_JAVA_OPTS:-none})"
     # shellcheck disable=SC2086 # JAVA_OPTS are words on purpose
-    spawn "kickoff-r$round" "$dir/server.log" java $SERVE_JAVA_OPTS -jar "$JAR" serve \
+    spawn "$SERVER-r$round" "$dir/server.log" java $SERVE_JAVA_OPTS -jar "$JAR" serve \
       --gateway-port "$GATEWAY_PORT" --admin-port "$ADMIN_PORT" --bundle-port "$BUNDLE_PORT"
     SERVER_PID=$LAST_PID
     wait_until "kickoff serve to be ready" 180 "$SERVER_PID" curl -sf -o /dev/null "http://127.0.0.1:$GATEWAY_PORT/readyz"
@@ -225,7 +231,7 @@ run_phase() {
     sources=$(client_sources "$n" "$address" "$PER_ADDRESS")
     address=$(( address + (n + PER_ADDRESS - 1) / PER_ADDRESS ))
     start "client-$c-$SERVER-r$round" "$dir/client-$c.log" "$CLIENT_JAVA_OPTS" simulate \
-      --gateway "ws://127.0.0.1:$port" --devices "$n" --id-prefix "c$c-" --source-addresses "$sources" --format json \
+      --gateway "ws://127.0.0.1:$port" --devices "$n" --id-prefix "c$c-" --source-addresses "$sources" --format "$format" \
       --connects-per-second "$CONNECT_RATE" --connect-timeout "PT${CONNECT_TIMEOUT}S" --watch "$EVENT" --watch-seq "$SEQS" \
       --watch-timeout "PT${WATCH_TIMEOUT}S" --hold --report-json "$dir/client-$c.json" --report-latencies \
       --io-threads "$CLIENT_IO_THREADS"
@@ -239,11 +245,11 @@ run_phase() {
   (( welcomed == DEVICES )) || log "WARNING: not every device connected to $SERVER; see $dir"
   # Idle cost with every device connected (heartbeats both ways), over the settle time.
   idle0=$(cpu_us "$SERVER_PID"); sleep "$SETTLE"; idle1=$(cpu_us "$SERVER_PID")
-  if [[ "$SERVER" == kickoff ]]; then conns=$(metric "$GATEWAY_PORT" kickoff_gateway_connections); else conns=$(peer_stat .connections); fi
+  if [[ "$SERVER" == kickoff* ]]; then conns=$(metric "$GATEWAY_PORT" kickoff_gateway_connections); else conns=$(peer_stat .connections); fi
   heap_after=$(server_heap_kb); rss_after=$(rss_kb "$SERVER_PID")
   log "$SERVER: $conns connections; heap $heap_before -> $heap_after KiB, RSS $rss_before -> $rss_after KiB"
 
-  if [[ "$SERVER" == kickoff ]]; then
+  if [[ "$SERVER" == kickoff* ]]; then
     code=$(api /v1/events "{\"id\":\"$EVENT\",\"title\":\"Side-by-side bench\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}")
     [[ "$code" == 201 ]] || die "creating event $EVENT answered HTTP $code: $(cat "$RUN/api.json")"
   fi
@@ -274,28 +280,28 @@ run_phase() {
     sleep "$PAUSE"
   done
   figures+="]"
-  if [[ -n "$PROFILER_LIB" && "$SERVER" == kickoff ]]; then
+  if [[ -n "$PROFILER_LIB" && "$SERVER" == kickoff* ]]; then
     profiler "dump,file=$dir/profile-collapsed.txt,collapsed"
     profiler "stop,file=$dir/profile-flat.txt,flat=40,traces=15"
     # CPU by thread (collapsed stacks start with the thread name; digits folded: one line per pool).
-    awk '{ n = $NF; $NF = ""; split($0, f, ";"); t = f[1]; gsub(/[0-9]+/, "N", t); sum[t] += n; all += n }
+    awk '{ n = $NF; $NF = ""; split($0, f, ";"); t = f[1]; gsub(/[0-9]+/, "N", t); sub(/ tid=N\]/, "]", t); sum[t] += n; all += n }
          END { for (t in sum) printf "%6.2f%%  %s\n", 100 * sum[t] / all, t }' "$dir/profile-collapsed.txt" \
       | sort -rn > "$dir/profile-threads.txt"
     log "profile: $dir/profile-flat.txt (top frames, hottest stacks), profile-collapsed.txt (collapsed stacks)"
   fi
   acks=$(server_acks)
-  if [[ "$SERVER" == kickoff ]]; then redeliveries=$(metric_or_0 "$GATEWAY_PORT" kickoff_gateway_redeliveries_total); else redeliveries=0; fi
+  if [[ "$SERVER" == kickoff* ]]; then redeliveries=$(metric_or_0 "$GATEWAY_PORT" kickoff_gateway_redeliveries_total); else redeliveries=0; fi
   # Steady state: every latency of broadcasts STEADY_FROM..B merged, exact percentiles by nearest rank.
   jq -s --argjson from "$STEADY_FROM" --argjson figures "$figures" --arg server "$SERVER" --argjson round "$round" \
     --argjson devices "$DEVICES" --argjson welcomed "$welcomed" --argjson connect_ms "$connect_ms" \
     --argjson conns "${conns:-0}" --argjson hb "$heap_before" --argjson ha "$heap_after" --argjson rb "$rss_before" \
     --argjson ra "$rss_after" --argjson idle "$((idle1 - idle0))" --argjson settle "$SETTLE" --argjson acks "$acks" \
-    --argjson redeliveries "$redeliveries" '
+    --argjson redeliveries "$redeliveries" --argjson started_at "$started_at" '
     ([.[].broadcasts[] | select(.seq >= $from) | .latencies_us[]?] | sort) as $l
     | def rank(p): if ($l | length) == 0 then null else $l[([(($l | length) * p / 100 | ceil) - 1, 0] | max)] / 1000 end;
       def median: sort | if length == 0 then null else .[(length - 1) / 2 | floor] end;
       ($figures | map(select(.seq >= $from))) as $steady
-    | { server: $server, round: $round, devices: $devices, welcomed: $welcomed, connect_ms: $connect_ms,
+    | { server: $server, round: $round, started_at_ms: $started_at, devices: $devices, welcomed: $welcomed, connect_ms: $connect_ms,
         connections: $conns, heap_before_kb: $hb, heap_after_kb: $ha, rss_before_kb: $rb, rss_after_kb: $ra,
         heap_per_conn_kib: (if $conns > 0 then ($ha - $hb) / $conns else null end),
         rss_per_conn_kib: (if $conns > 0 then ($ra - $rb) / $conns else null end),
@@ -326,21 +332,42 @@ done
 
 # ---------------------------------------------------------------- summary
 SUMMARY="$RUN/summary.txt"
-jq -s '.' "$RUN"/*/phase.json > "$RUN/phases.json"
-row() { # LABEL JQ_EXPR
-  local p k
+jq -s 'sort_by(.started_at_ms)' "$RUN"/*/phase.json > "$RUN/phases.json"
+# Columns: the peer, then each Kickoff variant run, each with its ratio to the peer.
+COLUMNS=()
+for s in peer kickoff kickoff-proto; do
+  [[ ",$SERVERS," == *",$s,"* ]] && COLUMNS+=("$s")
+done
+column_title() { case "$1" in peer) echo "ws peer" ;; kickoff) echo "Kickoff" ;; kickoff-proto) echo "Kickoff proto" ;; esac; }
+header() {
+  local s line
+  line=$(printf '%-44s' figure)
+  for s in "${COLUMNS[@]}"; do
+    line+=$(printf ' %13s' "$(column_title "$s")")
+    [[ "$s" != peer && ",$SERVERS," == *",peer,"* ]] && line+=$(printf ' %8s' "/ peer")
+  done
+  echo "$line"
+}
+row() { # LABEL JQ_EXPR : the mean over rounds of each server's figure, and each Kickoff's ratio to the peer.
+  local s v p line
+  line=$(printf '%-44s' "$1")
   p=$(jq -r "map(select(.server == \"peer\") | $2) | map(select(. != null)) | if length == 0 then \"null\" else add / length end" "$RUN/phases.json")
-  k=$(jq -r "map(select(.server == \"kickoff\") | $2) | map(select(. != null)) | if length == 0 then \"null\" else add / length end" "$RUN/phases.json")
-  awk -v l="$1" -v p="$p" -v k="$k" 'function f(x) { if (x == "null") return "-"; return sprintf(x >= 100 ? "%.0f" : x >= 10 ? "%.1f" : "%.2f", x) }
-    BEGIN { r = (p == "null" || k == "null" || p + 0 == 0) ? "-" : sprintf("%.2fx", k / p); printf "%-44s %10s %10s %14s\n", l, f(p), f(k), r }'
+  for s in "${COLUMNS[@]}"; do
+    v=$(jq -r "map(select(.server == \"$s\") | $2) | map(select(. != null)) | if length == 0 then \"null\" else add / length end" "$RUN/phases.json")
+    line+=$(awk -v x="$v" 'BEGIN { if (x == "null") s = "-"; else s = sprintf(x >= 100 ? "%.0f" : x >= 10 ? "%.1f" : "%.2f", x); printf " %13s", s }')
+    if [[ "$s" != peer && ",$SERVERS," == *",peer,"* ]]; then
+      line+=$(awk -v k="$v" -v p="$p" 'BEGIN { r = (p == "null" || k == "null" || p + 0 == 0) ? "-" : sprintf("%.2fx", k / p); printf " %8s", r }')
+    fi
+  done
+  echo "$line"
 }
 {
   echo "Side-by-side broadcast bench, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$( [[ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null)" ]] && echo ' (with local changes)'); $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); $(java -version 2>&1 | head -1); node $(node --version), ws $WS_VERSION"
   echo "Kickoff: kickoff serve (memory mode), JVM options: ${SERVE_JAVA_OPTS:-none}; peer: node $PEER_NODE_OPTS peer/server.js"
-  echo "$DEVICES devices, $CLIENTS client process(es) of kickoff simulate --format json, $BROADCASTS broadcasts per server, $ROUNDS round(s) (figures: mean over rounds)"
+  echo "$DEVICES devices, $CLIENTS client process(es) of kickoff simulate (--format json; proto for kickoff-proto), $BROADCASTS broadcasts per server, $ROUNDS round(s) (figures: mean over rounds)"
   echo
-  printf '%-44s %10s %10s %14s\n' figure "ws peer" Kickoff "Kickoff / peer"
+  header
   row "server CPU per delivered update, us" '.cpu_per_update_us'
   row "  cold (broadcast 1), us" '.cold.cpu_per_update_us'
   row "  steady (broadcasts $STEADY_FROM..$BROADCASTS), us" '.steady.cpu_per_update_us'
