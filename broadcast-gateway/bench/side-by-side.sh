@@ -255,8 +255,8 @@ run_phase() {
   fi
   local figures="[" f expected
   for ((b = 1; b <= BROADCASTS; b++)); do
-    if [[ -n "$PROFILER_LIB" && "$SERVER" == kickoff && $b == "$STEADY_FROM" ]]; then
-      log "profiling kickoff from broadcast $b on (async-profiler, CPU samples every ms, all threads)"
+    if [[ -n "$PROFILER_LIB" && "$SERVER" == kickoff* && $b == "$STEADY_FROM" ]]; then
+      log "profiling $SERVER from broadcast $b on (async-profiler, CPU samples every ms, all threads)"
       profiler "start,event=cpu,interval=1ms,threads"
     fi
     t0=$(date +%s%6N); cpu0=$(cpu_us "$SERVER_PID")
