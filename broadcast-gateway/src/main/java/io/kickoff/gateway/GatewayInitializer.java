@@ -1,7 +1,6 @@
 package io.kickoff.gateway;
 
 import io.kickoff.gateway.admission.AuthFailureBudget;
-import io.kickoff.gateway.admission.RetryAfter;
 import io.kickoff.gateway.admission.UpgradeDeadline;
 import io.kickoff.gateway.http.HttpEndpoints;
 import io.kickoff.gateway.http.UnreadableRequests;
@@ -11,6 +10,7 @@ import io.kickoff.gateway.session.DeviceSessionHandler;
 import io.kickoff.gateway.session.ServerFrameEncoder;
 import io.kickoff.gateway.session.SessionServices;
 import io.kickoff.gateway.session.UpgradeGuard;
+import io.kickoff.http.RetryAfter;
 import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.netty.channel.ChannelHandler;
@@ -32,7 +32,6 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
     private final HttpEndpoints endpoints;
     private final ActivityClock activity = new ActivityClock();
     private final ServerFrameEncoder encoder = new ServerFrameEncoder();
-    private final UnreadableRequests unreadable = new UnreadableRequests();
     private final AuthFailureBudget authFailures;
     private final RetryAfter retryAfter;
     private final WebSocketServerProtocolConfig webSocketConfig;
@@ -45,7 +44,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         this.admission = admission;
         this.endpoints = endpoints;
         this.authFailures = new AuthFailureBudget(services.config());
-        this.retryAfter = RetryAfter.of(services.config());
+        this.retryAfter = RetryAfter.between(services.config().retryAfterMin(), services.config().retryAfterMax());
         this.webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(HttpEndpoints.WEBSOCKET_PATH)
                 .subprotocols(WireFormat.allSubprotocols())
@@ -68,7 +67,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("http", UnreadableRequests.codec());               // request line ≤ 4 KiB, headers ≤ 8 KiB
         p.addLast("upgrade-deadline", new UpgradeDeadline(config.upgradeTimeout(), services.metrics())); // 408 + close
         p.addLast("http-aggregate", UnreadableRequests.aggregator()); // body ≤ 8 KiB, else 413
-        p.addLast("unreadable", unreadable);                         // 414, 431, 400 for what the decoder refused
+        p.addLast("unreadable", UnreadableRequests.guard());         // 414, 431, 400 for what the decoder refused
         p.addLast("endpoints", endpoints);                           // /healthz, /readyz, /metrics, /ops/drain, 404
         p.addLast("upgrade-guard", new UpgradeGuard(tokens, ready, services.metrics(), authFailures, retryAfter));
                                                                      // 503 starting, 400, 426, 401, 429

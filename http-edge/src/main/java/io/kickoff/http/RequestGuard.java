@@ -22,13 +22,27 @@ import java.util.Objects;
  * {@code Content-Type}, and one whose target has malformed percent-encoding (a {@code %} not followed by two hex
  * digits, or escapes that are not UTF-8). The refusal closes the connection; what is left of the refused request
  * is dropped. One per connection (it remembers that it is dropping).
+ *
+ * <p>{@link #unreadableOnly(Refusal)} is the same guard without the {@code Host} and {@code Content-Type} rules, for
+ * a server whose protocol asks nothing of those headers (the gateway's WebSocket upgrade).
  */
 public final class RequestGuard extends ChannelInboundHandlerAdapter {
     private final Refusal refusal;
+    private final boolean headerRules;
     private boolean dropping;
 
     public RequestGuard(Refusal refusal) {
+        this(refusal, true);
+    }
+
+    private RequestGuard(Refusal refusal, boolean headerRules) {
         this.refusal = Objects.requireNonNull(refusal, "refusal");
+        this.headerRules = headerRules;
+    }
+
+    /** Refuses only what cannot be read: 414, 431, and 400 for an unparseable request or malformed percent-encoding. */
+    public static RequestGuard unreadableOnly(Refusal refusal) {
+        return new RequestGuard(refusal, false);
     }
 
     /** Why a request is refused: its status, slug and sentence. */
@@ -42,7 +56,7 @@ public final class RequestGuard extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof HttpRequest request) {
-            Refused refused = check(request);
+            Refused refused = check(request, headerRules);
             if (refused != null) {
                 dropping = true;
                 ReferenceCountUtil.release(msg);
@@ -55,6 +69,11 @@ public final class RequestGuard extends ChannelInboundHandlerAdapter {
 
     /** Why {@code request} is refused, or null if it may pass. */
     static Refused check(HttpRequest request) {
+        return check(request, true);
+    }
+
+    /** Why {@code request} is refused, or null: unparseable, then (with {@code headerRules}) headers, then the target. */
+    static Refused check(HttpRequest request, boolean headerRules) {
         DecoderResult result = request.decoderResult();
         if (result.isFailure()) {
             Throwable cause = result.cause();
@@ -68,13 +87,15 @@ public final class RequestGuard extends ChannelInboundHandlerAdapter {
             }
             return new Refused(HttpResponseStatus.BAD_REQUEST, "bad-request", "the request is not valid HTTP/1.1");
         }
-        int hosts = request.headers().getAll(HttpHeaderNames.HOST).size();
-        if (hosts != 1) {
-            return new Refused(HttpResponseStatus.BAD_REQUEST, "bad-host",
-                    hosts == 0 ? "a Host header is required" : "Host may be given once");
-        }
-        if (request.headers().getAll(HttpHeaderNames.CONTENT_TYPE).size() > 1) {
-            return new Refused(HttpResponseStatus.BAD_REQUEST, "bad-content-type", "Content-Type may be given once");
+        if (headerRules) {
+            int hosts = request.headers().getAll(HttpHeaderNames.HOST).size();
+            if (hosts != 1) {
+                return new Refused(HttpResponseStatus.BAD_REQUEST, "bad-host",
+                        hosts == 0 ? "a Host header is required" : "Host may be given once");
+            }
+            if (request.headers().getAll(HttpHeaderNames.CONTENT_TYPE).size() > 1) {
+                return new Refused(HttpResponseStatus.BAD_REQUEST, "bad-content-type", "Content-Type may be given once");
+            }
         }
         if (!isWellFormedTarget(request.uri())) {
             return new Refused(HttpResponseStatus.BAD_REQUEST, "malformed-target",

@@ -130,4 +130,17 @@ class RequestGuardTest {
         ReferenceCountUtil.release(request);
         ReferenceCountUtil.release(content);
     }
+
+    @Test
+    void unreadableOnlyLetsAnyHostsThroughButStillRefusesWhatCannotBeRead() {
+        channel.finishAndReleaseAll();
+        channel = new EmbeddedChannel(new HttpServerCodec(4096, 8192, 8192), RequestGuard.unreadableOnly(Refusal.plainText()));
+        assertThat(answerTo("GET / HTTP/1.1\r\n\r\n")).as("no Host").isNull();
+        assertThat(answerTo("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\nContent-Type: a\r\nContent-Type: b\r\n\r\n"))
+                .as("two Host, two Content-Type").isNull();
+        assertRefused("GET /v1/connect?token=%zz HTTP/1.1\r\n\r\n", 400, "percent-encoding");
+        channel.finishAndReleaseAll();
+        channel = new EmbeddedChannel(new HttpServerCodec(4096, 8192, 8192), RequestGuard.unreadableOnly(Refusal.plainText()));
+        assertRefused("GET /" + "a".repeat(5000) + " HTTP/1.1\r\n\r\n", 414, "request line");
+    }
 }

@@ -1,7 +1,11 @@
 package io.kickoff.launcher;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -58,6 +62,18 @@ final class CliRun {
     String find(Pattern pattern) {
         Matcher m = pattern.matcher(out());
         return m.find() ? m.group(1) : null;
+    }
+
+    /**
+     * Waits until the output matches {@code regex} (or the command ends) and returns its first group;
+     * fails, showing the output, if it never matched.
+     */
+    String awaitFound(String regex, Duration within) {
+        Pattern pattern = Pattern.compile(regex);
+        await().atMost(within).until(() -> find(pattern) != null || exit.isDone());
+        String found = find(pattern);
+        assertThat(found).as(toString()).isNotNull();
+        return found;
     }
 
     @Override

@@ -14,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,13 +30,6 @@ class GatewayDrainIT {
     @RegisterExtension
     static final TestKafka kafka = new TestKafka();
 
-    static String awaitFound(CliRun run, String regex) {
-        Pattern pattern = Pattern.compile(regex);
-        await().atMost(WAIT).until(() -> run.find(pattern) != null || run.exit().isDone());
-        assertThat(run.find(pattern)).as(run.toString()).isNotNull();
-        return run.find(pattern);
-    }
-
     @Test
     void aStoppedGatewayKeepsItsDevicesOnlineWhileTheyMoveAndExitsWhenTheLastHasLeft() throws Exception {
         String bootstrap = kafka.bootstrapServers();
@@ -46,8 +38,8 @@ class GatewayDrainIT {
         CliRun staying = CliRun.start("gateway", "--kafka", bootstrap, "--port", "0", "--node-id", "gw-staying",
                 "--token-secret", SECRET, "--io-threads", "1");
         try {
-            String leavingPort = awaitFound(leaving, "device socket ws://127\\.0\\.0\\.1:(\\d+)/v1/connect");
-            String stayingPort = awaitFound(staying, "device socket ws://127\\.0\\.0\\.1:(\\d+)/v1/connect");
+            String leavingPort = leaving.awaitFound("device socket ws://127\\.0\\.0\\.1:(\\d+)/v1/connect", WAIT);
+            String stayingPort = staying.awaitFound("device socket ws://127\\.0\\.0\\.1:(\\d+)/v1/connect", WAIT);
             DeviceTokens tokens = DeviceTokens.withSecret(SECRET);
             try (DeviceFleet fleet = DeviceFleet.open(FleetConfig.builder()
                     .gateways(List.of(URI.create("ws://127.0.0.1:" + leavingPort), URI.create("ws://127.0.0.1:" + stayingPort)))

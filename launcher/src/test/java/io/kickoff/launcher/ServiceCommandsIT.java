@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,13 +42,6 @@ class ServiceCommandsIT {
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
-    static String awaitFound(CliRun run, String regex) {
-        Pattern pattern = Pattern.compile(regex);
-        await().atMost(WAIT).until(() -> run.find(pattern) != null || run.exit().isDone());
-        assertThat(run.find(pattern)).as(run.toString()).isNotNull();
-        return run.find(pattern);
-    }
-
     @Test
     void lsmGatewaysAndSimulatedDevicesWorkAsSeparateServices() throws Exception {
         String bootstrap = kafka.bootstrapServers();
@@ -58,9 +50,9 @@ class ServiceCommandsIT {
                 "--token-secret", SECRET, "--drain-window", "PT1S");
         CliRun gw2 = CliRun.start("gateway", "--kafka", bootstrap, "--port", "0", "--node-id", "gw-b",
                 "--token-secret", SECRET, "--drain-window", "PT1S", "--max-connections", "1000", "--io-threads", "1");
-        int adminPort = Integer.parseInt(awaitFound(lsm, "admin API +http://127\\.0\\.0\\.1:(\\d+)/v1/events"));
-        String port1 = awaitFound(gw1, "device socket ws://127\\.0\\.0\\.1:(\\d+)/v1/connect");
-        String port2 = awaitFound(gw2, "device socket ws://127\\.0\\.0\\.1:(\\d+)/v1/connect");
+        int adminPort = Integer.parseInt(lsm.awaitFound("admin API +http://127\\.0\\.0\\.1:(\\d+)/v1/events", WAIT));
+        String port1 = gw1.awaitFound("device socket ws://127\\.0\\.0\\.1:(\\d+)/v1/connect", WAIT);
+        String port2 = gw2.awaitFound("device socket ws://127\\.0\\.0\\.1:(\\d+)/v1/connect", WAIT);
 
         Path report = dir.resolve("clients.json");
         CliRun devices = CliRun.start("simulate", "--gateway", "ws://127.0.0.1:" + port1,

@@ -20,6 +20,16 @@ public final class RawHttpConnection implements AutoCloseable {
         socket.setSoTimeout(30_000);
     }
 
+    /**
+     * Opens a connection to {@code port}, sends {@code request} and returns everything the server sends until it
+     * closes the connection (see {@link #readUntilClosed}).
+     */
+    public static String exchange(int port, String request, Duration wait) throws IOException {
+        try (RawHttpConnection connection = new RawHttpConnection(port)) {
+            return connection.send(request).readUntilClosed(wait);
+        }
+    }
+
     /** Sends {@code text} as ISO-8859-1 bytes. */
     public RawHttpConnection send(String text) throws IOException {
         socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));

@@ -4,6 +4,7 @@ import io.kickoff.gateway.GatewayConfig;
 import io.kickoff.gateway.http.HttpEndpoints;
 import io.kickoff.gateway.http.PlainHttp;
 import io.kickoff.gateway.metrics.GatewayMetrics;
+import io.kickoff.http.RetryAfter;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -15,8 +16,8 @@ import io.netty.util.ReferenceCountUtil;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
-import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,11 +67,13 @@ public final class AdmissionControl extends ChannelInboundHandlerAdapter {
 
     /**
      * @param nanoTime monotonic clock of the new-connection rate limit
-     * @param random   source of the Retry-After jitter; {@code null}: a per-thread random
+     * @param uniform  source of the Retry-After jitter, values in [0, 1); {@code null}: a per-thread random
      */
-    AdmissionControl(GatewayConfig config, GatewayMetrics metrics, LongSupplier nanoTime, RandomGenerator random) {
+    AdmissionControl(GatewayConfig config, GatewayMetrics metrics, LongSupplier nanoTime, DoubleSupplier uniform) {
         this.metrics = metrics;
-        this.retryAfter = new RetryAfter(config.retryAfterMin().toMillis(), config.retryAfterMax().toMillis(), random);
+        this.retryAfter = uniform == null
+                ? RetryAfter.between(config.retryAfterMin(), config.retryAfterMax())
+                : new RetryAfter(config.retryAfterMin(), config.retryAfterMax(), uniform);
         this.maxConnections = config.maxConnections() > 0
                 ? config.maxConnections()
                 : deriveMaxConnections(maxFileDescriptors(), config.fdReserve());

@@ -1,9 +1,9 @@
 package io.kickoff.gateway.session;
 
 import io.kickoff.gateway.admission.AuthFailureBudget;
-import io.kickoff.gateway.admission.RetryAfter;
 import io.kickoff.gateway.http.PlainHttp;
 import io.kickoff.gateway.metrics.GatewayMetrics;
+import io.kickoff.http.RetryAfter;
 import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.token.DeviceClaims;
 import io.kickoff.protocol.token.DeviceTokens;

@@ -41,7 +41,7 @@ class AdmissionControlTest {
     }
 
     AdmissionControl admission(GatewayConfig config) {
-        return new AdmissionControl(config, metrics, nanos::get, new SplittableRandom(42));
+        return new AdmissionControl(config, metrics, nanos::get, new SplittableRandom(42)::nextDouble);
     }
 
     EmbeddedChannel connect(AdmissionControl admission) {

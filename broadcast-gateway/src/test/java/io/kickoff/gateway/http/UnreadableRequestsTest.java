@@ -10,10 +10,10 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Raw bytes through the gateway's HTTP codec, aggregator and this handler, as on a socket. */
+/** Raw bytes through the gateway's HTTP codec, aggregator and request guard, as on a socket. */
 class UnreadableRequestsTest {
     final EmbeddedChannel ch = new EmbeddedChannel(UnreadableRequests.codec(), UnreadableRequests.aggregator(),
-            new UnreadableRequests());
+            UnreadableRequests.guard());
 
     @AfterEach
     void release() {
@@ -46,18 +46,34 @@ class UnreadableRequestsTest {
     @Test
     void aRequestLineOverTheLimitIs414() {
         String answer = answer(upgrade("/v1/connect?token=" + "a".repeat(UnreadableRequests.MAX_REQUEST_LINE_BYTES), ""));
-        assertThat(answer).startsWith("HTTP/1.1 414 ").contains("request line over 4096 bytes");
+        assertThat(answer).startsWith("HTTP/1.1 414 ").contains("request line");
     }
 
     @Test
     void headersOverTheLimitAre431() {
         String answer = answer(upgrade("/v1/connect", "X-Padding: " + "p".repeat(UnreadableRequests.MAX_HEADER_BYTES) + "\r\n"));
-        assertThat(answer).startsWith("HTTP/1.1 431 ").contains("request headers over 8192 bytes");
+        assertThat(answer).startsWith("HTTP/1.1 431 ").contains("request headers");
     }
 
     @Test
     void malformedPercentEncodingIs400() {
         assertThat(answer(upgrade("/v1/connect?token=%zz", ""))).startsWith("HTTP/1.1 400 ").contains("percent-encoding");
+    }
+
+    @Test
+    void escapesThatAreNotUtf8Are400() {
+        assertThat(answer(upgrade("/v1/connect?pad=%FF&token=some.device.token", ""))).startsWith("HTTP/1.1 400 ")
+                .contains("percent-encoding");
+    }
+
+    @Test
+    void noHostIsNotTheGatewaysConcern() {
+        ch.writeInbound(Unpooled.copiedBuffer(upgrade("/v1/connect", "").replace("Host: gw\r\n", ""),
+                StandardCharsets.ISO_8859_1));
+        FullHttpRequest passed = ch.readInbound();
+        assertThat(passed.headers().contains("Host")).isFalse();
+        passed.release();
+        assertThat(ch.isOpen()).isTrue();
     }
 
     @Test

@@ -3,14 +3,10 @@ package io.kickoff.gateway.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kickoff.bus.KafkaBusConfig;
-import io.kickoff.bus.KafkaEventBus;
 import io.kickoff.bus.StartFrom;
 import io.kickoff.bus.Subscription;
 import io.kickoff.bus.Topic;
 import io.kickoff.gateway.Gateway;
-import io.kickoff.gateway.GatewayConfig;
-import io.kickoff.protocol.Timestamps;
 import io.kickoff.protocol.delivery.DeliveryReports;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.kickoff.protocol.v1.DeliveryReport;
@@ -19,12 +15,9 @@ import io.kickoff.protocol.v1.ServerFrame;
 import io.kickoff.protocol.v1.Stage;
 import io.kickoff.protocol.v1.StageUpdate;
 import io.kickoff.simulator.DeviceFleet;
-import io.kickoff.simulator.FleetConfig;
 import io.kickoff.testkit.TestKafka;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -56,48 +48,13 @@ class DeliveryFiguresIT {
     @RegisterExtension
     static final TestKafka kafka = new TestKafka();
 
-    final List<AutoCloseable> opened = new ArrayList<>();
+    @RegisterExtension
+    final GatewaysOnKafka gateways = new GatewaysOnKafka(kafka, TOKENS);
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
-    }
-
-    KafkaEventBus bus(String clientId) {
-        KafkaEventBus bus = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId(clientId));
-        opened.add(bus);
-        return bus;
-    }
-
+    /** Started without waiting: the three start side by side. */
     Gateway gateway(String node) throws Exception {
-        Gateway gateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId(node)
-                .ackTimeout(Duration.ofMillis(300)).maxRedeliveries(3)
-                .deliveryReportInterval(Duration.ofMillis(200)).build(), TOKENS, bus(node), Clock.systemUTC());
-        opened.add(gateway);
-        return gateway;
-    }
-
-    static URI uri(Gateway gateway) {
-        return URI.create("ws://127.0.0.1:" + gateway.port() + "/v1/connect");
-    }
-
-    static String token(String device) {
-        return TOKENS.issue(device, "us-en", Duration.ofHours(1));
-    }
-
-    RawDevice raw(Gateway gateway, String id) {
-        RawDevice device = RawDevice.connect(uri(gateway), token(id));
-        opened.add(() -> device.socket.abort());
-        return device;
-    }
-
-    DeviceFleet fleet(List<URI> gateways, int devices, String prefix) {
-        DeviceFleet fleet = DeviceFleet.open(FleetConfig.builder().gateways(gateways).devices(devices)
-                .deviceIds(i -> prefix + i).tokens(i -> token(prefix + i)).build());
-        opened.add(fleet);
-        return fleet;
+        return gateways.start(node, b -> b.ackTimeout(Duration.ofMillis(300)).maxRedeliveries(3)
+                .deliveryReportInterval(Duration.ofMillis(200)));
     }
 
     static boolean holds(RawDevice device, String eventId, long seq) {
@@ -114,15 +71,15 @@ class DeliveryFiguresIT {
 
     @Test
     void figuresOfSeveralGatewaysStayWithinTargetedAndEndAtTheDeviceCount() throws Exception {
-        List<Gateway> gateways = List.of(gateway("gw-a"), gateway("gw-b"), gateway("gw-c"));
-        await().atMost(WAIT).until(() -> gateways.stream().allMatch(Gateway::isReady));
-        List<URI> uris = gateways.stream().map(DeliveryFiguresIT::uri).toList();
+        List<Gateway> nodes = List.of(gateway("gw-a"), gateway("gw-b"), gateway("gw-c"));
+        await().atMost(WAIT).until(() -> nodes.stream().allMatch(Gateway::isReady));
+        List<URI> uris = nodes.stream().map(GatewaysOnKafka::uri).toList();
         String event = "figures-" + UUID.randomUUID().toString().substring(0, 8);
 
         // The board's view: the latest report of each node, merged; every merged figure seen is kept.
         Map<String, DeliveryReport> latest = new ConcurrentHashMap<>();
         List<EventDelivery> seen = new CopyOnWriteArrayList<>();
-        Subscription reports = bus("board").subscribe(Topic.DELIVERY, StartFrom.NOW, record -> {
+        Subscription reports = gateways.bus("board").subscribe(Topic.DELIVERY, StartFrom.NOW, record -> {
             try {
                 DeliveryReport report = DeliveryReport.parseFrom(record.value());
                 latest.put(record.key(), report);
@@ -131,26 +88,25 @@ class DeliveryFiguresIT {
                 throw new IllegalStateException(e);
             }
         });
-        opened.add(reports::close);
+        gateways.closeAfter(reports::close);
 
-        DeviceFleet before = fleet(uris, BEFORE, "before-");
+        DeviceFleet before = gateways.fleet(uris, BEFORE, "before-");
         before.connectAll().get(60, TimeUnit.SECONDS);
         List<RawDevice> silent = new ArrayList<>();
         List<RawDevice> reconnecting = new ArrayList<>();
         for (int i = 0; i < SILENT_THEN_ACK; i++) {
-            silent.add(raw(gateways.get(i % 3), "silent-" + i).hello(Map.of()));
+            silent.add(gateways.device(nodes.get(i % 3), "silent-" + i).hello(Map.of()));
         }
         for (int i = 0; i < RECONNECTING; i++) {
-            reconnecting.add(raw(gateways.get(i % 3), "back-" + i).hello(Map.of()));
+            reconnecting.add(gateways.device(nodes.get(i % 3), "back-" + i).hello(Map.of()));
         }
         int connectedBefore = BEFORE + SILENT_THEN_ACK + RECONNECTING;
-        await().atMost(WAIT).until(() -> gateways.stream().mapToInt(Gateway::connectedDevices).sum() == connectedBefore);
+        await().atMost(WAIT).until(() -> nodes.stream().mapToInt(Gateway::connectedDevices).sum() == connectedBefore);
 
-        StageUpdate live = StageUpdate.newBuilder().setEventId(event).setStage(Stage.LIVE).setSeq(1)
-                .setIssuedAt(Timestamps.of(Instant.now())).setReason("manual").build();
-        CompletableFuture<Void> published = bus("producer").publish(Topic.STAGES, event, live.toByteArray());
+        StageUpdate live = GatewaysOnKafka.update(event, Stage.LIVE, 1);
+        CompletableFuture<Void> published = gateways.bus("producer").publish(Topic.STAGES, event, live.toByteArray());
         // Devices connecting while the broadcast lands: fan-out or welcome snapshot, never both counted.
-        DeviceFleet during = fleet(uris, DURING, "during-");
+        DeviceFleet during = gateways.fleet(uris, DURING, "during-");
         during.connectAll().get(60, TimeUnit.SECONDS);
         published.get(30, TimeUnit.SECONDS);
 
@@ -162,7 +118,7 @@ class DeliveryFiguresIT {
         await().atMost(WAIT).until(() -> reconnecting.stream().allMatch(d -> holds(d, event, 1)));
         for (int i = 0; i < RECONNECTING; i++) {
             reconnecting.get(i).socket.abort();
-            RawDevice again = raw(gateways.get(i % 3), "back-" + i).hello(Map.of());
+            RawDevice again = gateways.device(nodes.get(i % 3), "back-" + i).hello(Map.of());
             await().atMost(WAIT).until(() -> holds(again, event, 1));
             again.ack(event, 1);
         }
@@ -180,7 +136,7 @@ class DeliveryFiguresIT {
             assertThat(d.getTargeted()).isLessThanOrEqualTo(devices);
         });
         // Redeliveries happened: the old per-frame counting would have put written above targeted.
-        assertThat(gateways.stream().mapToDouble(g -> g.metrics().count("kickoff_gateway_redeliveries")).sum()).isPositive();
+        assertThat(nodes.stream().mapToDouble(g -> g.metrics().count("kickoff_gateway_redeliveries")).sum()).isPositive();
     }
 
     static Optional<EventDelivery> merged(Map<String, DeliveryReport> latest, String event) {

@@ -1,5 +1,7 @@
 package io.kickoff.gateway.it;
 
+import static io.kickoff.gateway.it.GatewaysOnKafka.update;
+import static io.kickoff.gateway.it.GatewaysOnKafka.uri;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -16,29 +18,20 @@ import io.kickoff.protocol.v1.ServerFrame;
 import io.kickoff.protocol.v1.Stage;
 import io.kickoff.protocol.v1.StageUpdate;
 import io.kickoff.simulator.DeviceFleet;
-import io.kickoff.simulator.FleetConfig;
 import io.kickoff.testkit.TestKafka;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,7 +46,9 @@ class GatewayIT {
     static final TestKafka kafka = new TestKafka();
 
     static KafkaEventBus publisher;
-    final List<AutoCloseable> opened = new ArrayList<>();
+
+    @RegisterExtension
+    final GatewaysOnKafka gateways = new GatewaysOnKafka(kafka, TOKENS);
 
     @BeforeAll
     static void publisher() {
@@ -65,26 +60,9 @@ class GatewayIT {
         publisher.close();
     }
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
-    }
-
     Gateway gateway(UnaryOperator<GatewayConfig.Builder> settings) throws Exception {
-        String node = "gw-" + UUID.randomUUID().toString().substring(0, 8);
-        KafkaEventBus bus = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId(node));
-        opened.add(bus);
-        Gateway gateway = Gateway.start(settings.apply(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId(node)
-                .opsToken("ops-secret")).build(), TOKENS, bus, Clock.systemUTC());
-        opened.add(gateway);
-        await().atMost(WAIT).until(gateway::isReady);
-        return gateway;
-    }
-
-    static URI uri(Gateway gateway) {
-        return URI.create("ws://127.0.0.1:" + gateway.port() + "/v1/connect");
+        return gateways.startReady("gw-" + UUID.randomUUID().toString().substring(0, 8),
+                b -> settings.apply(b.opsToken("ops-secret")));
     }
 
     static String token(String device) {
@@ -95,30 +73,12 @@ class GatewayIT {
         return "it-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    static StageUpdate update(String eventId, Stage stage, long seq) {
-        return StageUpdate.newBuilder().setEventId(eventId).setStage(stage).setSeq(seq)
-                .setIssuedAt(Timestamps.of(Instant.now())).setReason("manual").build();
-    }
-
     static void publish(StageUpdate... updates) {
         List<CompletableFuture<Void>> acks = new ArrayList<>();
         for (StageUpdate u : updates) {
             acks.add(publisher.publish(Topic.STAGES, u.getEventId(), u.toByteArray()));
         }
         CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).orTimeout(30, TimeUnit.SECONDS).join();
-    }
-
-    RawDevice device(Gateway gateway, String id) {
-        RawDevice device = RawDevice.connect(uri(gateway), token(id));
-        opened.add(() -> device.socket.abort());
-        return device;
-    }
-
-    DeviceFleet fleet(List<URI> gateways, int devices, String prefix) {
-        DeviceFleet fleet = DeviceFleet.open(FleetConfig.builder().gateways(gateways).devices(devices)
-                .deviceIds(i -> prefix + i).tokens(i -> token(prefix + i)).build());
-        opened.add(fleet);
-        return fleet;
     }
 
     static long welcomeAndSnapshot(RawDevice device, String eventId) {
@@ -151,7 +111,7 @@ class GatewayIT {
     void aTokenInTheQueryIsAcceptedForClientsThatCannotSetHeaders() throws Exception {
         Gateway gateway = gateway(b -> b);
         RawDevice device = RawDevice.connect(URI.create(uri(gateway) + "?token=" + token("query")), null).hello(Map.of());
-        opened.add(() -> device.socket.abort());
+        gateways.closeAfter(() -> device.socket.abort());
         await().atMost(WAIT).until(() -> device.count(ServerFrame.FrameCase.WELCOME) == 1);
         assertThatThrownBy(() -> RawDevice.connect(URI.create(uri(gateway) + "?token=bad"), null))
                 .satisfies(e -> assertThat(RawDevice.refusedStatus(e)).isEqualTo(401));
@@ -160,7 +120,7 @@ class GatewayIT {
     @Test
     void aMessageSentInFragmentsIsReassembled() throws Exception {
         Gateway gateway = gateway(b -> b);
-        RawDevice device = device(gateway, "fragments");
+        RawDevice device = gateways.device(gateway, "fragments");
         device.socket.sendText("{\"hello\":", false).join();
         device.socket.sendText("{}}", true).join();
         await().atMost(WAIT).until(() -> device.count(ServerFrame.FrameCase.WELCOME) == 1);
@@ -192,14 +152,14 @@ class GatewayIT {
         String e = event();
         publish(update(e, Stage.PREFETCH, 1), update(e, Stage.LIVE, 3));
         await().atMost(WAIT).until(() -> {
-            RawDevice probe = device(gateway, "probe-" + UUID.randomUUID());
+            RawDevice probe = gateways.device(gateway, "probe-" + UUID.randomUUID());
             probe.hello(Map.of());
             await().atMost(WAIT).until(() -> probe.count(ServerFrame.FrameCase.WELCOME) == 1);
             return welcomeAndSnapshot(probe, e) == 3;
         });
 
-        RawDevice behind = device(gateway, "behind").hello(Map.of(e, 1L));
-        RawDevice ahead = device(gateway, "ahead").hello(Map.of(e, 5L));
+        RawDevice behind = gateways.device(gateway, "behind").hello(Map.of(e, 1L));
+        RawDevice ahead = gateways.device(gateway, "ahead").hello(Map.of(e, 5L));
         await().atMost(WAIT).until(() -> behind.count(ServerFrame.FrameCase.WELCOME) == 1
                 && ahead.count(ServerFrame.FrameCase.WELCOME) == 1);
         assertThat(welcomeAndSnapshot(behind, e)).isEqualTo(3);
@@ -215,8 +175,8 @@ class GatewayIT {
     void withheldAcksCauseABoundedNumberOfRedeliveries() throws Exception {
         Gateway gateway = gateway(b -> b.ackTimeout(Duration.ofMillis(200)).maxRedeliveries(2));
         String e = event();
-        RawDevice silent = device(gateway, "silent").hello(Map.of());
-        RawDevice polite = device(gateway, "polite").hello(Map.of());
+        RawDevice silent = gateways.device(gateway, "silent").hello(Map.of());
+        RawDevice polite = gateways.device(gateway, "polite").hello(Map.of());
         await().atMost(WAIT).until(() -> gateway.connectedDevices() == 2);
         publish(update(e, Stage.LIVE, 1));
         await().atMost(WAIT).until(() -> updatesOf(polite, e).size() >= 1);
@@ -232,9 +192,7 @@ class GatewayIT {
     void duplicatesAreHarmlessToDevices() throws Exception {
         Gateway gateway = gateway(b -> b.ackTimeout(Duration.ofMillis(100)).maxRedeliveries(3));
         String e = event();
-        DeviceFleet fleet = DeviceFleet.open(FleetConfig.builder().gateway(uri(gateway)).devices(10)
-                .deviceIds(i -> "dup-" + i).tokens(i -> token("dup-" + i)).ackUpdates(false).build());
-        opened.add(fleet);
+        DeviceFleet fleet = gateways.fleet(List.of(uri(gateway)), 10, "dup-", b -> b.ackUpdates(false));
         fleet.connectAll().get(60, TimeUnit.SECONDS);
         publish(update(e, Stage.LIVE, 1));
         // Without acks every device is sent the update again; each applies it once and counts the rest as duplicates.
@@ -251,7 +209,7 @@ class GatewayIT {
         Gateway gateway = gateway(b -> b.bundlePushWindow(Duration.ofMillis(500)));
         String e = event();
         publish(update(e, Stage.PREFETCH, 1));
-        DeviceFleet early = fleet(List.of(uri(gateway)), 10, "bundle-early-");
+        DeviceFleet early = gateways.fleet(List.of(uri(gateway)), 10, "bundle-early-");
         early.connectAll().get(60, TimeUnit.SECONDS);
         io.kickoff.protocol.v1.Bundle bundle = io.kickoff.protocol.v1.Bundle.newBuilder().setEventId(e).setSegment("us-en")
                 .setVersion("v1").putStages("LIVE", io.kickoff.protocol.v1.Rendering.newBuilder().setRowTitle("Live now").build())
@@ -259,7 +217,7 @@ class GatewayIT {
         publisher.publish(Topic.BUNDLES, e + ":us-en", bundle.toByteArray()).get(30, TimeUnit.SECONDS);
         await().atMost(WAIT).until(() -> early.countDevices(d -> d.bundlesReceived() >= 1) == 10);
 
-        DeviceFleet late = fleet(List.of(uri(gateway)), 5, "bundle-late-");
+        DeviceFleet late = gateways.fleet(List.of(uri(gateway)), 5, "bundle-late-");
         late.connectAll().get(60, TimeUnit.SECONDS);
         await().atMost(WAIT).until(() -> late.countDevices(d -> d.bundlesReceived() >= 1) == 5);
         assertThat(gateway.metrics().count("kickoff_gateway_bundle_writes")).isGreaterThanOrEqualTo(15);
@@ -271,8 +229,8 @@ class GatewayIT {
     void twoNodesOnOneBusBothDeliverToTheirDevices() throws Exception {
         Gateway a = gateway(b -> b);
         Gateway b2 = gateway(b -> b);
-        DeviceFleet onA = fleet(List.of(uri(a)), 20, "a-");
-        DeviceFleet onB = fleet(List.of(uri(b2)), 20, "b-");
+        DeviceFleet onA = gateways.fleet(List.of(uri(a)), 20, "a-");
+        DeviceFleet onB = gateways.fleet(List.of(uri(b2)), 20, "b-");
         CompletableFuture.allOf(onA.connectAll(), onB.connectAll()).get(60, TimeUnit.SECONDS);
         String e = event();
         publish(update(e, Stage.LIVE, 1));
@@ -287,7 +245,7 @@ class GatewayIT {
         Gateway b2 = gateway(b -> b);
         String e = event();
         publish(update(e, Stage.PRE_SHOW, 1));
-        DeviceFleet fleet = fleet(List.of(uri(a), uri(b2)), 20, "k-");
+        DeviceFleet fleet = gateways.fleet(List.of(uri(a), uri(b2)), 20, "k-");
         fleet.connectAll().get(60, TimeUnit.SECONDS);
         await().atMost(WAIT).until(() -> fleet.countAt(e, Stage.PRE_SHOW, 1) == 20);
         a.close();
@@ -303,7 +261,7 @@ class GatewayIT {
         Gateway gateway = gateway(b -> b.drainWindow(Duration.ofSeconds(2)));
         List<RawDevice> devices = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            devices.add(device(gateway, "drain-" + i).hello(Map.of()));
+            devices.add(gateways.device(gateway, "drain-" + i).hello(Map.of()));
         }
         await().atMost(WAIT).until(() -> gateway.connectedDevices() == 5);
         HttpResponse<String> accepted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -327,7 +285,7 @@ class GatewayIT {
     void aboveTheConnectionCapUpgradesGet503WithAJitteredRetryAfter() throws Exception {
         Gateway gateway = gateway(b -> b.maxConnections(3).retryAfter(Duration.ofSeconds(2), Duration.ofSeconds(7)));
         for (int i = 0; i < 3; i++) {
-            device(gateway, "cap-" + i).hello(Map.of());
+            gateways.device(gateway, "cap-" + i).hello(Map.of());
         }
         await().atMost(WAIT).until(() -> gateway.connectedDevices() == 3);
         assertThatThrownBy(() -> RawDevice.connect(uri(gateway), token("cap-over"))).satisfies(e -> {
@@ -343,7 +301,7 @@ class GatewayIT {
     @Test
     void aFrameOverTheSizeCapCloses1009() throws Exception {
         Gateway gateway = gateway(b -> b.maxFrameBytes(1024));
-        RawDevice device = device(gateway, "big").hello(Map.of());
+        RawDevice device = gateways.device(gateway, "big").hello(Map.of());
         await().atMost(WAIT).until(() -> device.count(ServerFrame.FrameCase.WELCOME) == 1);
         device.sendText("{\"ping\":{\"nonce\":\"" + "9".repeat(2000) + "\"}}");
         assertThat(device.closeCode.get(30, TimeUnit.SECONDS)).isEqualTo(1009);
@@ -354,7 +312,7 @@ class GatewayIT {
     @Test
     void tooManyFramesPerSecondClose1008() throws Exception {
         Gateway gateway = gateway(b -> b.inboundRate(1, 3));
-        RawDevice device = device(gateway, "chatty").hello(Map.of());
+        RawDevice device = gateways.device(gateway, "chatty").hello(Map.of());
         // A burst of 3: hello and two pings pass, the third ping is over. Sending more after it would
         // race the close (the client could see a reset before the close frame).
         for (int i = 0; i < 3; i++) {
@@ -367,22 +325,22 @@ class GatewayIT {
     @Test
     void malformedFramesGetAnErrorFrameThenTheirCloseCode() throws Exception {
         Gateway gateway = gateway(b -> b);
-        RawDevice broken = device(gateway, "broken").hello(Map.of()).sendText("{\"ack\": nope");
+        RawDevice broken = gateways.device(gateway, "broken").hello(Map.of()).sendText("{\"ack\": nope");
         assertThat(broken.closeCode.get(30, TimeUnit.SECONDS)).isEqualTo(1007);
         assertThat(broken.all(ServerFrame.FrameCase.ERROR).get(0).getError().getCode()).isEqualTo(ErrorCode.MALFORMED_FRAME);
 
-        RawDevice unknown = device(gateway, "unknown").hello(Map.of()).sendText("{}");
+        RawDevice unknown = gateways.device(gateway, "unknown").hello(Map.of()).sendText("{}");
         assertThat(unknown.closeCode.get(30, TimeUnit.SECONDS)).isEqualTo(1007);
         assertThat(unknown.all(ServerFrame.FrameCase.ERROR).get(0).getError().getCode()).isEqualTo(ErrorCode.UNKNOWN_FRAME);
 
-        RawDevice binary = device(gateway, "binary").hello(Map.of()).sendBinary(new byte[] {1, 2, 3});
+        RawDevice binary = gateways.device(gateway, "binary").hello(Map.of()).sendBinary(new byte[] {1, 2, 3});
         assertThat(binary.closeCode.get(30, TimeUnit.SECONDS)).isEqualTo(1003);
     }
 
     @Test
     void aDeviceThatNeverSaysHelloIsClosed1008() throws Exception {
         Gateway gateway = gateway(b -> b.helloTimeout(Duration.ofMillis(300)));
-        RawDevice mute = device(gateway, "mute");
+        RawDevice mute = gateways.device(gateway, "mute");
         assertThat(mute.closeCode.get(30, TimeUnit.SECONDS)).isEqualTo(1008);
         assertThat(mute.all(ServerFrame.FrameCase.ERROR).get(0).getError().getMessage()).contains("hello");
     }

@@ -3,12 +3,11 @@ package io.kickoff.gateway.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kickoff.bus.KafkaBusConfig;
-import io.kickoff.bus.KafkaEventBus;
 import io.kickoff.gateway.Gateway;
 import io.kickoff.gateway.GatewayConfig;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.kickoff.protocol.v1.ServerFrame;
+import io.kickoff.testkit.RawHttpConnection;
 import io.kickoff.testkit.TestKafka;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,9 +15,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -44,45 +40,18 @@ class UpgradeEdgeIT {
     @RegisterExtension
     static final TestKafka kafka = new TestKafka();
 
-    final List<AutoCloseable> opened = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final GatewaysOnKafka gateways = new GatewaysOnKafka(kafka, TOKENS);
 
     Gateway gateway(UnaryOperator<GatewayConfig.Builder> settings) throws Exception {
-        String node = "edge-" + UUID.randomUUID().toString().substring(0, 8);
-        KafkaEventBus bus = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId(node));
-        opened.add(bus);
-        Gateway gateway = Gateway.start(settings.apply(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId(node))
-                .build(), TOKENS, bus, Clock.systemUTC());
-        opened.add(gateway);
-        await().atMost(WAIT).until(gateway::isReady);
-        return gateway;
-    }
-
-    static URI uri(Gateway gateway) {
-        return URI.create("ws://127.0.0.1:" + gateway.port() + "/v1/connect");
-    }
-
-    static String token(String device) {
-        return TOKENS.issue(device, "us-en", Duration.ofHours(1));
-    }
-
-    RawDevice device(Gateway gateway, String id) {
-        RawDevice device = RawDevice.connect(uri(gateway), token(id));
-        opened.add(() -> device.socket.abort());
-        return device;
+        return gateways.startReady("edge-" + UUID.randomUUID().toString().substring(0, 8), settings);
     }
 
     Socket socket(Gateway gateway) throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", gateway.port()), 10_000);
         socket.setSoTimeout(20_000);
-        opened.add(socket);
+        gateways.closeAfter(socket);
         return socket;
     }
 
@@ -105,24 +74,15 @@ class UpgradeEdgeIT {
     /** A raw exchange: the request's bytes, then everything the server sends until it closes. */
     record Exchange(String answer, boolean closedByServer) {
         int status() {
-            return Integer.parseInt(answer.substring(9, 12));
+            return RawHttpConnection.status(answer);
         }
 
         String header(String name) {
-            for (String line : answer.split("\r\n")) {
-                if (line.isEmpty()) {
-                    break;
-                }
-                if (line.regionMatches(true, 0, name + ":", 0, name.length() + 1)) {
-                    return line.substring(name.length() + 1).trim();
-                }
-            }
-            return null;
+            return RawHttpConnection.header(answer, name);
         }
 
         String body() {
-            int start = answer.indexOf("\r\n\r\n");
-            return start < 0 ? "" : answer.substring(start + 4);
+            return RawHttpConnection.body(answer);
         }
 
         /** A refusal as docs/protocol.md §2 promises: plain text saying why, Connection: close, then closed. */
@@ -172,7 +132,7 @@ class UpgradeEdgeIT {
         // Devices get in while the silent sockets are still open: those hold no device slot.
         List<RawDevice> devices = new ArrayList<>();
         for (int i = 0; i < cap - 1; i++) {
-            devices.add(device(gateway, "real-" + i).hello(Map.of()));
+            devices.add(gateways.device(gateway, "real-" + i).hello(Map.of()));
         }
         await().atMost(WAIT).until(() -> devices.stream().allMatch(d -> d.count(ServerFrame.FrameCase.WELCOME) == 1));
         assertThat(gateway.connectedDevices()).isEqualTo(cap - 1);
@@ -192,7 +152,7 @@ class UpgradeEdgeIT {
         await().atMost(WAIT).until(() -> gateway.metrics().count("kickoff_gateway_closes", "reason", "upgrade_timeout")
                 == cap + 20);
         // A device still gets in once they are gone (the last slot), and the greeted ones were not touched.
-        RawDevice late = device(gateway, "late").hello(Map.of());
+        RawDevice late = gateways.device(gateway, "late").hello(Map.of());
         await().atMost(WAIT).until(() -> late.count(ServerFrame.FrameCase.WELCOME) == 1);
         assertThat(gateway.connectedDevices()).isEqualTo(cap);
         assertThat(devices).noneMatch(RawDevice::closed);
@@ -216,12 +176,12 @@ class UpgradeEdgeIT {
                 }
             }
         });
-        opened.add(() -> flooding.set(false));
+        gateways.closeAfter(() -> flooding.set(false));
         await().atMost(WAIT).until(() -> floodAnswers.values().stream().mapToInt(Integer::intValue).sum() >= 50);
 
         List<RawDevice> devices = new ArrayList<>();
         for (int i = 0; i < realDevices; i++) {
-            devices.add(device(gateway, "real-" + i).hello(Map.of())); // throws if refused
+            devices.add(gateways.device(gateway, "real-" + i).hello(Map.of())); // throws if refused
         }
         await().atMost(WAIT).until(() -> devices.stream().allMatch(d -> d.count(ServerFrame.FrameCase.WELCOME) == 1));
         flooding.set(false);
@@ -250,16 +210,16 @@ class UpgradeEdgeIT {
     @Test
     void aRequestLineOverTheLimitIs414AndHeadersOverTheLimitAre431() throws Exception {
         Gateway gateway = gateway(b -> b);
-        exchange(gateway, valid("/v1/connect?token=" + token("long") + "&pad=" + "x".repeat(4_096), null))
+        exchange(gateway, valid("/v1/connect?token=" + gateways.token("long") + "&pad=" + "x".repeat(4_096), null))
                 .isPlainRefusal(414);
-        exchange(gateway, upgrade("/v1/connect", token("big"), "Sec-WebSocket-Version: 13",
+        exchange(gateway, upgrade("/v1/connect", gateways.token("big"), "Sec-WebSocket-Version: 13",
                 "Sec-WebSocket-Protocol: kickoff.v1.json", "X-Padding: " + "x".repeat(8_192))).isPlainRefusal(431);
     }
 
     @Test
     void everyRefusalIsPlainTextAndCloses() throws Exception {
         Gateway gateway = gateway(b -> b);
-        String good = token("d");
+        String good = gateways.token("d");
         exchange(gateway, upgrade("/v1/connect", good, "Sec-WebSocket-Version: 12",
                 "Sec-WebSocket-Protocol: kickoff.v1.json")).isPlainRefusal(426);
         assertThat(exchange(gateway, upgrade("/v1/connect", good, "Sec-WebSocket-Version: 12",
@@ -277,7 +237,7 @@ class UpgradeEdgeIT {
     void subprotocolsOfferedOnTwoHeaderLinesAreAccepted() throws Exception {
         Gateway gateway = gateway(b -> b);
         Socket socket = socket(gateway);
-        socket.getOutputStream().write(upgrade("/v1/connect", token("two-lines"), "Sec-WebSocket-Version: 13",
+        socket.getOutputStream().write(upgrade("/v1/connect", gateways.token("two-lines"), "Sec-WebSocket-Version: 13",
                 "Sec-WebSocket-Protocol: mqtt", "Sec-WebSocket-Protocol: kickoff.v1.json")
                 .getBytes(StandardCharsets.ISO_8859_1));
         socket.getOutputStream().flush();
@@ -290,7 +250,7 @@ class UpgradeEdgeIT {
     void brokenFramingCloses1002WithNoErrorFrameBeforeIt() throws Exception {
         Gateway gateway = gateway(b -> b);
         Socket socket = socket(gateway);
-        socket.getOutputStream().write(valid("/v1/connect", token("rsv")).getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().write(valid("/v1/connect", gateways.token("rsv")).getBytes(StandardCharsets.ISO_8859_1));
         socket.getOutputStream().flush();
         InputStream in = socket.getInputStream();
         assertThat(readHead(in)).startsWith("HTTP/1.1 101 ");

@@ -59,14 +59,8 @@ class DrainTest {
     }
 
     EmbeddedChannel greeted(String id) {
-        EmbeddedChannel ch = new EmbeddedChannel();
-        ch.pipeline().addLast(new ServerFrameEncoder());
-        DeviceSession session = Fixtures.attachSession(ch, id, "us-en", WireFormat.PROTOBUF);
-        session.markGreeted();
-        session.readAt(t0);
-        session.pingedAt(t0);
-        session.moveAt(t0 + 3600 * SECOND);
-        registry.add(session);
+        EmbeddedChannel ch = GreetedSessions.open(registry, id, t0);
+        DeviceSession session = session(ch);
         // As the session handler does on channelInactive.
         ch.closeFuture().addListener(f -> registry.remove(session));
         channels.add(ch);

@@ -35,15 +35,7 @@ class SessionUpkeepTest {
     final long t0 = 1_000 * SECOND;
 
     EmbeddedChannel greeted(String id) {
-        EmbeddedChannel ch = new EmbeddedChannel();
-        ch.pipeline().addLast(new ServerFrameEncoder());
-        DeviceSession session = Fixtures.attachSession(ch, id, "us-en", WireFormat.PROTOBUF);
-        session.markGreeted();
-        session.readAt(t0);
-        session.pingedAt(t0);
-        session.moveAt(t0 + 3600 * SECOND);
-        registry.add(session);
-        return ch;
+        return GreetedSessions.open(registry, id, t0);
     }
 
     SessionUpkeep upkeep(EmbeddedChannel ch) {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kickoff.gateway.Fixtures;
 import io.kickoff.gateway.admission.AuthFailureBudget;
-import io.kickoff.gateway.admission.RetryAfter;
 import io.kickoff.gateway.metrics.GatewayMetrics;
+import io.kickoff.http.RetryAfter;
 import io.kickoff.protocol.WireFormat;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -33,7 +33,7 @@ class UpgradeGuardTest {
     final GatewayMetrics metrics = new GatewayMetrics("gw-test");
     final AtomicLong nanos = new AtomicLong();
     AuthFailureBudget authFailures = new AuthFailureBudget(100, 100, 100, nanos::get);
-    final RetryAfter retryAfter = RetryAfter.of(Duration.ofSeconds(1), Duration.ofSeconds(30), new SplittableRandom(7));
+    final RetryAfter retryAfter = new RetryAfter(Duration.ofSeconds(1), Duration.ofSeconds(30), new SplittableRandom(7)::nextDouble);
     final List<EmbeddedChannel> channels = new ArrayList<>();
 
     @AfterEach

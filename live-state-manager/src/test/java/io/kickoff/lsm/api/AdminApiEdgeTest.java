@@ -9,9 +9,8 @@ import static org.awaitility.Awaitility.await;
 import io.kickoff.http.EdgeLimits;
 import io.kickoff.testkit.RawHttpConnection;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The admin API's edge over real sockets: malformed requests are answered, slow and idle connections closed. */
 class AdminApiEdgeTest {
@@ -19,22 +18,11 @@ class AdminApiEdgeTest {
     static final EdgeLimits LIMITS = EdgeLimits.defaults(3)
             .withTimeouts(Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofMillis(800));
 
-    AdminApiFixture api;
-
-    @BeforeEach
-    void start() throws Exception {
-        api = new AdminApiFixture(LIMITS);
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
-    }
+    @RegisterExtension
+    final AdminApiFixture api = new AdminApiFixture(LIMITS);
 
     String exchange(String request) throws Exception {
-        try (RawHttpConnection c = new RawHttpConnection(api.server.port())) {
-            return c.send(request).readUntilClosed(WAIT);
-        }
+        return RawHttpConnection.exchange(api.server.port(), request, WAIT);
     }
 
     static void assertProblem(String received, int status, String slug) {

@@ -21,9 +21,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A real admin server on a free port, over an in-memory store that tests can make fail, and an HTTP client. */
-final class AdminApiFixture implements AutoCloseable {
+/**
+ * A real admin server on a free port, over an in-memory store that tests can make fail, and an HTTP client.
+ * A test class holds one per test and has it closed after each:
+ * {@code @RegisterExtension final AdminApiFixture api = new AdminApiFixture();}
+ */
+final class AdminApiFixture implements AutoCloseable, AfterEachCallback {
     static final String OPERATOR = "op-token";
     static final String OTHER_OPERATOR = "op-token-2";
     static final String VIEWER = "view-token";
@@ -40,18 +46,23 @@ final class AdminApiFixture implements AutoCloseable {
     final AdminServer server;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    AdminApiFixture() throws InterruptedException {
+    AdminApiFixture() {
         this(EdgeLimits.defaults(AdminServer.DEFAULT_MAX_CONNECTIONS));
     }
 
-    AdminApiFixture(EdgeLimits limits) throws InterruptedException {
+    AdminApiFixture(EdgeLimits limits) {
         Map<String, AdminToken> tokens = Map.of(
                 OPERATOR, AdminToken.operator("alice"),
                 OTHER_OPERATOR, AdminToken.operator("bob"),
                 VIEWER, AdminToken.viewer("victor"));
-        server = AdminServer.start("127.0.0.1", 0,
-                new AdminApiHandler(events, store, board, tokens, new Readiness(storeHealth::isUp, busUp::get), registry,
-                        Duration.ofSeconds(1)), limits);
+        try {
+            server = AdminServer.start("127.0.0.1", 0,
+                    new AdminApiHandler(events, store, board, tokens, new Readiness(storeHealth::isUp, busUp::get), registry,
+                            Duration.ofSeconds(1)), limits);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the admin server", e);
+        }
     }
 
     /** The in-memory store of this module (one place to change if it moves). */
@@ -62,6 +73,11 @@ final class AdminApiFixture implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
     }
 
     URI uri(String path) {

@@ -19,24 +19,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /** Bad input to the admin API: each answered with a documented 4xx (or 503 for a missed deadline), nothing stored. */
 class AdminApiInputTest {
-    AdminApiFixture api;
-
-    @BeforeEach
-    void start() throws Exception {
-        api = new AdminApiFixture();
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
-    }
+    @RegisterExtension
+    final AdminApiFixture api = new AdminApiFixture();
 
     // ---------------------------------------------------------------- time range
 

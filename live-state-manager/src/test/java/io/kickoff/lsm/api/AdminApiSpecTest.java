@@ -15,27 +15,22 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** docs/admin-api.yaml and the server agree: every documented operation exists, and every route is documented. */
 class AdminApiSpecTest {
     static final Set<String> METHODS = Set.of("get", "put", "post", "patch", "delete", "head", "options", "trace");
     static final String EVENT = "spec-event";
 
-    AdminApiFixture api;
+    @RegisterExtension
+    final AdminApiFixture api = new AdminApiFixture();
     JsonNode spec;
 
     @BeforeEach
-    void start() throws Exception {
-        api = new AdminApiFixture();
+    void readSpec() throws Exception {
         spec = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(specFile()));
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
     }
 
     /** docs/admin-api.yaml, found from the module directory or the repository root. */

@@ -21,23 +21,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class AdminApiTest {
     static final DeliveryFixtures reports = new DeliveryFixtures(NOW);
-    AdminApiFixture api;
-
-    @BeforeEach
-    void start() throws Exception {
-        api = new AdminApiFixture();
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
-    }
+    @RegisterExtension
+    final AdminApiFixture api = new AdminApiFixture();
 
     List<HistoryEntry> history(String id) {
         return api.events.history(id).join();

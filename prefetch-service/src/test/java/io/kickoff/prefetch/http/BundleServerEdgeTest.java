@@ -51,9 +51,7 @@ class BundleServerEdgeTest {
     }
 
     String exchange(String request) throws Exception {
-        try (RawHttpConnection c = new RawHttpConnection(port)) {
-            return c.send(request).readUntilClosed(WAIT);
-        }
+        return RawHttpConnection.exchange(port, request, WAIT);
     }
 
     static void assertRefused(String received, int status, String words) {
