@@ -156,7 +156,11 @@ class SmallJsonFramesTest {
                 Timestamp.newBuilder().setSeconds(1_795_000_000L).setNanos(123_000_000).build(),
                 Timestamp.newBuilder().setSeconds(1_795_000_000L).setNanos(123_456_000).build(),
                 Timestamp.newBuilder().setSeconds(1_795_000_000L).setNanos(123_456_789).build(),
+                Timestamp.newBuilder().setSeconds(1_795_000_000L).setNanos(100_000_000).build(),
+                Timestamp.newBuilder().setSeconds(1_795_000_000L).setNanos(1).build(),
+                Timestamp.newBuilder().setSeconds(-1).setNanos(999_999_999).build(),
                 Timestamp.newBuilder().setSeconds(-62_135_596_800L).build(), // 0001-01-01T00:00:00Z
+                Timestamp.newBuilder().setSeconds(253_402_300_799L).setNanos(999_999_999).build(), // 9999-12-31T23:59:59.999999999Z
                 Timestamp.getDefaultInstance(),
         };
         for (Timestamp time : times) {
