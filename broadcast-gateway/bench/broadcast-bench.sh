@@ -79,8 +79,9 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-log() { printf '%s bench: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+BENCH_NAME=bench
+# shellcheck source=bench-lib.sh
+source "$HERE/bench-lib.sh"
 
 # ---------------------------------------------------------------- checks
 for n in DEVICES GATEWAYS CLIENTS PER_ADDRESS FIRST_ADDRESS CONNECT_RATE CONNECT_TIMEOUT WATCH_TIMEOUT SETTLE PAUSE \
@@ -113,89 +114,7 @@ done
 # Every process may open as many files as the hard limit allows (20,000 here; it cannot be raised).
 ulimit -n "$(ulimit -Hn)"
 
-# ---------------------------------------------------------------- processes and clean-up
-PIDS=()
-NAMES=()
-LAST_PID=
-# start NAME LOG JAVA_OPTS ARGS... : runs the kickoff jar in the background, output to LOG.
-start() {
-  local name="$1" logfile="$2" opts="$3"
-  shift 3
-  # shellcheck disable=SC2086 # JAVA_OPTS are words on purpose
-  java $opts -jar "$JAR" "$@" >"$logfile" 2>&1 &
-  LAST_PID=$!
-  PIDS+=("$LAST_PID")
-  NAMES+=("$name")
-}
-
-stop_all() {
-  local i pid deadline
-  # Newest first: clients, gateways (they drain), LSM, Kafka.
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-    pid="${PIDS[i]}"
-    kill -0 "$pid" 2>/dev/null || continue
-    kill -TERM "$pid" 2>/dev/null || true
-    deadline=$((SECONDS + 20))
-    while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "${NAMES[i]} (pid $pid) did not stop within 20 s; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  done
-  wait 2>/dev/null || true
-}
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  if (( ${#PIDS[@]} > 0 )); then
-    log "stopping ${#PIDS[@]} processes"
-    stop_all
-  fi
-  [[ -n "${RUN:-}" ]] && log "logs and reports: $RUN"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# wait_until WHAT TIMEOUT_S PID CMD... : polls CMD every $POLL s until it succeeds; fails if PID dies or
-# time runs out. Polls that read client reports use POLL=1: the script's own CPU use (jq on 2 cores)
-# would otherwise show up in the figures it measures.
-POLL=0.2
-wait_until() {
-  local what="$1" timeout="$2" pid="$3"
-  shift 3
-  local deadline=$((SECONDS + timeout))
-  until "$@"; do
-    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
-      die "$what: the process (pid $pid) exited; see its log in $RUN"
-    fi
-    (( SECONDS < deadline )) || die "timed out after ${timeout}s waiting for $what"
-    sleep "$POLL"
-  done
-}
-
-# ---------------------------------------------------------------- measurements
-# Live heap in KiB: the total of `jcmd PID GC.class_histogram`, which runs a full collection and then
-# counts only reachable objects. (jstat's used columns, read a moment after a GC, also count whatever
-# the gateway allocated in between, several MiB of noise.)
-heap_used_kb() {
-  jcmd "$1" GC.class_histogram | awk '$1 == "Total" { printf "%.0f\n", $3 / 1024 }'
-}
-rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
-fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
-# A gateway's metric from /metrics (Prometheus text), as a whole number.
-metric() {
-  curl -sf "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 ~ "^"m"(\\{|$)" { printf "%.0f\n", $NF; found = 1 } END { if (!found) print "" }'
-}
-
-metric_or_0() { local v; v=$(metric "$1" "$2" || true); echo "${v:-0}"; }
-
-api() { # PATH JSON [METHOD] -> HTTP status; body in $RUN/api.json
-  curl -sS -o "$RUN/api.json" -w '%{http_code}' -X "${3:-POST}" -H "Authorization: Bearer $ADMIN_TOKEN" \
-    -H 'Content-Type: application/json' -d "$2" "http://127.0.0.1:$ADMIN_PORT$1"
-}
+install_cleanup
 
 # ---------------------------------------------------------------- run
 STAMP="$(date +%Y%m%d-%H%M%S)"
@@ -284,32 +203,20 @@ for ((g = 0; g < GATEWAYS; g++)); do
 done
 log "gateway heap before devices (KiB): ${HEAP_BEFORE[*]}"
 
-CLIENT_PIDS=()
 address=$FIRST_ADDRESS
 for ((c = 1; c <= CLIENTS; c++)); do
   n=$(( DEVICES / CLIENTS + (c - 1 < DEVICES % CLIENTS ? 1 : 0) ))
-  naddr=$(( (n + PER_ADDRESS - 1) / PER_ADDRESS ))
-  sources=""
-  for ((a = 0; a < naddr; a++)); do sources+="${sources:+,}127.0.0.$((address + a))"; done
-  address=$((address + naddr))
+  sources=$(client_sources "$n" "$address" "$PER_ADDRESS")
+  address=$(( address + (n + PER_ADDRESS - 1) / PER_ADDRESS ))
   start "client-$c" "$RUN/client-$c.log" "$CLIENT_JAVA_OPTS" simulate "${GATEWAY_ARGS[@]}" --devices "$n" \
     --id-prefix "c$c-" --source-addresses "$sources" --format "$FORMAT" --connects-per-second "$CONNECT_RATE" \
     --connect-timeout "PT${CONNECT_TIMEOUT}S" --watch "$EVENT" --watch-seq "$SEQS" --watch-timeout "PT${WATCH_TIMEOUT}S" \
     --report-json "$RUN/client-$c.json" --report-latencies --io-threads "$CLIENT_IO_THREADS"
   CLIENT_PIDS+=("$LAST_PID")
+  CLIENT_REPORTS+=("$RUN/client-$c.json")
   log "client $c: $n devices from $sources"
 done
 
-# True once every client has finished connecting (all welcomed, or given up) or exited.
-clients_connected() {
-  local c f
-  for ((c = 1; c <= CLIENTS; c++)); do
-    f="$RUN/client-$c.json"
-    if kill -0 "${CLIENT_PIDS[c - 1]}" 2>/dev/null; then
-      [[ -s "$f" ]] && [[ "$(jq -r .phase "$f")" != connecting ]] || return 1
-    fi
-  done
-}
 connect_start=$SECONDS
 POLL=1
 wait_until "the devices to connect" $((CONNECT_TIMEOUT + 60)) "" clients_connected
@@ -332,18 +239,6 @@ log "gateway heap with devices (KiB): ${HEAP_AFTER[*]}; connections: ${CONNS[*]}
 code=$(api /v1/events "{\"id\":\"$EVENT\",\"title\":\"Broadcast benchmark\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}")
 [[ "$code" == 201 ]] || die "creating event $EVENT answered HTTP $code: $(cat "$RUN/api.json")"
 declare -a CALL_US STAGE_OF
-# True once every live client has reported on seq $1.
-clients_reported() {
-  local c f
-  for ((c = 1; c <= CLIENTS; c++)); do
-    f="$RUN/client-$c.json"
-    if kill -0 "${CLIENT_PIDS[c - 1]}" 2>/dev/null; then
-      # grep, not jq: the report holds every device's latencies, and parsing it every second while a
-      # broadcast lands took CPU from the devices. The client writes the file whole (compact JSON).
-      grep -q "\"seq\":$1," "$f" || return 1
-    fi
-  done
-}
 # Warm-up broadcasts: schedule changes of the bench event (stage SCHEDULED, reason "delayed"), each a
 # broadcast to every device like the stage changes after them. The simulated-device clients are
 # JVMs that have not yet run their receive path at full scale; the first broadcasts would mostly
@@ -383,22 +278,6 @@ for ((g = 0; g < GATEWAYS; g++)); do
 done
 
 # ---------------------------------------------------------------- summary
-# Per seq, over every client's report: devices reached, exact percentiles of the merged latencies
-# (nearest rank), time to 100% (the slowest client's, all measured from the same issued_at).
-broadcast_figures() {
-  jq -s --argjson s "$1" --argjson devices "$DEVICES" --argjson clients "$CLIENTS" '
-    [.[].broadcasts[] | select(.seq == $s)] as $b
-    | ([$b[].latencies_us[]?] | sort) as $l
-    | def rank(p): if ($l | length) == 0 then null
-                   else $l[([(($l | length) * p / 100 | ceil) - 1, 0] | max)] / 1000 end;
-    { seq: $s, devices: $devices, clients_reporting: ($b | length),
-      reached: ([$b[].reached] | add // 0), applied: ([$b[].applied] | add // 0),
-      p50_ms: rank(50), p99_ms: rank(99), max_ms: (if ($l | length) == 0 then null else ($l | last) / 1000 end),
-      time_to_100_ms: (if ($b | length) == $clients and all($b[]; .time_to_100_ms != null)
-                       then ([$b[].time_to_100_ms] | max) else null end),
-      issued_at_us: ([$b[].issued_at_us | select(. != null)] | first) }' "$RUN"/client-*.json
-}
-fmt() { if [[ "$1" == null || -z "$1" ]]; then echo "-"; else printf '%.1f' "$1"; fi; }
 kib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 per_conn() { awk -v d="$1" -v n="$2" 'BEGIN { if (n > 0) printf "%.2f KiB", d / n; else print "-" }'; }
 
@@ -431,7 +310,7 @@ SUMMARY="$RUN/summary.txt"
 FIGURES="$RUN/broadcasts.json"
 echo "[" > "$FIGURES"
 for ((s = 1; s <= TOTAL_BROADCASTS; s++)); do
-  f=$(broadcast_figures "$s")
+  f=$(broadcast_figures "$s" "$DEVICES" "${CLIENT_REPORTS[@]}")
   [[ $s -gt 1 ]] && echo "," >> "$FIGURES"
   jq --arg stage "${STAGE_OF[s]}" --argjson call_us "${CALL_US[s]}" \
     '. + {stage: $stage, admin_to_100_ms: (if .time_to_100_ms == null or .issued_at_us == null then null

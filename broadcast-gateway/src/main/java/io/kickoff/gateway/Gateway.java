@@ -85,7 +85,7 @@ public final class Gateway implements AutoCloseable {
         metrics.gauge("kickoff_gateway_connections", "greeted device connections", registry::size);
         metrics.gauge("kickoff_gateway_events_known", "events in the state of the world", world::size);
         this.bossGroup = transport.newGroup(1);
-        this.ioGroup = transport.newGroup(config.ioThreads());
+        this.ioGroup = transport.newGroup(config.eventLoops());
         Subscription stageRecords = null;
         try {
             // Readiness also says whether the bus can deliver: during a Kafka outage no update reaches any device.

@@ -11,7 +11,7 @@ import java.util.Optional;
  * @param host                  address to listen on
  * @param port                  port to listen on (0: any free port)
  * @param nodeId                this node's name in welcome frames, logs, metrics and statistics
- * @param ioThreads             event loop threads (0: Netty's default, two per core)
+ * @param ioThreads             event loop threads (0: one per core, see {@link #eventLoops()})
  * @param helloTimeout          a device that has not sent hello by then is closed (1008)
  * @param heartbeatInterval     the server sends a WebSocket ping every interval; devices should ping as often; told in welcome
  * @param idleTimeout           a device the server has read nothing from for this long is closed (4002)
@@ -87,6 +87,14 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         if (!condition) {
             throw new IllegalArgumentException(message);
         }
+    }
+
+    /**
+     * Event loops to run: {@code ioThreads}, or one per available core if 0. Not Netty's two per core:
+     * a fan-out keeps every loop busy at once, so loops beyond the cores only add context switches.
+     */
+    public int eventLoops() {
+        return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
     }
 
     public static Builder builder() {

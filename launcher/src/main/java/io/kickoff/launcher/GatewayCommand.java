@@ -63,7 +63,7 @@ final class GatewayCommand implements Callable<Integer> {
                     + "endpoint disabled).")
     String opsToken;
 
-    @Option(names = "--io-threads", description = "Event loop threads, 0 for two per core (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--io-threads", description = "Event loop threads, 0 for one per core (default: ${DEFAULT-VALUE}).")
     int ioThreads;
 
     @Option(names = "--drain-window", paramLabel = "DURATION",

@@ -38,6 +38,13 @@ public enum WireFormat {
 
         @Override
         public byte[] encode(Message message) {
+            // A pong answers every device's ping: written directly, it skips the printer's reflection.
+            if (message instanceof ServerFrame frame && frame.getFrameCase() == ServerFrame.FrameCase.PONG) {
+                byte[] pong = SmallJsonFrames.pong(frame.getPong());
+                if (pong != null) {
+                    return pong;
+                }
+            }
             try {
                 return printer.print(message).getBytes(StandardCharsets.UTF_8);
             } catch (InvalidProtocolBufferException e) {
@@ -54,6 +61,14 @@ public enum WireFormat {
             } catch (InvalidProtocolBufferException | RuntimeException e) {
                 throw new MalformedFrameException("not a valid JSON frame: " + e.getMessage(), e);
             }
+        }
+
+        @Override
+        public ClientFrame decodeClientFrame(byte[] bytes) throws MalformedFrameException {
+            // Acks and pings, one per update and heartbeat of every device, skip JsonFormat's reflection
+            // when they have their plain shape; everything else (hello, or anything unusual) goes through it.
+            ClientFrame small = SmallJsonFrames.parse(bytes);
+            return small != null ? small : super.decodeClientFrame(bytes);
         }
     };
 

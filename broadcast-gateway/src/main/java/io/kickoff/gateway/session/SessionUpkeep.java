@@ -86,7 +86,10 @@ public final class SessionUpkeep implements Runnable {
             return;
         }
         Channel channel = session.channel();
-        if (!channel.isWritable()) {
+        // The session knows when its connection became unwritable (ActivityClock): asking the channel
+        // itself costs several dependent memory loads per device every round, so it is asked only to
+        // confirm. Writes below still check the channel.
+        if (session.unwritableSince() != 0 && !channel.isWritable()) {
             long since = session.unwritableSince();
             if (since != 0 && now - since >= slowConsumerTimeout) {
                 services.farewells().drop(session, CloseCodes.SLOW_CONSUMER,
