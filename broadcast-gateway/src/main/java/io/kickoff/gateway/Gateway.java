@@ -118,10 +118,15 @@ public final class Gateway implements AutoCloseable {
         }
         this.stages = stageRecords;
         this.reporter = DeliveryReporter.start(stats, bus, config.deliveryReportInterval());
-        stages.caughtUp().thenRun(() -> {
+        // Warmed while the state of the world is read: the first real broadcast runs compiled code.
+        CompletableFuture<String> warmed = warmUp(config);
+        stages.caughtUp().thenCombine(warmed, (caughtUp, warmUp) -> warmUp).thenAccept(warmUp -> {
+            if (closed.get()) {
+                return;
+            }
             ready = true;
-            log.info("gateway {} ready on {} ({}): {} events known, at most {} connections", config.nodeId(),
-                    serverChannel.localAddress(), transport.name(), world.size(), admission.maxConnections());
+            log.info("gateway {} ready on {} ({}): {} events known, at most {} connections{}", config.nodeId(),
+                    serverChannel.localAddress(), transport.name(), world.size(), admission.maxConnections(), warmUp);
         });
     }
 
@@ -129,6 +134,22 @@ public final class Gateway implements AutoCloseable {
     public static Gateway start(GatewayConfig config, DeviceTokens tokens, EventBus bus, Clock clock)
             throws InterruptedException {
         return new Gateway(config, tokens, bus, clock);
+    }
+
+    /** Completes with a note for the ready line, also when the warm-up could not run: the node serves anyway. */
+    private static CompletableFuture<String> warmUp(GatewayConfig config) {
+        if (config.warmUp().isOff()) {
+            return CompletableFuture.completedFuture("");
+        }
+        return LoopbackWarmUp.start(config).handle((report, failure) -> {
+            if (failure != null) {
+                log.warn("gateway {}: warm-up failed, serving without it (first broadcasts will be slower): {}",
+                        config.nodeId(), failure.toString());
+                return "; not warmed up";
+            }
+            return "; warmed up in " + report.millis() + " ms (" + report.devices() + " loopback devices, "
+                    + report.rounds() + " broadcasts, " + report.updatesAcked() + " updates acked, JIT quiet after " + report.jitWaitMillis() + " ms more)";
+        });
     }
 
     private void onStageRecord(BusRecord record) {

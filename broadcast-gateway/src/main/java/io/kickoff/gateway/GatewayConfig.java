@@ -42,6 +42,7 @@ import java.util.Optional;
  * @param authFailuresPerSecond sustained failed authentications per second per source address ...
  * @param authFailureBurst      ... and at once; beyond them a failed upgrade is answered 429, not 401
  * @param authFailureSources    source addresses whose failures are remembered (least recently seen are forgotten)
+ * @param warmUp                loopback traffic run before the node says it is ready ({@link WarmUp#OFF}: none)
  */
 public record GatewayConfig(String host, int port, String nodeId, int ioThreads, Duration helloTimeout,
                             Duration heartbeatInterval, Duration idleTimeout, int maxFrameBytes,
@@ -52,12 +53,36 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
                             int maxConnectsPerSecond, Duration retryAfterMin, Duration retryAfterMax,
                             Duration bundlePushWindow, Duration deliveryReportInterval, Optional<String> opsToken,
                             Duration upgradeTimeout, int authFailuresPerSecond, int authFailureBurst,
-                            int authFailureSources) {
+                            int authFailureSources, WarmUp warmUp) {
+
+    /**
+     * Before a node says it is ready, a throwaway node in the same process serves {@code devices}
+     * loopback devices {@code rounds} broadcasts, acks and pings, so that the JIT has compiled the
+     * fan-out, encode and ack paths before the first real broadcast. {@link #OFF}: none.
+     */
+    public record WarmUp(int devices, int rounds) {
+        public static final WarmUp OFF = new WarmUp(0, 0);
+        public static final WarmUp DEFAULT = new WarmUp(1_000, 24);
+
+        public WarmUp {
+            if (devices < 0 || rounds < 0 || (devices == 0) != (rounds == 0)) {
+                throw new IllegalArgumentException("warm-up devices and rounds must both be positive, or both 0 (off)");
+            }
+            if (devices > 5_000) {
+                throw new IllegalArgumentException("at most 5000 warm-up devices (each holds two open files while it runs)");
+            }
+        }
+
+        public boolean isOff() {
+            return devices == 0;
+        }
+    }
 
     public GatewayConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(opsToken, "opsToken");
+        Objects.requireNonNull(warmUp, "warmUp");
         require(port >= 0 && port <= 65535, "port must be 0..65535, got " + port);
         require(!nodeId.isBlank(), "nodeId must not be blank");
         require(ioThreads >= 0, "ioThreads must not be negative");
@@ -114,7 +139,7 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         b.retryAfterMax = retryAfterMax; b.bundlePushWindow = bundlePushWindow;
         b.deliveryReportInterval = deliveryReportInterval; b.opsToken = opsToken.orElse(null);
         b.upgradeTimeout = upgradeTimeout; b.authFailuresPerSecond = authFailuresPerSecond;
-        b.authFailureBurst = authFailureBurst; b.authFailureSources = authFailureSources;
+        b.authFailureBurst = authFailureBurst; b.authFailureSources = authFailureSources; b.warmUp = warmUp;
         return b;
     }
 
@@ -155,6 +180,7 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         private int authFailuresPerSecond = 2;
         private int authFailureBurst = 10;
         private int authFailureSources = 10_000;
+        private WarmUp warmUp = WarmUp.DEFAULT;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -183,6 +209,7 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         public Builder upgradeTimeout(Duration v) { upgradeTimeout = v; return this; }
         public Builder authFailures(int perSecond, int burst) { authFailuresPerSecond = perSecond; authFailureBurst = burst; return this; }
         public Builder authFailureSources(int v) { authFailureSources = v; return this; }
+        public Builder warmUp(WarmUp v) { warmUp = v; return this; }
 
         public GatewayConfig build() {
             return new GatewayConfig(host, port, nodeId, ioThreads, helloTimeout, heartbeatInterval, idleTimeout,
@@ -190,7 +217,7 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
                     maxRedeliveries, writeBufferLow, writeBufferHigh, slowConsumerTimeout, maxLifetime, lifetimeDither,
                     goAwayJitter, drainWindow, maxConnections, fdReserve, maxConnectsPerSecond, retryAfterMin,
                     retryAfterMax, bundlePushWindow, deliveryReportInterval, Optional.ofNullable(opsToken),
-                    upgradeTimeout, authFailuresPerSecond, authFailureBurst, authFailureSources);
+                    upgradeTimeout, authFailuresPerSecond, authFailureBurst, authFailureSources, warmUp);
         }
     }
 }

@@ -71,6 +71,11 @@ final class GatewayCommand implements Callable<Integer> {
                     + "each served until its moment; ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration drainWindow;
 
+    @Option(names = "--warm-up-devices", paramLabel = "N",
+            description = "Before it reports ready, the node runs broadcasts to N loopback devices in the same process, "
+                    + "so that its first real broadcast runs compiled code; 0 to start without (default: ${DEFAULT-VALUE}).")
+    int warmUpDevices;
+
     @Spec
     CommandSpec spec;
 
@@ -88,7 +93,8 @@ final class GatewayCommand implements Callable<Integer> {
                     "--max-connections", d.maxConnections(),
                     "--max-connects-per-second", d.maxConnectsPerSecond(),
                     "--io-threads", d.ioThreads(),
-                    "--drain-window", d.drainWindow());
+                    "--drain-window", d.drainWindow(),
+                    "--warm-up-devices", d.warmUp().devices());
             Object value = defaults.get(option.longestName());
             return value == null ? null : value.toString();
         }
@@ -100,6 +106,9 @@ final class GatewayCommand implements Callable<Integer> {
         if (maxConnections < 0 || maxConnectsPerSecond < 0 || ioThreads < 0) {
             throw new ParameterException(spec.commandLine(),
                     "--max-connections, --max-connects-per-second and --io-threads must not be negative");
+        }
+        if (warmUpDevices < 0 || warmUpDevices > 5_000) {
+            throw new ParameterException(spec.commandLine(), "--warm-up-devices must be 0..5000, got " + warmUpDevices);
         }
         if (drainWindow.isNegative()) {
             throw new ParameterException(spec.commandLine(), "--drain-window must not be negative");
@@ -113,6 +122,8 @@ final class GatewayCommand implements Callable<Integer> {
                 .maxConnectsPerSecond(maxConnectsPerSecond)
                 .ioThreads(ioThreads)
                 .drainWindow(drainWindow)
+                .warmUp(warmUpDevices == 0 ? GatewayConfig.WarmUp.OFF
+                        : new GatewayConfig.WarmUp(warmUpDevices, GatewayConfig.WarmUp.DEFAULT.rounds()))
                 .opsToken(opsToken);
         // Before the hook: a missing broker ends the command here, with nothing to clean up.
         Infrastructure infrastructure = Infrastructure.external(kafka, null);
@@ -124,7 +135,7 @@ final class GatewayCommand implements Callable<Integer> {
             Gateway gateway = Gateway.start(config.nodeId(id).build(), tokens, bus, Clock.systemUTC());
             try {
                 PrintWriter out = spec.commandLine().getOut();
-                out.printf("Kickoff gateway %s (pid %d) on Kafka %s: reading the state of the world...%n",
+                out.printf("Kickoff gateway %s (pid %d) on Kafka %s: reading the state of the world and warming up...%n",
                         id, ProcessHandle.current().pid(), infrastructure.bootstrapServers());
                 out.flush();
                 while (!gateway.isReady() && !stop.await(50)) {

@@ -39,7 +39,7 @@ class SimulateCommandTest {
     @BeforeEach
     void startGateway() throws Exception {
         bus = new InProcessEventBus();
-        gateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("gw-simulate")
+        gateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("gw-simulate").warmUp(GatewayConfig.WarmUp.OFF)
                 .ackTimeout(Duration.ofMillis(200)).build(), DeviceTokens.withSecret(SECRET), bus, Clock.systemUTC());
         await().atMost(WAIT).until(gateway::isReady);
     }

@@ -39,7 +39,7 @@ class GatewayReadinessIT {
     @Test
     void duringAKafkaOutageReadyzIs503WithinSecondsAnd200AfterIt() throws Exception {
         try (KafkaEventBus bus = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("gw-ready"));
-             Gateway gateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("gw-ready").build(),
+             Gateway gateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("gw-ready").warmUp(GatewayConfig.WarmUp.OFF).build(),
                      DeviceTokens.withSecret("gateway-it-secret-gateway-it-secret!!"), bus, Clock.systemUTC())) {
             await().atMost(Duration.ofSeconds(60)).until(() -> readyz(gateway).statusCode() == 200);
 

@@ -69,7 +69,7 @@ final class GatewaysOnKafka implements AfterEachCallback {
      * its own, without waiting for it to be ready.
      */
     Gateway start(String node, UnaryOperator<GatewayConfig.Builder> settings) throws Exception {
-        GatewayConfig config = settings.apply(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId(node)).build();
+        GatewayConfig config = settings.apply(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId(node).warmUp(GatewayConfig.WarmUp.OFF)).build();
         return closeAfter(Gateway.start(config, tokens, bus(node), Clock.systemUTC()));
     }
 

@@ -46,7 +46,7 @@ class SlowReaderIT {
     @Test
     void aReaderThatStopsReadingIsClosedAndDoesNotHoldUpOthers() throws Exception {
         try (KafkaEventBus bus = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("slow-gw"));
-             Gateway gateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("slow-gw")
+             Gateway gateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("slow-gw").warmUp(GatewayConfig.WarmUp.OFF)
                      .writeBuffer(1024, 2048).slowConsumerTimeout(Duration.ofSeconds(1)).build(),
                      GatewayIT.TOKENS, bus, Clock.systemUTC());
              KafkaEventBus publisher = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("slow-pub"))) {

@@ -1,0 +1,299 @@
+package io.kickoff.gateway;
+
+import com.google.protobuf.Timestamp;
+import io.kickoff.bus.InProcessEventBus;
+import io.kickoff.bus.Topic;
+import io.kickoff.gateway.http.HttpEndpoints;
+import io.kickoff.protocol.MalformedFrameException;
+import io.kickoff.protocol.WireFormat;
+import io.kickoff.protocol.token.DeviceTokens;
+import io.kickoff.protocol.v1.Ack;
+import io.kickoff.protocol.v1.ClientFrame;
+import io.kickoff.protocol.v1.Hello;
+import io.kickoff.protocol.v1.Ping;
+import io.kickoff.protocol.v1.ServerFrame;
+import io.kickoff.protocol.v1.Stage;
+import io.kickoff.protocol.v1.StageUpdate;
+import java.io.ByteArrayOutputStream;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes a node's first real broadcast as fast as its later ones. Before the node says it is ready,
+ * a throwaway node in the same process (its own loopback port, bus, token secret and metrics, so
+ * that nothing of it is seen from outside) serves loopback devices a series of broadcasts, with
+ * acks and pings, on both wire formats. The JIT compiles code per method, not per node, so the
+ * real node starts with the fan-out, encode and ack paths compiled; the devices are JDK WebSocket
+ * clients, so that Netty's code is profiled with the server's handlers only.
+ */
+final class LoopbackWarmUp {
+    private static final Logger log = LoggerFactory.getLogger(LoopbackWarmUp.class);
+    private static final Duration STEP_TIMEOUT = Duration.ofSeconds(20);
+    /** A busy machine must not hold a node back for long: rounds stop once this has passed. */
+    private static final Duration ROUNDS_BUDGET = Duration.ofSeconds(15);
+    /** The JIT is taken as done once it has compiled nothing for this long... */
+    private static final long JIT_QUIET_MILLIS = 300;
+    /** ... or after this, whichever comes first. */
+    private static final long JIT_WAIT_MAX_MILLIS = 10_000;
+    private static final int CONNECTS_IN_FLIGHT = 128;
+    private static final String[] SEGMENTS = {"warm-a", "warm-b", "warm-c", "warm-d"};
+    private static final Stage[] STAGES = {Stage.SCHEDULED, Stage.PREFETCH, Stage.PRE_SHOW, Stage.LIVE, Stage.ENDED};
+
+    /** What a warm-up did. */
+    record Report(int devices, int rounds, long updatesAcked, long millis, long jitWaitMillis) {
+    }
+
+    private LoopbackWarmUp() {
+    }
+
+    /** Runs on a thread of its own; the future fails if the warm-up could not run (the node works anyway). */
+    static CompletableFuture<Report> start(GatewayConfig config) {
+        CompletableFuture<Report> done = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                done.complete(run(config));
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        }, "gateway-warm-up");
+        thread.setDaemon(true);
+        thread.start();
+        return done;
+    }
+
+    private static Report run(GatewayConfig config) throws Exception {
+        long started = System.nanoTime();
+        GatewayConfig.WarmUp plan = config.warmUp();
+        byte[] secret = new byte[DeviceTokens.MIN_SECRET_BYTES];
+        new SecureRandom().nextBytes(secret);
+        DeviceTokens tokens = new DeviceTokens(secret, Clock.systemUTC());
+        GatewayConfig throwaway = config.toBuilder()
+                .host("127.0.0.1").port(0).nodeId(config.nodeId() + "-warm-up")
+                .maxConnections(plan.devices() + 64).maxConnectsPerSecond(0).opsToken(null)
+                .warmUp(GatewayConfig.WarmUp.OFF)
+                .build();
+        ExecutorService clientThreads = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "gateway-warm-up-devices");
+            t.setDaemon(true);
+            return t;
+        });
+        long acked;
+        int round = 0;
+        try (InProcessEventBus bus = new InProcessEventBus();
+             Gateway node = Gateway.start(throwaway, tokens, bus, Clock.systemUTC())) {
+            await("the warm-up node to be ready", node::isReady);
+            HttpClient http = HttpClient.newBuilder().executor(clientThreads).build();
+            URI uri = URI.create("ws://127.0.0.1:" + node.port() + HttpEndpoints.WEBSOCKET_PATH);
+            List<LoopbackDevice> devices = connect(http, uri, tokens, plan.devices());
+            long roundsUntil = System.nanoTime() + ROUNDS_BUDGET.toNanos();
+            for (round = 1; round <= plan.rounds() && System.nanoTime() - roundsUntil < 0; round++) {
+                long acksBefore = (long) node.metrics().count("kickoff_gateway_acks");
+                StageUpdate update = update(round);
+                bus.publish(Topic.STAGES, update.getEventId(), update.toByteArray()).get(STEP_TIMEOUT.toMillis(),
+                        TimeUnit.MILLISECONDS);
+                long expected = audience(update, devices);
+                await("the acks of warm-up round " + round,
+                        () -> node.metrics().count("kickoff_gateway_acks") - acksBefore >= expected);
+                if (round % 4 == 0) {
+                    devices.forEach(LoopbackDevice::ping);
+                }
+            }
+            acked = (long) node.metrics().count("kickoff_gateway_acks");
+            devices.forEach(LoopbackDevice::abort);
+        } finally {
+            clientThreads.shutdownNow();
+        }
+        long jitWait = awaitJitQuiet();
+        return new Report(plan.devices(), round - 1, acked, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), jitWait);
+    }
+
+    private static List<LoopbackDevice> connect(HttpClient http, URI uri, DeviceTokens tokens, int count)
+            throws Exception {
+        List<LoopbackDevice> devices = new ArrayList<>(count);
+        Semaphore inFlight = new Semaphore(CONNECTS_IN_FLIGHT);
+        List<CompletableFuture<WebSocket>> opened = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            WireFormat format = i % 2 == 0 ? WireFormat.JSON : WireFormat.PROTOBUF;
+            String segment = SEGMENTS[i % SEGMENTS.length];
+            LoopbackDevice device = new LoopbackDevice(format);
+            devices.add(device);
+            if (!inFlight.tryAcquire(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new TimeoutException("warm-up devices did not connect within " + STEP_TIMEOUT);
+            }
+            CompletableFuture<WebSocket> ws = http.newWebSocketBuilder()
+                    .header("Authorization", "Bearer " + tokens.issue("warm-up-" + i, segment, Duration.ofHours(1)))
+                    .subprotocols(format.subprotocol())
+                    .connectTimeout(STEP_TIMEOUT)
+                    .buildAsync(uri, device)
+                    .whenComplete((w, e) -> inFlight.release());
+            opened.add(ws);
+        }
+        CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new))
+                .get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        await("the warm-up devices to be welcomed", () -> devices.stream().allMatch(LoopbackDevice::welcomed));
+        return devices;
+    }
+
+    /** Round r: one of three events, every third round for half the segments only (audience filtering). */
+    static StageUpdate update(int round) {
+        StageUpdate.Builder update = StageUpdate.newBuilder()
+                .setEventId("warm-up-" + round % 3)
+                .setSeq(round)
+                .setStage(STAGES[round % STAGES.length])
+                .setReason("warm-up")
+                .setIssuedAt(timestamp(Instant.now()));
+        if (round % 3 == 0) {
+            update.addSegments(SEGMENTS[0]).addSegments(SEGMENTS[1]);
+        }
+        return update.build();
+    }
+
+    private static long audience(StageUpdate update, List<LoopbackDevice> devices) {
+        return update.getSegmentsCount() == 0 ? devices.size() : devices.size() / SEGMENTS.length * update.getSegmentsCount()
+                + Math.min(devices.size() % SEGMENTS.length, update.getSegmentsCount());
+    }
+
+    private static Timestamp timestamp(Instant at) {
+        return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new TimeoutException("waited " + STEP_TIMEOUT.toSeconds() + " s for " + what);
+            }
+            TimeUnit.MILLISECONDS.sleep(5); // off the event loops, on the warm-up's own thread
+        }
+    }
+
+    /** Waits until the compiler threads have been idle for a moment; returns how long that took. */
+    private static long awaitJitQuiet() throws InterruptedException {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return 0;
+        }
+        long start = System.nanoTime();
+        long last = jit.getTotalCompilationTime();
+        long quietSince = System.nanoTime();
+        while (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - quietSince) < JIT_QUIET_MILLIS
+                && TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < JIT_WAIT_MAX_MILLIS) {
+            TimeUnit.MILLISECONDS.sleep(50);
+            long now = jit.getTotalCompilationTime();
+            if (now != last) {
+                last = now;
+                quietSince = System.nanoTime();
+            }
+        }
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    }
+
+    /** One loopback device: hello, ack every update, ping when asked. */
+    private static final class LoopbackDevice implements WebSocket.Listener {
+        private final WireFormat format;
+        private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+        private final StringBuilder partialText = new StringBuilder();
+        private final AtomicLong nonce = new AtomicLong();
+        private volatile boolean welcomed;
+        private WebSocket socket;
+        // The JDK allows one outstanding send per socket: sends are chained.
+        private CompletableFuture<WebSocket> lastSend;
+
+        LoopbackDevice(WireFormat format) {
+            this.format = format;
+        }
+
+        boolean welcomed() {
+            return welcomed;
+        }
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            socket = webSocket;
+            lastSend = CompletableFuture.completedFuture(webSocket);
+            send(ClientFrame.newBuilder().setHello(Hello.newBuilder().setClientVersion("warm-up")).build());
+            webSocket.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partialText.append(data);
+            if (last) {
+                byte[] bytes = partialText.toString().getBytes(StandardCharsets.UTF_8);
+                partialText.setLength(0);
+                onFrame(bytes);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            byte[] chunk = new byte[data.remaining()];
+            data.get(chunk);
+            partial.writeBytes(chunk);
+            if (last) {
+                byte[] bytes = partial.toByteArray();
+                partial.reset();
+                onFrame(bytes);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        private void onFrame(byte[] bytes) {
+            ServerFrame frame;
+            try {
+                frame = format.decodeServerFrame(bytes);
+            } catch (RuntimeException | MalformedFrameException e) {
+                return; // the throwaway node never sends one; nothing to warm here
+            }
+            switch (frame.getFrameCase()) {
+                case WELCOME -> welcomed = true;
+                case STAGE_UPDATE -> send(ClientFrame.newBuilder().setAck(Ack.newBuilder()
+                        .setEventId(frame.getStageUpdate().getEventId()).setSeq(frame.getStageUpdate().getSeq())).build());
+                default -> {
+                }
+            }
+        }
+
+        synchronized void ping() {
+            send(ClientFrame.newBuilder().setPing(Ping.newBuilder().setNonce(nonce.incrementAndGet())).build());
+        }
+
+        private synchronized void send(ClientFrame frame) {
+            byte[] bytes = format.encode(frame);
+            lastSend = lastSend.thenCompose(ws -> format.isText()
+                    ? ws.sendText(new String(bytes, StandardCharsets.UTF_8), true)
+                    : ws.sendBinary(ByteBuffer.wrap(bytes), true));
+        }
+
+        void abort() {
+            if (socket != null) {
+                socket.abort();
+            }
+        }
+    }
+}

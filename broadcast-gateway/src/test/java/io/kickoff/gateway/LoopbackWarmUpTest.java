@@ -1,0 +1,64 @@
+package io.kickoff.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.kickoff.bus.InProcessEventBus;
+import io.kickoff.protocol.token.DeviceTokens;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The warm-up runs real broadcasts on loopback devices, and none of it shows on the node that starts. */
+class LoopbackWarmUpTest {
+    static final GatewayConfig.WarmUp SMALL = new GatewayConfig.WarmUp(42, 6);
+
+    GatewayConfig config(GatewayConfig.WarmUp warmUp) {
+        return GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("gw-warm").warmUp(warmUp).build();
+    }
+
+    @Test
+    void everyLoopbackDeviceAcksEveryUpdateOfItsAudienceOnBothWireFormats() throws Exception {
+        LoopbackWarmUp.Report report = LoopbackWarmUp.start(config(SMALL)).get(60, TimeUnit.SECONDS);
+
+        // Rounds 1..6 on 42 devices in 4 segments: rounds 3 and 6 target 2 of the segments (11 + 11 devices).
+        assertThat(report.rounds()).isEqualTo(6);
+        assertThat(report.updatesAcked()).isEqualTo(4 * 42 + 2 * 22);
+        assertThat(report.devices()).isEqualTo(42);
+    }
+
+    @Test
+    void theNodeIsReadyOnlyAfterItsWarmUpAndShowsNoneOfItsTraffic() throws Exception {
+        try (InProcessEventBus bus = new InProcessEventBus();
+             Gateway gateway = Gateway.start(config(SMALL), DeviceTokens.withSecret("gateway-warm-up-secret-0123456789abcdef"),
+                     bus, Clock.systemUTC())) {
+            HttpClient http = HttpClient.newHttpClient();
+            HttpRequest readyz = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/readyz")).build();
+            // The state of the world (an empty in-process bus) is read at once; the warm-up takes longer.
+            assertThat(http.send(readyz, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(503);
+
+            await().atMost(Duration.ofSeconds(60)).until(gateway::isReady);
+            assertThat(http.send(readyz, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            assertThat(gateway.connectedDevices()).isZero();
+            assertThat(gateway.metrics().count("kickoff_gateway_acks")).isZero();
+            assertThat(gateway.metrics().count("kickoff_gateway_connects")).isZero();
+            assertThat(gateway.metrics().count("kickoff_gateway_update_writes")).isZero();
+        }
+    }
+
+    @Test
+    void aWarmUpPlanIsBothCountsOrNeither() {
+        assertThat(GatewayConfig.WarmUp.OFF.isOff()).isTrue();
+        assertThat(GatewayConfig.builder().build().warmUp()).isEqualTo(GatewayConfig.WarmUp.DEFAULT);
+        assertThatThrownBy(() -> new GatewayConfig.WarmUp(10, 0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new GatewayConfig.WarmUp(6_000, 4))
+                .hasMessageContaining("at most 5000");
+    }
+}
