@@ -147,8 +147,9 @@ public final class Gateway implements AutoCloseable {
                         config.nodeId(), failure.toString());
                 return "; not warmed up";
             }
-            return "; warmed up in " + report.millis() + " ms (" + report.devices() + " loopback devices, "
-                    + report.rounds() + " broadcasts, " + report.updatesAcked() + " updates acked, JIT quiet after " + report.jitWaitMillis() + " ms more)";
+            return "; warmed up in " + report.millis() + " ms (" + report.devices() + " loopback devices connected in "
+                    + report.connectMillis() + " ms, " + report.rounds() + " broadcasts and " + report.updatesAcked()
+                    + " acks in " + report.roundsMillis() + " ms, JIT quiet " + report.jitWaitMillis() + " ms later)";
         });
     }
 
