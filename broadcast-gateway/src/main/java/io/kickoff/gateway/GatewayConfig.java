@@ -62,7 +62,7 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
      */
     public record WarmUp(int devices, int rounds) {
         public static final WarmUp OFF = new WarmUp(0, 0);
-        public static final WarmUp DEFAULT = new WarmUp(1_000, 96);
+        public static final WarmUp DEFAULT = new WarmUp(256, 200);
 
         public WarmUp {
             if (devices < 0 || rounds < 0 || (devices == 0) != (rounds == 0)) {

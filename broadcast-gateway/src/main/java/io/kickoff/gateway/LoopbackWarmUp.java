@@ -194,7 +194,7 @@ final class LoopbackWarmUp {
             if (System.nanoTime() - deadline > 0) {
                 throw new TimeoutException("waited " + STEP_TIMEOUT.toSeconds() + " s for " + what);
             }
-            TimeUnit.MILLISECONDS.sleep(5); // off the event loops, on the warm-up's own thread
+            TimeUnit.MILLISECONDS.sleep(1); // off the event loops, on the warm-up's own thread
         }
     }
 
