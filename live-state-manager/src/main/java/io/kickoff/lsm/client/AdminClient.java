@@ -76,10 +76,6 @@ public final class AdminClient {
         return send(createCall(event, options));
     }
 
-    public CompletableFuture<AdminReply> createEventAsync(NewEventRequest event, WriteOptions options) {
-        return sendAsync(createCall(event, options));
-    }
-
     /**
      * {@code PATCH /v1/events/{id}}: changes the given properties (snake_case names of the
      * {@code EventPatch} schema; {@link Instant} and {@link Duration} values are written as text).
