@@ -38,10 +38,6 @@ public record AppliedUpdate(
         return toInstant(issuedAtMicros);
     }
 
-    public Instant receivedAt() {
-        return toInstant(receivedAtMicros);
-    }
-
     private static Instant toInstant(long epochMicros) {
         return Instant.ofEpochSecond(Math.floorDiv(epochMicros, 1_000_000L), Math.floorMod(epochMicros, 1_000_000L) * 1_000L);
     }

@@ -159,11 +159,6 @@ public final class DeviceView {
         return fetches.fetched();
     }
 
-    /** Critical fetches that failed (no answer, or not a 200). */
-    public long bundleFetchFailures() {
-        return fetches.failed();
-    }
-
     /** Error frames received plus frames that could not be decoded. */
     public long errorsReceived() {
         return errorsReceived;

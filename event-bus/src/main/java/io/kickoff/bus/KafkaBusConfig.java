@@ -53,23 +53,7 @@ public record KafkaBusConfig(String bootstrapServers, String clientId, int parti
         return new KafkaBusConfig(bootstrapServers, clientId, n, replicationFactor, startTimeout, deliveryTimeout, unavailableAfter, extraClientConfig);
     }
 
-    public KafkaBusConfig withReplicationFactor(int n) {
-        return new KafkaBusConfig(bootstrapServers, clientId, partitions, (short) n, startTimeout, deliveryTimeout, unavailableAfter, extraClientConfig);
-    }
-
-    public KafkaBusConfig withStartTimeout(Duration d) {
-        return new KafkaBusConfig(bootstrapServers, clientId, partitions, replicationFactor, d, deliveryTimeout, unavailableAfter, extraClientConfig);
-    }
-
-    public KafkaBusConfig withDeliveryTimeout(Duration d) {
-        return new KafkaBusConfig(bootstrapServers, clientId, partitions, replicationFactor, startTimeout, d, unavailableAfter, extraClientConfig);
-    }
-
     public KafkaBusConfig withUnavailableAfter(Duration d) {
         return new KafkaBusConfig(bootstrapServers, clientId, partitions, replicationFactor, startTimeout, deliveryTimeout, d, extraClientConfig);
-    }
-
-    public KafkaBusConfig withExtraClientConfig(Map<String, Object> extra) {
-        return new KafkaBusConfig(bootstrapServers, clientId, partitions, replicationFactor, startTimeout, deliveryTimeout, unavailableAfter, extra);
     }
 }

@@ -1,15 +1,15 @@
 package io.kickoff.launcher;
 
+import io.kickoff.lsm.client.AdminClient;
+import io.kickoff.lsm.client.NewEventRequest;
 import io.kickoff.protocol.v1.Stage;
 import io.kickoff.simulator.DeviceFleet;
 import io.kickoff.simulator.FleetConfig;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -73,12 +73,11 @@ final class DemoCommand implements Callable<Integer> {
                 fleet.connectAll().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 out.printf("%d simulated devices connected to %s%n", fleet.welcomedCount(), gateway);
 
-                HttpClient http = HttpClient.newHttpClient();
-                String token = options.options.adminToken;
-                call(http, token, admin.resolve("/v1/events"), "{\"id\":\"" + EVENT_ID + "\",\"title\":\"UFC 309\","
-                        + "\"scheduled_start\":\"" + Instant.now().plus(Duration.ofHours(2)) + "\",\"segments\":[\"" + segment + "\"]}", 201);
+                AdminClient adminApi = new AdminClient(admin, options.options.adminToken);
+                adminApi.createEvent(NewEventRequest.of(EVENT_ID, "UFC 309", Instant.now().plus(Duration.ofHours(2)))
+                        .withSegments(List.of(segment)));
                 out.printf("created event %s; moving it to PREFETCH through the admin API%n", EVENT_ID);
-                call(http, token, admin.resolve("/v1/events/" + EVENT_ID + "/transitions"), "{\"to\":\"PREFETCH\"}", 200);
+                adminApi.transition(EVENT_ID, Stage.PREFETCH);
                 long withBundle = waitFor(() -> fleet.countDevices(d -> d.bundlesReceived() > 0), devices);
                 if (withBundle < devices) {
                     out.printf("FAILED: %d of %d devices got the %s bundle within %s (is %s in the catalog's segments, "
@@ -87,7 +86,7 @@ final class DemoCommand implements Callable<Integer> {
                     return 1;
                 }
                 out.printf("all %d devices hold the %s bundle for segment %s; setting it LIVE%n", devices, EVENT_ID, segment);
-                call(http, token, admin.resolve("/v1/events/" + EVENT_ID + "/transitions"), "{\"to\":\"LIVE\"}", 200);
+                adminApi.transition(EVENT_ID, Stage.LIVE);
 
                 long live = waitFor(() -> fleet.countAt(EVENT_ID, Stage.LIVE, LIVE_SEQ), devices);
                 out.println(fleet.report(EVENT_ID, LIVE_SEQ));
@@ -122,15 +121,5 @@ final class DemoCommand implements Callable<Integer> {
             now = count.getAsLong();
         }
         return now;
-    }
-
-    private static void call(HttpClient http, String token, URI uri, String json, int expected) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri)
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != expected) {
-            throw new IllegalStateException("POST " + uri + " answered " + response.statusCode() + ": " + response.body());
-        }
     }
 }

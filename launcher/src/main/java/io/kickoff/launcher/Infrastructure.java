@@ -4,8 +4,8 @@ import io.kickoff.bus.EventBus;
 import io.kickoff.bus.InProcessEventBus;
 import io.kickoff.bus.KafkaBusConfig;
 import io.kickoff.bus.KafkaEventBus;
-import io.kickoff.testkit.TestKafka;
-import io.kickoff.testkit.TestRedis;
+import io.kickoff.devservers.KafkaServer;
+import io.kickoff.devservers.RedisServer;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,14 +24,14 @@ final class Infrastructure implements AutoCloseable {
     static final Duration ORDERLY_STOP_GRACE = Duration.ofSeconds(60);
 
     private final Mode mode;
-    private final TestKafka kafka;
-    private final TestRedis redis;
+    private final KafkaServer kafka;
+    private final RedisServer redis;
     private final String bootstrapServers;
     private final String redisUri;
     private final InProcessEventBus inProcessBus;
     private final List<EventBus> buses = new ArrayList<>();
 
-    private Infrastructure(Mode mode, TestKafka kafka, TestRedis redis, String bootstrapServers, String redisUri) {
+    private Infrastructure(Mode mode, KafkaServer kafka, RedisServer redis, String bootstrapServers, String redisUri) {
         this.mode = mode;
         this.kafka = kafka;
         this.redis = redis;
@@ -61,8 +61,8 @@ final class Infrastructure implements AutoCloseable {
     static Infrastructure embedded() {
         absoluteClassPath();
         // On SIGTERM the services stop first, then these (Platform#close): the servers must outlive the JVM's hooks.
-        TestRedis redis = TestRedis.withOrderlyStopGrace(ORDERLY_STOP_GRACE);
-        TestKafka kafka = TestKafka.builder().orderlyStopGrace(ORDERLY_STOP_GRACE).build();
+        RedisServer redis = RedisServer.withOrderlyStopGrace(ORDERLY_STOP_GRACE);
+        KafkaServer kafka = KafkaServer.builder().orderlyStopGrace(ORDERLY_STOP_GRACE).build();
         try {
             redis.start();
             kafka.start();

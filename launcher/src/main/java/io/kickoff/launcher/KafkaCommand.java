@@ -1,6 +1,6 @@
 package io.kickoff.launcher;
 
-import io.kickoff.testkit.TestKafka;
+import io.kickoff.devservers.KafkaServer;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,7 +54,7 @@ final class KafkaCommand implements Callable<Integer> {
         }
         stop.install();
         Infrastructure.absoluteClassPath();
-        try (TestKafka kafka = TestKafka.builder().port(port).dataDir(dataDir)
+        try (KafkaServer kafka = KafkaServer.builder().port(port).dataDir(dataDir)
                 .orderlyStopGrace(Infrastructure.ORDERLY_STOP_GRACE).build()) {
             kafka.start();
             String bootstrap = kafka.bootstrapServers();

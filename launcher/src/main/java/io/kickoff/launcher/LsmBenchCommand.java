@@ -5,14 +5,16 @@ import io.kickoff.bus.StartFrom;
 import io.kickoff.bus.Topic;
 import io.kickoff.lsm.LiveStateManager;
 import io.kickoff.lsm.api.AdminToken;
+import io.kickoff.lsm.client.AdminClient;
+import io.kickoff.lsm.client.NewEventRequest;
+import io.kickoff.lsm.client.WriteOptions;
+import io.kickoff.protocol.v1.Stage;
 import io.kickoff.protocol.v1.StageUpdate;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
-import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -83,22 +85,22 @@ final class LsmBenchCommand implements Callable<Integer> {
                 while (!lsm.isLeader() && System.nanoTime() < deadline) {
                     Thread.sleep(20); // a tool waiting for leadership, not a test
                 }
-                HttpClient http = HttpClient.newBuilder().executor(java.util.concurrent.Executors.newFixedThreadPool(4)).build();
-                URI base = URI.create("http://127.0.0.1:" + lsm.adminPort());
+                AdminClient admin = new AdminClient(URI.create("http://127.0.0.1:" + lsm.adminPort()), TOKEN,
+                        HttpClient.newBuilder().executor(java.util.concurrent.Executors.newFixedThreadPool(4)).build(),
+                        AdminClient.DEFAULT_TIMEOUT);
                 String run = Long.toString(System.currentTimeMillis(), 36);
                 List<String> ids = new ArrayList<>();
                 for (int i = 0; i < events; i++) {
                     String id = "bench-" + run + "-" + i;
                     ids.add(id);
-                    send(http, base.resolve("/v1/events"), "{\"id\":\"" + id + "\",\"title\":\"Bench\","
-                            + "\"scheduled_start\":\"2099-01-01T00:00:00Z\"}", 201).join();
+                    admin.createEvent(NewEventRequest.of(id, "Bench", Instant.parse("2099-01-01T00:00:00Z")));
                 }
                 // Warm the path (JIT, connections) with one event's first transition, not measured.
-                transitionAndWait(http, base, ids.get(0), "PREFETCH", 1);
+                transitionAndWait(admin, ids.get(0), Stage.PREFETCH, 1);
 
                 Histogram latency = new Histogram(3_600_000_000L, 3);
                 for (String id : ids.subList(1, ids.size())) {
-                    long micros = transitionAndWait(http, base, id, "PREFETCH", 1);
+                    long micros = transitionAndWait(admin, id, Stage.PREFETCH, 1);
                     latency.recordValue(micros);
                 }
                 out.printf("latency, admin call -> visible on the bus, one at a time (%d transitions):%n",
@@ -109,11 +111,10 @@ final class LsmBenchCommand implements Callable<Integer> {
                 Semaphore inFlight = new Semaphore(concurrency);
                 List<CompletableFuture<?>> calls = new ArrayList<>();
                 long start = System.nanoTime();
-                for (String to : List.of("PRE_SHOW", "LIVE", "ENDED")) {
+                for (Stage to : List.of(Stage.PRE_SHOW, Stage.LIVE, Stage.ENDED)) {
                     for (String id : ids) {
                         inFlight.acquire();
-                        calls.add(send(http, base.resolve("/v1/events/" + id + "/transitions"),
-                                "{\"to\":\"" + to + "\"}", 200).whenComplete((r, e) -> inFlight.release()));
+                        calls.add(admin.transitionAsync(id, to, WriteOptions.NONE).whenComplete((r, e) -> inFlight.release()));
                     }
                 }
                 CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
@@ -139,9 +140,9 @@ final class LsmBenchCommand implements Callable<Integer> {
         }
     }
 
-    private long transitionAndWait(HttpClient http, URI base, String id, String to, long seq) throws Exception {
+    private long transitionAndWait(AdminClient admin, String id, Stage to, long seq) {
         long start = System.nanoTime();
-        send(http, base.resolve("/v1/events/" + id + "/transitions"), "{\"to\":\"" + to + "\"}", 200).join();
+        admin.transition(id, to);
         String key = id + "#" + seq;
         long deadline = start + TimeUnit.SECONDS.toNanos(30);
         Long seen;
@@ -152,17 +153,5 @@ final class LsmBenchCommand implements Callable<Integer> {
             Thread.onSpinWait();
         }
         return Math.max(0, (seen - start) / 1000);
-    }
-
-    private static CompletableFuture<HttpResponse<String>> send(HttpClient http, URI uri, String json, int expected) {
-        return http.sendAsync(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + TOKEN)
-                        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-                        .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString())
-                .thenApply(r -> {
-                    if (r.statusCode() != expected) {
-                        throw new IllegalStateException("POST " + uri + " answered " + r.statusCode() + ": " + r.body());
-                    }
-                    return r;
-                });
     }
 }

@@ -10,6 +10,8 @@ import io.kickoff.gateway.Gateway;
 import io.kickoff.gateway.GatewayConfig;
 import io.kickoff.lsm.LiveStateManager;
 import io.kickoff.lsm.api.AdminToken;
+import io.kickoff.lsm.client.AdminClient;
+import io.kickoff.lsm.client.NewEventRequest;
 import io.kickoff.lsm.store.InMemoryLeaderLease;
 import io.kickoff.lsm.event.InMemoryEventStore;
 import io.kickoff.protocol.token.DeviceTokens;
@@ -19,10 +21,8 @@ import io.kickoff.simulator.DeviceFleet;
 import io.kickoff.simulator.FleetConfig;
 import io.kickoff.testkit.TestKafka;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -49,7 +49,8 @@ class EndToEndIT {
     static LiveStateManager lsm;
     static Gateway gateway;
     static final DeviceTokens tokens = DeviceTokens.withSecret("end-to-end-secret-end-to-end-secret!");
-    static final HttpClient http = HttpClient.newHttpClient();
+    static final Instant START = Instant.parse("2099-01-01T00:00:00Z");
+    static AdminClient admin;
 
     @BeforeAll
     static void startServices() throws Exception {
@@ -58,6 +59,7 @@ class EndToEndIT {
         lsm = LiveStateManager.start(LiveStateManager.Config.of("127.0.0.1", 0,
                         Map.of(OPERATOR_TOKEN, AdminToken.operator("e2e")), "lsm-e2e"),
                 new InMemoryEventStore(), new InMemoryLeaderLease(), lsmBus, Clock.systemUTC());
+        admin = new AdminClient(URI.create("http://127.0.0.1:" + lsm.adminPort()), OPERATOR_TOKEN);
         gateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("gw-e2e").build(),
                 tokens, gatewayBus, Clock.systemUTC());
         await().atMost(Duration.ofSeconds(60)).until(gateway::isReady);
@@ -75,13 +77,6 @@ class EndToEndIT {
         return URI.create("ws://127.0.0.1:" + gateway.port() + "/v1/connect");
     }
 
-    static HttpResponse<String> post(String path, String json) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lsm.adminPort() + path))
-                .header("Authorization", "Bearer " + OPERATOR_TOKEN)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     @Test
     void aLiveTransitionReachesEveryConnectedDevice() throws Exception {
         try (DeviceFleet fleet = DeviceFleet.open(FleetConfig.builder().gateway(gatewayUri()).devices(DEVICES)
@@ -91,10 +86,9 @@ class EndToEndIT {
             fleet.connectAll().get(60, TimeUnit.SECONDS);
             await().until(() -> gateway.connectedDevices() == DEVICES);
 
-            assertThat(post("/v1/events", "{\"id\":\"e2e-final\",\"title\":\"The Final\",\"segments\":[\"us-en\"],\"scheduled_start\":\"2099-01-01T00:00:00Z\"}")
-                    .statusCode()).isEqualTo(201);
-            HttpResponse<String> live = post("/v1/events/e2e-final/transitions", "{\"to\":\"LIVE\"}");
-            assertThat(live.statusCode()).isEqualTo(200);
+            assertThat(admin.createEvent(NewEventRequest.of("e2e-final", "The Final", START)
+                    .withSegments(java.util.List.of("us-en"))).status()).isEqualTo(201);
+            assertThat(admin.transition("e2e-final", Stage.LIVE).status()).isEqualTo(200);
 
             await().atMost(Duration.ofSeconds(30)).until(() -> fleet.countAt("e2e-final", Stage.LIVE, 1) == DEVICES);
             assertThat(fleet.devices()).allSatisfy(device -> {
@@ -108,9 +102,9 @@ class EndToEndIT {
 
     @Test
     void aDeviceThatConnectsLaterIsToldTheCurrentStageInWelcome() throws Exception {
-        assertThat(post("/v1/events", "{\"id\":\"e2e-late\",\"title\":\"Late\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}").statusCode()).isEqualTo(201);
-        assertThat(post("/v1/events/e2e-late/transitions", "{\"to\":\"PRE_SHOW\"}").statusCode()).isEqualTo(200);
-        assertThat(post("/v1/events/e2e-late/transitions", "{\"to\":\"LIVE\"}").statusCode()).isEqualTo(200);
+        assertThat(admin.createEvent(NewEventRequest.of("e2e-late", "Late", START)).status()).isEqualTo(201);
+        assertThat(admin.transition("e2e-late", Stage.PRE_SHOW).status()).isEqualTo(200);
+        assertThat(admin.transition("e2e-late", Stage.LIVE).status()).isEqualTo(200);
         try (DeviceFleet fleet = DeviceFleet.open(FleetConfig.builder().gateway(gatewayUri()).devices(3)
                 .deviceIds(i -> "late-" + i)
                 .tokens(i -> tokens.issue("late-" + i, "fr-fr", Duration.ofHours(1)))
@@ -142,9 +136,8 @@ class EndToEndIT {
                 }
             });
             // ev0 is an event of the catalog; the producer creates it and moves it to PREFETCH.
-            assertThat(post("/v1/events", "{\"id\":\"ev0\",\"title\":\"Catalog event\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}")
-                    .statusCode()).isEqualTo(201);
-            assertThat(post("/v1/events/ev0/transitions", "{\"to\":\"PREFETCH\"}").statusCode()).isEqualTo(200);
+            assertThat(admin.createEvent(NewEventRequest.of("ev0", "Catalog event", START)).status()).isEqualTo(201);
+            assertThat(admin.transition("ev0", Stage.PREFETCH).status()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(60)).until(() -> !segmentsWithBundle.isEmpty());
 
             String segment = segmentsWithBundle.iterator().next();
@@ -160,15 +153,9 @@ class EndToEndIT {
         }
     }
 
-    static HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lsm.adminPort() + path))
-                .header("Authorization", "Bearer " + OPERATOR_TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     /** Segment → bundle version, as the admin API's event view shows them. */
-    static Map<String, String> bundleVersions(String eventId) throws Exception {
-        com.fasterxml.jackson.databind.JsonNode versions = new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(get("/v1/events/" + eventId).body()).get("bundle_versions");
+    static Map<String, String> bundleVersions(String eventId) {
+        com.fasterxml.jackson.databind.JsonNode versions = admin.event(eventId).body().get("bundle_versions");
         Map<String, String> bySegment = new java.util.TreeMap<>();
         versions.fields().forEachRemaining(e -> bySegment.put(e.getKey(), e.getValue().asText()));
         return bySegment;
@@ -182,9 +169,8 @@ class EndToEndIT {
              io.kickoff.prefetch.PrefetchService prefetch = io.kickoff.prefetch.PrefetchService.start(
                      new io.kickoff.prefetch.PrefetchService.Config(blobs, io.kickoff.prefetch.http.BundleServerConfig.defaults()
                              .withHost("127.0.0.1").withPort(0), null), prefetchBus, tokens, Clock.systemUTC())) {
-            assertThat(post("/v1/events", "{\"id\":\"ev1\",\"title\":\"Catalog event\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}")
-                    .statusCode()).isEqualTo(201);
-            assertThat(post("/v1/events/ev1/transitions", "{\"to\":\"PREFETCH\"}").statusCode()).isEqualTo(200);
+            assertThat(admin.createEvent(NewEventRequest.of("ev1", "Catalog event", START)).status()).isEqualTo(201);
+            assertThat(admin.transition("ev1", Stage.PREFETCH).status()).isEqualTo(200);
             // The admin API shows the version the prefetch node materialised for each segment.
             await().atMost(Duration.ofSeconds(60)).until(() -> !bundleVersions("ev1").isEmpty());
             Map.Entry<String, String> materialised = bundleVersions("ev1").entrySet().iterator().next();
@@ -203,7 +189,7 @@ class EndToEndIT {
                 for (int i = 0; i < devices / 2; i++) {
                     fleet.forgetBundles(i).get(10, TimeUnit.SECONDS);
                 }
-                assertThat(post("/v1/events/ev1/transitions", "{\"to\":\"LIVE\"}").statusCode()).isEqualTo(200);
+                assertThat(admin.transition("ev1", Stage.LIVE).status()).isEqualTo(200);
                 await().atMost(Duration.ofSeconds(30)).until(() -> fleet.countAt("ev1", Stage.LIVE, 2) == devices);
                 await().atMost(Duration.ofSeconds(30)).until(() -> fleet.countDevices(d -> d.bundlesFetched() >= 1) == devices / 2);
 

@@ -250,6 +250,12 @@ class KickoffCliTest {
     }
 
     @Test
+    void lsmHelpSaysEventsLiveInRedisWithRedisAndInMemoryOnlyWithout() {
+        assertThat(help("lsm")).contains("Events live in Redis with --redis", "else in memory")
+                .doesNotContain("Events are kept in memory");
+    }
+
+    @Test
     void kafkaHelpOffersAPortAndADataDirForFaultDrills() {
         assertThat(help("kafka")).contains("--port", "--data-dir", "kept on exit");
         assertThat(run("kafka", "--port", "70000").exitCode()).isEqualTo(2);

@@ -5,14 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kickoff.lsm.client.AdminClient;
+import io.kickoff.lsm.client.NewEventRequest;
+import io.kickoff.protocol.v1.Stage;
 import io.kickoff.testkit.TestKafka;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,14 +35,6 @@ class ServiceCommandsIT {
     @TempDir
     Path dir;
 
-    final HttpClient http = HttpClient.newHttpClient();
-
-    int post(int port, String path, String json) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", "Bearer " + ADMIN).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
-    }
-
     @Test
     void lsmGatewaysAndSimulatedDevicesWorkAsSeparateServices() throws Exception {
         String bootstrap = kafka.bootstrapServers();
@@ -61,9 +54,11 @@ class ServiceCommandsIT {
         await().atMost(WAIT).until(() -> Files.exists(report)
                 && !new ObjectMapper().readTree(report.toFile()).get("phase").asText().equals("connecting"));
 
-        assertThat(post(adminPort, "/v1/events", "{\"id\":\"it-final\",\"title\":\"Final\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}")).isEqualTo(201);
-        assertThat(post(adminPort, "/v1/events/it-final/transitions", "{\"to\":\"PRE_SHOW\"}")).isEqualTo(200);
-        assertThat(post(adminPort, "/v1/events/it-final/transitions", "{\"to\":\"LIVE\"}")).isEqualTo(200);
+        AdminClient admin = new AdminClient(URI.create("http://127.0.0.1:" + adminPort), ADMIN);
+        assertThat(admin.createEvent(NewEventRequest.of("it-final", "Final", Instant.parse("2099-01-01T00:00:00Z")))
+                .status()).isEqualTo(201);
+        assertThat(admin.transition("it-final", Stage.PRE_SHOW).status()).isEqualTo(200);
+        assertThat(admin.transition("it-final", Stage.LIVE).status()).isEqualTo(200);
 
         assertThat(devices.exit().get(WAIT.toSeconds(), TimeUnit.SECONDS)).as(devices.toString()).isZero();
         JsonNode figures = new ObjectMapper().readTree(report.toFile());

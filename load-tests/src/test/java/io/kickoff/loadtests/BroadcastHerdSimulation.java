@@ -17,6 +17,10 @@ import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Simulation;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 import io.gatling.javaapi.http.WsFrameCheck;
+import io.kickoff.lsm.client.AdminClient;
+import io.kickoff.lsm.client.NewEventRequest;
+import io.kickoff.protocol.v1.Stage;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -64,7 +68,7 @@ public class BroadcastHerdSimulation extends Simulation {
 
     private final HerdProgress progress = new HerdProgress(devices);
     private final HerdProgress warmupProgress = new HerdProgress(Math.max(1, warmupDevices));
-    private final AdminClient admin = new AdminClient(adminUrl, Settings.adminToken());
+    private final AdminClient admin = new AdminClient(URI.create(adminUrl), Settings.adminToken());
     private Thread producer;
     private volatile String producerOutcome = "the producer did not run";
 
@@ -144,13 +148,13 @@ public class BroadcastHerdSimulation extends Simulation {
 
     @Override
     public void before() {
-        AdminClient.requireOk(Settings.httpBase(gatewayUrl) + "/readyz", "gateway");
-        AdminClient.requireOk(adminUrl + "/healthz", "admin API");
+        Probes.requireOk(Settings.httpBase(gatewayUrl) + "/readyz", "gateway");
+        Probes.requireOk(adminUrl + "/healthz", "admin API");
         Instant start = Instant.now().plus(Duration.ofHours(2)).truncatedTo(ChronoUnit.SECONDS);
         if (warmupDevices > 0) {
-            admin.createEvent(warmupEventId, "Herd warm-up " + eventId, List.of(segment), start);
+            admin.createEvent(NewEventRequest.of(warmupEventId, "Herd warm-up " + eventId, start).withSegments(List.of(segment)));
         }
-        admin.createEvent(eventId, "Herd " + eventId, List.of(segment), start);
+        admin.createEvent(NewEventRequest.of(eventId, "Herd " + eventId, start).withSegments(List.of(segment)));
         System.out.printf(Locale.ROOT, "herd: event %s created; %d warm-up devices, then %d devices of segment %s "
                 + "connect over %d s to %s%n", eventId, warmupDevices, devices, segment, ramp.toSeconds(), gatewayUrl);
         producer = new Thread(this::goLiveOnceEachHerdListens, "herd-producer");
@@ -183,7 +187,7 @@ public class BroadcastHerdSimulation extends Simulation {
         }
         Instant start = Instant.now();
         herdProgress.adminCallStarted(start);
-        JsonNode accepted = admin.transition(event, "LIVE");
+        JsonNode accepted = admin.transition(event, Stage.LIVE).body();
         return String.format(Locale.ROOT, "%s LIVE (seq %s) accepted in %.1f ms, with %d/%d devices listening",
                 event, accepted.path("seq").asText("?"), Duration.between(start, Instant.now()).toNanos() / 1e6,
                 herdProgress.listeningDevices(), herdSize);
@@ -210,7 +214,7 @@ public class BroadcastHerdSimulation extends Simulation {
             // So that devices of later runs against the same platform are not sent these events.
             for (String event : warmupDevices > 0 ? List.of(warmupEventId, eventId) : List.of(eventId)) {
                 try {
-                    admin.transition(event, "ENDED");
+                    admin.transition(event, Stage.ENDED);
                 } catch (RuntimeException e) {
                     System.out.println("herd: could not end " + event + ": " + e.getMessage());
                 }
@@ -227,7 +231,7 @@ public class BroadcastHerdSimulation extends Simulation {
         JsonNode line = null;
         try {
             while (Instant.now().isBefore(deadline)) {
-                JsonNode deliveries = admin.delivery(eventId).path("deliveries");
+                JsonNode deliveries = admin.delivery(eventId).body().path("deliveries");
                 line = deliveries.isArray() && deliveries.size() > 0 ? deliveries.get(0) : null;
                 if (line != null && line.path("acked").asInt() >= progress.received()) {
                     break;

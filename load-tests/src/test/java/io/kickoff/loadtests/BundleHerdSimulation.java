@@ -122,7 +122,7 @@ public class BundleHerdSimulation extends Simulation {
 
     @Override
     public void before() {
-        AdminClient.requireOk(url + "/readyz", "prefetch service");
+        Probes.requireOk(url + "/readyz", "prefetch service");
         // An empty list is a valid 200 but measures nothing: refuse to start until the bundles exist.
         DeviceTokens tokens = DeviceTokens.withSecret(tokenSecret);
         for (String segment : segments) {

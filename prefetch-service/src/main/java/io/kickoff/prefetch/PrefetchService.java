@@ -102,10 +102,6 @@ public final class PrefetchService implements AutoCloseable {
         return catalog.view().segments().stream().map(io.kickoff.prefetch.catalog.CatalogView.Segment::id).toList();
     }
 
-    public long catalogVersion() {
-        return catalog.version();
-    }
-
     /** "catalog version V", or that none has been announced in the directory yet (the node waits for one). */
     public String describeCatalog() {
         long version = catalog.version();

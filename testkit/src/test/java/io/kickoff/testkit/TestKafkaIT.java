@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +29,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 class TestKafkaIT {
 
@@ -133,39 +131,6 @@ class TestKafkaIT {
         assertThat(values).hasSize(102);
         assertThat(values.subList(0, 100)).allMatch(v -> v.startsWith("before-kill-"));
         assertThat(values.subList(100, 102)).containsExactly("last-before-kill", "after-kill");
-    }
-
-    @Test
-    void aBrokerOnADataDirComesBackWithItsRecordsAndPortAfterClose(@TempDir Path dataDir) throws Exception {
-        String bootstrap;
-        String persistentTopic = "persistent-" + UUID.randomUUID();
-        try (TestKafka first = TestKafka.builder().dataDir(dataDir).build()) {
-            first.start();
-            bootstrap = first.bootstrapServers();
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-                admin.createTopics(List.of(new NewTopic(persistentTopic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            }
-            try (KafkaProducer<String, String> producer = producer(bootstrap)) {
-                producer.send(new ProducerRecord<>(persistentTopic, "kept")).get(30, TimeUnit.SECONDS);
-            }
-        }
-        assertThat(dataDir.resolve("server.properties")).exists();
-
-        try (TestKafka second = TestKafka.builder().dataDir(dataDir).build()) {
-            second.start();
-            assertThat(second.bootstrapServers()).isEqualTo(bootstrap);
-            assertThat(readAll(bootstrap, persistentTopic)).containsExactly("kept");
-        }
-    }
-
-    @Test
-    void aPortGivenToTheBuilderIsTheBootstrapPort(@TempDir Path dataDir) {
-        int port = ChildProcess.freePort();
-        try (TestKafka fixed = TestKafka.builder().port(port).dataDir(dataDir).build()) {
-            fixed.start();
-            assertThat(fixed.bootstrapServers()).isEqualTo("127.0.0.1:" + port);
-        }
-        assertThatThrownBy(() -> TestKafka.builder().port(70_000)).isInstanceOf(IllegalArgumentException.class);
     }
 
     /** A producer that gives up quickly, so a send to a stopped broker fails within seconds. */

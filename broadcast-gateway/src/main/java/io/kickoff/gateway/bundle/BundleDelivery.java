@@ -7,7 +7,7 @@ import io.kickoff.gateway.GatewayConfig;
 import io.kickoff.gateway.metrics.GatewayMetrics;
 import io.kickoff.gateway.session.DeviceSession;
 import io.kickoff.gateway.session.SessionRegistry;
-import io.kickoff.gateway.state.WorldState;
+import io.kickoff.protocol.Stages;
 import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.v1.Bundle;
 import io.kickoff.protocol.v1.StageUpdate;
@@ -141,7 +141,7 @@ public final class BundleDelivery implements BundleVersions {
 
     /** The event's stage changed; bundles of events that ended or were cancelled are dropped. */
     public void stageChanged(StageUpdate update) {
-        if (WorldState.isActive(update)) {
+        if (!Stages.isFinal(update.getStage())) {
             return;
         }
         String eventId = update.getEventId();

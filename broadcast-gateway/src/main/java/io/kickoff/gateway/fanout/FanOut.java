@@ -5,7 +5,7 @@ import io.kickoff.gateway.delivery.DeliveryStats;
 import io.kickoff.gateway.metrics.GatewayMetrics;
 import io.kickoff.gateway.session.DeviceSession;
 import io.kickoff.gateway.session.SessionRegistry;
-import io.kickoff.gateway.state.WorldState;
+import io.kickoff.protocol.Stages;
 import io.kickoff.protocol.v1.StageUpdate;
 import io.netty.channel.Channel;
 import java.util.List;
@@ -73,7 +73,7 @@ public final class FanOut {
         DeliveryStats.Tally tally = stats.tally(update);
         for (int i = 0; i < sessions.size(); i++) {
             DeviceSession session = sessions.get(i);
-            if (session.closing() || !WorldState.isAudience(update, session.segment())
+            if (session.closing() || !Stages.inAudience(update, session.segment())
                     || session.position(eventId) >= update.getSeq()) {
                 continue;
             }

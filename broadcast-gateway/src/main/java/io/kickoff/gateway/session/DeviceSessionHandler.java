@@ -2,7 +2,7 @@ package io.kickoff.gateway.session;
 
 import io.kickoff.gateway.GatewayConfig;
 import io.kickoff.gateway.fanout.StageFrames;
-import io.kickoff.gateway.state.WorldState;
+import io.kickoff.protocol.Stages;
 import io.kickoff.protocol.Timestamps;
 import io.kickoff.protocol.v1.Ack;
 import io.kickoff.protocol.v1.ClientFrame;
@@ -151,11 +151,11 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
      * heard of matters only while active (nobody needs to learn that an unknown event ended).
      */
     static boolean isBehind(DeviceSession session, StageUpdate update) {
-        if (!WorldState.isAudience(update, session.segment())) {
+        if (!Stages.inAudience(update, session.segment())) {
             return false;
         }
         long position = session.position(update.getEventId());
-        return position == 0 ? WorldState.isActive(update) : update.getSeq() > position;
+        return position == 0 ? !Stages.isFinal(update.getStage()) : update.getSeq() > position;
     }
 
     private boolean requireGreeted(DeviceSession session, String what) {

@@ -3,7 +3,7 @@ package io.kickoff.gateway.session;
 import io.kickoff.gateway.GatewayConfig;
 import io.kickoff.gateway.fanout.StageFrames;
 import io.netty.buffer.ByteBuf;
-import io.kickoff.gateway.state.WorldState;
+import io.kickoff.protocol.Stages;
 import io.kickoff.protocol.v1.StageUpdate;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -134,14 +134,14 @@ public final class SessionUpkeep implements Runnable {
 
     /** Sends the update if the device is behind on it, or again if it is un-acked past its backoff. */
     private boolean owe(DeviceSession session, StageUpdate update, Frames frames, long now) {
-        if (!WorldState.isAudience(update, session.segment())) {
+        if (!Stages.inAudience(update, session.segment())) {
             return false;
         }
         String eventId = update.getEventId();
         DeviceSession.Progress p = session.progress(eventId);
         long position = p == null ? 0 : Math.max(p.sent, p.acked);
         // Same rule as the welcome: an event the device never heard of matters only while active.
-        if (position == 0 ? WorldState.isActive(update) : position < update.getSeq()) {
+        if (position == 0 ? !Stages.isFinal(update.getStage()) : position < update.getSeq()) {
             // Withheld by fan-out while the connection was unwritable: send it now.
             if (session.sending(eventId, update.getSeq(), now)) {
                 write(session, frames.of(update, session));

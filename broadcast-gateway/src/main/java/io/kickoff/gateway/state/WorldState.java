@@ -1,6 +1,5 @@
 package io.kickoff.gateway.state;
 
-import io.kickoff.protocol.v1.Stage;
 import io.kickoff.protocol.v1.StageUpdate;
 import java.util.Collection;
 import java.util.List;
@@ -45,15 +44,5 @@ public final class WorldState {
 
     public int size() {
         return latest.size();
-    }
-
-    /** An event is active until it ended or was cancelled. */
-    public static boolean isActive(StageUpdate update) {
-        return update.getStage() != Stage.ENDED && update.getStage() != Stage.CANCELLED;
-    }
-
-    /** True if a device of {@code segment} is in the update's audience (no segments: everyone). */
-    public static boolean isAudience(StageUpdate update, String segment) {
-        return update.getSegmentsCount() == 0 || update.getSegmentsList().contains(segment);
     }
 }

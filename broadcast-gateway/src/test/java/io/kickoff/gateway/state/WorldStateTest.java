@@ -19,13 +19,4 @@ class WorldStateTest {
         assertThat(world.size()).isEqualTo(1);
     }
 
-    @Test
-    void audienceAndActivity() {
-        assertThat(WorldState.isAudience(update("e", Stage.LIVE, 1), "any")).isTrue();
-        assertThat(WorldState.isAudience(update("e", Stage.LIVE, 1, "us-en"), "us-en")).isTrue();
-        assertThat(WorldState.isAudience(update("e", Stage.LIVE, 1, "us-en"), "fr-fr")).isFalse();
-        assertThat(WorldState.isActive(update("e", Stage.LIVE, 1))).isTrue();
-        assertThat(WorldState.isActive(update("e", Stage.ENDED, 2))).isFalse();
-        assertThat(WorldState.isActive(update("e", Stage.CANCELLED, 2))).isFalse();
-    }
 }

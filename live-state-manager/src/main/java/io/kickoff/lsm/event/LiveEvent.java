@@ -1,5 +1,6 @@
 package io.kickoff.lsm.event;
 
+import io.kickoff.protocol.Stages;
 import io.kickoff.protocol.v1.Stage;
 import java.time.Instant;
 import java.util.List;
@@ -54,6 +55,6 @@ public record LiveEvent(String id, String title, String catalogTitleId, List<Str
     }
 
     public boolean isFinal() {
-        return stage == Stage.ENDED || stage == Stage.CANCELLED;
+        return Stages.isFinal(stage);
     }
 }

@@ -1,18 +1,22 @@
 package io.kickoff.lsm.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kickoff.bus.KafkaBusConfig;
 import io.kickoff.bus.KafkaEventBus;
 import io.kickoff.bus.StartFrom;
 import io.kickoff.bus.Topic;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kickoff.bus.BusRecord;
 import io.kickoff.bus.Subscription;
 import io.kickoff.lsm.LiveStateManager;
 import io.kickoff.lsm.schedule.OutboxRelay;
 import io.kickoff.lsm.api.AdminToken;
+import io.kickoff.lsm.client.AdminClient;
+import io.kickoff.lsm.client.AdminProblemException;
+import io.kickoff.lsm.client.NewEventRequest;
+import io.kickoff.lsm.client.ReadinessAnswer;
 import io.kickoff.lsm.event.HistoryEntry;
 import io.kickoff.lsm.store.RedisEventStore;
 import io.kickoff.protocol.v1.Stage;
@@ -20,9 +24,6 @@ import io.kickoff.protocol.v1.StageUpdate;
 import io.kickoff.testkit.TestKafka;
 import io.kickoff.testkit.TestRedis;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,7 +50,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class LiveStateManagerIT {
     static final Duration WAIT = Duration.ofSeconds(60);
     static final String TOKEN = "it-operator";
-    static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
     static final TestRedis redis = new TestRedis();
@@ -58,7 +58,6 @@ class LiveStateManagerIT {
 
     final List<AutoCloseable> opened = new ArrayList<>();
     final List<StageUpdate> published = new CopyOnWriteArrayList<>();
-    final HttpClient http = HttpClient.newHttpClient();
     String prefix;
 
     @BeforeEach
@@ -108,26 +107,25 @@ class LiveStateManagerIT {
                 store, store.leaderLease(), bus, Clock.systemUTC(), beforePublish));
     }
 
-    HttpResponse<String> get(LiveStateManager lsm, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lsm.adminPort() + path))
-                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    static AdminClient admin(LiveStateManager lsm) {
+        return new AdminClient(URI.create("http://127.0.0.1:" + lsm.adminPort()), TOKEN);
     }
 
     /** The {@code /readyz} status and the state of one of its checks, e.g. {@code 503 bus=down}. */
-    String readiness(LiveStateManager lsm, String check) throws Exception {
-        HttpResponse<String> ready = get(lsm, "/readyz");
-        return ready.statusCode() + " " + check + "=" + JSON.readTree(ready.body()).path("checks").path(check).asText();
+    String readiness(LiveStateManager lsm, String check) {
+        ReadinessAnswer ready = admin(lsm).readiness();
+        return ready.status() + " " + check + "=" + ready.check(check);
     }
 
-    HttpResponse<String> post(LiveStateManager lsm, String path, String json) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lsm.adminPort() + path))
-                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    /** Creates the event; returns the status it was created with (201). */
+    static int create(LiveStateManager lsm, String id, Instant start, Duration prefetchLead, Duration preShowLead) {
+        return admin(lsm).createEvent(NewEventRequest.of(id, "The Final", start).withLeads(prefetchLead, preShowLead))
+                .status();
     }
 
-    static String event(String id, Instant start, Duration prefetchLead, Duration preShowLead) {
-        return "{\"id\":\"" + id + "\",\"title\":\"The Final\",\"scheduled_start\":\"" + start + "\","
-                + "\"prefetch_lead\":\"" + prefetchLead + "\",\"pre_show_lead\":\"" + preShowLead + "\"}";
+    /** Moves the event; returns the status it moved with (200). */
+    static int transition(LiveStateManager lsm, String id, Stage to) {
+        return admin(lsm).transition(id, to).status();
     }
 
     List<Long> seqsOf(String eventId) {
@@ -154,13 +152,12 @@ class LiveStateManagerIT {
     void withKafkaDownTheApiStillSucceedsAndUpdatesReachTheBusInOrderWhenItReturns() throws Exception {
         LiveStateManager lsm = lsm("lsm-a", Duration.ofSeconds(2));
         await().atMost(WAIT).until(lsm::isLeader);
-        assertThat(post(lsm, "/v1/events", event("kafka-down", Instant.now().plus(Duration.ofDays(1)),
-                Duration.ofMinutes(30), Duration.ofMinutes(5))).statusCode()).isEqualTo(201);
+        assertThat(create(lsm, "kafka-down", Instant.now().plus(Duration.ofDays(1)),
+                Duration.ofMinutes(30), Duration.ofMinutes(5))).isEqualTo(201);
 
         kafka.stop();
-        for (String to : List.of("PREFETCH", "PRE_SHOW", "LIVE")) {
-            assertThat(post(lsm, "/v1/events/kafka-down/transitions", "{\"to\":\"" + to + "\"}").statusCode())
-                    .as(to).isEqualTo(200);
+        for (Stage to : List.of(Stage.PREFETCH, Stage.PRE_SHOW, Stage.LIVE)) {
+            assertThat(transition(lsm, "kafka-down", to)).as(to.name()).isEqualTo(200);
         }
         assertThat(seqsOf("kafka-down")).isEmpty();
         kafka.start();
@@ -174,13 +171,14 @@ class LiveStateManagerIT {
         LiveStateManager lsm = lsm("lsm-a", Duration.ofSeconds(2));
         await().atMost(WAIT).until(lsm::isLeader);
         Instant start = Instant.now().plusSeconds(4);
-        assertThat(post(lsm, "/v1/events", event("redis-down", start, Duration.ofSeconds(3), Duration.ofSeconds(2)))
-                .statusCode()).isEqualTo(201);
+        assertThat(create(lsm, "redis-down", start, Duration.ofSeconds(3), Duration.ofSeconds(2))).isEqualTo(201);
 
         redis.stop();
-        HttpResponse<String> refused = post(lsm, "/v1/events/redis-down/transitions", "{\"to\":\"CANCELLED\"}");
-        assertThat(refused.statusCode()).isEqualTo(503);
-        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        assertThatThrownBy(() -> transition(lsm, "redis-down", Stage.CANCELLED))
+                .isInstanceOfSatisfying(AdminProblemException.class, refused -> {
+                    assertThat(refused.status()).isEqualTo(503);
+                    assertThat(refused.retryAfter()).isPresent();
+                });
         // Every timer of the event comes due while the store is away.
         await().atMost(WAIT).until(() -> Instant.now().isAfter(start.plusSeconds(1)));
         assertThat(seqsOf("redis-down")).isEmpty();
@@ -200,8 +198,8 @@ class LiveStateManagerIT {
         assertThat(b.isLeader()).isFalse();
         Instant start = Instant.now().plusSeconds(5);
         for (int i = 0; i < 5; i++) {
-            assertThat(post(b, "/v1/events", event("takeover-" + i, start.plusMillis(300L * i), Duration.ofSeconds(3),
-                    Duration.ofSeconds(1))).statusCode()).isEqualTo(201);
+            assertThat(create(b, "takeover-" + i, start.plusMillis(300L * i), Duration.ofSeconds(3),
+                    Duration.ofSeconds(1))).isEqualTo(201);
         }
         await().atMost(WAIT).until(() -> seqsOf("takeover-0").contains(1L));
         a.crash();   // no lease release: b must wait for it to expire
@@ -257,18 +255,18 @@ class LiveStateManagerIT {
         LiveStateManager a = lsm("lsm-a", Duration.ofSeconds(1), hold);
         await().atMost(WAIT).until(a::isLeader);
         LiveStateManager b = lsm("lsm-b", Duration.ofSeconds(1));
-        assertThat(post(a, "/v1/events", event("deposed", Instant.now().plus(Duration.ofDays(1)),
-                Duration.ofMinutes(30), Duration.ofMinutes(5))).statusCode()).isEqualTo(201);
+        assertThat(create(a, "deposed", Instant.now().plus(Duration.ofDays(1)),
+                Duration.ofMinutes(30), Duration.ofMinutes(5))).isEqualTo(201);
 
         // a commits seq 1 and its relay stalls holding it; stalled, it cannot renew its lease either.
         hold.armed = true;
-        assertThat(post(a, "/v1/events/deposed/transitions", "{\"to\":\"PREFETCH\"}").statusCode()).isEqualTo(200);
+        assertThat(transition(a, "deposed", Stage.PREFETCH)).isEqualTo(200);
         assertThat(hold.holding.await(60, TimeUnit.SECONDS)).isTrue();
 
         // b takes over, publishes seq 1 from the outbox, then a newer update.
         await().atMost(WAIT).until(b::isLeader);
         await().atMost(WAIT).until(() -> seqsOf("deposed").contains(1L));
-        assertThat(post(b, "/v1/events/deposed/transitions", "{\"to\":\"PRE_SHOW\"}").statusCode()).isEqualTo(200);
+        assertThat(transition(b, "deposed", Stage.PRE_SHOW)).isEqualTo(200);
         await().atMost(WAIT).until(() -> seqsOf("deposed").contains(2L));
 
         // a wakes up and goes on with what it held: the bus refuses it, and it steps down.
@@ -285,7 +283,7 @@ class LiveStateManagerIT {
         assertThat(onTheTopic.get(onTheTopic.size() - 1).getStage()).isEqualTo(Stage.PRE_SHOW);
 
         // The new leader goes on relaying.
-        assertThat(post(b, "/v1/events/deposed/transitions", "{\"to\":\"LIVE\"}").statusCode()).isEqualTo(200);
+        assertThat(transition(b, "deposed", Stage.LIVE)).isEqualTo(200);
         await().atMost(WAIT).until(() -> seqsOf("deposed").contains(3L));
         assertFiredOnceEachInOrder("deposed", Stage.PREFETCH, Stage.PRE_SHOW, Stage.LIVE);
     }

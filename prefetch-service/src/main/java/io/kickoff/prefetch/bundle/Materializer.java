@@ -1,6 +1,7 @@
 package io.kickoff.prefetch.bundle;
 
 import io.kickoff.prefetch.catalog.CatalogView;
+import io.kickoff.protocol.Stages;
 import io.kickoff.protocol.Timestamps;
 import io.kickoff.protocol.v1.Bundle;
 import io.kickoff.protocol.v1.Rendering;
@@ -39,8 +40,6 @@ import java.util.TreeMap;
  * order: the version changes if and only if the content does.
  */
 public final class Materializer {
-    /** The stages a bundle carries a rendering for. */
-    public static final List<Stage> RENDERED_STAGES = List.of(Stage.PREFETCH, Stage.PRE_SHOW, Stage.LIVE);
     public static final int DEFAULT_MAX_TITLES = 20;
     public static final Duration DEFAULT_RETENTION_AFTER_START = Duration.ofHours(6);
 
@@ -92,7 +91,7 @@ public final class Materializer {
         String league = event.get().league();
 
         Map<String, Rendering> stages = new TreeMap<>();
-        for (Stage stage : RENDERED_STAGES) {
+        for (Stage stage : Stages.PREFETCHED) {
             stages.put(stage.name(), rendering(stage, name, league, start, cards));
         }
         Instant expiresAt = start.orElseGet(clock::instant).plus(retentionAfterStart).truncatedTo(ChronoUnit.SECONDS);

@@ -123,10 +123,6 @@ public final class CatalogConsumer implements AutoCloseable {
         listeners.add(Objects.requireNonNull(listener));
     }
 
-    public void removeListener(Listener listener) {
-        listeners.remove(listener);
-    }
-
     /** Blocking refresh to the latest announced version (or the latest blob if there is no watcher). */
     public CatalogConsumer refresh() {
         consumer.triggerRefresh();

@@ -12,9 +12,9 @@ import io.kickoff.prefetch.bundle.Materializer;
 import io.kickoff.prefetch.catalog.CatalogChange;
 import io.kickoff.prefetch.catalog.CatalogModel;
 import io.kickoff.prefetch.catalog.CatalogView;
+import io.kickoff.protocol.Stages;
 import io.kickoff.protocol.Timestamps;
 import io.kickoff.protocol.v1.Bundle;
-import io.kickoff.protocol.v1.Stage;
 import io.kickoff.protocol.v1.StageUpdate;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -48,7 +47,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class BundlePush implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BundlePush.class);
-    private static final Set<Stage> ACTIVE = Set.of(Stage.PREFETCH, Stage.PRE_SHOW, Stage.LIVE);
     private static final Duration MIN_TTL = Duration.ofSeconds(1);
 
     private final EventBus bus;
@@ -99,10 +97,10 @@ public final class BundlePush implements AutoCloseable {
                 return CompletableFuture.completedFuture(List.of());
             }
             events.put(update.getEventId(), update);
-            if (ACTIVE.contains(update.getStage())) {
+            if (Stages.isPrefetched(update.getStage())) {
                 return refresh(update);
             }
-            if (update.getStage() == Stage.ENDED || update.getStage() == Stage.CANCELLED) {
+            if (Stages.isFinal(update.getStage())) {
                 return removeAll(update).thenApply(v -> List.of());
             }
             return CompletableFuture.completedFuture(List.of());
@@ -114,7 +112,7 @@ public final class BundlePush implements AutoCloseable {
         return submit(() -> {
             List<CompletableFuture<List<Bundle>>> all = new ArrayList<>();
             for (StageUpdate update : events.values()) {
-                if (ACTIVE.contains(update.getStage())) {
+                if (Stages.isPrefetched(update.getStage())) {
                     all.add(refresh(update));
                 }
             }
@@ -136,7 +134,7 @@ public final class BundlePush implements AutoCloseable {
             CatalogView view = catalog.get();
             List<CompletableFuture<List<Bundle>>> affected = new ArrayList<>();
             for (StageUpdate update : events.values()) {
-                if (ACTIVE.contains(update.getStage()) && view != null && touches(change, update.getEventId(), view)) {
+                if (Stages.isPrefetched(update.getStage()) && view != null && touches(change, update.getEventId(), view)) {
                     affected.add(refresh(update));
                 }
             }
@@ -173,7 +171,7 @@ public final class BundlePush implements AutoCloseable {
 
     /** Events currently in PREFETCH, PRE_SHOW or LIVE, as their latest update. */
     public List<StageUpdate> activeEvents() {
-        return events.values().stream().filter(u -> ACTIVE.contains(u.getStage())).toList();
+        return events.values().stream().filter(u -> Stages.isPrefetched(u.getStage())).toList();
     }
 
     private CompletableFuture<List<Bundle>> refresh(StageUpdate update) {

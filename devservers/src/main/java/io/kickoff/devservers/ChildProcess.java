@@ -1,4 +1,4 @@
-package io.kickoff.testkit;
+package io.kickoff.devservers;
 
 import java.io.File;
 import java.io.IOException;
@@ -88,7 +88,7 @@ final class ChildProcess {
         shutdownHook = new Thread(() -> {
             awaitOrderlyStop(ownerStop);
             destroyTree(started, true);
-        }, "testkit-kill-" + name);
+        }, "devservers-kill-" + name);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         watchdog = startWatchdog(started.pid());
     }

@@ -1,4 +1,4 @@
-package io.kickoff.testkit;
+package io.kickoff.devservers;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.Properties;
 
 /**
- * Entry point of the child JVM that {@link TestKafka} runs: formats the storage on first start, then runs
+ * Entry point of the child JVM that {@link KafkaServer} runs: formats the storage on first start, then runs
  * {@code kafka.Kafka} in KRaft combined mode. A separate JVM, so that a kill is a real SIGKILL and a start a real cold
  * start from disk.
  *

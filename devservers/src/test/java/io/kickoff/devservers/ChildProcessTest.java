@@ -1,4 +1,4 @@
-package io.kickoff.testkit;
+package io.kickoff.devservers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,7 +37,7 @@ class ChildProcessTest {
 
     @Test
     void tailKeepsTheEndOfALongLog() throws IOException {
-        Path log = Files.createTempFile("testkit-tail", ".log");
+        Path log = Files.createTempFile("devservers-tail", ".log");
         try {
             Files.writeString(log, "x".repeat(20_000) + "the last line\n");
             String tail = ChildProcess.tail(log);

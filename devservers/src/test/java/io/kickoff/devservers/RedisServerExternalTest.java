@@ -1,4 +1,4 @@
-package io.kickoff.testkit;
+package io.kickoff.devservers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Test;
 
 /** With REDIS_URL set, the kit only hands out that address and refuses to control the server. */
-class TestRedisExternalTest {
+class RedisServerExternalTest {
 
     @Test
     void externalServerIsUsedAsGiven() {
-        try (TestRedis redis = new TestRedis("redis://redis.example:6380")) {
+        try (RedisServer redis = new RedisServer("redis://redis.example:6380")) {
             redis.start();
 
             assertThat(redis.uri()).isEqualTo("redis://redis.example:6380");
@@ -22,14 +22,14 @@ class TestRedisExternalTest {
 
     @Test
     void externalServerWithoutPortUsesTheDefault() {
-        try (TestRedis redis = new TestRedis("redis://redis.example")) {
+        try (RedisServer redis = new RedisServer("redis://redis.example")) {
             assertThat(redis.port()).isEqualTo(6379);
         }
     }
 
     @Test
     void faultOperationsAreRefusedForAnExternalServer() {
-        try (TestRedis redis = new TestRedis("redis://redis.example:6380")) {
+        try (RedisServer redis = new RedisServer("redis://redis.example:6380")) {
             assertThatThrownBy(redis::stop).isInstanceOf(UnsupportedOperationException.class)
                     .hasMessageContaining("REDIS_URL");
             assertThatThrownBy(redis::kill).isInstanceOf(UnsupportedOperationException.class);
@@ -39,7 +39,7 @@ class TestRedisExternalTest {
 
     @Test
     void blankUrlMeansALocalServer() {
-        try (TestRedis redis = new TestRedis(" ")) {
+        try (RedisServer redis = new RedisServer(" ")) {
             assertThatThrownBy(redis::uri).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("not started");
         }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-class RedisBundleStoreTest extends BundleStoreContract {
+class RedisBundleStoreIT extends BundleStoreContract {
     @RegisterExtension
     static final TestRedis redis = new TestRedis();
     static RedisClient client;
