@@ -523,7 +523,6 @@ row() { # LABEL JQ_EXPR : the mean over rounds of each server's figure, and each
   done
   echo "$line"
 }
-if (( NODES > 1 )); then SUM=" (sum over $NODES processes)"; else SUM=""; fi
 {
   echo "Side-by-side broadcast bench, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$( [[ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null)" ]] && echo ' (with local changes)'); $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); $(java -version 2>&1 | head -1); node $(node --version), ws $WS_VERSION"
@@ -532,15 +531,18 @@ if (( NODES > 1 )); then SUM=" (sum over $NODES processes)"; else SUM=""; fi
   if [[ "$MODE" == gateway ]] && (( NODES > 1 )); then
     echo "Trigger: Kickoff one admin call (to every gateway through Kafka); peer: POST /broadcast to each of the $NODES processes at once"
   fi
+  if (( NODES > 1 )); then
+    echo "Server CPU, heap, RSS and idle CPU: summed over each side's $NODES server processes (gateways or ws processes), then per update or per connection"
+  fi
   echo
   header
-  row "server CPU per delivered update$SUM, us" '.cpu_per_update_us'
+  row "server CPU per delivered update, us" '.cpu_per_update_us'
   row "  cold (broadcast 1), us" '.cold.cpu_per_update_us'
   row "  steady (broadcasts $STEADY_FROM..$BROADCASTS), us" '.steady.cpu_per_update_us'
   if [[ "$MODE" == gateway ]]; then
     row "Kafka broker CPU per delivered update, us" '.kafka_cpu_per_update_us'
     row "LSM CPU per delivered update, us" '.lsm_cpu_per_update_us'
-    row "every server process (+ Kafka, LSM), us" '.all_cpu_per_update_us'
+    row "every process of the side (+ Kafka, LSM), us" '.all_cpu_per_update_us'
   fi
   row "cold p50, ms" '.cold.p50_ms'
   row "cold p99, ms" '.cold.p99_ms'
@@ -549,9 +551,9 @@ if (( NODES > 1 )); then SUM=" (sum over $NODES processes)"; else SUM=""; fi
   row "steady p99, ms" '.steady.p99_ms'
   row "steady time to 100 % (median), ms" '.steady.time_to_100_ms'
   row "steady trigger -> 100 % (median), ms" '.steady.trigger_to_100_ms'
-  row "heap per connection$SUM, KiB" '.heap_per_conn_kib'
-  row "RSS per connection$SUM, KiB" '.rss_per_conn_kib'
-  row "idle CPU with devices connected$SUM, ms/s" '.idle_cpu_ms_per_s'
+  row "heap per connection, KiB" '.heap_per_conn_kib'
+  row "RSS per connection, KiB" '.rss_per_conn_kib'
+  row "idle CPU with devices connected, ms/s" '.idle_cpu_ms_per_s'
   if [[ "$MODE" == gateway ]]; then
     row "  Kafka broker idle CPU, ms/s" '.kafka_idle_cpu_ms_per_s'
     row "  LSM idle CPU, ms/s" '.lsm_idle_cpu_ms_per_s'
@@ -565,9 +567,9 @@ if (( NODES > 1 )); then SUM=" (sum over $NODES processes)"; else SUM=""; fi
     (.broadcasts[] | "  \(.seq) \(.stage | . + " " * (10 - length)) reached \(.reached)  p50 \(.p50_ms | r1) ms  p99 \(.p99_ms | r1) ms  100 % \(.time_to_100_ms | r1) ms  trigger->100 % \(.trigger_to_100_ms | r1) ms  CPU \(.cpu_us / 1000 | round) ms in \(.window_ms) ms (\(.cpu_us / ([.reached, 1] | max) | . * 10 | round / 10) us/update)\(if .kafka_cpu_us > 0 or .lsm_cpu_us > 0 then "; Kafka \(.kafka_cpu_us / 1000 | round) ms, LSM \(.lsm_cpu_us / 1000 | round) ms" else "" end)")' "$RUN/phases.json"
   echo
   echo "details: $RUN (phases.json; per server and round: phase.json, client-N.json, logs)"
-} > "$SUMMARY"
+} > "MARY"
 mkdir -p "$RESULTS_DIR"
-cp "$SUMMARY" "$RESULTS_DIR/side-by-side-latest.txt"
-cat "$SUMMARY"
+cp "MARY" "$RESULTS_DIR/side-by-side-latest.txt"
+cat "MARY"
 # Exit status 0 only if every device of every run connected and got every broadcast.
 jq -e 'all(.[]; .complete)' "$RUN/phases.json" >/dev/null
