@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shell functions shared by broadcast-bench.sh and side-by-side.sh; sourced, not run.
 #
 # The sourcing script sets RUN (its run directory) before it starts processes, and, for api(),

@@ -331,7 +331,7 @@ json_array() { local IFS=,; echo "[$*]"; }
 run_phase() {
   SERVER="$1"; ROUND="$2"
   local round="$2" dir="$RUN/$1-r$2" i j c n nd sources address heap_before=() rss_before=() heap_after=() rss_after=()
-  local conns=() format=json idle0 idle1 welcomed connect_ms b seq t0 t1 code started_at f expected
+  local conns=() format=json idle0 welcomed connect_ms b seq t0 t1 code started_at f expected
   local cpu0 cpu1 kafka0 kafka1 lsm0 lsm1 kafka_idle0 lsm_idle0 kafka_idle lsm_idle node_cpu=() node_devs=()
   [[ "$SERVER" == kickoff-proto ]] && format=proto
   mkdir -p "$dir"
@@ -567,9 +567,9 @@ row() { # LABEL JQ_EXPR : the mean over rounds of each server's figure, and each
     (.broadcasts[] | "  \(.seq) \(.stage | . + " " * (10 - length)) reached \(.reached)  p50 \(.p50_ms | r1) ms  p99 \(.p99_ms | r1) ms  100 % \(.time_to_100_ms | r1) ms  trigger->100 % \(.trigger_to_100_ms | r1) ms  CPU \(.cpu_us / 1000 | round) ms in \(.window_ms) ms (\(.cpu_us / ([.reached, 1] | max) | . * 10 | round / 10) us/update)\(if .kafka_cpu_us > 0 or .lsm_cpu_us > 0 then "; Kafka \(.kafka_cpu_us / 1000 | round) ms, LSM \(.lsm_cpu_us / 1000 | round) ms" else "" end)")' "$RUN/phases.json"
   echo
   echo "details: $RUN (phases.json; per server and round: phase.json, client-N.json, logs)"
-} > "MARY"
+} > "$SUMMARY"
 mkdir -p "$RESULTS_DIR"
-cp "MARY" "$RESULTS_DIR/side-by-side-latest.txt"
-cat "MARY"
+cp "$SUMMARY" "$RESULTS_DIR/side-by-side-latest.txt"
+cat "$SUMMARY"
 # Exit status 0 only if every device of every run connected and got every broadcast.
 jq -e 'all(.[]; .complete)' "$RUN/phases.json" >/dev/null
