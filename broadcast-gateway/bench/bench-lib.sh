@@ -33,7 +33,7 @@ start() {
 # stop_pid PID NAME : SIGTERM, then SIGKILL if it is still there after 20 s; reaps it.
 stop_pid() {
   local pid="$1" name="$2" deadline
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; forget_pid "$pid"; return 0; }
   kill -TERM "$pid" 2>/dev/null || true
   deadline=$((SECONDS + 20))
   while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.1; done
@@ -42,6 +42,15 @@ stop_pid() {
     kill -KILL "$pid" 2>/dev/null || true
   fi
   wait "$pid" 2>/dev/null || true
+  forget_pid "$pid"
+}
+# forget_pid PID : a reaped process's pid may be reused by another process: never signal it again.
+forget_pid() {
+  local i
+  for i in "${!PIDS[@]}"; do
+    [[ "${PIDS[i]}" == "$1" ]] && unset 'PIDS[i]' 'NAMES[i]'
+  done
+  PIDS=("${PIDS[@]}"); NAMES=("${NAMES[@]}")
 }
 
 # stop_pids NAME PID... : stop_pid for several processes at once: SIGTERM to all, then SIGKILL to those
@@ -63,14 +72,15 @@ stop_pids() {
       kill -KILL "$pid" 2>/dev/null || true
     fi
     wait "$pid" 2>/dev/null || true
+    forget_pid "$pid"
   done
 }
 
 # Every process started, newest first (clients before the servers they use).
 stop_all() {
-  local i
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-    stop_pid "${PIDS[i]}" "${NAMES[i]}"
+  local i pids=("${PIDS[@]}") names=("${NAMES[@]}")
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    stop_pid "${pids[i]}" "${names[i]}"
   done
   wait 2>/dev/null || true
 }
