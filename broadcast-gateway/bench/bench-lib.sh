@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shell functions shared by broadcast-bench.sh and side-by-side.sh; sourced, not run.
 #
 # The sourcing script sets RUN (its run directory) before it starts processes, and, for api(),
@@ -32,7 +33,7 @@ start() {
 # stop_pid PID NAME : SIGTERM, then SIGKILL if it is still there after 20 s; reaps it.
 stop_pid() {
   local pid="$1" name="$2" deadline
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; forget_pid "$pid"; return 0; }
   kill -TERM "$pid" 2>/dev/null || true
   deadline=$((SECONDS + 20))
   while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.1; done
@@ -41,13 +42,45 @@ stop_pid() {
     kill -KILL "$pid" 2>/dev/null || true
   fi
   wait "$pid" 2>/dev/null || true
+  forget_pid "$pid"
+}
+# forget_pid PID : a reaped process's pid may be reused by another process: never signal it again.
+forget_pid() {
+  local i
+  for i in "${!PIDS[@]}"; do
+    [[ "${PIDS[i]}" == "$1" ]] && unset 'PIDS[i]' 'NAMES[i]'
+  done
+  PIDS=("${PIDS[@]}"); NAMES=("${NAMES[@]}")
+}
+
+# stop_pids NAME PID... : stop_pid for several processes at once: SIGTERM to all, then SIGKILL to those
+# still there after 20 s; reaps them. Several gateways drain at the same time rather than one by one.
+stop_pids() {
+  local name="$1" pid deadline alive
+  shift
+  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+  deadline=$((SECONDS + 20))
+  while (( SECONDS < deadline )); do
+    alive=0
+    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    (( alive )) || break
+    sleep 0.1
+  done
+  for pid in "$@"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$name (pid $pid) did not stop within 20 s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+    forget_pid "$pid"
+  done
 }
 
 # Every process started, newest first (clients before the servers they use).
 stop_all() {
-  local i
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-    stop_pid "${PIDS[i]}" "${NAMES[i]}"
+  local i pids=("${PIDS[@]}") names=("${NAMES[@]}")
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    stop_pid "${pids[i]}" "${names[i]}"
   done
   wait 2>/dev/null || true
 }
@@ -96,12 +129,29 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
 # CPU time of a process, all its threads (dead ones included), user + system, in microseconds:
 # fields 14 and 15 of /proc/PID/stat, counted after the ")" that ends the command name.
+# Plain bash, no awk: it is read for every server process before and after every broadcast.
 CLK_TCK=$(getconf CLK_TCK)
 cpu_us() {
-  local stat
+  local stat f
   stat=$(<"/proc/$1/stat")
-  stat=${stat##*) }
-  awk -v hz="$CLK_TCK" '{ printf "%.0f\n", ($12 + $13) * 1000000 / hz }' <<< "$stat"
+  read -r -a f <<< "${stat##*) }"
+  echo $(( (f[11] + f[12]) * 1000000 / CLK_TCK ))
+}
+# tree_cpu_us PID : cpu_us of PID and of its live descendants (`kickoff kafka` runs the broker in a child
+# JVM). Walks /proc without a subshell per level, so the walk's own processes never join the tree.
+tree_cpu_us() {
+  local queue=("$1") pid total=0 f kids seen=0
+  while (( ${#queue[@]} > 0 && seen < 64 )); do
+    pid=${queue[0]}; queue=("${queue[@]:1}"); seen=$((seen + 1))
+    [[ -r "/proc/$pid/stat" ]] || continue
+    total=$(( total + $(cpu_us "$pid" 2>/dev/null || echo 0) ))
+    for f in /proc/"$pid"/task/*/children; do
+      kids=()
+      read -r -a kids < "$f" 2>/dev/null || true
+      queue+=("${kids[@]}")
+    done
+  done
+  echo "$total"
 }
 # A gateway's metric from /metrics (Prometheus text), as a whole number.
 metric() {
@@ -148,8 +198,9 @@ clients_reported() {
 }
 
 # broadcast_figures SEQ DEVICES REPORT... : one broadcast over every client's report: devices reached,
-# exact percentiles of the merged latencies (nearest rank), time to 100% (the slowest client's, all
-# measured from the same issued_at).
+# exact percentiles of the merged latencies (nearest rank), time to 100% (the slowest client's, each
+# measured from the issued_at its devices got: the same for every gateway of one LSM, its own for each
+# independent server), and last_at_us, when the last device of all clients had it (epoch microseconds).
 broadcast_figures() {
   local seq="$1" devices="$2"
   shift 2
@@ -163,7 +214,9 @@ broadcast_figures() {
       p50_ms: rank(50), p99_ms: rank(99), max_ms: (if ($l | length) == 0 then null else ($l | last) / 1000 end),
       time_to_100_ms: (if ($b | length) == $clients and all($b[]; .time_to_100_ms != null)
                        then ([$b[].time_to_100_ms] | max) else null end),
-      issued_at_us: ([$b[].issued_at_us | select(. != null)] | first) }' "$@"
+      issued_at_us: ([$b[].issued_at_us | select(. != null)] | first),
+      last_at_us: (if ($b | length) == $clients and all($b[]; .time_to_100_ms != null and .issued_at_us != null)
+                   then ([$b[] | .issued_at_us + .time_to_100_ms * 1000] | max) else null end) }' "$@"
 }
 
 fmt() { if [[ "$1" == null || -z "$1" ]]; then echo "-"; else printf '%.1f' "$1"; fi; }
