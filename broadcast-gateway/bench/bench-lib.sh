@@ -30,6 +30,20 @@ start() {
   spawn "$name" "$logfile" java $opts -jar "$JAR" "$@"
 }
 
+# start_server NAME LOG ARGS... : runs a Kickoff server command as a user does, through the repository's
+# kickoff script, so that the JVM options it chooses apply; SERVE_JAVA_OPTS, when set, replaces them
+# (KICKOFF_JAVA_OPTS). The script and env exec, so LAST_PID is the JVM's own pid.
+start_server() {
+  local name="$1" logfile="$2" root
+  shift 2
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+  if [[ -n "${SERVE_JAVA_OPTS:-}" ]]; then
+    spawn "$name" "$logfile" env KICKOFF_JAVA_OPTS="$SERVE_JAVA_OPTS" "$root/kickoff" "$@"
+  else
+    spawn "$name" "$logfile" env -u KICKOFF_JAVA_OPTS "$root/kickoff" "$@"
+  fi
+}
+
 # stop_pid PID NAME : SIGTERM, then SIGKILL if it is still there after 20 s; reaps it.
 stop_pid() {
   local pid="$1" name="$2" deadline

@@ -212,7 +212,7 @@ start_side() {
   if is_kickoff && [[ "$MODE" == serve ]]; then
     port=$(kickoff_port 0)
     log "round $ROUND: starting kickoff serve for $SERVER (gateway :$port, admin :$ADMIN_PORT; JVM options: ${SERVE_JAVA_OPTS:-none})"
-    start "$SERVER-r$ROUND" "$dir/server.log" "$SERVE_JAVA_OPTS" serve \
+    start_server "$SERVER-r$ROUND" "$dir/server.log" serve \
       --gateway-port "$port" --admin-port "$ADMIN_PORT" --bundle-port "$BUNDLE_PORT"
     NODE_PIDS=("$LAST_PID"); NODE_PORTS=("$port"); NODE_NAMES=(serve)
     wait_until "kickoff serve to be ready" 180 "$LAST_PID" curl -sf -o /dev/null "http://127.0.0.1:$port/readyz"
@@ -230,7 +230,7 @@ start_side() {
     for ((i = 0; i < NODES; i++)); do
       port=$(kickoff_port "$i")
       # The drain window only matters if a device is still connected when the gateway stops; none is.
-      start "gateway-$((i + 1))-r$ROUND" "$dir/gateway-$((i + 1)).log" "$SERVE_JAVA_OPTS" gateway --kafka "$bootstrap" \
+      start_server "gateway-$((i + 1))-r$ROUND" "$dir/gateway-$((i + 1)).log" gateway --kafka "$bootstrap" \
         --port "$port" --node-id "gw-$((i + 1))" --drain-window PT2S
       NODE_PIDS+=("$LAST_PID"); NODE_PORTS+=("$port"); NODE_NAMES+=("gw-$((i + 1))")
     done
