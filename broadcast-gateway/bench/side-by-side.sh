@@ -35,6 +35,8 @@ SETTLE="${SETTLE:-5}"
 PAUSE="${PAUSE:-3}"
 SERVERS="${SERVERS:-kickoff,peer}"        # which servers, in the order of odd rounds
 PROFILE="${PROFILE:-0}"                    # 1: profile Kickoff's steady broadcasts with async-profiler (perturbs its figures)
+PROFILE_FROM="${PROFILE_FROM:-}"              # with --profile: first broadcast sampled (default: the first steady one) ...
+PROFILE_TO="${PROFILE_TO:-}"                  # ... and the last one in profile-collapsed.txt (default: the last)
 PROFILER_VERSION="${PROFILER_VERSION:-4.1}"
 BASE_PORT="${BASE_PORT:-9201}"             # node i: Kickoff BASE+4(i-1), peer BASE+4(i-1)+3; admin BASE+1, bundles BASE+2
 RESULTS_DIR="${RESULTS_DIR:-$HERE/results}"
@@ -72,7 +74,7 @@ Options (each also an environment variable, e.g. DEVICES=2000):
                      figures are then perturbed (PROFILE=1)
   --results-dir DIR  where the run directory goes                   (RESULTS_DIR, default bench/results)
 More settings (environment only): PER_ADDRESS FIRST_ADDRESS CONNECT_RATE CONNECT_TIMEOUT WATCH_TIMEOUT
-ACK_TIMEOUT SETTLE PAUSE BASE_PORT BUILD SERVE_JAVA_OPTS LSM_JAVA_OPTS KAFKA_JAVA_OPTS PEER_NODE_OPTS
+ACK_TIMEOUT SETTLE PAUSE BASE_PORT BUILD PROFILE_FROM PROFILE_TO SERVE_JAVA_OPTS LSM_JAVA_OPTS KAFKA_JAVA_OPTS PEER_NODE_OPTS
 CLIENT_JAVA_OPTS CLIENT_IO_THREADS; see README.md. Needs java, jcmd, node, npm, jq, curl, ss.
 EOF
 }
@@ -384,7 +386,7 @@ run_phase() {
   fi
   local figures="[" cpu kafka lsm
   for ((b = 1; b <= BROADCASTS; b++)); do
-    if [[ -n "$PROFILER_LIB" ]] && is_kickoff && [[ $b == "$STEADY_FROM" ]]; then
+    if [[ -n "$PROFILER_LIB" ]] && is_kickoff && [[ $b == "${PROFILE_FROM:-$STEADY_FROM}" ]]; then
       log "profiling ${NODE_NAMES[0]} of $SERVER from broadcast $b on (async-profiler, CPU samples every ms, all threads)"
       profiler "start,event=cpu,interval=1ms,threads"
     fi
@@ -411,12 +413,12 @@ run_phase() {
       --argjson call "$call_us" --argjson window "$(( (t1 - t0) / 1000 ))" '. + {stage: $stage, cpu_us: $cpu,
         kafka_cpu_us: $kafka, lsm_cpu_us: $lsm, window_ms: $window,
         trigger_to_100_ms: (if .last_at_us == null then null else (.last_at_us - $call) / 1000 end)}' <<< "$f")
+    if [[ -n "$PROFILER_LIB" ]] && is_kickoff && [[ $b == "${PROFILE_TO:-$BROADCASTS}" ]]; then profiler "dump,file=$dir/profile-collapsed.txt,collapsed"; fi
     log "$SERVER broadcast $b ($label): $(jq -r '"p99 \(.p99_ms) ms, 100 % in \(.time_to_100_ms) ms, reached \(.reached)"' <<< "$f"), CPU $(( cpu / 1000 )) ms$( [[ -n "$KAFKA_PID" ]] && echo " (Kafka $(( kafka / 1000 )) ms, LSM $(( lsm / 1000 )) ms)")"
     sleep "$PAUSE"
   done
   figures+="]"
   if [[ -n "$PROFILER_LIB" ]] && is_kickoff; then
-    profiler "dump,file=$dir/profile-collapsed.txt,collapsed"
     profiler "stop,file=$dir/profile-flat.txt,flat=40,traces=15"
     # CPU by thread (collapsed stacks start with the thread name; digits folded: one line per pool).
     awk '{ n = $NF; $NF = ""; split($0, f, ";"); t = f[1]; gsub(/[0-9]+/, "N", t); sub(/ tid=N\]/, "]", t); sum[t] += n; all += n }

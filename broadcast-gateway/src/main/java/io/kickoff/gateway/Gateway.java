@@ -149,7 +149,8 @@ public final class Gateway implements AutoCloseable {
             }
             return "; warmed up in " + report.millis() + " ms (" + report.devices() + " loopback devices connected in "
                     + report.connectMillis() + " ms, " + report.rounds() + " broadcasts and " + report.updatesAcked()
-                    + " acks in " + report.roundsMillis() + " ms, JIT quiet " + report.jitWaitMillis() + " ms later)";
+                    + " acks in " + report.roundsMillis() + " ms, "
+                    + (report.jitQuiet() ? "until the JIT was done)" : "JIT still busy at the end of the budget)");
         });
     }
 

@@ -57,16 +57,18 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
 
     /**
      * Before a node says it is ready, a throwaway node in the same process serves {@code devices}
-     * loopback devices {@code rounds} broadcasts, acks and pings, so that the JIT has compiled the
-     * fan-out, encode and ack paths before the first real broadcast. {@link #OFF}: none.
+     * loopback devices broadcasts, acks and pings until the JIT has compiled what that traffic needs
+     * (it has compiled nothing for a second while the broadcasts go on), or for at most
+     * {@code budget}, so that the first real broadcast runs compiled code. {@link #OFF}: none.
      */
-    public record WarmUp(int devices, int rounds) {
-        public static final WarmUp OFF = new WarmUp(0, 0);
-        public static final WarmUp DEFAULT = new WarmUp(256, 200);
+    public record WarmUp(int devices, Duration budget) {
+        public static final WarmUp OFF = new WarmUp(0, Duration.ZERO);
+        public static final WarmUp DEFAULT = new WarmUp(256, Duration.ofSeconds(30));
 
         public WarmUp {
-            if (devices < 0 || rounds < 0 || (devices == 0) != (rounds == 0)) {
-                throw new IllegalArgumentException("warm-up devices and rounds must both be positive, or both 0 (off)");
+            Objects.requireNonNull(budget, "budget");
+            if (devices < 0 || budget.isNegative() || (devices == 0) != budget.isZero()) {
+                throw new IllegalArgumentException("warm-up devices and budget must both be positive, or both 0 (off)");
             }
             if (devices > 5_000) {
                 throw new IllegalArgumentException("at most 5000 warm-up devices (each holds two open files while it runs)");

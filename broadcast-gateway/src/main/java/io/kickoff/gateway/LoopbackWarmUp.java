@@ -51,20 +51,22 @@ import org.slf4j.LoggerFactory;
 final class LoopbackWarmUp {
     private static final Logger log = LoggerFactory.getLogger(LoopbackWarmUp.class);
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(20);
-    /** A busy machine must not hold a node back for long: rounds stop once this has passed. */
-    private static final Duration ROUNDS_BUDGET = Duration.ofSeconds(15);
-    /** The JIT is taken as done once it has compiled nothing for this long... */
-    private static final long JIT_QUIET_MILLIS = 300;
-    /** ... or after this, whichever comes first. */
-    private static final long JIT_WAIT_MAX_MILLIS = 10_000;
+    /**
+     * Rounds go on at least this many times, then until the JIT has compiled nothing for
+     * {@link #JIT_QUIET_MILLIS} while they run. At start-up the compile queue is long and the
+     * thresholds for the optimizing compiler grow with it, so a fixed number of rounds may end
+     * with the hot paths still interpreted or only profiled.
+     */
+    private static final int MIN_ROUNDS = 20;
+    private static final long JIT_QUIET_MILLIS = 1_000;
     private static final int CONNECTS_IN_FLIGHT = 128;
     private static final String[] SEGMENTS = {"warm-a", "warm-b", "warm-c", "warm-d"};
     private static final Stage[] STAGES = {Stage.SCHEDULED, Stage.PREFETCH, Stage.PRE_SHOW, Stage.LIVE, Stage.ENDED};
 
     /** What a warm-up did. */
-    record Report(int devices, long connectMillis, int rounds, long roundsMillis, long updatesAcked, long jitWaitMillis) {
+    record Report(int devices, long connectMillis, int rounds, long roundsMillis, long updatesAcked, boolean jitQuiet) {
         long millis() {
-            return connectMillis + roundsMillis + jitWaitMillis;
+            return connectMillis + roundsMillis;
         }
     }
 
@@ -104,6 +106,7 @@ final class LoopbackWarmUp {
         });
         long acked;
         int round = 0;
+        boolean jitQuiet = false;
         long connectMillis;
         long roundsMillis;
         try (InProcessEventBus bus = new InProcessEventBus();
@@ -114,19 +117,22 @@ final class LoopbackWarmUp {
             List<LoopbackDevice> devices = connect(http, uri, tokens, plan.devices());
             connectMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             long roundsFrom = System.nanoTime();
-            long roundsUntil = roundsFrom + ROUNDS_BUDGET.toNanos();
-            for (round = 1; round <= plan.rounds() && System.nanoTime() - roundsUntil < 0; round++) {
+            long roundsUntil = roundsFrom + plan.budget().minus(Duration.ofNanos(roundsFrom - started)).toNanos();
+            JitActivity jit = new JitActivity();
+            while (!jitQuiet && System.nanoTime() - roundsUntil < 0) {
+                round++;
                 long acksBefore = (long) node.metrics().count("kickoff_gateway_acks");
                 StageUpdate update = update(round);
                 bus.publish(Topic.STAGES, update.getEventId(), update.toByteArray()).get(STEP_TIMEOUT.toMillis(),
                         TimeUnit.MILLISECONDS);
-                long expected = audience(update, devices);
+                long expected = audience(update, devices.size());
                 await("the acks of warm-up round " + round,
                         () -> node.metrics().count("kickoff_gateway_acks") - acksBefore >= expected);
                 // Devices ping at their own pace: a quarter of them each round.
                 for (int i = round % 4; i < devices.size(); i += 4) {
                     devices.get(i).ping();
                 }
+                jitQuiet = round >= MIN_ROUNDS && jit.quietFor(JIT_QUIET_MILLIS);
             }
             roundsMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - roundsFrom);
             acked = (long) node.metrics().count("kickoff_gateway_acks");
@@ -134,8 +140,7 @@ final class LoopbackWarmUp {
         } finally {
             clientThreads.shutdownNow();
         }
-        long jitWait = awaitJitQuiet();
-        return new Report(plan.devices(), connectMillis, round - 1, roundsMillis, acked, jitWait);
+        return new Report(plan.devices(), connectMillis, round, roundsMillis, acked, jitQuiet);
     }
 
     private static List<LoopbackDevice> connect(HttpClient http, URI uri, DeviceTokens tokens, int count)
@@ -179,9 +184,10 @@ final class LoopbackWarmUp {
         return update.build();
     }
 
-    private static long audience(StageUpdate update, List<LoopbackDevice> devices) {
-        return update.getSegmentsCount() == 0 ? devices.size() : devices.size() / SEGMENTS.length * update.getSegmentsCount()
-                + Math.min(devices.size() % SEGMENTS.length, update.getSegmentsCount());
+    /** How many of {@code devices} warm-up devices (segments dealt in turn) the update is for. */
+    static long audience(StageUpdate update, int devices) {
+        return update.getSegmentsCount() == 0 ? devices : devices / SEGMENTS.length * update.getSegmentsCount()
+                + Math.min(devices % SEGMENTS.length, update.getSegmentsCount());
     }
 
     private static Timestamp timestamp(Instant at) {
@@ -198,25 +204,24 @@ final class LoopbackWarmUp {
         }
     }
 
-    /** Waits until the compiler threads have been idle for a moment; returns how long that took. */
-    private static long awaitJitQuiet() throws InterruptedException {
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
-            return 0;
-        }
-        long start = System.nanoTime();
-        long last = jit.getTotalCompilationTime();
-        long quietSince = System.nanoTime();
-        while (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - quietSince) < JIT_QUIET_MILLIS
-                && TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < JIT_WAIT_MAX_MILLIS) {
-            TimeUnit.MILLISECONDS.sleep(50);
-            long now = jit.getTotalCompilationTime();
-            if (now != last) {
-                last = now;
-                quietSince = System.nanoTime();
+    /** Whether the JIT compilers have finished nothing for a while (no figure at all: taken as quiet). */
+    private static final class JitActivity {
+        private final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        private long lastTotal = -1;
+        private long changedAt = System.nanoTime();
+
+        boolean quietFor(long millis) {
+            if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+                return true;
             }
+            long total = jit.getTotalCompilationTime();
+            if (total != lastTotal) {
+                lastTotal = total;
+                changedAt = System.nanoTime();
+                return false;
+            }
+            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - changedAt) >= millis;
         }
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     }
 
     /** One loopback device: hello, ack every update, ping when asked. */

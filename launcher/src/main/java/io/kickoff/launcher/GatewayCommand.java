@@ -123,7 +123,7 @@ final class GatewayCommand implements Callable<Integer> {
                 .ioThreads(ioThreads)
                 .drainWindow(drainWindow)
                 .warmUp(warmUpDevices == 0 ? GatewayConfig.WarmUp.OFF
-                        : new GatewayConfig.WarmUp(warmUpDevices, GatewayConfig.WarmUp.DEFAULT.rounds()))
+                        : new GatewayConfig.WarmUp(warmUpDevices, GatewayConfig.WarmUp.DEFAULT.budget()))
                 .opsToken(opsToken);
         // Before the hook: a missing broker ends the command here, with nothing to clean up.
         Infrastructure infrastructure = Infrastructure.external(kafka, null);
