@@ -1,28 +1,19 @@
 package io.kickoff.lsm.api;
 
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.kickoff.http.Step;
 
 /**
- * A step of the admin API pipeline: it sees each {@link Exchange} once, then passes it on ({@code ctx.fireChannelRead})
- * or answers it. Anything it throws answers the exchange with the matching problem ({@link Problems#of}); the
- * connection stays up.
+ * A step of the admin API pipeline. Anything it throws answers the exchange with the matching problem
+ * ({@link Problems#of}); the connection stays up.
  */
-abstract class ExchangeStep extends ChannelInboundHandlerAdapter {
+abstract class ExchangeStep extends Step<Exchange> {
 
-    @Override
-    public final void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof Exchange exchange)) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
-        try {
-            step(ctx, exchange);
-        } catch (RuntimeException e) {
-            exchange.fail(e);
-        }
+    ExchangeStep() {
+        super(Exchange.class);
     }
 
-    /** Does this step's one job: passes {@code exchange} on with {@code ctx.fireChannelRead(exchange)}, or answers it. */
-    protected abstract void step(ChannelHandlerContext ctx, Exchange exchange);
+    @Override
+    protected final void failed(Exchange exchange, RuntimeException error) {
+        exchange.fail(error);
+    }
 }
