@@ -1,5 +1,6 @@
 package io.kickoff.lsm.api;
 
+import io.kickoff.http.AnswerOrder;
 import io.kickoff.http.LogText;
 import io.kickoff.http.RouteTable;
 import io.netty.buffer.ByteBufUtil;
@@ -13,7 +14,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.util.AttributeKey;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +27,6 @@ import org.slf4j.LoggerFactory;
 @ChannelHandler.Sharable
 final class Exchanges extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(Exchanges.class);
-    /** The answer last queued on a connection: the next one is written after it (pipelined requests). */
-    private static final AttributeKey<CompletableFuture<Void>> LAST_WRITE = AttributeKey.valueOf("kickoff.admin.last-write");
 
     private final RouteTable<?> routes;
     private final Problems problems;
@@ -61,17 +59,13 @@ final class Exchanges extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         CompletableFuture<Answer> answer = exchange == null ? CompletableFuture.failedFuture(unreadable) : exchange.answer();
         CompletableFuture<Answer> done = answer.handle((a, error) -> error == null ? a : problems.of(error, path));
-        CompletableFuture<Void> previous = ctx.channel().attr(LAST_WRITE).get();
-        CompletableFuture<Answer> inTurn = previous == null || previous.isDone() ? done : previous.thenCombine(done, (v, a) -> a);
-        CompletableFuture<Void> written = inTurn.thenAccept(a -> {
+        AnswerOrder.writeInTurn(ctx.channel(), done, a -> {
             metrics.record(method, route, a.status(), System.nanoTime() - started);
             write(ctx, a.response(api), keepAlive);
-        }).exceptionally(error -> {
+        }, error -> {
             log.error("could not answer {} {}", method, LogText.escape(path), error);
             ctx.close();
-            return null;
         });
-        ctx.channel().attr(LAST_WRITE).set(written);
 
         if (exchange == null) {
             return;

@@ -37,10 +37,6 @@ final class Problems {
         this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
     }
 
-    RetryAfter retryAfter() {
-        return retryAfter;
-    }
-
     /** The answer the server's edge gives on this API's behalf (bad request target, timeouts, over capacity). */
     static FullHttpResponse refusal(HttpResponseStatus status, String slug, String detail) {
         return Problem.of(status.code(), slug, status.reasonPhrase(), detail).answer(Map.of()).response(true);

@@ -1,5 +1,6 @@
 package io.kickoff.prefetch.http;
 
+import io.kickoff.http.AnswerOrder;
 import io.kickoff.http.LogText;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,9 +15,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.util.AttributeKey;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +28,6 @@ import org.slf4j.LoggerFactory;
 @ChannelHandler.Sharable
 final class BundleExchanges extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(BundleExchanges.class);
-    private static final AttributeKey<CompletableFuture<Void>> LAST_WRITE = AttributeKey.valueOf("kickoff.bundles.last-write");
 
     private final MeterRegistry registry;
     private final String metric;
@@ -47,16 +45,11 @@ final class BundleExchanges extends SimpleChannelInboundHandler<FullHttpRequest>
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         BundleCall call = new BundleCall(request.method(), uri.path(), uri.parameters(), request.headers());
 
-        CompletableFuture<Void> previous = ctx.channel().attr(LAST_WRITE).get();
-        CompletableFuture<FullHttpResponse> inTurn = previous == null || previous.isDone()
-                ? call.answer() : previous.thenCombine(call.answer(), (v, r) -> r);
-        CompletableFuture<Void> written = inTurn.thenAccept(response -> send(ctx, response, keepAlive, http10))
-                .exceptionally(error -> {
+        AnswerOrder.writeInTurn(ctx.channel(), call.answer(), response -> send(ctx, response, keepAlive, http10),
+                error -> {
                     log.debug("bundle API request {} failed: {}", LogText.escape(call.path()), error.toString());
                     ctx.close();
-                    return null;
                 });
-        ctx.channel().attr(LAST_WRITE).set(written);
 
         if (!request.decoderResult().isSuccess()) {
             call.answer(BundleAnswers.malformed());
