@@ -7,19 +7,30 @@ import io.kickoff.http.RetryAfter;
 import io.kickoff.lsm.delivery.DeliveryBoard;
 import io.kickoff.lsm.event.InMemoryEventStore;
 import io.kickoff.lsm.event.LiveEvents;
+import io.kickoff.lsm.event.StoreUnavailableException;
 import io.kickoff.lsm.idempotency.InMemoryIdempotency;
 import io.kickoff.lsm.schedule.MutableClock;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,8 +41,7 @@ class AdminStepsTest {
     final AdminApi api = new AdminApi(new LiveEvents(new InMemoryEventStore(clock), clock),
             new InMemoryIdempotency(clock), new DeliveryBoard(clock),
             Map.of("op-token", AdminToken.operator("alice"), "view-token", AdminToken.viewer("victor")),
-            new Readiness(() -> true, () -> true), new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
-                    io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT), Duration.ofSeconds(1));
+            new Readiness(() -> true, () -> true), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Duration.ofSeconds(1));
     final Problems problems = new Problems(RetryAfter.between(Duration.ofSeconds(1), Duration.ofSeconds(1)));
     EmbeddedChannel channel;
 
@@ -187,7 +197,7 @@ class AdminStepsTest {
             assertThat(json(answer(e)).get("field").asText()).isEqualTo("Idempotency-Key");
         }
         Exchange read = routed(HttpMethod.GET, "/v1/events", null, "Idempotency-Key", "\"\"");
-        java.util.function.Supplier<CompletableFuture<Answer>> action = () -> CompletableFuture.completedFuture(
+        Supplier<CompletableFuture<Answer>> action = () -> CompletableFuture.completedFuture(
                 Answer.json(200, List.of()));
         read.action(action);
         assertThat(run(read, api.idempotent).action()).isSameAs(action);
@@ -197,10 +207,10 @@ class AdminStepsTest {
 
     @Test
     void answersToPipelinedRequestsAreWrittenInRequestOrder() {
-        List<Exchange> seen = new java.util.ArrayList<>();
-        channel = new EmbeddedChannel(api.exchanges, new io.netty.channel.ChannelInboundHandlerAdapter() {
+        List<Exchange> seen = new ArrayList<>();
+        channel = new EmbeddedChannel(api.exchanges, new ChannelInboundHandlerAdapter() {
             @Override
-            public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 seen.add((Exchange) msg);
             }
         });
@@ -211,8 +221,8 @@ class AdminStepsTest {
         assertThat((Object) channel.readOutbound()).isNull();
         seen.get(0).answer(Answer.json(200, Map.of("n", 1)));
 
-        io.netty.handler.codec.http.FullHttpResponse first = channel.readOutbound();
-        io.netty.handler.codec.http.FullHttpResponse second = channel.readOutbound();
+        FullHttpResponse first = channel.readOutbound();
+        FullHttpResponse second = channel.readOutbound();
         try {
             assertThat(first.content().toString(StandardCharsets.UTF_8)).isEqualTo("{\"n\":1}");
             assertThat(second.content().toString(StandardCharsets.UTF_8)).isEqualTo("{\"n\":2}");
@@ -225,17 +235,17 @@ class AdminStepsTest {
 
     @Test
     void aFailedExchangeIsAnsweredWithItsProblem() throws Exception {
-        List<Exchange> seen = new java.util.ArrayList<>();
-        channel = new EmbeddedChannel(api.exchanges, new io.netty.channel.ChannelInboundHandlerAdapter() {
+        List<Exchange> seen = new ArrayList<>();
+        channel = new EmbeddedChannel(api.exchanges, new ChannelInboundHandlerAdapter() {
             @Override
-            public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 seen.add((Exchange) msg);
             }
         });
         channel.writeInbound(request("/healthz"));
-        seen.get(0).fail(new io.kickoff.lsm.event.StoreUnavailableException("down", null));
+        seen.get(0).fail(new StoreUnavailableException("down", null));
 
-        io.netty.handler.codec.http.FullHttpResponse response = channel.readOutbound();
+        FullHttpResponse response = channel.readOutbound();
         try {
             assertThat(response.status().code()).isEqualTo(503);
             assertThat(response.headers().get("Content-Type")).isEqualTo(Problem.MEDIA_TYPE);
@@ -246,9 +256,9 @@ class AdminStepsTest {
         }
     }
 
-    static io.netty.handler.codec.http.FullHttpRequest request(String path) {
-        io.netty.handler.codec.http.FullHttpRequest r = new io.netty.handler.codec.http.DefaultFullHttpRequest(
-                io.netty.handler.codec.http.HttpVersion.HTTP_1_1, HttpMethod.GET, path);
+    static FullHttpRequest request(String path) {
+        FullHttpRequest r = new DefaultFullHttpRequest(
+                HttpVersion.HTTP_1_1, HttpMethod.GET, path);
         r.headers().set("Host", "localhost");
         return r;
     }
