@@ -19,7 +19,7 @@ import io.kickoff.gateway.session.SessionRegistry;
 import io.kickoff.gateway.session.SessionServices;
 import io.kickoff.gateway.session.SessionUpkeep;
 import io.kickoff.gateway.state.WorldState;
-import io.kickoff.gateway.transport.Transport;
+import io.kickoff.http.Transport;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.kickoff.protocol.v1.StageUpdate;
 import io.netty.bootstrap.ServerBootstrap;

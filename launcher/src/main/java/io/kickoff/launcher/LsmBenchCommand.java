@@ -79,7 +79,7 @@ final class LsmBenchCommand implements Callable<Integer> {
                 }
             });
             try (LiveStateManager lsm = LiveStateManager.start(LiveStateManager.Config.of("127.0.0.1", 0,
-                    Map.of(TOKEN, AdminToken.operator("bench")), "lsm-bench"), storage.store(), storage.lease(),
+                    Map.of(TOKEN, AdminToken.operator("bench")), "lsm-bench"), storage.store(), storage.idempotency(), storage.lease(),
                     infrastructure.bus("lsm-bench"), Clock.systemUTC())) {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (!lsm.isLeader() && System.nanoTime() < deadline) {

@@ -57,7 +57,7 @@ final class LsmCommand implements Callable<Integer> {
         try (LsmStorage storage = LsmStorage.open(redis);
              LiveStateManager lsm = LiveStateManager.start(
                 LiveStateManager.Config.of(host, port, Map.of(adminToken, AdminToken.operator("admin")), nodeId),
-                storage.store(), storage.lease(), infrastructure.bus("kickoff-lsm-" + nodeId), Clock.systemUTC())) {
+                storage.store(), storage.idempotency(), storage.lease(), infrastructure.bus("kickoff-lsm-" + nodeId), Clock.systemUTC())) {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("Kickoff Live State Manager (pid %d) on Kafka %s%n", ProcessHandle.current().pid(),
                     infrastructure.bootstrapServers());

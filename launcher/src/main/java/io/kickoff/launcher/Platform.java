@@ -52,7 +52,7 @@ final class Platform implements AutoCloseable {
         try {
             storage = LsmStorage.open(infrastructure.redisUri());
             lsm = LiveStateManager.start(LiveStateManager.Config.of(options.host, options.adminPort,
-                    Map.of(options.adminToken, AdminToken.operator("admin")), "lsm-1"), storage.store(), storage.lease(),
+                    Map.of(options.adminToken, AdminToken.operator("admin")), "lsm-1"), storage.store(), storage.idempotency(), storage.lease(),
                     infrastructure.bus("kickoff-lsm"), clock);
             gateway = Gateway.start(GatewayConfig.builder().host(options.host).port(options.gatewayPort)
                     .nodeId(options.nodeId).build(), tokens, infrastructure.bus("kickoff-" + options.nodeId), clock);

@@ -14,6 +14,7 @@ import io.kickoff.lsm.client.AdminClient;
 import io.kickoff.lsm.client.NewEventRequest;
 import io.kickoff.lsm.store.InMemoryLeaderLease;
 import io.kickoff.lsm.event.InMemoryEventStore;
+import io.kickoff.lsm.idempotency.InMemoryIdempotency;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.kickoff.protocol.v1.Stage;
 import io.kickoff.simulator.DeviceConnectException;
@@ -58,7 +59,8 @@ class EndToEndIT {
         gatewayBus = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("gateway"));
         lsm = LiveStateManager.start(LiveStateManager.Config.of("127.0.0.1", 0,
                         Map.of(OPERATOR_TOKEN, AdminToken.operator("e2e")), "lsm-e2e"),
-                new InMemoryEventStore(), new InMemoryLeaderLease(), lsmBus, Clock.systemUTC());
+                new InMemoryEventStore(), new InMemoryIdempotency(Clock.systemUTC()), new InMemoryLeaderLease(), lsmBus,
+                Clock.systemUTC());
         admin = new AdminClient(URI.create("http://127.0.0.1:" + lsm.adminPort()), OPERATOR_TOKEN);
         gateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("gw-e2e").build(),
                 tokens, gatewayBus, Clock.systemUTC());

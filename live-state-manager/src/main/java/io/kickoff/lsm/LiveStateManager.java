@@ -5,7 +5,8 @@ import io.kickoff.bus.FencedPublisher;
 import io.kickoff.bus.StartFrom;
 import io.kickoff.bus.Subscription;
 import io.kickoff.bus.Topic;
-import io.kickoff.lsm.api.AdminApiHandler;
+import io.kickoff.http.NamedThreads;
+import io.kickoff.lsm.api.AdminApi;
 import io.kickoff.lsm.api.AdminServer;
 import io.kickoff.lsm.api.AdminToken;
 import io.kickoff.lsm.api.Readiness;
@@ -14,6 +15,7 @@ import io.kickoff.lsm.event.EventStore;
 import io.kickoff.lsm.event.LeaderLease;
 import io.kickoff.lsm.event.LiveEvents;
 import io.kickoff.lsm.event.StoreHealth;
+import io.kickoff.lsm.idempotency.Idempotency;
 import io.kickoff.lsm.schedule.Leadership;
 import io.kickoff.lsm.schedule.OutboxRelay;
 import io.kickoff.lsm.schedule.StageScheduler;
@@ -98,14 +100,10 @@ public final class LiveStateManager implements AutoCloseable {
     private final AdminServer admin;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private LiveStateManager(Config config, EventStore store, LeaderLease lease, EventBus bus, Clock clock,
-                             OutboxRelay.BeforePublish beforePublish) throws InterruptedException {
+    private LiveStateManager(Config config, EventStore store, Idempotency idempotency, LeaderLease lease, EventBus bus,
+                             Clock clock, OutboxRelay.BeforePublish beforePublish) throws InterruptedException {
         long timeout = config.storeTimeout().toMillis();
-        this.conductor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "lsm-conductor-" + config.nodeId());
-            t.setDaemon(true);
-            return t;
-        });
+        this.conductor = Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("lsm-conductor-" + config.nodeId()));
         this.leadership = new Leadership(lease, config.nodeId(), config.leaseTtl());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("node", config.nodeId());
@@ -135,7 +133,7 @@ public final class LiveStateManager implements AutoCloseable {
                 .description("age of the oldest stage update waiting in the outbox").register(registry);
         try {
             this.admin = AdminServer.start(config.host(), config.port(),
-                    new AdminApiHandler(events, store, board, config.tokens(),
+                    new AdminApi(events, idempotency, board, config.tokens(),
                             new Readiness(storeHealth::isUp, () -> bus.isAvailable() && relay.busReachable()), registry));
         } catch (InterruptedException | RuntimeException e) {
             deliveryReports.close();
@@ -150,19 +148,21 @@ public final class LiveStateManager implements AutoCloseable {
         log.info("live state manager {} serving the admin API on port {}", config.nodeId(), admin.port());
     }
 
-    public static LiveStateManager start(Config config, EventStore store, LeaderLease lease, EventBus bus, Clock clock)
+    public static LiveStateManager start(Config config, EventStore store, Idempotency idempotency, LeaderLease lease,
+                                         EventBus bus, Clock clock)
             throws InterruptedException {
-        return new LiveStateManager(config, store, lease, bus, clock, OutboxRelay.BeforePublish.NONE);
+        return new LiveStateManager(config, store, idempotency, lease, bus, clock, OutboxRelay.BeforePublish.NONE);
     }
 
     /**
-     * As {@link #start(Config, EventStore, LeaderLease, EventBus, Clock)}, with a seam between the relay's reading a
-     * batch and publishing it: fault tests hold it there. It runs on the thread that also renews the lease, so holding
-     * it stalls the instance's leadership as a paused process would.
+     * As {@link #start(Config, EventStore, Idempotency, LeaderLease, EventBus, Clock)}, with a seam between the relay's
+     * reading a batch and publishing it: fault tests hold it there. It runs on the thread that also renews the lease,
+     * so holding it stalls the instance's leadership as a paused process would.
      */
-    public static LiveStateManager start(Config config, EventStore store, LeaderLease lease, EventBus bus, Clock clock,
+    public static LiveStateManager start(Config config, EventStore store, Idempotency idempotency, LeaderLease lease,
+                                         EventBus bus, Clock clock,
                                          OutboxRelay.BeforePublish beforePublish) throws InterruptedException {
-        return new LiveStateManager(config, store, lease, bus, clock, beforePublish);
+        return new LiveStateManager(config, store, idempotency, lease, bus, clock, beforePublish);
     }
 
     /** One leader round on the conductor thread: due timers, then the outbox. */

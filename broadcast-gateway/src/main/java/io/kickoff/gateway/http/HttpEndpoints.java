@@ -1,6 +1,8 @@
 package io.kickoff.gateway.http;
 
 import io.kickoff.gateway.metrics.GatewayMetrics;
+import io.kickoff.http.BearerToken;
+import io.kickoff.http.Probes;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -42,7 +44,7 @@ public final class HttpEndpoints extends ChannelInboundHandlerAdapter {
 
     public static final String WEBSOCKET_PATH = "/v1/connect";
     /** Prometheus text format 0.0.4, what {@link GatewayMetrics#scrape()} produces. */
-    public static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    public static final String PROMETHEUS_CONTENT_TYPE = Probes.PROMETHEUS_CONTENT_TYPE;
 
     private final BooleanSupplier ready;
     private final GatewayMetrics metrics;
@@ -88,11 +90,11 @@ public final class HttpEndpoints extends ChannelInboundHandlerAdapter {
 
     private FullHttpResponse answer(String path, FullHttpRequest request) {
         return switch (path) {
-            case "/healthz" -> onlyGet(request, () -> PlainHttp.text(HttpResponseStatus.OK, "ok"));
-            case "/readyz" -> onlyGet(request, () -> ready.getAsBoolean()
+            case Probes.HEALTHZ -> onlyGet(request, () -> PlainHttp.text(HttpResponseStatus.OK, "ok"));
+            case Probes.READYZ -> onlyGet(request, () -> ready.getAsBoolean()
                     ? PlainHttp.text(HttpResponseStatus.OK, "ready")
                     : PlainHttp.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: starting (reading the state of the world), draining, or the bus is unavailable"));
-            case "/metrics" -> onlyGet(request, () -> PlainHttp.response(HttpResponseStatus.OK, PROMETHEUS_CONTENT_TYPE, metrics.scrape()));
+            case Probes.METRICS -> onlyGet(request, () -> PlainHttp.response(HttpResponseStatus.OK, PROMETHEUS_CONTENT_TYPE, metrics.scrape()));
             case "/ops/drain" -> drain(request);
             default -> notFound();
         };
@@ -132,12 +134,9 @@ public final class HttpEndpoints extends ChannelInboundHandlerAdapter {
 
     /** Constant-time comparison, so the token cannot be guessed byte by byte from response times. */
     private boolean authorized(FullHttpRequest request) {
-        String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
-        }
-        byte[] presented = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(presented, opsToken.get());
+        Optional<String> presented = BearerToken.from(request.headers().get(HttpHeaderNames.AUTHORIZATION)).presented();
+        return presented.isPresent()
+                && MessageDigest.isEqual(presented.get().getBytes(StandardCharsets.UTF_8), opsToken.get());
     }
 
     private static FullHttpResponse onlyGet(FullHttpRequest request, Supplier<FullHttpResponse> answer) {

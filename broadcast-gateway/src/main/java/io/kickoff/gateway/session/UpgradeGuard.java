@@ -3,6 +3,7 @@ package io.kickoff.gateway.session;
 import io.kickoff.gateway.admission.AuthFailureBudget;
 import io.kickoff.gateway.http.PlainHttp;
 import io.kickoff.gateway.metrics.GatewayMetrics;
+import io.kickoff.http.BearerToken;
 import io.kickoff.http.RetryAfter;
 import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.token.DeviceClaims;
@@ -167,9 +168,9 @@ public final class UpgradeGuard extends ChannelInboundHandlerAdapter {
     }
 
     private static String token(FullHttpRequest request) {
-        String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return header.substring(7).trim();
+        Optional<String> bearer = BearerToken.from(request.headers().get(HttpHeaderNames.AUTHORIZATION)).presented();
+        if (bearer.isPresent()) {
+            return bearer.get();
         }
         List<String> query = new QueryStringDecoder(request.uri()).parameters().get("token");
         return query == null || query.isEmpty() ? null : query.get(0);

@@ -1,7 +1,13 @@
 package io.kickoff.lsm.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kickoff.lsm.event.StoredResponse;
+import io.kickoff.lsm.idempotency.StoredResponse;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -65,5 +71,19 @@ record Answer(int status, String contentType, byte[] body, Map<String, String> h
         }
         headers.put("Idempotent-Replayed", "true");
         return new Answer(stored.status(), stored.contentType(), stored.body(), headers);
+    }
+
+    /** The HTTP response; answers of the API ({@code api}, not the probes) are never to be cached. */
+    FullHttpResponse response(boolean api) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        headers.forEach((name, value) -> response.headers().set(name, value));
+        if (api) {
+            response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        }
+        return response;
     }
 }

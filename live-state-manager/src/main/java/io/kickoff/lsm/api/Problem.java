@@ -39,6 +39,11 @@ public record Problem(String type, String title, int status, String detail, Stri
         return new Problem(type, title, status, detail, path, extensions);
     }
 
+    /** This problem as an answer, with {@code headers} (e.g. {@code Retry-After}, {@code Allow}). */
+    Answer answer(Map<String, String> headers) {
+        return Answer.problem(this, headers);
+    }
+
     @JsonAnyGetter
     public Map<String, Object> any() {
         return new java.util.TreeMap<>(extensions);

@@ -1,7 +1,6 @@
 package io.kickoff.lsm.event;
 
 import io.kickoff.protocol.v1.Stage;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -47,12 +46,6 @@ public interface EventStore {
 
     /** Outbox depth and the enqueue time of its oldest entry (empty if none). */
     CompletableFuture<OutboxStats> outboxStats();
-
-    /** The stored answer for an idempotency key, if any. */
-    CompletableFuture<Optional<StoredResponse>> idempotent(String key);
-
-    /** Stores the answer for a key unless one is stored already; returns the one that is stored now. */
-    CompletableFuture<StoredResponse> rememberIdempotent(String key, StoredResponse response, Duration ttl);
 
     /** Completes if the store answers. */
     CompletableFuture<Void> ping();

@@ -2,13 +2,10 @@ package io.kickoff.lsm.event;
 
 import io.kickoff.protocol.v1.Stage;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.Objects;
@@ -28,8 +25,6 @@ import java.util.function.Supplier;
 public final class InMemoryEventStore implements EventStore {
     private static final Comparator<TimerKey> TIMER_ORDER =
             Comparator.comparing(TimerKey::at).thenComparing(TimerKey::id);
-    /** Expired idempotency keys are swept after this many insertions, so the map cannot grow without bound. */
-    private static final int SWEEP_EVERY = 256;
 
     private final Clock clock;
     private final LongSupplier leaseEpoch;
@@ -37,9 +32,7 @@ public final class InMemoryEventStore implements EventStore {
     private final NavigableMap<String, Stored> events = new TreeMap<>();
     private final NavigableSet<TimerKey> timers = new TreeSet<>(TIMER_ORDER);
     private final NavigableMap<Long, OutboxEntry> outbox = new TreeMap<>();
-    private final Map<String, Remembered> idempotency = new HashMap<>();
     private long outboxSeq;
-    private int insertsSinceSweep;
 
     /** A store on the system clock. */
     public InMemoryEventStore() {
@@ -52,7 +45,7 @@ public final class InMemoryEventStore implements EventStore {
     }
 
     /**
-     * @param clock      stamps outbox entries and expires idempotency keys
+     * @param clock      stamps outbox entries
      * @param leaseEpoch the leader lease's current fencing token (e.g. {@code InMemoryLeaderLease::currentEpoch}):
      *                   leader-only writes with an older one are refused, as the Redis scripts refuse them
      */
@@ -204,38 +197,7 @@ public final class InMemoryEventStore implements EventStore {
         });
     }
 
-    @Override
-    public CompletableFuture<Optional<StoredResponse>> idempotent(String key) {
-        return now(() -> {
-            Instant now = clock.instant();
-            synchronized (lock) {
-                Remembered remembered = idempotency.get(key);
-                return remembered == null || remembered.expiredAt(now)
-                        ? Optional.empty() : Optional.of(remembered.response());
-            }
-        });
-    }
 
-    @Override
-    public CompletableFuture<StoredResponse> rememberIdempotent(String key, StoredResponse response, Duration ttl) {
-        return now(() -> {
-            Objects.requireNonNull(key, "key");
-            Objects.requireNonNull(response, "response");
-            Instant now = clock.instant();
-            synchronized (lock) {
-                Remembered remembered = idempotency.get(key);
-                if (remembered != null && !remembered.expiredAt(now)) {
-                    return remembered.response();
-                }
-                idempotency.put(key, new Remembered(response, now.plus(ttl)));
-                if (++insertsSinceSweep >= SWEEP_EVERY) {
-                    insertsSinceSweep = 0;
-                    idempotency.values().removeIf(r -> r.expiredAt(now));
-                }
-                return response;
-            }
-        });
-    }
 
     @Override
     public CompletableFuture<Void> ping() {
@@ -282,9 +244,4 @@ public final class InMemoryEventStore implements EventStore {
     private record TimerKey(Instant at, String id) {
     }
 
-    private record Remembered(StoredResponse response, Instant expiresAt) {
-        boolean expiredAt(Instant now) {
-            return !now.isBefore(expiresAt);
-        }
-    }
 }

@@ -8,7 +8,6 @@ import io.kickoff.lsm.event.HistoryEntry;
 import io.kickoff.lsm.event.LiveEvent;
 import io.kickoff.lsm.event.OutboxEntry;
 import io.kickoff.lsm.event.Page;
-import io.kickoff.lsm.event.StoredResponse;
 import io.kickoff.lsm.event.UnknownEventException;
 import io.kickoff.lsm.event.VersionConflictException;
 import io.kickoff.protocol.v1.Stage;
@@ -55,7 +54,7 @@ import java.util.concurrent.TimeUnit;
  * <tr><td>{@code P outbox}</td><td>sorted set</td><td>score = outbox id; member =
  *     {@code <id>\n<event id>\n<enqueued at, ISO-8601>\n<StageUpdate protobuf bytes>}</td></tr>
  * <tr><td>{@code P outbox:seq}</td><td>string</td><td>counter ({@code INCR}) that numbers outbox entries</td></tr>
- * <tr><td>{@code P idem:<key>}</td><td>string, with TTL</td><td>the stored response of an idempotency key
+ * <tr><td>{@code P idem:<key>}</td><td>string, with TTL</td><td>the stored response of an idempotency key, kept by {@link RedisIdempotency}
  *     (JSON)</td></tr>
  * <tr><td>{@code P leader}, {@code P leader:epoch}</td><td>string</td><td>see {@link RedisLeaderLease}; the commit
  *     and outbox-removal scripts read {@code leader:epoch} to refuse a deposed leader's writes</td></tr>
@@ -161,12 +160,6 @@ public final class RedisEventStore implements EventStore, AutoCloseable {
             return {redis.call('ZCARD', KEYS[1]), oldest[1]}
             """);
 
-    private static final LuaScript REMEMBER = new LuaScript("""
-            if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-              return ARGV[1]
-            end
-            return redis.call('GET', KEYS[1])
-            """);
 
     private final StatefulRedisConnection<String, byte[]> connection;
     private final RedisAsyncCommands<String, byte[]> redis;
@@ -267,6 +260,11 @@ public final class RedisEventStore implements EventStore, AutoCloseable {
     /** A leader lease on the same connection and key prefix; it stops working when this store is closed. */
     public RedisLeaderLease leaderLease() {
         return new RedisLeaderLease(connection, prefix);
+    }
+
+    /** Idempotency keys on the same connection and key prefix; they stop working when this store is closed. */
+    public RedisIdempotency idempotency() {
+        return new RedisIdempotency(connection, prefix);
     }
 
     public String keyPrefix() {
@@ -409,22 +407,7 @@ public final class RedisEventStore implements EventStore, AutoCloseable {
                 ? Optional.empty() : Optional.of(outboxEntry((byte[]) reply.get(1)).enqueuedAt())));
     }
 
-    @Override
-    public CompletableFuture<Optional<StoredResponse>> idempotent(String key) {
-        return RedisCalls.call(() -> redis.get(idempotencyKey(key)),
-                stored -> Optional.ofNullable(stored == null ? null : StoredForms.response(stored)));
-    }
 
-    @Override
-    public CompletableFuture<StoredResponse> rememberIdempotent(String key, StoredResponse response, Duration ttl) {
-        return RedisCalls.attempt(() -> {
-            byte[] encoded = StoredForms.response(response);
-            byte[] ttlMillis = utf8(Long.toString(Math.max(1, ttl.toMillis())));
-            return RedisCalls.call(() -> REMEMBER.<byte[]>run(redis, ScriptOutputType.VALUE,
-                    new String[] {idempotencyKey(key)}, encoded, ttlMillis),
-                    stored -> stored == null ? response : StoredForms.response(stored));
-        });
-    }
 
     @Override
     public CompletableFuture<Void> ping() {
@@ -468,9 +451,6 @@ public final class RedisEventStore implements EventStore, AutoCloseable {
         return prefix + "stage:" + stage.name().toLowerCase(Locale.ROOT);
     }
 
-    private String idempotencyKey(String key) {
-        return prefix + "idem:" + Objects.requireNonNull(key, "key");
-    }
 
     private static String[] stageKeys(String prefix) {
         String[] keys = new String[LAST_STAGE - FIRST_STAGE + 1];

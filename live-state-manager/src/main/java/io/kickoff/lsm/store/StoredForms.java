@@ -9,7 +9,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.kickoff.lsm.event.HistoryEntry;
 import io.kickoff.lsm.event.LiveEvent;
 import io.kickoff.lsm.event.Schedule;
-import io.kickoff.lsm.event.StoredResponse;
+import io.kickoff.lsm.idempotency.StoredResponse;
 import io.kickoff.protocol.v1.Stage;
 import java.io.IOException;
 import java.io.UncheckedIOException;

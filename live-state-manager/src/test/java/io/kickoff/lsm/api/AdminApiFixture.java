@@ -37,7 +37,7 @@ final class AdminApiFixture implements AutoCloseable, AfterEachCallback {
     static final String START = "2026-11-21T21:00:00Z";
 
     final MutableClock clock = new MutableClock(NOW);
-    final FailingStore store = new FailingStore(memoryStore(clock));
+    final FailingStore store = FailingStore.inMemory(clock);
     final LiveEvents events = new LiveEvents(store, clock);
     final DeliveryBoard board = new DeliveryBoard(clock);
     final AtomicBoolean busUp = new AtomicBoolean(true);
@@ -57,7 +57,7 @@ final class AdminApiFixture implements AutoCloseable, AfterEachCallback {
                 VIEWER, AdminToken.viewer("victor"));
         try {
             server = AdminServer.start("127.0.0.1", 0,
-                    new AdminApiHandler(events, store, board, tokens, new Readiness(storeHealth::isUp, busUp::get), registry,
+                    new AdminApi(events, store, board, tokens, new Readiness(storeHealth::isUp, busUp::get), registry,
                             Duration.ofSeconds(1)), limits);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

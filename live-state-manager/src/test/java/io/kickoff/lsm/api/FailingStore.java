@@ -7,7 +7,9 @@ import io.kickoff.lsm.event.LiveEvent;
 import io.kickoff.lsm.event.OutboxEntry;
 import io.kickoff.lsm.event.Page;
 import io.kickoff.lsm.event.StoreUnavailableException;
-import io.kickoff.lsm.event.StoredResponse;
+import io.kickoff.lsm.idempotency.Idempotency;
+import io.kickoff.lsm.idempotency.InMemoryIdempotency;
+import io.kickoff.lsm.idempotency.StoredResponse;
 import io.kickoff.protocol.v1.Stage;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,11 +18,15 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
-/** A store that works, or fails every call with {@link StoreUnavailableException}, or never answers. */
-final class FailingStore implements EventStore {
+/**
+ * A store, with its idempotency keys, that works, or fails every call with {@link StoreUnavailableException}, or never
+ * answers: as one Redis behind both would.
+ */
+final class FailingStore implements EventStore, Idempotency {
     enum Mode { UP, DOWN, HANGING }
 
     private final EventStore delegate;
+    private final Idempotency idempotency;
     volatile Mode mode = Mode.UP;
     /** When set, idempotency lookups find nothing, as for a request racing the first one with its key. */
     volatile boolean blindLookups;
@@ -31,8 +37,14 @@ final class FailingStore implements EventStore {
     /** Commits and creates asked for so far. */
     final java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
 
-    FailingStore(EventStore delegate) {
+    FailingStore(EventStore delegate, Idempotency idempotency) {
         this.delegate = delegate;
+        this.idempotency = idempotency;
+    }
+
+    /** Over the in-memory store and idempotency keys of this module, on {@code clock}. */
+    static FailingStore inMemory(java.time.Clock clock) {
+        return new FailingStore(AdminApiFixture.memoryStore(clock), new InMemoryIdempotency(clock));
     }
 
     private <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> work) {
@@ -96,13 +108,13 @@ final class FailingStore implements EventStore {
     }
 
     @Override
-    public CompletableFuture<Optional<StoredResponse>> idempotent(String key) {
-        return blindLookups ? call(() -> CompletableFuture.completedFuture(Optional.empty())) : call(() -> delegate.idempotent(key));
+    public CompletableFuture<Optional<StoredResponse>> lookup(String key) {
+        return blindLookups ? call(() -> CompletableFuture.completedFuture(Optional.empty())) : call(() -> idempotency.lookup(key));
     }
 
     @Override
-    public CompletableFuture<StoredResponse> rememberIdempotent(String key, StoredResponse response, Duration ttl) {
-        return call(() -> delegate.rememberIdempotent(key, response, ttl));
+    public CompletableFuture<StoredResponse> remember(String key, StoredResponse response, Duration ttl) {
+        return call(() -> idempotency.remember(key, response, ttl));
     }
 
     @Override

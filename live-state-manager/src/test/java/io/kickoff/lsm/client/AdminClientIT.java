@@ -53,7 +53,7 @@ class AdminClientIT {
         lsm = LiveStateManager.start(LiveStateManager.Config.of("127.0.0.1", 0,
                         Map.of(OPERATOR, AdminToken.operator("it"), VIEWER, AdminToken.viewer("it-viewer")), "client-it")
                         .withRelayGroup(prefix + "outbox"),
-                store, store.leaderLease(), bus, Clock.systemUTC());
+                store, store.idempotency(), store.leaderLease(), bus, Clock.systemUTC());
         admin = new AdminClient(base(), OPERATOR);
         await().atMost(WAIT).until(lsm::isLeader);
     }

@@ -104,7 +104,7 @@ class LiveStateManagerIT {
         // Each test has its own relay group, as it has its own key prefix.
         return open(LiveStateManager.start(LiveStateManager.Config.of("127.0.0.1", 0,
                 Map.of(TOKEN, AdminToken.operator("it")), nodeId).withLeaseTtl(leaseTtl).withRelayGroup(prefix + "outbox"),
-                store, store.leaderLease(), bus, Clock.systemUTC(), beforePublish));
+                store, store.idempotency(), store.leaderLease(), bus, Clock.systemUTC(), beforePublish));
     }
 
     static AdminClient admin(LiveStateManager lsm) {

@@ -5,7 +5,6 @@ import static io.kickoff.lsm.store.Futures.done;
 import static io.kickoff.lsm.store.Futures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import io.kickoff.lsm.event.Commit;
 import io.kickoff.lsm.event.DeposedLeaderException;
@@ -19,13 +18,11 @@ import io.kickoff.lsm.event.LiveEvent;
 import io.kickoff.lsm.event.OutboxEntry;
 import io.kickoff.lsm.event.Page;
 import io.kickoff.lsm.event.Schedule;
-import io.kickoff.lsm.event.StoredResponse;
 import io.kickoff.lsm.event.UnknownEventException;
 import io.kickoff.lsm.event.VersionConflictException;
 import io.kickoff.protocol.Timestamps;
 import io.kickoff.protocol.v1.Stage;
 import io.kickoff.protocol.v1.StageUpdate;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -66,10 +63,6 @@ abstract class EventStoreContract {
     /** Lets {@code duration} pass as the store sees time: moves {@link #clock}, or waits for real time to pass. */
     protected abstract void letTimePass(Duration duration);
 
-    /** An idempotency TTL short enough to watch it expire. */
-    protected Duration shortTtl() {
-        return Duration.ofMillis(300);
-    }
 
     // ------------------------------------------------------------------ fixtures
 
@@ -148,10 +141,6 @@ abstract class EventStoreContract {
         }
     }
 
-    static StoredResponse response(String hash, int status, String body) {
-        return new StoredResponse(hash, status, "application/json", "\"" + status + "\"",
-                body.getBytes(StandardCharsets.UTF_8));
-    }
 
     // ------------------------------------------------------------------ create and find
 
@@ -508,35 +497,6 @@ abstract class EventStoreContract {
         done(store().removeFromOutbox(waiting, current));
         assertThat(outbox()).extracting(OutboxEntry::eventId).containsExactly("fenced");
         assertThat(commit(move(fired, Stage.LIVE)).stage()).isEqualTo(Stage.LIVE);
-    }
-
-    // ------------------------------------------------------------------ idempotency
-
-    @Test
-    void idempotencyKeyKeepsTheFirstResponse() {
-        StoredResponse first = response("hash-1", 201, "{\"id\":\"derby\"}");
-        StoredResponse second = response("hash-2", 409, "{\"error\":\"exists\"}");
-
-        assertThat(done(store().idempotent("key-1"))).isEmpty();
-        assertThat(done(store().rememberIdempotent("key-1", first, HOUR))).usingRecursiveComparison().isEqualTo(first);
-        assertThat(done(store().rememberIdempotent("key-1", second, HOUR))).usingRecursiveComparison().isEqualTo(first);
-        assertThat(done(store().idempotent("key-1"))).get().usingRecursiveComparison().isEqualTo(first);
-
-        assertThat(done(store().rememberIdempotent("key-2", second, HOUR))).usingRecursiveComparison().isEqualTo(second);
-        assertThat(done(store().idempotent("key-2"))).get().usingRecursiveComparison().isEqualTo(second);
-    }
-
-    @Test
-    void idempotencyKeyExpiresAfterItsTtl() {
-        StoredResponse first = response("hash-1", 201, "{}");
-        StoredResponse later = response("hash-2", 200, "{\"again\":true}");
-        done(store().rememberIdempotent("short-lived", first, shortTtl()));
-
-        letTimePass(shortTtl().multipliedBy(2));
-
-        await().atMost(Duration.ofSeconds(10)).until(() -> done(store().idempotent("short-lived")).isEmpty());
-        assertThat(done(store().rememberIdempotent("short-lived", later, HOUR)))
-                .usingRecursiveComparison().isEqualTo(later);
     }
 
     // ------------------------------------------------------------------ health

@@ -6,6 +6,7 @@ import com.netflix.hollow.api.consumer.fs.HollowFilesystemBlobRetriever;
 import com.netflix.hollow.api.custom.HollowAPI;
 import com.netflix.hollow.core.read.engine.HollowReadStateEngine;
 import com.netflix.hollow.core.read.engine.HollowTypeReadState;
+import io.kickoff.http.NamedThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +83,7 @@ public final class CatalogConsumer implements AutoCloseable {
 
     private CatalogConsumer(HollowConsumer.BlobRetriever retriever, HollowConsumer.AnnouncementWatcher watcher,
                             ExecutorService ownedWatcherExecutor) {
-        ExecutorService refreshExecutor = Executors.newSingleThreadExecutor(r -> daemon(r, "catalog-refresh"));
+        ExecutorService refreshExecutor = Executors.newSingleThreadExecutor(NamedThreads.daemon("catalog-refresh"));
         ownedExecutors.add(refreshExecutor);
         if (ownedWatcherExecutor != null) {
             ownedExecutors.add(ownedWatcherExecutor);
@@ -103,7 +104,7 @@ public final class CatalogConsumer implements AutoCloseable {
      */
     public static CatalogConsumer open(Path blobDir) {
         ScheduledExecutorService watchExecutor = Executors.newSingleThreadScheduledExecutor(
-                r -> daemon(r, "catalog-announcement-watch"));
+                NamedThreads.daemon("catalog-announcement-watch"));
         return new CatalogConsumer(new HollowFilesystemBlobRetriever(blobDir),
                 new HollowFilesystemAnnouncementWatcher(blobDir, watchExecutor), watchExecutor);
     }
@@ -111,12 +112,6 @@ public final class CatalogConsumer implements AutoCloseable {
     /** A consumer of a filesystem blob directory that refreshes only when asked (no watcher). */
     public static CatalogConsumer openStatic(Path blobDir) {
         return new CatalogConsumer(new HollowFilesystemBlobRetriever(blobDir), null, null);
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 
     public void addListener(Listener listener) {

@@ -6,6 +6,7 @@ import io.kickoff.bus.EventBus;
 import io.kickoff.bus.StartFrom;
 import io.kickoff.bus.Subscription;
 import io.kickoff.bus.Topic;
+import io.kickoff.http.NamedThreads;
 import io.kickoff.prefetch.bundle.BundleKey;
 import io.kickoff.prefetch.bundle.BundleStore;
 import io.kickoff.prefetch.bundle.Materializer;
@@ -54,11 +55,7 @@ public final class BundlePush implements AutoCloseable {
     private final Materializer materializer;
     private final Supplier<CatalogView> catalog;
     private final Clock clock;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "bundle-push");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(NamedThreads.daemon("bundle-push"));
     /** Latest update of every event seen (active or not), by event id. */
     private final Map<String, StageUpdate> events = new ConcurrentHashMap<>();
     private volatile Subscription subscription;

@@ -1,0 +1,81 @@
+package io.kickoff.prefetch.http;
+
+import io.kickoff.http.AnswerOrder;
+import io.kickoff.http.LogText;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts a {@link BundleCall} for each request and writes its answer back, in request order, with its length and
+ * the connection's fate (kept alive, or closed after the answer), counting answers by status. A call that fails
+ * instead of answering closes the connection.
+ */
+@ChannelHandler.Sharable
+final class BundleExchanges extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(BundleExchanges.class);
+
+    private final MeterRegistry registry;
+    private final String metric;
+    private final Map<Integer, Counter> responses = new ConcurrentHashMap<>();
+
+    BundleExchanges(MeterRegistry registry, String metric) {
+        this.registry = registry;
+        this.metric = metric;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        BundleCall call = new BundleCall(request.method(), uri.path(), uri.parameters(), request.headers());
+
+        AnswerOrder.writeInTurn(ctx.channel(), call.answer(), response -> send(ctx, response, keepAlive, http10),
+                error -> {
+                    log.debug("bundle API request {} failed: {}", LogText.escape(call.path()), error.toString());
+                    ctx.close();
+                });
+
+        if (!request.decoderResult().isSuccess()) {
+            call.answer(BundleAnswers.malformed());
+            return;
+        }
+        ctx.fireChannelRead(call);
+    }
+
+    private void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive, boolean http10) {
+        responses.computeIfAbsent(response.status().code(),
+                code -> registry.counter(metric + ".responses", "status", Integer.toString(code))).increment();
+        HttpUtil.setContentLength(response, response.content().readableBytes());
+        if (keepAlive) {
+            if (http10) {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            }
+            ctx.writeAndFlush(response);
+        } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("bundle API connection error: {}", cause.toString());
+        ctx.close();
+    }
+}
