@@ -5,6 +5,8 @@ import io.kickoff.gateway.http.HttpEndpoints;
 import io.kickoff.gateway.http.PlainHttp;
 import io.kickoff.gateway.metrics.GatewayMetrics;
 import io.kickoff.http.RetryAfter;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -40,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One instance is shared by every pipeline of the node and must be added in
  * {@code initChannel} (before the channel becomes active): it counts connections from
- * {@code channelActive}/{@code channelInactive}. It belongs right before the WebSocket handshake.
+ * {@code channelActive} to the channel's close. It belongs right before the WebSocket handshake, and may
+ * leave the pipeline once the handshake is done.
  */
 @ChannelHandler.Sharable
 public final class AdmissionControl extends ChannelInboundHandlerAdapter {
@@ -60,6 +63,7 @@ public final class AdmissionControl extends ChannelInboundHandlerAdapter {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger slots = new AtomicInteger();
     private volatile boolean draining;
+    private final ChannelFutureListener onClose = future -> closed(future.channel());
 
     public AdmissionControl(GatewayConfig config, GatewayMetrics metrics) {
         this(config, metrics, System::nanoTime, null);
@@ -145,7 +149,10 @@ public final class AdmissionControl extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        if (open.incrementAndGet() > hardCeiling) {
+        boolean overCeiling = open.incrementAndGet() > hardCeiling;
+        // One listener shared by every connection: a promise holds a single listener without allocating.
+        ctx.channel().closeFuture().addListener(onClose);
+        if (overCeiling) {
             // Past the margin for handshakes: a client that opens sockets and never sends a request
             // would otherwise eat the descriptors health checks and the bus need. Close unread.
             ctx.channel().config().setAutoRead(false);
@@ -156,13 +163,16 @@ public final class AdmissionControl extends ChannelInboundHandlerAdapter {
         super.channelActive(ctx);
     }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    /**
+     * Counted on the channel itself, not in {@code channelInactive}: a device connection's pipeline
+     * drops this handler after the handshake (it no longer needs it), and the count and the slot must
+     * still be given back, exactly once, when the connection closes.
+     */
+    private void closed(Channel channel) {
         open.decrementAndGet();
-        if (ctx.channel().hasAttr(HOLDS_SLOT) && ctx.channel().attr(HOLDS_SLOT).getAndSet(null) != null) {
+        if (channel.hasAttr(HOLDS_SLOT) && channel.attr(HOLDS_SLOT).getAndSet(null) != null) {
             slots.decrementAndGet();
         }
-        super.channelInactive(ctx);
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.kickoff.protocol.v1.ReconnectPolicy;
 import io.kickoff.protocol.v1.ServerFrame;
 import io.kickoff.protocol.v1.StageUpdate;
 import io.kickoff.protocol.v1.Welcome;
+import io.netty.channel.ChannelId;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
@@ -85,9 +86,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
             return;
         }
         session.markGreeted();
-        if (helloDeadline != null) {
-            helloDeadline.cancel(false);
-        }
+        cancelHelloDeadline();
         if (services.draining().getAsBoolean()) {
             // Upgraded just before the drain began (no device is admitted after): it has nothing to
             // lose here yet, so it goes on to another node at once instead of joining the schedule.
@@ -113,7 +112,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
                         .setBaseDelayMs((int) config.reconnectBase().toMillis())
                         .setMaxDelayMs((int) config.reconnectMax().toMillis()))
                 .setNodeId(config.nodeId())
-                .setSessionId(ctx.channel().id().asShortText());
+                .setSessionId(sessionId(ctx.channel().id()));
         for (StageUpdate update : services.world().all()) {
             // A bounded welcome: what does not fit is owed, and the next upkeep round sends it.
             if (welcome.getSnapshotCount() >= MAX_SNAPSHOT) {
@@ -129,6 +128,22 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
         services.metrics().connected();
         services.bundles().welcomed(session, hello.getBundleVersionsMap());
         log.debug("device {} ({}) greeted with {} updates", session.deviceId(), session.segment(), welcome.getSnapshotCount());
+    }
+
+    // Dropped once cancelled: a greeted device must not hold its spent timer (and what it captured).
+    private void cancelHelloDeadline() {
+        if (helloDeadline != null) {
+            helloDeadline.cancel(false);
+            helloDeadline = null;
+        }
+    }
+
+    /**
+     * The connection's id for logs and support: the random part of Netty's channel id, as
+     * {@code ChannelId.asShortText()} gives it, without the copy that method keeps for every connection.
+     */
+    static String sessionId(ChannelId id) {
+        return String.format("%08x", id.hashCode());
     }
 
     private long lifetimeNanos() {
@@ -173,9 +188,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
         if (session != null) {
             services.registry().remove(session);
         }
-        if (helloDeadline != null) {
-            helloDeadline.cancel(false);
-        }
+        cancelHelloDeadline();
         super.channelInactive(ctx);
     }
 
