@@ -16,14 +16,19 @@ import io.kickoff.http.RetryAfter;
 import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.AttributeKey;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -54,7 +59,7 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
                 .websocketPath(HttpEndpoints.WEBSOCKET_PATH)
                 .subprotocols(WireFormat.allSubprotocols())
                 .checkStartsWith(true) // so that /v1/connect?token=... is the WebSocket path too
-                .handleCloseFrames(true)
+                .handleCloseFrames(false) // answered by WebSocketProtocol, which keeps no handshaker for it
                 .dropPongFrames(true)
                 .decoderConfig(WebSocketDecoderConfig.newBuilder()
                         .maxFramePayloadLength(services.config().maxFrameBytes())
@@ -92,8 +97,17 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
         p.addLast("session", new DeviceSessionHandler(services));    // hello/welcome, acks, pings
     }
 
-    /** The WebSocket handshake and protocol; once the handshake is done, the HTTP-only handlers leave. */
+    /**
+     * The WebSocket handshake and protocol. Once the handshake is done the HTTP-only handlers leave,
+     * and so does the handshaker, which Netty keeps on the channel (request URI, sub-protocol strings)
+     * only to answer the device's close frame: this handler answers it itself, as the handshaker
+     * would, with the same close frame, then closes the connection.
+     */
     private static final class WebSocketProtocol extends WebSocketServerProtocolHandler {
+        // Where WebSocketServerProtocolHandler keeps the handshaker (a named constant of Netty's pool).
+        static final AttributeKey<WebSocketServerHandshaker> HANDSHAKER =
+                AttributeKey.valueOf(WebSocketServerHandshaker.class, "HANDSHAKER");
+
         WebSocketProtocol(WebSocketServerProtocolConfig config) {
             super(config);
         }
@@ -106,8 +120,28 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
                         ctx.pipeline().remove(name);
                     }
                 }
+                // Netty may store the handshaker after this event (the 101 can be written at once),
+                // so it is dropped after the task that runs the handshake.
+                ctx.executor().execute(() -> dropHandshaker(ctx.channel()));
             }
             super.userEventTriggered(ctx, evt);
+        }
+
+        @SuppressWarnings("deprecation") // getAndRemove: the attribute itself goes, not only its value
+        private static void dropHandshaker(Channel channel) {
+            if (channel.hasAttr(HANDSHAKER)) {
+                channel.attr(HANDSHAKER).getAndRemove();
+            }
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, WebSocketFrame frame, List<Object> out) throws Exception {
+            if (frame instanceof CloseWebSocketFrame) {
+                // RFC 6455 §5.5.1: answer with a close frame (the device's own, status included), then close.
+                ctx.writeAndFlush(frame.retain()).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            super.decode(ctx, frame, out);
         }
     }
 }
