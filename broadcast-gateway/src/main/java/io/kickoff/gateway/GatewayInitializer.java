@@ -44,6 +44,7 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
     private final AuthFailureBudget authFailures;
     private final RetryAfter retryAfter;
     private final SegmentNames segments = new SegmentNames();
+    private final ClientFrameDecoder decoder;
     private final WebSocketServerProtocolConfig webSocketConfig;
 
     GatewayInitializer(SessionServices services, DeviceTokens tokens, BooleanSupplier ready, ChannelHandler admission,
@@ -54,6 +55,8 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
         this.admission = admission;
         this.endpoints = endpoints;
         this.authFailures = new AuthFailureBudget(services.config());
+        this.decoder = new ClientFrameDecoder(services.farewells(), services.config().inboundPerSecond(),
+                services.config().inboundBurst());
         this.retryAfter = RetryAfter.between(services.config().retryAfterMin(), services.config().retryAfterMax());
         this.webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(HttpEndpoints.WEBSOCKET_PATH)
@@ -92,9 +95,8 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
         p.addLast("websocket", new WebSocketProtocol(webSocketConfig)); // handshake; 1009 over the cap
         p.addLast("reassemble", new WebSocketFrameAggregator(config.maxFrameBytes())); // fragments → one message
         p.addLast("server-frames", encoder);                         // ServerFrame → WebSocket frame
-        p.addLast("client-frames", new ClientFrameDecoder(services.farewells(),
-                config.inboundPerSecond(), config.inboundBurst()));  // WebSocket frame → ClientFrame; 1008, 1003, 1007
-        p.addLast("session", new DeviceSessionHandler(services));    // hello/welcome, acks, pings
+        p.addLast("session", new DeviceSessionHandler(services, decoder)); // frames → ClientFrame (1008, 1003, 1007);
+                                                                     // hello/welcome, acks, pings
     }
 
     /**

@@ -85,7 +85,7 @@ class GatewayInitializerTest {
 
         assertThat(ch.pipeline().names()).doesNotContainAnyElementsOf(GatewayInitializer.HTTP_ONLY)
                 .doesNotContain("http", "http-aggregate", "upgrade-deadline", "upgrade-guard")
-                .contains("activity", "websocket", "reassemble", "server-frames", "client-frames", "session");
+                .contains("activity", "websocket", "reassemble", "server-frames", "session");
         assertThat(ch.hasAttr(AttributeKey.valueOf(WebSocketServerHandshaker.class, "HANDSHAKER")))
                 .as("the handshaker is not kept for the life of the connection").isFalse();
         assertThat(ch.attr(DeviceSession.KEY).get().deviceId()).isEqualTo("d1");

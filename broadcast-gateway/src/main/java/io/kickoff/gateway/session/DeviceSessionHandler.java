@@ -18,6 +18,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Instant;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * pings. A device enters the fan-out registry only once greeted; a newer connection of the same
  * device sends the older one away.
  */
-public final class DeviceSessionHandler extends SimpleChannelInboundHandler<ClientFrame> {
+public final class DeviceSessionHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(DeviceSessionHandler.class);
 
     /** Most updates carried in one welcome frame, so it stays far below any client's frame limit. */
@@ -41,11 +42,20 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
 
     private final SessionServices services;
     private final GatewayConfig config;
+    private final ClientFrameDecoder decoder;
     private ScheduledFuture<?> helloDeadline;
 
-    public DeviceSessionHandler(SessionServices services) {
+    /** @param decoder turns the device's data frames into {@link ClientFrame}s (shared by the node's connections) */
+    public DeviceSessionHandler(SessionServices services, ClientFrameDecoder decoder) {
         this.services = services;
         this.config = services.config();
+        this.decoder = decoder;
+    }
+
+    /** Data frames only: control frames are the WebSocket layer's. */
+    @Override
+    public boolean acceptInboundMessage(Object msg) {
+        return ClientFrameDecoder.isDataFrame(msg);
     }
 
     @Override
@@ -64,8 +74,12 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, ClientFrame frame) {
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame data) {
         DeviceSession session = session(ctx);
+        ClientFrame frame = decoder.decode(session, data);
+        if (frame == null) {
+            return;
+        }
         switch (frame.getFrameCase()) {
             case HELLO -> hello(ctx, session, frame.getHello());
             case ACK -> {
@@ -139,8 +153,8 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
     }
 
     /**
-     * The connection's id for logs and support: the random part of Netty's channel id, as
-     * {@code ChannelId.asShortText()} gives it, without the copy that method keeps for every connection.
+     * The connection's id for logs and support: 8 hex digits of the channel id's (random) hash.
+     * Not {@code ChannelId.asShortText()}, which keeps its text on the id for the life of the connection.
      */
     static String sessionId(ChannelId id) {
         return String.format("%08x", id.hashCode());
