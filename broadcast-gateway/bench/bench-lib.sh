@@ -31,7 +31,7 @@ start() {
 }
 
 # start_server NAME LOG ARGS... : runs a Kickoff server command as a user does, through the repository's
-# kickoff script, so that the JVM options it chooses apply; SERVE_JAVA_OPTS, when set, replaces them
+# kickoff script, so that the JVM options it chooses apply; SERVE_JAVA_OPTS, when set, come after them
 # (KICKOFF_JAVA_OPTS). The script and env exec, so LAST_PID is the JVM's own pid.
 start_server() {
   local name="$1" logfile="$2" root

@@ -5,13 +5,15 @@ import io.kickoff.gateway.http.HttpEndpoints;
 import io.kickoff.gateway.http.PlainHttp;
 import io.kickoff.gateway.metrics.GatewayMetrics;
 import io.kickoff.http.RetryAfter;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
@@ -40,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One instance is shared by every pipeline of the node and must be added in
  * {@code initChannel} (before the channel becomes active): it counts connections from
- * {@code channelActive}/{@code channelInactive}. It belongs right before the WebSocket handshake.
+ * {@code channelActive} to the channel's close. It belongs right before the WebSocket handshake, and may
+ * leave the pipeline once the handshake is done.
  */
 @ChannelHandler.Sharable
 public final class AdmissionControl extends ChannelInboundHandlerAdapter {
@@ -48,9 +51,6 @@ public final class AdmissionControl extends ChannelInboundHandlerAdapter {
 
     /** Used when the JVM cannot tell the open-files limit (not a Unix JVM). */
     static final long FALLBACK_MAX_FILE_DESCRIPTORS = 10_000;
-
-    /** Set on a connection whose upgrade was admitted: it holds a device slot until it closes. */
-    private static final AttributeKey<Boolean> HOLDS_SLOT = AttributeKey.valueOf("kickoff.admission.slot");
 
     private final GatewayMetrics metrics;
     private final RetryAfter retryAfter;
@@ -60,6 +60,15 @@ public final class AdmissionControl extends ChannelInboundHandlerAdapter {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger slots = new AtomicInteger();
     private volatile boolean draining;
+    // Counted on the channel's close, not in channelInactive: a device connection's pipeline drops this
+    // handler after the handshake, and the count and the slot must still be given back, exactly once,
+    // when the connection closes. Shared by every connection: a promise holds one listener without
+    // allocating, and which of the two a connection has says whether it holds a device slot.
+    private final ChannelFutureListener closed = future -> open.decrementAndGet();
+    private final ChannelFutureListener closedHoldingSlot = future -> {
+        open.decrementAndGet();
+        slots.decrementAndGet();
+    };
 
     public AdmissionControl(GatewayConfig config, GatewayMetrics metrics) {
         this(config, metrics, System::nanoTime, null);
@@ -145,7 +154,9 @@ public final class AdmissionControl extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        if (open.incrementAndGet() > hardCeiling) {
+        boolean overCeiling = open.incrementAndGet() > hardCeiling;
+        ctx.channel().closeFuture().addListener(closed);
+        if (overCeiling) {
             // Past the margin for handshakes: a client that opens sockets and never sends a request
             // would otherwise eat the descriptors health checks and the bus need. Close unread.
             ctx.channel().config().setAutoRead(false);
@@ -157,15 +168,6 @@ public final class AdmissionControl extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        open.decrementAndGet();
-        if (ctx.channel().hasAttr(HOLDS_SLOT) && ctx.channel().attr(HOLDS_SLOT).getAndSet(null) != null) {
-            slots.decrementAndGet();
-        }
-        super.channelInactive(ctx);
-    }
-
-    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof FullHttpRequest request)
                 || !new QueryStringDecoder(request.uri()).path().equals(HttpEndpoints.WEBSOCKET_PATH)) {
@@ -174,7 +176,7 @@ public final class AdmissionControl extends ChannelInboundHandlerAdapter {
         }
         String reason = refusal();
         if (reason == null) {
-            ctx.channel().attr(HOLDS_SLOT).set(Boolean.TRUE);
+            holdsSlot(ctx.channel());
             ctx.fireChannelRead(msg);
             return;
         }
@@ -185,6 +187,16 @@ public final class AdmissionControl extends ChannelInboundHandlerAdapter {
         } finally {
             ReferenceCountUtil.release(request);
         }
+    }
+
+    /** The connection took a device slot: its close gives it back. */
+    private void holdsSlot(Channel channel) {
+        ChannelFuture closeFuture = channel.closeFuture();
+        if (closeFuture.isDone()) {
+            slots.decrementAndGet(); // closed already (and counted): the slot was never used
+            return;
+        }
+        closeFuture.removeListener(closed).removeListener(closedHoldingSlot).addListener(closedHoldingSlot);
     }
 
     /**

@@ -37,10 +37,17 @@ import org.HdrHistogram.Recorder;
  * {@code written <= targeted} and {@code acked <= targeted} hold by construction. A device that
  * moves to another node is counted by each node that targeted it.
  *
- * <p>Called on event loops, so the common path is cheap: one concurrent-map entry per device and
- * kept seq (a read-only fast path when nothing changes), striped adders and a wait-free histogram
+ * <p>Called on event loops, so the common path is cheap: what a device reached is one small
+ * {@link DeviceMarks} per device and event, created the first time this node targets the device
+ * for the event and reused by every later seq, so a broadcast to N devices allocates nothing per
+ * device (a read-only fast path when nothing changes); striped adders and a wait-free histogram
  * recorder; only the reporter thread pays for folding and encoding histograms. Only the latest
- * {@link #SEQS_PER_EVENT} seqs of an event are kept, so memory is bounded by events × devices.
+ * {@link #SEQS_PER_EVENT} seqs of an event are kept, each in a slot of its own that a device's
+ * marks mirror; the reporter drops the marks of devices that reached none of them, so memory is
+ * bounded by events × devices.
+ *
+ * <p>The marks are keyed by device id, not kept on a connection: a device that reconnects, or
+ * whose newer connection overlaps the older one for a moment, must still count once.
  */
 public final class DeliveryStats {
     /** Seqs kept per event: the update being delivered and the two before it. */
@@ -102,11 +109,12 @@ public final class DeliveryStats {
      */
     public void acked(String eventId, long seq, String deviceId, long nowMicros) {
         EventSeqs seqs = events.get(eventId);
-        if (seqs == null) {
-            return;
+        DeviceMarks marks = seqs == null ? null : seqs.devices.get(deviceId);
+        if (marks == null) {
+            return; // never targeted by this node for the event: nothing of it counts
         }
         for (Tally s : seqs.seqs) {
-            if (s.seq <= seq && s.mark(deviceId, ACKED, TARGETED) && s.seq == seq && s.issuedAtMicros != 0) {
+            if (s.seq <= seq && s.mark(deviceId, marks, ACKED, TARGETED) && s.seq == seq && s.issuedAtMicros != 0) {
                 // Clocks of the issuer and this node may disagree a little: never record a negative.
                 long latency = Math.max(0, Math.min(MAX_LATENCY_MICROS, nowMicros - s.issuedAtMicros));
                 s.recorder().recordValue(latency);
@@ -121,12 +129,13 @@ public final class DeliveryStats {
      */
     public void reported(String eventId, long position, String deviceId) {
         EventSeqs seqs = events.get(eventId);
-        if (seqs == null) {
+        DeviceMarks marks = seqs == null ? null : seqs.devices.get(deviceId);
+        if (marks == null) {
             return;
         }
         for (Tally s : seqs.seqs) {
             if (s.seq <= position) {
-                s.mark(deviceId, ACKED, TARGETED);
+                s.mark(deviceId, marks, ACKED, TARGETED);
             }
         }
     }
@@ -148,13 +157,22 @@ public final class DeliveryStats {
             for (Tally s : e.getValue().seqs) {
                 report.addEvents(s.toDelivery(e.getKey()));
             }
+            e.getValue().dropStaleMarks();
         }
         return report.build();
     }
 
-    /** The latest few seqs of one event, newest last; replaced copy-on-write, read lock-free. */
+    /**
+     * The latest few seqs of one event, newest last, replaced copy-on-write and read lock-free; and
+     * what each device this node targeted for the event reached of them.
+     */
     private static final class EventSeqs {
         volatile Tally[] seqs = new Tally[0];
+        final Map<String, DeviceMarks> devices = new ConcurrentHashMap<>();
+        // Tallies created so far (their generations); guarded by this.
+        private int created;
+        // A seq left since the last sweep of stale marks.
+        private volatile boolean evicted;
 
         Tally get(StageUpdate update) {
             long seq = update.getSeq();
@@ -179,14 +197,93 @@ public final class DeliveryStats {
             }
             List<Tally> next = new ArrayList<>(current.length + 1);
             next.addAll(List.of(current));
-            Tally created = new Tally(update);
+            // A new seq takes the slot of the one it pushes out (the oldest), or a free one.
+            int slot = current.length >= SEQS_PER_EVENT ? current[0].slot : freeSlot(current);
+            Tally created = new Tally(update, this, slot, this.created++ & DeviceMarks.GENERATION_MASK);
             next.add(created);
             next.sort(Comparator.comparingLong(s -> s.seq));
             while (next.size() > SEQS_PER_EVENT) {
                 next.remove(0);
+                evicted = true;
             }
             seqs = next.toArray(new Tally[0]);
             return created;
+        }
+
+        private static int freeSlot(Tally[] current) {
+            int used = 0;
+            for (Tally s : current) {
+                used |= 1 << s.slot;
+            }
+            return Integer.numberOfTrailingZeros(~used);
+        }
+
+        DeviceMarks marks(String deviceId) {
+            DeviceMarks marks = devices.get(deviceId);
+            return marks != null ? marks : devices.computeIfAbsent(deviceId, id -> new DeviceMarks());
+        }
+
+        /**
+         * Drops the marks of devices that reached none of the kept seqs (their seqs left since): they
+         * can count nothing more, and a device that comes back starts afresh with the seqs kept then.
+         */
+        void dropStaleMarks() {
+            if (!evicted) {
+                return;
+            }
+            evicted = false;
+            for (Map.Entry<String, DeviceMarks> e : devices.entrySet()) {
+                DeviceMarks marks = e.getValue();
+                synchronized (marks) {
+                    // Read under the lock: a mark made for a seq added since is seen, and kept.
+                    if (marks.reachesNone(seqs)) {
+                        marks.retired = true;
+                        devices.remove(e.getKey(), marks);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * What one device reached of each kept seq of one event: per slot of {@link EventSeqs}, the
+     * generation of the seq that holds the slot and its steps; an entry of another generation is a
+     * seq gone (nothing reached). Written under its own lock, read without.
+     */
+    static final class DeviceMarks {
+        static final int GENERATION_MASK = (1 << 29) - 1;
+        private volatile int slot0;
+        private volatile int slot1;
+        private volatile int slot2;
+        // Dropped from its event's map: whoever holds it looks the device up again. Set under the lock.
+        volatile boolean retired;
+
+        /** The steps the device reached of {@code tally}. */
+        int steps(Tally tally) {
+            int entry = switch (tally.slot) {
+                case 0 -> slot0;
+                case 1 -> slot1;
+                default -> slot2;
+            };
+            return (entry >>> 3) == tally.generation ? entry & 7 : 0;
+        }
+
+        void set(Tally tally, int steps) {
+            int entry = tally.generation << 3 | steps;
+            switch (tally.slot) {
+                case 0 -> slot0 = entry;
+                case 1 -> slot1 = entry;
+                default -> slot2 = entry;
+            }
+        }
+
+        boolean reachesNone(Tally[] kept) {
+            for (Tally s : kept) {
+                if (steps(s) != 0) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
@@ -198,8 +295,11 @@ public final class DeliveryStats {
         final long seq;
         final Timestamp issuedAt;
         final long issuedAtMicros;
-        // device id → steps reached (TARGETED | WRITTEN | ACKED); null for NONE.
-        private final Map<String, Byte> devices;
+        // The event's seqs and devices; null for NONE.
+        private final EventSeqs event;
+        // Where the devices' marks of this seq are (see DeviceMarks).
+        final int slot;
+        final int generation;
         final LongAdder targeted = new LongAdder();
         final LongAdder written = new LongAdder();
         final LongAdder acked = new LongAdder();
@@ -213,51 +313,60 @@ public final class DeliveryStats {
             this.seq = -1;
             this.issuedAt = Timestamp.getDefaultInstance();
             this.issuedAtMicros = 0;
-            this.devices = null;
+            this.event = null;
+            this.slot = 0;
+            this.generation = -1;
         }
 
-        Tally(StageUpdate update) {
+        Tally(StageUpdate update, EventSeqs event, int slot, int generation) {
             this.seq = update.getSeq();
             this.issuedAt = update.getIssuedAt();
             this.issuedAtMicros = update.hasIssuedAt()
                     ? TimeUnit.SECONDS.toMicros(issuedAt.getSeconds()) + issuedAt.getNanos() / 1000
                     : 0;
-            this.devices = new ConcurrentHashMap<>();
+            this.event = event;
+            this.slot = slot;
+            this.generation = generation;
         }
 
         /** This node attempted to deliver the update to the device (written or withheld). */
         public void targeted(String deviceId) {
-            mark(deviceId, TARGETED, 0);
+            if (event != null) {
+                mark(deviceId, event.marks(deviceId), TARGETED, 0);
+            }
         }
 
         /** The update's frame was written to the device. */
         public void written(String deviceId) {
-            mark(deviceId, TARGETED | WRITTEN, 0);
+            if (event != null) {
+                mark(deviceId, event.marks(deviceId), TARGETED | WRITTEN, 0);
+            }
         }
 
         /**
-         * Sets {@code steps} for the device if it already has every step of {@code required}; counts
-         * the steps it did not have. Returns true if {@link #ACKED} is among them.
+         * Sets {@code steps} in the device's marks if it already has every step of {@code required};
+         * counts the steps it did not have. Returns true if {@link #ACKED} is among them.
          */
-        boolean mark(String deviceId, int steps, int required) {
-            if (devices == null) {
+        boolean mark(String deviceId, DeviceMarks marks, int steps, int required) {
+            if (event == null) {
                 return false;
             }
-            Byte held = devices.get(deviceId);
-            if (held != null && (held & steps) == steps) {
-                return false; // the common repeat (redelivery, duplicate ack): no write
+            int had = marks.steps(this);
+            if ((had & steps) == steps || ((had & required) != required && !marks.retired)) {
+                return false; // the common repeat (redelivery, duplicate ack), or never targeted: no write
             }
-            if (held == null && required != 0) {
-                return false;
-            }
-            boolean[] ackedNow = new boolean[1];
-            devices.compute(deviceId, (id, before) -> {
-                int had = before == null ? 0 : before;
-                if ((had & required) != required) {
-                    return before;
+            synchronized (marks) {
+                if (marks.retired) {
+                    // Swept a moment ago (it had reached no kept seq): mark the device's current entry.
+                    DeviceMarks current = required == 0 ? event.marks(deviceId) : event.devices.get(deviceId);
+                    return current != null && mark(deviceId, current, steps, required);
+                }
+                had = marks.steps(this);
+                if ((had & required) != required || (had & steps) == steps) {
+                    return false;
                 }
                 int gained = steps & ~had;
-                // Counted before the entry is published: whoever sees a device's step sees it counted,
+                // Counted before the mark is published: whoever sees a device's step sees it counted,
                 // so a snapshot reading acked and written before targeted never finds them above it.
                 if ((gained & TARGETED) != 0) {
                     targeted.increment();
@@ -267,14 +376,10 @@ public final class DeliveryStats {
                 }
                 if ((gained & ACKED) != 0) {
                     acked.increment();
-                    ackedNow[0] = true;
                 }
-                return (byte) (had | steps);
-            });
-            if (ackedNow[0]) {
-                return true;
+                marks.set(this, had | steps);
+                return (gained & ACKED) != 0;
             }
-            return false;
         }
 
         Recorder recorder() {

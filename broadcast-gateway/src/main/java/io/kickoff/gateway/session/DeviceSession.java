@@ -16,9 +16,11 @@ public final class DeviceSession {
     public static final AttributeKey<DeviceSession> KEY = AttributeKey.valueOf("kickoff.session");
 
     private final Channel channel;
-    private final DeviceClaims claims;
+    private final String deviceId;
+    private final String segment;
     private final WireFormat format;
-    private final Map<String, Progress> progress = new HashMap<>(4);
+    // Created at the first event the device hears of: an idle device holds no map.
+    private Map<String, Progress> progress = Map.of();
     private boolean greeted;
     private boolean closing;
     // Index in the registry's list for this event loop; -1 when not registered.
@@ -73,8 +75,17 @@ public final class DeviceSession {
     }
 
     public DeviceSession(Channel channel, DeviceClaims claims, WireFormat format) {
+        this(channel, claims.deviceId(), claims.segment(), format);
+    }
+
+    /**
+     * Keeps only what the session needs of the token's claims (its expiry was checked at the
+     * upgrade); {@code segment} is best the node's shared copy ({@link SegmentNames}).
+     */
+    public DeviceSession(Channel channel, String deviceId, String segment, WireFormat format) {
         this.channel = channel;
-        this.claims = claims;
+        this.deviceId = deviceId;
+        this.segment = segment;
         this.format = format;
     }
 
@@ -83,11 +94,11 @@ public final class DeviceSession {
     }
 
     public String deviceId() {
-        return claims.deviceId();
+        return deviceId;
     }
 
     public String segment() {
-        return claims.segment();
+        return segment;
     }
 
     public WireFormat format() {
@@ -124,7 +135,7 @@ public final class DeviceSession {
 
     /** The device says it already has {@code seq}: nothing at or below it will be sent. */
     public void reported(String eventId, long seq) {
-        Progress p = progress.computeIfAbsent(eventId, e -> new Progress());
+        Progress p = progressFor(eventId);
         boolean wasPending = p.pending();
         p.acked = Math.max(p.acked, seq);
         p.sent = Math.max(p.sent, seq);
@@ -136,7 +147,7 @@ public final class DeviceSession {
      * nothing) if the device already has or was sent {@code seq} or later.
      */
     public boolean sending(String eventId, long seq, long nowNanos) {
-        Progress p = progress.computeIfAbsent(eventId, e -> new Progress());
+        Progress p = progressFor(eventId);
         if (Math.max(p.sent, p.acked) >= seq) {
             return false;
         }
@@ -149,6 +160,18 @@ public final class DeviceSession {
         redeliveryDueKnown = false;
         expectAck();
         return true;
+    }
+
+    private Progress progressFor(String eventId) {
+        Progress p = progress.get(eventId);
+        if (p == null) {
+            if (progress.isEmpty()) {
+                progress = new HashMap<>(4);
+            }
+            p = new Progress();
+            progress.put(eventId, p);
+        }
+        return p;
     }
 
     /** Records a redelivery of the pending update. */

@@ -13,10 +13,12 @@ import io.kickoff.protocol.v1.ReconnectPolicy;
 import io.kickoff.protocol.v1.ServerFrame;
 import io.kickoff.protocol.v1.StageUpdate;
 import io.kickoff.protocol.v1.Welcome;
+import io.netty.channel.ChannelId;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Instant;
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * pings. A device enters the fan-out registry only once greeted; a newer connection of the same
  * device sends the older one away.
  */
-public final class DeviceSessionHandler extends SimpleChannelInboundHandler<ClientFrame> {
+public final class DeviceSessionHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(DeviceSessionHandler.class);
 
     /** Most updates carried in one welcome frame, so it stays far below any client's frame limit. */
@@ -40,11 +42,20 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
 
     private final SessionServices services;
     private final GatewayConfig config;
+    private final ClientFrameDecoder decoder;
     private ScheduledFuture<?> helloDeadline;
 
-    public DeviceSessionHandler(SessionServices services) {
+    /** @param decoder turns the device's data frames into {@link ClientFrame}s (shared by the node's connections) */
+    public DeviceSessionHandler(SessionServices services, ClientFrameDecoder decoder) {
         this.services = services;
         this.config = services.config();
+        this.decoder = decoder;
+    }
+
+    /** Data frames only: control frames are the WebSocket layer's. */
+    @Override
+    public boolean acceptInboundMessage(Object msg) {
+        return ClientFrameDecoder.isDataFrame(msg);
     }
 
     @Override
@@ -63,8 +74,12 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, ClientFrame frame) {
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame data) {
         DeviceSession session = session(ctx);
+        ClientFrame frame = decoder.decode(session, data);
+        if (frame == null) {
+            return;
+        }
         switch (frame.getFrameCase()) {
             case HELLO -> hello(ctx, session, frame.getHello());
             case ACK -> {
@@ -85,9 +100,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
             return;
         }
         session.markGreeted();
-        if (helloDeadline != null) {
-            helloDeadline.cancel(false);
-        }
+        cancelHelloDeadline();
         if (services.draining().getAsBoolean()) {
             // Upgraded just before the drain began (no device is admitted after): it has nothing to
             // lose here yet, so it goes on to another node at once instead of joining the schedule.
@@ -113,7 +126,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
                         .setBaseDelayMs((int) config.reconnectBase().toMillis())
                         .setMaxDelayMs((int) config.reconnectMax().toMillis()))
                 .setNodeId(config.nodeId())
-                .setSessionId(ctx.channel().id().asShortText());
+                .setSessionId(sessionId(ctx.channel().id()));
         for (StageUpdate update : services.world().all()) {
             // A bounded welcome: what does not fit is owed, and the next upkeep round sends it.
             if (welcome.getSnapshotCount() >= MAX_SNAPSHOT) {
@@ -129,6 +142,22 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
         services.metrics().connected();
         services.bundles().welcomed(session, hello.getBundleVersionsMap());
         log.debug("device {} ({}) greeted with {} updates", session.deviceId(), session.segment(), welcome.getSnapshotCount());
+    }
+
+    // Dropped once cancelled: a greeted device must not hold its spent timer (and what it captured).
+    private void cancelHelloDeadline() {
+        if (helloDeadline != null) {
+            helloDeadline.cancel(false);
+            helloDeadline = null;
+        }
+    }
+
+    /**
+     * The connection's id for logs and support: 8 hex digits of the channel id's (random) hash.
+     * Not {@code ChannelId.asShortText()}, which keeps its text on the id for the life of the connection.
+     */
+    static String sessionId(ChannelId id) {
+        return String.format("%08x", id.hashCode());
     }
 
     private long lifetimeNanos() {
@@ -173,9 +202,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Clie
         if (session != null) {
             services.registry().remove(session);
         }
-        if (helloDeadline != null) {
-            helloDeadline.cancel(false);
-        }
+        cancelHelloDeadline();
         super.channelInactive(ctx);
     }
 

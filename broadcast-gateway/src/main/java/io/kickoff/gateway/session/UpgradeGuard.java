@@ -46,9 +46,11 @@ public final class UpgradeGuard extends ChannelInboundHandlerAdapter {
     private final GatewayMetrics metrics;
     private final AuthFailureBudget authFailures;
     private final RetryAfter retryAfter;
+    private final SegmentNames segments;
 
     public UpgradeGuard(DeviceTokens tokens, BooleanSupplier ready, GatewayMetrics metrics,
-                        AuthFailureBudget authFailures, RetryAfter retryAfter) {
+                        AuthFailureBudget authFailures, RetryAfter retryAfter, SegmentNames segments) {
+        this.segments = segments;
         this.tokens = tokens;
         this.ready = ready;
         this.metrics = metrics;
@@ -122,7 +124,8 @@ public final class UpgradeGuard extends ChannelInboundHandlerAdapter {
         // The handshaker reads one Sec-WebSocket-Protocol line; RFC 6455 §11.3.4 allows several.
         request.headers().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL,
                 String.join(", ", request.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)));
-        ctx.channel().attr(DeviceSession.KEY).set(new DeviceSession(ctx.channel(), claims, format.get()));
+        ctx.channel().attr(DeviceSession.KEY).set(new DeviceSession(ctx.channel(), claims.deviceId(),
+                segments.canonical(claims.segment()), format.get()));
         return null;
     }
 

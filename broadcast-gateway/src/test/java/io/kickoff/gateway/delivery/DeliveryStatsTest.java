@@ -315,4 +315,162 @@ class DeliveryStatsTest {
             }
         }
     }
+
+    /** Figures of each kept seq of {@code eventId}, as "seq:targeted/written/acked". */
+    static List<String> figures(DeliveryReport report, String eventId) {
+        return report.getEventsList().stream().filter(e -> e.getEventId().equals(eventId))
+                .map(e -> e.getSeq() + ":" + e.getTargeted() + "/" + e.getWritten() + "/" + e.getAcked()).toList();
+    }
+
+    @Test
+    void aSeqThatTakesTheSlotOfAnOldOneStartsFromNothingForEveryDevice() {
+        for (int seq = 1; seq <= 3; seq++) {
+            stats.written(update("final", Stage.LIVE, seq), "tv");
+        }
+        stats.acked("final", 3, "tv", afterMillis(1)); // acks 1, 2 and 3
+        // Seq 4 pushes seq 1 out and takes its slot, where tv's marks say "targeted, written, acked".
+        StageUpdate four = update("final", Stage.LIVE, 4);
+        stats.tally(four);
+        stats.acked("final", 4, "tv", afterMillis(2)); // never sent seq 4 here: not an ack of it
+        assertThat(figures(stats.snapshot(), "final")).containsExactly("2:1/1/1", "3:1/1/1", "4:0/0/0");
+
+        stats.targeted(four, "tv");
+        stats.written(four, "tv");
+        stats.written(four, "tv");
+        stats.acked("final", 4, "tv", afterMillis(3));
+        stats.acked("final", 4, "tv", afterMillis(4));
+        assertThat(figures(stats.snapshot(), "final")).containsExactly("2:1/1/1", "3:1/1/1", "4:1/1/1");
+    }
+
+    @Test
+    void aDeviceThatComesBackAfterItsMarksWereDroppedCountsOnce() {
+        stats.written(update("final", Stage.LIVE, 1), "tv");
+        for (int seq = 2; seq <= 4; seq++) {
+            stats.written(update("final", Stage.LIVE, seq), "other");
+        }
+        stats.snapshot(); // tv reached none of 2..4: its marks go
+        StageUpdate four = update("final", Stage.LIVE, 4);
+        stats.written(four, "tv");
+        stats.written(four, "tv");
+        stats.acked("final", 4, "tv", afterMillis(1));
+        stats.reported("final", 4, "tv");
+        assertThat(figures(stats.snapshot(), "final")).containsExactly("2:1/1/0", "3:1/1/0", "4:2/2/1");
+    }
+
+    /**
+     * Random steps over many seqs (each new seq pushes the oldest out, reusing its slot) and
+     * reports (which drop stale marks), against a model that keeps every device of every seq:
+     * no device is ever counted twice, no ack of a targeted device is ever lost.
+     */
+    @Test
+    void distinctCountsMatchAModelOfEveryDeviceAcrossSlotReuseAndSweeps() {
+        java.util.Random random = new java.util.Random(11);
+        for (int round = 0; round < 50; round++) {
+            DeliveryStats node = new DeliveryStats("n", Fixtures.CLOCK, () -> 0);
+            java.util.Map<Long, java.util.List<java.util.Set<String>>> model = new java.util.TreeMap<>();
+            long newest = 0;
+            int devices = 1 + random.nextInt(12);
+            for (int step = 0; step < 400; step++) {
+                if (newest == 0 || random.nextInt(15) == 0) {
+                    newest++;
+                    node.tally(update("final", Stage.LIVE, newest));
+                    model.put(newest, List.of(new java.util.HashSet<>(), new java.util.HashSet<>(), new java.util.HashSet<>()));
+                    while (model.size() > DeliveryStats.SEQS_PER_EVENT) {
+                        model.remove(model.keySet().iterator().next());
+                    }
+                }
+                long seq = Math.max(1, newest - random.nextInt(4)); // sometimes a seq already pushed out
+                String device = "d" + random.nextInt(devices);
+                List<java.util.Set<String>> sets = model.get(seq);
+                switch (random.nextInt(6)) {
+                    case 0 -> {
+                        node.targeted(update("final", Stage.LIVE, seq), device);
+                        if (sets != null) {
+                            sets.get(0).add(device);
+                        }
+                    }
+                    case 1, 2 -> {
+                        node.written(update("final", Stage.LIVE, seq), device);
+                        if (sets != null) {
+                            sets.get(0).add(device);
+                            sets.get(1).add(device);
+                        }
+                    }
+                    case 3, 4 -> {
+                        if (random.nextBoolean()) {
+                            node.acked("final", seq, device, afterMillis(step));
+                        } else {
+                            node.reported("final", seq, device);
+                        }
+                        model.forEach((kept, k) -> {
+                            if (kept <= seq && k.get(0).contains(device)) {
+                                k.get(2).add(device);
+                            }
+                        });
+                    }
+                    default -> node.snapshot();
+                }
+            }
+            List<String> expected = new ArrayList<>();
+            model.forEach((kept, k) -> expected.add(kept + ":" + k.get(0).size() + "/" + k.get(1).size() + "/" + k.get(2).size()));
+            assertThat(figures(node.snapshot(), "final")).as("round %d", round).isEqualTo(expected);
+        }
+    }
+
+    /** Two connections of one device (one replacing the other) mark at once while reports sweep: counted once. */
+    @Test
+    void overlappingConnectionsOfADeviceAndSweepsCountEachDeviceOnce() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            for (long seq = 1; seq <= 30; seq++) {
+                StageUpdate update = update("final", Stage.LIVE, seq);
+                List<Future<?>> work = new ArrayList<>();
+                for (int connection = 0; connection < 2; connection++) {
+                    work.add(pool.submit(() -> {
+                        for (int i = 0; i < 200; i++) {
+                            stats.written(update, "d" + i);
+                            stats.acked("final", update.getSeq(), "d" + i, afterMillis(1));
+                        }
+                    }));
+                }
+                work.add(pool.submit(() -> {
+                    for (int i = 0; i < 20; i++) {
+                        stats.snapshot();
+                    }
+                }));
+                for (Future<?> f : work) {
+                    f.get(30, TimeUnit.SECONDS);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(figures(stats.snapshot(), "final")).containsExactly("28:200/200/200", "29:200/200/200", "30:200/200/200");
+    }
+
+    /** The per-device state of a seq is made once per device and event, so a broadcast allocates nothing per device. */
+    @Test
+    void aBroadcastToDevicesThatAlreadyHeardOfTheEventAllocatesNothingPerDevice() {
+        int devices = 20_000;
+        String[] ids = new String[devices];
+        for (int i = 0; i < devices; i++) {
+            ids[i] = "device-" + i;
+        }
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        for (long seq = 1; seq <= 6; seq++) { // the first seq makes each device's marks; the rest only set them
+            DeliveryStats.Tally tally = stats.tally(update("final", Stage.LIVE, seq));
+            long before = threads.getThreadAllocatedBytes(thread);
+            for (String id : ids) {
+                tally.written(id);
+            }
+            long allocated = threads.getThreadAllocatedBytes(thread) - before;
+            if (seq > 1) {
+                assertThat(allocated).as("bytes allocated by a broadcast of seq %d to %d devices", seq, devices)
+                        .isLessThan(devices);
+            }
+        }
+        assertThat(figures(stats.snapshot(), "final")).containsExactly("4:20000/20000/0", "5:20000/20000/0", "6:20000/20000/0");
+    }
 }

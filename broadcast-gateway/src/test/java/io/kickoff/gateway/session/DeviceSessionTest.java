@@ -31,6 +31,8 @@ import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.kickoff.gateway.bundle.BundleDelivery;
 import io.kickoff.gateway.delivery.DeliveryStats;
 import io.kickoff.gateway.metrics.GatewayMetrics;
+import io.netty.channel.ChannelId;
+import io.netty.channel.DefaultChannelId;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -62,8 +64,8 @@ class DeviceSessionTest {
     EmbeddedChannel device(String segment, WireFormat format) {
         EmbeddedChannel ch = new EmbeddedChannel();
         Fixtures.attachSession(ch, "dev-1", segment, format);
-        ch.pipeline().addLast(new ServerFrameEncoder(), new ClientFrameDecoder(services.farewells(), 100, 100),
-                new DeviceSessionHandler(services));
+        ch.pipeline().addLast(new ServerFrameEncoder(),
+                new DeviceSessionHandler(services, new ClientFrameDecoder(services.farewells(), 100, 100)));
         ch.pipeline().fireUserEventTriggered(new WebSocketServerProtocolHandler.HandshakeComplete(
                 "/v1/connect", (HttpHeaders) EmptyHttpHeaders.INSTANCE, format.subprotocol()));
         return ch;
@@ -81,6 +83,14 @@ class DeviceSessionTest {
             hello.putPositions(eventId, seq);
         }
         return ClientFrame.newBuilder().setHello(hello).build();
+    }
+
+    @Test
+    void theSessionIdIsEightHexDigitsOfTheChannelId() {
+        ChannelId id = DefaultChannelId.newInstance();
+        assertThat(DeviceSessionHandler.sessionId(id)).matches("[0-9a-f]{8}")
+                .isEqualTo(DeviceSessionHandler.sessionId(id))
+                .isNotEqualTo(DeviceSessionHandler.sessionId(DefaultChannelId.newInstance()));
     }
 
     @Test
@@ -117,8 +127,8 @@ class DeviceSessionTest {
     void overTheInboundRateIs1008() throws Exception {
         EmbeddedChannel ch = new EmbeddedChannel();
         Fixtures.attachSession(ch, "dev-1", "us-en", WireFormat.PROTOBUF);
-        ch.pipeline().addLast(new ServerFrameEncoder(), new ClientFrameDecoder(services.farewells(), 1, 3),
-                new DeviceSessionHandler(services));
+        ch.pipeline().addLast(new ServerFrameEncoder(),
+                new DeviceSessionHandler(services, new ClientFrameDecoder(services.farewells(), 1, 3)));
         ch.writeInbound(frame(WireFormat.PROTOBUF, hello(null, 0)));
         decode(WireFormat.PROTOBUF, ch.readOutbound());
         for (int i = 0; i < 3; i++) {
@@ -207,8 +217,8 @@ class DeviceSessionTest {
         Fixtures.attachSession(ch, "dev-1", "us-en", WireFormat.PROTOBUF);
         GatewayConfig quick = config.toBuilder().helloTimeout(java.time.Duration.ZERO).build();
         SessionServices quickServices = services(quick);
-        ch.pipeline().addLast(new ServerFrameEncoder(), new ClientFrameDecoder(quickServices.farewells(), 100, 100),
-                new DeviceSessionHandler(quickServices));
+        ch.pipeline().addLast(new ServerFrameEncoder(),
+                new DeviceSessionHandler(quickServices, new ClientFrameDecoder(quickServices.farewells(), 100, 100)));
         ch.pipeline().fireUserEventTriggered(new WebSocketServerProtocolHandler.HandshakeComplete(
                 "/v1/connect", (HttpHeaders) EmptyHttpHeaders.INSTANCE, "kickoff.v1.proto"));
         ch.runScheduledPendingTasks();
@@ -299,8 +309,8 @@ class DeviceSessionTest {
 
             EmbeddedChannel br = new EmbeddedChannel();
             Fixtures.attachSession(br, "dev-2", "br-pt", WireFormat.JSON);
-            br.pipeline().addLast(new ServerFrameEncoder(), new ClientFrameDecoder(services.farewells(), 100, 100),
-                    new DeviceSessionHandler(services));
+            br.pipeline().addLast(new ServerFrameEncoder(),
+                    new DeviceSessionHandler(services, new ClientFrameDecoder(services.farewells(), 100, 100)));
             br.writeInbound(frame(WireFormat.JSON, hello(null, 0)));
             ServerFrame brWelcome = decode(WireFormat.JSON, br.readOutbound());
             assertThat(brWelcome.getWelcome().getSnapshotList()).extracting(StageUpdate::getBundleVersion)

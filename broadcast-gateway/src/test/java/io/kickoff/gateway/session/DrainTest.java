@@ -215,8 +215,8 @@ class DrainTest {
         EmbeddedChannel ch = new EmbeddedChannel();
         channels.add(ch);
         Fixtures.attachSession(ch, "late", "us-en", WireFormat.PROTOBUF);
-        ch.pipeline().addLast(new ServerFrameEncoder(), new ClientFrameDecoder(services.farewells(), 100, 100),
-                new DeviceSessionHandler(services)); // services say: draining
+        ch.pipeline().addLast(new ServerFrameEncoder(),
+                new DeviceSessionHandler(services, new ClientFrameDecoder(services.farewells(), 100, 100))); // services say: draining
         ch.pipeline().fireUserEventTriggered(new WebSocketServerProtocolHandler.HandshakeComplete(
                 "/v1/connect", (HttpHeaders) EmptyHttpHeaders.INSTANCE, WireFormat.PROTOBUF.subprotocol()));
         ch.writeInbound(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(WireFormat.PROTOBUF.encode(

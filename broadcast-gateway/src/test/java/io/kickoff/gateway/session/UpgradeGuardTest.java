@@ -68,7 +68,7 @@ class UpgradeGuardTest {
                 return remote;
             }
         };
-        ch.pipeline().addLast(new UpgradeGuard(Fixtures.TOKENS, () -> ready, metrics, authFailures, retryAfter));
+        ch.pipeline().addLast(new UpgradeGuard(Fixtures.TOKENS, () -> ready, metrics, authFailures, retryAfter, new SegmentNames()));
         channels.add(ch);
         return ch;
     }
