@@ -150,7 +150,7 @@ public final class Gateway implements AutoCloseable {
             return "; warmed up in " + report.millis() + " ms (" + report.devices() + " loopback devices connected in "
                     + report.connectMillis() + " ms, " + report.rounds() + " broadcasts and " + report.updatesAcked()
                     + " acks in " + report.roundsMillis() + " ms, "
-                    + (report.jitQuiet() ? "until the JIT was done)" : "JIT still busy at the end of the budget)");
+                    + report.ending().text + ")";
         });
     }
 

@@ -4,6 +4,7 @@ import com.google.protobuf.Timestamp;
 import io.kickoff.bus.InProcessEventBus;
 import io.kickoff.bus.Topic;
 import io.kickoff.gateway.http.HttpEndpoints;
+import io.kickoff.http.Probes;
 import io.kickoff.protocol.MalformedFrameException;
 import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.token.DeviceTokens;
@@ -19,6 +20,8 @@ import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -57,14 +60,33 @@ final class LoopbackWarmUp {
      * thresholds for the optimizing compiler grow with it, so a fixed number of rounds may end
      * with the hot paths still interpreted or only profiled.
      */
-    private static final int MIN_ROUNDS = 20;
+    private static final int MIN_ROUNDS = 400;
     private static final long JIT_QUIET_MILLIS = 1_000;
+    /**
+     * Where other work keeps the JIT busy (the other services of {@code kickoff serve}), rounds also
+     * stop once they no longer get faster: the last {@code PLATEAU_ROUNDS} took at least 90 % of the
+     * time of the ones before (and at least {@link #MIN_ROUNDS} ran).
+     */
+    private static final int PLATEAU_ROUNDS = 200;
     private static final int CONNECTS_IN_FLIGHT = 128;
     private static final String[] SEGMENTS = {"warm-a", "warm-b", "warm-c", "warm-d"};
     private static final Stage[] STAGES = {Stage.SCHEDULED, Stage.PREFETCH, Stage.PRE_SHOW, Stage.LIVE, Stage.ENDED};
 
     /** What a warm-up did. */
-    record Report(int devices, long connectMillis, int rounds, long roundsMillis, long updatesAcked, boolean jitQuiet) {
+    /** Why the rounds stopped. */
+    enum Ending {
+        JIT_QUIET("until the JIT was done"),
+        PLATEAU("until rounds stopped getting faster"),
+        BUDGET("the JIT still busy at the end of the budget");
+
+        final String text;
+
+        Ending(String text) {
+            this.text = text;
+        }
+    }
+
+    record Report(int devices, long connectMillis, int rounds, long roundsMillis, long updatesAcked, Ending ending) {
         long millis() {
             return connectMillis + roundsMillis;
         }
@@ -109,6 +131,7 @@ final class LoopbackWarmUp {
         long acked;
         int round = 0;
         boolean jitQuiet = false;
+        boolean plateau = false;
         long connectMillis;
         long roundsMillis;
         try (InProcessEventBus bus = new InProcessEventBus();
@@ -121,7 +144,11 @@ final class LoopbackWarmUp {
             long roundsFrom = System.nanoTime();
             long roundsUntil = roundsFrom + plan.budget().minus(Duration.ofNanos(roundsFrom - started)).toNanos();
             JitActivity jit = new JitActivity();
-            while (!jitQuiet && System.nanoTime() - roundsUntil < 0) {
+            URI[] probes = {URI.create("http://127.0.0.1:" + node.port() + Probes.METRICS),
+                URI.create("http://127.0.0.1:" + node.port() + Probes.READYZ)};
+            long[] roundEnds = new long[2 * PLATEAU_ROUNDS + 1];
+            roundEnds[0] = roundsFrom;
+            while (!jitQuiet && !plateau && System.nanoTime() - roundsUntil < 0) {
                 round++;
                 long acksBefore = (long) node.metrics().count("kickoff_gateway_acks");
                 StageUpdate update = update(round);
@@ -134,7 +161,18 @@ final class LoopbackWarmUp {
                 for (int i = round % 4; i < devices.size(); i += 4) {
                     devices.get(i).ping();
                 }
+                // Probes and scrapes share the HTTP codec and aggregator with upgrades: without them in the
+                // warm-up, the first /metrics scrape after it sends the code compiled for frames back to the
+                // interpreter (a class-check deoptimization), just before the first real broadcast.
+                probe(http, probes[round % probes.length]);
                 jitQuiet = round >= MIN_ROUNDS && jit.quietFor(JIT_QUIET_MILLIS);
+                roundEnds[round % roundEnds.length] = System.nanoTime();
+                if (round >= Math.max(MIN_ROUNDS, 2 * PLATEAU_ROUNDS)) {
+                    long now = roundEnds[round % roundEnds.length];
+                    long middle = roundEnds[(round - PLATEAU_ROUNDS) % roundEnds.length];
+                    long before = roundEnds[(round - 2 * PLATEAU_ROUNDS) % roundEnds.length];
+                    plateau = (now - middle) * 10 >= (middle - before) * 9;
+                }
             }
             roundsMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - roundsFrom);
             acked = (long) node.metrics().count("kickoff_gateway_acks");
@@ -142,7 +180,8 @@ final class LoopbackWarmUp {
         } finally {
             clientThreads.shutdownNow();
         }
-        return new Report(plan.devices(), connectMillis, round, roundsMillis, acked, jitQuiet);
+        return new Report(plan.devices(), connectMillis, round, roundsMillis, acked,
+                jitQuiet ? Ending.JIT_QUIET : plateau ? Ending.PLATEAU : Ending.BUDGET);
     }
 
     private static List<LoopbackDevice> connect(HttpClient http, URI uri, DeviceTokens tokens, int count)
@@ -170,6 +209,10 @@ final class LoopbackWarmUp {
                 .get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         await("the warm-up devices to be welcomed", () -> devices.stream().allMatch(LoopbackDevice::welcomed));
         return devices;
+    }
+
+    private static void probe(HttpClient http, URI uri) throws Exception {
+        http.send(HttpRequest.newBuilder(uri).timeout(STEP_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.discarding());
     }
 
     /** Round r: one of three events, every third round for half the segments only (audience filtering). */

@@ -7,6 +7,7 @@ import io.kickoff.lsm.api.AdminToken;
 import io.kickoff.prefetch.PrefetchService;
 import io.kickoff.prefetch.http.BundleServerConfig;
 import io.kickoff.protocol.token.DeviceTokens;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,11 +50,20 @@ final class Platform implements AutoCloseable {
         LsmStorage storage = null;
         ExampleCatalog exampleCatalog = null;
         PrefetchService prefetch = null;
+        SharedPathWarmUp apiWarmUp = new SharedPathWarmUp();
+        String local = "0.0.0.0".equals(options.host) || "::".equals(options.host) ? "127.0.0.1" : options.host;
         try {
             storage = LsmStorage.open(infrastructure.redisUri());
             lsm = LiveStateManager.start(LiveStateManager.Config.of(options.host, options.adminPort,
                     Map.of(options.adminToken, AdminToken.operator("admin")), "lsm-1"), storage.store(), storage.idempotency(), storage.lease(),
                     infrastructure.bus("kickoff-lsm"), clock);
+            apiWarmUp.read(URI.create("http://" + local + ":" + lsm.adminPort() + "/v1/events"), options.adminToken)
+                    .read(URI.create("http://" + local + ":" + lsm.adminPort() + "/readyz"), null)
+                    // A schedule without an id (400) and a change to an event that does not exist (404).
+                    .refusedWrite("POST", URI.create("http://" + local + ":" + lsm.adminPort() + "/v1/events"),
+                            options.adminToken, "{\"title\":\"warm-up\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}")
+                    .refusedWrite("PATCH", URI.create("http://" + local + ":" + lsm.adminPort() + "/v1/events/kickoff-warm-up"),
+                            options.adminToken, "{\"scheduled_start\":\"2099-01-01T00:00:00Z\"}");
             gateway = Gateway.start(GatewayConfig.builder().host(options.host).port(options.gatewayPort)
                     .nodeId(options.nodeId).build(), tokens, infrastructure.bus("kickoff-" + options.nodeId), clock);
             Path catalogDir = options.catalogDir;
@@ -64,13 +74,16 @@ final class Platform implements AutoCloseable {
             prefetch = PrefetchService.start(new PrefetchService.Config(catalogDir,
                     BundleServerConfig.defaults().withHost(options.host).withPort(options.bundlePort),
                     infrastructure.redisUri()), infrastructure.bus("kickoff-prefetch"), tokens, clock);
+            apiWarmUp.read(URI.create("http://" + local + ":" + prefetch.port() + "/healthz"), null);
             GatewayLifecycle.awaitReady(gateway, READY_TIMEOUT);
+            apiWarmUp.close();
             if (options.usesDevelopmentSecrets()) {
                 log.warn("using the development admin token or device-token secret: set KICKOFF_ADMIN_TOKEN and "
                         + "KICKOFF_TOKEN_SECRET for anything but a local trial");
             }
             return new Platform(infrastructure, storage, lsm, gateway, prefetch, exampleCatalog, tokens);
         } catch (InterruptedException | RuntimeException e) {
+            apiWarmUp.close();
             if (prefetch != null) {
                 prefetch.close();
             }

@@ -5,7 +5,6 @@ import io.kickoff.protocol.token.DeviceClaims;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.util.HashMap;
-import java.util.Map;
 
 /**
  * One connected device. Everything mutable here is touched only on the channel's event loop,
@@ -20,7 +19,9 @@ public final class DeviceSession {
     private final String segment;
     private final WireFormat format;
     // Created at the first event the device hears of: an idle device holds no map.
-    private Map<String, Progress> progress = Map.of();
+    // Null until the device hears of its first event (most idle connections hold no map); one class
+    // for every session, so the fan-out's compiled lookups never meet a second one (Map.of() did).
+    private HashMap<String, Progress> progress;
     private boolean greeted;
     private boolean closing;
     // Index in the registry's list for this event loop; -1 when not registered.
@@ -124,13 +125,13 @@ public final class DeviceSession {
 
     /** The highest seq this device has or was sent for the event; 0 if none. */
     public long position(String eventId) {
-        Progress p = progress.get(eventId);
+        Progress p = progress(eventId);
         return p == null ? 0 : Math.max(p.sent, p.acked);
     }
 
     /** The event's progress, or null if the device never heard of it. */
     public Progress progress(String eventId) {
-        return progress.get(eventId);
+        return progress == null ? null : progress.get(eventId);
     }
 
     /** The device says it already has {@code seq}: nothing at or below it will be sent. */
@@ -163,9 +164,9 @@ public final class DeviceSession {
     }
 
     private Progress progressFor(String eventId) {
-        Progress p = progress.get(eventId);
+        Progress p = progress(eventId);
         if (p == null) {
-            if (progress.isEmpty()) {
+            if (progress == null) {
                 progress = new HashMap<>(4);
             }
             p = new Progress();
@@ -183,7 +184,7 @@ public final class DeviceSession {
 
     /** Records an ack; returns true if it acknowledged something not acked before. */
     public boolean acked(String eventId, long seq) {
-        Progress p = progress.get(eventId);
+        Progress p = progress(eventId);
         if (p == null) {
             // An ack for something we never sent (another node did, before a reconnect): remember it.
             reported(eventId, seq);
