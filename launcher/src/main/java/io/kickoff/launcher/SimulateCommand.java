@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -68,9 +69,8 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--segment", defaultValue = "us-en", description = "Audience segment of every device (default: ${DEFAULT-VALUE}).")
     String segment;
 
-    @Option(names = "--token-secret", defaultValue = "${env:KICKOFF_TOKEN_SECRET:-" + PlatformOptions.DEV_TOKEN_SECRET + "}",
-            description = "HMAC secret the gateways verify device tokens with (env KICKOFF_TOKEN_SECRET; default: the development secret).")
-    String tokenSecret;
+    @Mixin
+    TokenSecretOption tokenSecret;
 
     @Option(names = "--id-prefix", paramLabel = "PREFIX",
             description = "Device ids are PREFIX0, PREFIX1, ...; they must be unique across client processes "
@@ -146,7 +146,7 @@ final class SimulateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<InetAddress> sources = validate();
         String prefix = idPrefix != null ? idPrefix : "sim-" + ProcessHandle.current().pid() + "-";
-        DeviceTokens tokens = DeviceTokens.withSecret(tokenSecret);
+        DeviceTokens tokens = tokenSecret.tokens();
         Duration tokenTtl = Duration.ofHours(24);
         FleetConfig config = FleetConfig.builder()
                 .gateways(gateways)
