@@ -2,10 +2,8 @@ package io.kickoff.launcher;
 
 import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.token.DeviceTokens;
-import io.kickoff.simulator.AppliedUpdate;
 import io.kickoff.simulator.DeviceConnectException;
 import io.kickoff.simulator.DeviceFleet;
-import io.kickoff.simulator.DeviceView;
 import io.kickoff.simulator.FleetConfig;
 import io.kickoff.simulator.SimulatorReport;
 import java.io.PrintWriter;
