@@ -204,33 +204,25 @@ clients_reported() {
   local c
   for ((c = 0; c < ${#CLIENT_PIDS[@]}; c++)); do
     if kill -0 "${CLIENT_PIDS[c]}" 2>/dev/null; then
-      # grep, not jq: the report holds every device's latencies, and parsing it every second while a
-      # broadcast lands took CPU from the devices. The client writes the file whole (compact JSON).
-      grep -q "\"seq\":$1," "${CLIENT_REPORTS[c]}" || return 1
+      # grep, not jq: parsing it every 0.2 s while a broadcast lands would take CPU from the devices.
+      # The client writes the file whole (compact JSON with --report-latencies, else pretty-printed).
+      grep -Eq "\"seq\" ?: ?$1," "${CLIENT_REPORTS[c]}" || return 1
     fi
   done
 }
 
-# broadcast_figures SEQ DEVICES REPORT... : one broadcast over every client's report: devices reached,
-# exact percentiles of the merged latencies (nearest rank), time to 100% (the slowest client's, each
-# measured from the issued_at its devices got: the same for every gateway of one LSM, its own for each
-# independent server), and last_at_us, when the last device of all clients had it (epoch microseconds).
-broadcast_figures() {
-  local seq="$1" devices="$2"
-  shift 2
-  jq -s --argjson s "$seq" --argjson devices "$devices" --argjson clients "$#" '
-    [.[].broadcasts[] | select(.seq == $s)] as $b
-    | ([$b[].latencies_us[]?] | sort) as $l
-    | def rank(p): if ($l | length) == 0 then null
-                   else $l[([(($l | length) * p / 100 | ceil) - 1, 0] | max)] / 1000 end;
-    { seq: $s, devices: $devices, clients_reporting: ($b | length),
-      reached: ([$b[].reached] | add // 0), applied: ([$b[].applied] | add // 0),
-      p50_ms: rank(50), p99_ms: rank(99), max_ms: (if ($l | length) == 0 then null else ($l | last) / 1000 end),
-      time_to_100_ms: (if ($b | length) == $clients and all($b[]; .time_to_100_ms != null)
-                       then ([$b[].time_to_100_ms] | max) else null end),
-      issued_at_us: ([$b[].issued_at_us | select(. != null)] | first),
-      last_at_us: (if ($b | length) == $clients and all($b[]; .time_to_100_ms != null and .issued_at_us != null)
-                   then ([$b[] | .issued_at_us + .time_to_100_ms * 1000] | max) else null end) }' "$@"
+# merge_reports OUT ARGS... : `kickoff merge-reports ARGS --output OUT`: the clients' reports merged into
+# delivery figures, per broadcast and steady (see README.md): devices reached, p50/p99 (nearest rank over
+# the merged HdrHistograms of every device's latency, 3 significant digits), max, time to 100 % (the slowest
+# client's, each from the issued_at its devices got), last_at_us (when the last device of all clients had
+# it), trigger -> 100 % (from --triggered-at SEQ=EPOCH_US), steady medians. The arithmetic is Java's.
+MERGE_JAVA_OPTS="${MERGE_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
+merge_reports() {
+  local out="$1"
+  shift
+  # shellcheck disable=SC2086 # JAVA_OPTS are words on purpose
+  java $MERGE_JAVA_OPTS -jar "$JAR" merge-reports --output "$out" "$@" >&2 \
+    || die "kickoff merge-reports could not merge the clients' reports; see above"
 }
 
 fmt() { if [[ "$1" == null || -z "$1" ]]; then echo "-"; else printf '%.1f' "$1"; fi; }

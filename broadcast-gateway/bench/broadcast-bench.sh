@@ -211,7 +211,7 @@ for ((c = 1; c <= CLIENTS; c++)); do
   start "client-$c" "$RUN/client-$c.log" "$CLIENT_JAVA_OPTS" simulate "${GATEWAY_ARGS[@]}" --devices "$n" \
     --id-prefix "c$c-" --source-addresses "$sources" --format "$FORMAT" --connects-per-second "$CONNECT_RATE" \
     --connect-timeout "PT${CONNECT_TIMEOUT}S" --watch "$EVENT" --watch-seq "$SEQS" --watch-timeout "PT${WATCH_TIMEOUT}S" \
-    --report-json "$RUN/client-$c.json" --report-latencies --io-threads "$CLIENT_IO_THREADS"
+    --report-json "$RUN/client-$c.json" --io-threads "$CLIENT_IO_THREADS"
   CLIENT_PIDS+=("$LAST_PID")
   CLIENT_REPORTS+=("$RUN/client-$c.json")
   log "client $c: $n devices from $sources"
@@ -307,22 +307,18 @@ SUMMARY="$RUN/summary.txt"
   printf '%-10s %4s %17s %9s %9s %9s %14s %14s\n' stage seq "reached/devices" "p50 ms" "p99 ms" "max ms" \
     "time to 100%" "admin->100%"
 } > "$SUMMARY"
+# The clients' reports merged (kickoff merge-reports); admin->100% is its trigger -> 100 %, from the admin call.
 FIGURES="$RUN/broadcasts.json"
-echo "[" > "$FIGURES"
-for ((s = 1; s <= TOTAL_BROADCASTS; s++)); do
-  f=$(broadcast_figures "$s" "$DEVICES" "${CLIENT_REPORTS[@]}")
-  [[ $s -gt 1 ]] && echo "," >> "$FIGURES"
-  jq --arg stage "${STAGE_OF[s]}" --argjson call_us "${CALL_US[s]}" \
-    '. + {stage: $stage, admin_to_100_ms: (if .time_to_100_ms == null or .issued_at_us == null then null
-          else (.issued_at_us - $call_us) / 1000 + .time_to_100_ms end)}' <<< "$f" >> "$FIGURES"
-  read -r reached p50 p99 max t100 a100 < <(jq -r --argjson call_us "${CALL_US[s]}" \
-    '[.reached, .p50_ms, .p99_ms, .max_ms, .time_to_100_ms,
-      (if .time_to_100_ms == null or .issued_at_us == null then null
-       else (.issued_at_us - $call_us) / 1000 + .time_to_100_ms end)] | map(tostring) | join(" ")' <<< "$f")
-  printf '%-10s %4s %17s %9s %9s %9s %14s %14s\n' "${STAGE_OF[s]}" "$s" "$reached/$DEVICES" "$(fmt "$p50")" \
+trigger_args=()
+for ((s = 1; s <= TOTAL_BROADCASTS; s++)); do trigger_args+=(--triggered-at "$s=${CALL_US[s]}"); done
+merge_reports "$RUN/figures.json" --devices "$DEVICES" --seq "$SEQS" "${trigger_args[@]}" "${CLIENT_REPORTS[@]}"
+jq --argjson stages "$(printf '%s\n' "${STAGE_OF[@]}" | jq -R . | jq -s .)" \
+  '[.broadcasts[] | . + {stage: $stages[.seq - 1], admin_to_100_ms: .trigger_to_100_ms}]' "$RUN/figures.json" > "$FIGURES"
+while read -r stage s reached p50 p99 max t100 a100; do
+  printf '%-10s %4s %17s %9s %9s %9s %14s %14s\n' "$stage" "$s" "$reached/$DEVICES" "$(fmt "$p50")" \
     "$(fmt "$p99")" "$(fmt "$max")" "$(fmt "$t100")" "$(fmt "$a100")" >> "$SUMMARY"
-done
-echo "]" >> "$FIGURES"
+done < <(jq -r '.[] | [.stage, .seq, .reached, .p50_ms, .p99_ms, .max_ms, .time_to_100_ms, .admin_to_100_ms]
+                | map(tostring) | join(" ")' "$FIGURES")
 {
   echo
   echo "gateways: $ACKS acks, $REDELIVERIES redeliveries; clients: $( (( client_rc == 0 )) && echo 'all exited 0' || echo 'some exited non-zero (see logs)')"

@@ -359,7 +359,7 @@ run_phase() {
         --gateway "ws://127.0.0.1:${NODE_PORTS[i]}" --devices "$n" --id-prefix "c$c-" --source-addresses "$sources" \
         --format "$format" --connects-per-second "$CONNECT_RATE" --connect-timeout "PT${CONNECT_TIMEOUT}S" \
         --watch "$EVENT" --watch-seq "$SEQS" --watch-timeout "PT${WATCH_TIMEOUT}S" --hold \
-        --report-json "$dir/client-$c.json" --report-latencies --io-threads "$CLIENT_IO_THREADS"
+        --report-json "$dir/client-$c.json" --io-threads "$CLIENT_IO_THREADS"
       CLIENT_PIDS+=("$LAST_PID"); CLIENT_REPORTS+=("$dir/client-$c.json")
     done
   done
@@ -384,7 +384,9 @@ run_phase() {
     code=$(api /v1/events "{\"id\":\"$EVENT\",\"title\":\"Side-by-side bench\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}")
     [[ "$code" == 201 ]] || die "creating event $EVENT answered HTTP $code: $(cat "$RUN/api.json")"
   fi
-  local figures="[" cpu kafka lsm
+  # Per broadcast, what only this script sees (its stage, the server CPU, the trigger time); the delivery
+  # figures come from the clients' reports through kickoff merge-reports once the broadcasts are done.
+  local windows="[" triggers=() cpu kafka lsm
   for ((b = 1; b <= BROADCASTS; b++)); do
     if [[ -n "$PROFILER_LIB" ]] && is_kickoff && [[ $b == "${PROFILE_FROM:-$STEADY_FROM}" ]]; then
       log "profiling ${NODE_NAMES[0]} of $SERVER from broadcast $b on (async-profiler, CPU samples every ms, all threads)"
@@ -408,16 +410,23 @@ run_phase() {
       cpu=$(( cpu + cpu1[i] - cpu0[i] )); node_cpu[i]=$(( node_cpu[i] + cpu1[i] - cpu0[i] ))
     done
     kafka=$(( kafka1 - kafka0 )); lsm=$(( lsm1 - lsm0 ))
-    f=$(broadcast_figures "$seq" "$DEVICES" "${CLIENT_REPORTS[@]}")
-    figures+=$( (( b > 1 )) && echo ,)$(jq -c --arg stage "$label" --argjson cpu "$cpu" --argjson kafka "$kafka" --argjson lsm "$lsm" \
-      --argjson call "$call_us" --argjson window "$(( (t1 - t0) / 1000 ))" '. + {stage: $stage, cpu_us: $cpu,
-        kafka_cpu_us: $kafka, lsm_cpu_us: $lsm, window_ms: $window,
-        trigger_to_100_ms: (if .last_at_us == null then null else (.last_at_us - $call) / 1000 end)}' <<< "$f")
+    triggers+=(--triggered-at "$seq=$call_us")
+    windows+=$( (( b > 1 )) && echo ,)$(jq -nc --argjson seq "$seq" --arg stage "$label" --argjson cpu "$cpu" \
+      --argjson kafka "$kafka" --argjson lsm "$lsm" --argjson window "$(( (t1 - t0) / 1000 ))" \
+      '{seq: $seq, stage: $stage, cpu_us: $cpu, kafka_cpu_us: $kafka, lsm_cpu_us: $lsm, window_ms: $window}')
     if [[ -n "$PROFILER_LIB" ]] && is_kickoff && [[ $b == "${PROFILE_TO:-$BROADCASTS}" ]]; then profiler "dump,file=$dir/profile-collapsed.txt,collapsed"; fi
-    log "$SERVER broadcast $b ($label): $(jq -r '"p99 \(.p99_ms) ms, 100 % in \(.time_to_100_ms) ms, reached \(.reached)"' <<< "$f"), CPU $(( cpu / 1000 )) ms$( [[ -n "$KAFKA_PID" ]] && echo " (Kafka $(( kafka / 1000 )) ms, LSM $(( lsm / 1000 )) ms)")"
+    log "$SERVER broadcast $b ($label): every client reported it; CPU $(( cpu / 1000 )) ms$( [[ -n "$KAFKA_PID" ]] && echo " (Kafka $(( kafka / 1000 )) ms, LSM $(( lsm / 1000 )) ms)")"
     sleep "$PAUSE"
   done
-  figures+="]"
+  windows+="]"
+  merge_reports "$dir/figures.json" --devices "$DEVICES" --seq "$SEQS" --steady-from "$STEADY_FROM" "${triggers[@]}" \
+    "${CLIENT_REPORTS[@]}"
+  # Each broadcast: the merged delivery figures, its stage and the server CPU of its window.
+  local figures
+  figures=$(jq -c --argjson windows "$windows" '[.broadcasts[] as $b | $b + ($windows[] | select(.seq == $b.seq))]' \
+    "$dir/figures.json")
+  jq -r '.[] | "\(.seq) \(.stage): p99 \(.p99_ms) ms, 100 % in \(.time_to_100_ms) ms, reached \(.reached)"' <<< "$figures" \
+    | while read -r line; do log "$SERVER broadcast $line"; done
   if [[ -n "$PROFILER_LIB" ]] && is_kickoff; then
     profiler "stop,file=$dir/profile-flat.txt,flat=40,traces=15"
     # CPU by thread (collapsed stacks start with the thread name; digits folded: one line per pool).
@@ -443,19 +452,17 @@ run_phase() {
         cpu_per_ack_us: (if $acks > 0 then $cpu / $acks else null end) }')
   done
   nodes+="]"
-  # Steady state: every latency of broadcasts STEADY_FROM..B merged, exact percentiles by nearest rank.
-  # Memory and idle CPU: summed over the side's server processes (Kafka and the LSM apart).
-  jq -s --argjson from "$STEADY_FROM" --argjson figures "$figures" --argjson nodes "$nodes" --arg server "$SERVER" \
+  # Steady state: the latencies of broadcasts STEADY_FROM..B merged, and the medians (kickoff merge-reports);
+  # CPU per update here. Memory and idle CPU: summed over the side's server processes (Kafka and the LSM apart).
+  jq -s --slurpfile merged "$dir/figures.json" --argjson figures "$figures" --argjson nodes "$nodes" --arg server "$SERVER" \
     --arg mode "$(is_kickoff && echo "$MODE" || echo peer)" --argjson round "$round" --argjson node_count "$NODES" \
     --argjson devices "$DEVICES" --argjson welcomed "$welcomed" --argjson connect_ms "$connect_ms" \
     --argjson idle "$idle0" --argjson kafka_idle "$kafka_idle" --argjson lsm_idle "$lsm_idle" --argjson settle "$SETTLE" \
     --argjson acks "$acks" --argjson redeliveries "$redeliveries" --argjson started_at "$started_at" \
     --argjson aux "$( [[ -n "$KAFKA_PID" ]] && echo true || echo false)" '
-    ([.[].broadcasts[] | select(.seq >= $from) | .latencies_us[]?] | sort) as $l
-    | def rank(p): if ($l | length) == 0 then null else $l[([(($l | length) * p / 100 | ceil) - 1, 0] | max)] / 1000 end;
-      def median: sort | if length == 0 then null else .[(length - 1) / 2 | floor] end;
-      def per_update(f): ([$figures[] | f] | add) / ([[$figures[].reached] | add, 1] | max);
-      ($figures | map(select(.seq >= $from))) as $steady
+    $merged[0].steady as $m
+    | def per_update(f): ([$figures[] | f] | add) / ([[$figures[].reached] | add, 1] | max);
+      ($figures | map(select(.seq >= $m.from))) as $steady
     | ([$nodes[].connections] | add) as $conns
     | { server: $server, mode: $mode, nodes: $node_count, round: $round, started_at_ms: $started_at, devices: $devices,
         welcomed: $welcomed, connect_ms: $connect_ms, connections: $conns,
@@ -476,9 +483,8 @@ run_phase() {
         lsm_cpu_per_update_us: (if $aux then per_update(.lsm_cpu_us) else null end),
         all_cpu_per_update_us: per_update(.cpu_us + .kafka_cpu_us + .lsm_cpu_us),
         cold: ($figures[0] + {cpu_per_update_us: ($figures[0].cpu_us / ([$figures[0].reached, 1] | max))}),
-        steady: { from: $from, p50_ms: rank(50), p99_ms: rank(99),
-                  time_to_100_ms: ([$steady[].time_to_100_ms | select(. != null)] | median),
-                  trigger_to_100_ms: ([$steady[].trigger_to_100_ms | select(. != null)] | median),
+        steady: { from: $m.from, p50_ms: $m.p50_ms, p99_ms: $m.p99_ms,
+                  time_to_100_ms: $m.time_to_100_ms, trigger_to_100_ms: $m.trigger_to_100_ms,
                   cpu_per_update_us: (([$steady[].cpu_us] | add) / ([[$steady[].reached] | add, 1] | max)) },
         per_node: $nodes, broadcasts: $figures }' "${CLIENT_REPORTS[@]}" > "$dir/phase.json"
   # The clients hold their devices until now, so that no disconnection lands in a measured window.

@@ -14,17 +14,24 @@ final class ConnectAllTracker {
     private final int devices;
     private final AtomicInteger welcomed = new AtomicInteger();
     private final CompletableFuture<Void> allWelcomed = new CompletableFuture<>();
+    /** Like {@link #allWelcomed}, but a device's failed attempt does not fail it: only the fleet closing does. */
+    private final CompletableFuture<Void> everyWelcomed = new CompletableFuture<>();
     private final Executor completer = ForkJoinPool.commonPool();
 
     ConnectAllTracker(int devices) {
         this.devices = devices;
         if (devices == 0) {
             allWelcomed.complete(null);
+            everyWelcomed.complete(null);
         }
     }
 
     CompletableFuture<Void> future() {
         return allWelcomed;
+    }
+
+    CompletableFuture<Void> everyWelcomed() {
+        return everyWelcomed;
     }
 
     int welcomedCount() {
@@ -33,7 +40,10 @@ final class ConnectAllTracker {
 
     void deviceWelcomedFirstTime() {
         if (welcomed.incrementAndGet() == devices) {
-            completer.execute(() -> allWelcomed.complete(null));
+            completer.execute(() -> {
+                allWelcomed.complete(null);
+                everyWelcomed.complete(null);
+            });
         }
     }
 
@@ -44,7 +54,9 @@ final class ConnectAllTracker {
     }
 
     void fleetClosed() {
-        allWelcomed.completeExceptionally(new IllegalStateException(
-                "fleet closed after " + welcomed.get() + " of " + devices + " devices were welcomed"));
+        IllegalStateException closed = new IllegalStateException(
+                "fleet closed after " + welcomed.get() + " of " + devices + " devices were welcomed");
+        allWelcomed.completeExceptionally(closed);
+        everyWelcomed.completeExceptionally(closed);
     }
 }

@@ -10,10 +10,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
-import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,10 @@ public final class DeviceFleet implements AutoCloseable {
     private final FleetContext context;
     private final List<SimulatedDevice> devices;
     private final AtomicBoolean connectStarted = new AtomicBoolean();
+    /** Waits of {@link #whenReached} still pending, failed when the fleet closes. */
+    private final ConcurrentLinkedQueue<CompletableFuture<Void>> reachedWaits = new ConcurrentLinkedQueue<>();
+    /** Confirms a reached count off the event loops: the scan walks every device. */
+    private final Executor confirmer = ForkJoinPool.commonPool();
 
     private DeviceFleet(FleetConfig config) {
         this.config = config;
@@ -81,6 +87,45 @@ public final class DeviceFleet implements AutoCloseable {
             context.pacer.submitAll(devices);
         }
         return context.connectAll.future();
+    }
+
+    /**
+     * Completes when every device has received its first welcome, however many attempts that took:
+     * unlike {@link #connectAll()}, a device's failed attempt does not fail it. Fails only if the
+     * fleet closes first. Call {@link #connectAll()} to start connecting.
+     */
+    public CompletableFuture<Void> whenAllWelcomed() {
+        return context.connectAll.everyWelcomed();
+    }
+
+    /**
+     * Completes (off the event loops) once at least {@code devices} devices have applied {@code seq}
+     * of the event or a later one, counted exactly; fails if the fleet closes first. Devices report
+     * as they apply updates, so waiting costs nothing while the update lands.
+     */
+    public CompletableFuture<Void> whenReached(String eventId, long seq, long devices) {
+        CompletableFuture<Void> reached = new CompletableFuture<>();
+        reachedWaits.add(reached);
+        reached.whenComplete((v, e) -> reachedWaits.remove(reached));
+        awaitReached(eventId, seq, devices, reached);
+        if (context.isClosing()) {
+            reached.completeExceptionally(new IllegalStateException("fleet is closed"));
+        }
+        return reached;
+    }
+
+    private void awaitReached(String eventId, long seq, long devices, CompletableFuture<Void> reached) {
+        context.progress.onReached(eventId, seq, devices, () -> confirmer.execute(() -> {
+            if (reached.isDone()) {
+                return;
+            }
+            // The running tally may count a device in motion twice: one scan settles it.
+            if (countDevices(view -> view.appliedSeq(eventId) >= seq) >= devices) {
+                reached.complete(null);
+            } else {
+                awaitReached(eventId, seq, devices, reached);
+            }
+        }));
     }
 
     public int deviceCount() {
@@ -156,14 +201,14 @@ public final class DeviceFleet implements AutoCloseable {
      * and the time from issue until every device of the fleet had reached it.
      */
     public SimulatorReport report(String eventId, long seq) {
-        Histogram latencyMicros = new Histogram(3);
+        LatencyHistogram.Recorder latencies = new LatencyHistogram.Recorder();
         int connected = 0;
         long applied = 0;
         long reached = 0;
         long duplicates = 0;
         long issuedAtMicros = 0;
         long lastReachedAtMicros = Long.MIN_VALUE;
-        long maxLatencyMicros = 0;
+        boolean anyLatency = false;
         for (SimulatedDevice device : devices) {
             DeviceView view = device.view();
             if (view.connected()) {
@@ -180,23 +225,20 @@ public final class DeviceFleet implements AutoCloseable {
                 applied++;
                 if (update.get().hasIssuedAt()) {
                     issuedAtMicros = update.get().issuedAtMicros();
-                    // A gateway clock ahead of ours would make latency negative; count it as instant.
-                    long latency = Math.max(0, update.get().latencyMicros());
-                    latencyMicros.recordValue(latency);
-                    maxLatencyMicros = Math.max(maxLatencyMicros, latency);
+                    latencies.record(update.get().latencyMicros());
+                    anyLatency = true;
                 }
             }
         }
-        boolean any = latencyMicros.getTotalCount() > 0;
-        double timeToAllMillis = any && reached == devices.size()
+        LatencyHistogram histogram = latencies.build();
+        double timeToAllMillis = anyLatency && reached == devices.size()
                 ? Math.max(0, lastReachedAtMicros - issuedAtMicros) / 1000.0
                 : Double.NaN;
         return new SimulatorReport(eventId, seq, devices.size(), connected, applied, reached,
-                // A histogram bucket's top may lie above the exact maximum: keep p50 <= p99 <= max.
-                any ? Math.min(latencyMicros.getValueAtPercentile(50), maxLatencyMicros) / 1000.0 : Double.NaN,
-                any ? Math.min(latencyMicros.getValueAtPercentile(99), maxLatencyMicros) / 1000.0 : Double.NaN,
-                any ? maxLatencyMicros / 1000.0 : Double.NaN,
-                timeToAllMillis, duplicates);
+                histogram.percentileMillis(50).orElse(Double.NaN),
+                histogram.percentileMillis(99).orElse(Double.NaN),
+                histogram.maxMillis().orElse(Double.NaN),
+                timeToAllMillis, duplicates, histogram);
     }
 
     /**
@@ -209,6 +251,10 @@ public final class DeviceFleet implements AutoCloseable {
             return;
         }
         context.connectAll.fleetClosed();
+        context.progress.clearWaits();
+        for (CompletableFuture<Void> wait; (wait = reachedWaits.poll()) != null; ) {
+            wait.completeExceptionally(new IllegalStateException("fleet closed"));
+        }
         context.pacer.stop();
         for (SimulatedDevice device : devices) {
             device.stop();

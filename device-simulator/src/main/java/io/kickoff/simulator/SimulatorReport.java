@@ -17,6 +17,8 @@ import java.util.Locale;
  *                        {@code maxMillis}.
  * @param duplicates      stage updates of the event received again and not applied, summed over the
  *                        fleet (redeliveries and replays; any seq of the event)
+ * @param latencies       the latencies behind the percentiles, to merge with other fleets' (one per
+ *                        device that applied exactly this update with an {@code issued_at})
  */
 public record SimulatorReport(
         String eventId,
@@ -29,7 +31,8 @@ public record SimulatorReport(
         double p99Millis,
         double maxMillis,
         double timeToAllMillis,
-        long duplicates) {
+        long duplicates,
+        LatencyHistogram latencies) {
 
     /** True if every device of the fleet is at this seq or later. */
     public boolean allReached() {

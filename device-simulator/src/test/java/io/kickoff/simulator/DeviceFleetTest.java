@@ -201,6 +201,53 @@ class DeviceFleetTest {
     }
 
     @Test
+    void whenReachedCompletesOnceEnoughDevicesHaveTheSeqOrALaterOne() throws Exception {
+        try (DeviceFleet fleet = connectedFleetOf(10, b -> { })) {
+            var firstOfSeq1 = fleet.whenReached(EVENT, 1, 1);
+            var everyoneAtSeq2 = fleet.whenReached(EVENT, 2, 10);
+            assertThat(firstOfSeq1).isNotDone();
+
+            gateway.push(push(update(Stage.PREFETCH, 1)));
+            firstOfSeq1.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            // Half get seq 2; the rest reach it only through seq 3.
+            gateway.pushTo(id -> Integer.parseInt(id.substring("device-".length())) % 2 == 0,
+                    push(update(Stage.PRE_SHOW, 2)));
+            await().atMost(WAIT).until(() -> fleet.report(EVENT, 2).applied() == 5);
+            assertThat(everyoneAtSeq2).isNotDone();
+            gateway.push(push(update(Stage.LIVE, 3)));
+            everyoneAtSeq2.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(fleet.countDevices(view -> view.appliedSeq(EVENT) >= 2)).isEqualTo(10);
+
+            // Already there: completes at once.
+            fleet.whenReached(EVENT, 3, 10).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            var never = fleet.whenReached(EVENT, 4, 1);
+            fleet.close();
+            assertThat(never).isCompletedExceptionally();
+        }
+    }
+
+    @Test
+    void whenAllWelcomedOutlivesFailedAttemptsAndFailsOnlyWhenTheFleetCloses() throws Exception {
+        try (DeviceFleet fleet = connectedFleetOf(5, b -> { })) {
+            assertThat(fleet.whenAllWelcomed()).isCompleted();
+        }
+        URI nowhere;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            nowhere = URI.create("ws://127.0.0.1:" + socket.getLocalPort());
+        }
+        FleetConfig config = FleetConfig.builder().gateway(nowhere).devices(2).tokens(i -> "t")
+                .reconnectBackoff(Duration.ofMillis(10), Duration.ofMillis(100)).build();
+        DeviceFleet fleet = DeviceFleet.open(config);
+        try {
+            assertThat(fleet.connectAll()).failsWithin(WAIT);
+            assertThat(fleet.whenAllWelcomed()).isNotDone();
+        } finally {
+            fleet.close();
+        }
+        assertThat(fleet.whenAllWelcomed()).isCompletedExceptionally();
+    }
+
+    @Test
     void duplicateAndOlderUpdatesAreAckedButNotApplied() throws Exception {
         try (DeviceFleet fleet = connectedFleetOf(10, b -> { })) {
             gateway.push(push(update(Stage.LIVE, 2)));

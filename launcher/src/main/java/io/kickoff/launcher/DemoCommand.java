@@ -11,7 +11,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -88,7 +91,8 @@ final class DemoCommand implements Callable<Integer> {
                 out.printf("all %d devices hold the %s bundle for segment %s; setting it LIVE%n", devices, EVENT_ID, segment);
                 adminApi.transition(EVENT_ID, Stage.LIVE);
 
-                long live = waitFor(() -> fleet.countAt(EVENT_ID, Stage.LIVE, LIVE_SEQ), devices);
+                awaitAtMost(fleet.whenReached(EVENT_ID, LIVE_SEQ, devices));
+                long live = fleet.countAt(EVENT_ID, Stage.LIVE, LIVE_SEQ);
                 out.println(fleet.report(EVENT_ID, LIVE_SEQ));
                 // The update names the segment's bundle version: a device holding it renders with no request.
                 long inHand = fleet.countDevices(d -> d.applied(EVENT_ID, LIVE_SEQ)
@@ -112,7 +116,19 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** Polls {@code count} until it reaches {@code target} or --timeout passes; returns the last count. */
+    /** Waits for the future until --timeout passes; the caller counts what happened either way. */
+    private void awaitAtMost(CompletableFuture<Void> future) throws InterruptedException {
+        try {
+            future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            future.cancel(false);
+        }
+    }
+
+    /**
+     * Polls {@code count} until it reaches {@code target} or --timeout passes; returns the last count.
+     * For what no future tells (bundles received).
+     */
     private long waitFor(java.util.function.LongSupplier count, long target) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long now = count.getAsLong();

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -35,8 +36,8 @@ final class GatewayCommand implements Callable<Integer> {
     @Mixin
     KafkaBusOption kafkaOption;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
-    String host;
+    @Mixin
+    ListenHostOption listen;
 
     @Option(names = "--port", defaultValue = "8080", description = "Device WebSocket port, 0 for any free port (default: ${DEFAULT-VALUE}).")
     int port;
@@ -45,9 +46,8 @@ final class GatewayCommand implements Callable<Integer> {
             + "(default: gateway-PORT, unique per host).")
     String nodeId;
 
-    @Option(names = "--token-secret", defaultValue = "${env:KICKOFF_TOKEN_SECRET:-" + PlatformOptions.DEV_TOKEN_SECRET + "}",
-            description = "HMAC secret of device tokens, at least 32 bytes (env KICKOFF_TOKEN_SECRET; default: the development secret).")
-    String tokenSecret;
+    @Mixin
+    TokenSecretOption tokenSecret;
 
     @Option(names = "--max-connections",
             description = "Most device connections at once; 0 derives it from the open-files limit (default: ${DEFAULT-VALUE}).")
@@ -113,10 +113,10 @@ final class GatewayCommand implements Callable<Integer> {
         if (drainWindow.isNegative()) {
             throw new ParameterException(spec.commandLine(), "--drain-window must not be negative");
         }
-        ListenPorts.requireFree(host, port, "--port");
-        DeviceTokens tokens = DeviceTokens.withSecret(tokenSecret);
+        listen.requireFree(port, "--port");
+        DeviceTokens tokens = tokenSecret.tokens();
         GatewayConfig.Builder config = GatewayConfig.builder()
-                .host(host)
+                .host(listen.host)
                 .port(port)
                 .maxConnections(maxConnections)
                 .maxConnectsPerSecond(maxConnectsPerSecond)
@@ -138,18 +138,19 @@ final class GatewayCommand implements Callable<Integer> {
                 out.printf("Kickoff gateway %s (pid %d) on Kafka %s: reading the state of the world and warming up...%n",
                         id, ProcessHandle.current().pid(), infrastructure.bootstrapServers());
                 out.flush();
-                while (!gateway.isReady() && !stop.await(50)) {
-                    // waiting for the bus; a stop request ends the wait
-                }
+                // Waiting for the bus; a stop request ends the wait.
+                CompletableFuture<Void> ready = GatewayLifecycle.whenReady(gateway);
+                CompletableFuture.anyOf(ready, stop.requested()).join();
+                ready.cancel(false);
                 if (gateway.isReady()) {
-                    out.printf("  device socket ws://%s:%d/v1/connect   (connection cap: %s)%n", host, gateway.port(),
+                    out.printf("  device socket ws://%s:%d/v1/connect   (connection cap: %s)%n", listen.host, gateway.port(),
                             maxConnections == 0 ? "from the open-files limit" : maxConnections);
-                    out.printf("  health        http://%s:%d/healthz, /readyz, /metrics%s%n", host, gateway.port(),
+                    out.printf("  health        http://%s:%d/healthz, /readyz, /metrics%s%n", listen.host, gateway.port(),
                             opsToken == null || opsToken.isBlank() ? "" : ", POST /ops/drain");
                     out.println("Ready. Stop with Ctrl-C (drains first).");
                     out.flush();
                 }
-                if (PlatformOptions.DEV_TOKEN_SECRET.equals(tokenSecret)) {
+                if (tokenSecret.isDevelopmentSecret()) {
                     log.warn("using the development device-token secret: set KICKOFF_TOKEN_SECRET for anything but a local trial");
                 }
                 stop.await();

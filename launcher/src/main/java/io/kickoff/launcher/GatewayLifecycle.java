@@ -3,6 +3,7 @@ package io.kickoff.launcher;
 import io.kickoff.gateway.Gateway;
 import io.kickoff.gateway.session.Drain;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -20,18 +21,44 @@ final class GatewayLifecycle {
     }
 
     /**
+     * Completes once the gateway has read the state of the world and accepts devices; cancel it to stop
+     * waiting. The one place that still polls: {@link Gateway} offers {@code isReady()} but no future of
+     * its own yet, so this checks it every {@value #POLL_MILLIS} ms on the common pool's timer.
+     */
+    static CompletableFuture<Void> whenReady(Gateway gateway) {
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        checkReady(gateway, ready);
+        return ready;
+    }
+
+    private static void checkReady(Gateway gateway, CompletableFuture<Void> ready) {
+        if (ready.isDone()) {
+            return; // ready, or the caller stopped waiting
+        }
+        if (gateway.isReady()) {
+            ready.complete(null);
+        } else {
+            CompletableFuture.runAsync(() -> checkReady(gateway, ready),
+                    CompletableFuture.delayedExecutor(POLL_MILLIS, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    /**
      * Returns once the gateway has read the state of the world and accepts devices.
      *
      * @throws IllegalStateException if it is not ready within {@code timeout} (e.g. Kafka unreachable)
      */
     static void awaitReady(Gateway gateway, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!gateway.isReady()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("the gateway did not read the state of the world from the bus within "
-                        + timeout + ": is the bus reachable?");
-            }
-            TimeUnit.MILLISECONDS.sleep(POLL_MILLIS); // a start-up wait in a CLI, nothing to block on
+        CompletableFuture<Void> ready = whenReady(gateway);
+        try {
+            ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the gateway did not read the state of the world from the bus within "
+                    + timeout + ": is the bus reachable?");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the gateway did not become ready: " + e.getCause(), e.getCause());
+        } finally {
+            ready.cancel(false);
         }
     }
 

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "kickoff", mixinStandardHelpOptions = true, version = "kickoff 0.1.0",
         description = "Live-event recommendation prefetch and broadcast.",
         subcommands = {ServeCommand.class, DemoCommand.class, GatewayCommand.class, LsmCommand.class, LsmBenchCommand.class, PrefetchCommand.class, CatalogCommand.class,
-                SimulateCommand.class, KafkaCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
+                SimulateCommand.class, MergeReportsCommand.class, KafkaCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
 public final class Kickoff implements Runnable {
 
     @CommandLine.Spec

@@ -25,8 +25,8 @@ final class LsmCommand implements Callable<Integer> {
     @Mixin
     KafkaBusOption kafkaOption;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
-    String host;
+    @Mixin
+    ListenHostOption listen;
 
     @Option(names = "--port", defaultValue = "8081", description = "Admin API port, 0 for any free port (default: ${DEFAULT-VALUE}).")
     int port;
@@ -50,18 +50,19 @@ final class LsmCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String kafka = kafkaOption.validated(spec);
-        ListenPorts.requireFree(host, port, "--port");
+        listen.requireFree(port, "--port");
         // Before the hook: a missing broker ends the command here, with nothing to clean up.
         Infrastructure infrastructure = Infrastructure.external(kafka, redis);
         stop.install();
         try (LsmStorage storage = LsmStorage.open(redis);
              LiveStateManager lsm = LiveStateManager.start(
-                LiveStateManager.Config.of(host, port, Map.of(adminToken, AdminToken.operator("admin")), nodeId),
-                storage.store(), storage.idempotency(), storage.lease(), infrastructure.bus("kickoff-lsm-" + nodeId), Clock.systemUTC())) {
+                LiveStateManager.Config.of(listen.host, port, Map.of(adminToken, AdminToken.operator("admin")), nodeId),
+                storage.store(), storage.idempotency(), storage.lease(), infrastructure.bus("kickoff-lsm-" + nodeId),
+                Clock.systemUTC())) {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("Kickoff Live State Manager (pid %d) on Kafka %s%n", ProcessHandle.current().pid(),
                     infrastructure.bootstrapServers());
-            out.printf("  admin API     http://%s:%d/v1/events   (Authorization: Bearer %s)%n", host, lsm.adminPort(),
+            out.printf("  admin API     http://%s:%d/v1/events   (Authorization: Bearer %s)%n", listen.host, lsm.adminPort(),
                     adminToken);
             out.printf("  store         %s%n", storage.durable() ? "Redis " + redis
                     : "in memory (events are lost when this process stops; give --redis for a durable store)");

@@ -2,7 +2,6 @@ package io.kickoff.launcher;
 
 import io.kickoff.prefetch.PrefetchService;
 import io.kickoff.prefetch.http.BundleServerConfig;
-import io.kickoff.protocol.token.DeviceTokens;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -30,15 +29,14 @@ final class PrefetchCommand implements Callable<Integer> {
     @Option(names = "--redis", description = "Redis URI for bundles shared by several nodes (default: in memory).")
     String redis;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
-    String host;
+    @Mixin
+    ListenHostOption listen;
 
     @Option(names = "--port", defaultValue = "8082", description = "Bundle API port, 0 for any free port (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--token-secret", defaultValue = "${env:KICKOFF_TOKEN_SECRET:-" + PlatformOptions.DEV_TOKEN_SECRET + "}",
-            description = "HMAC secret of device tokens (env KICKOFF_TOKEN_SECRET; default: the development secret).")
-    String tokenSecret;
+    @Mixin
+    TokenSecretOption tokenSecret;
 
     private static final BundleServerConfig DEFAULTS = BundleServerConfig.defaults();
 
@@ -72,24 +70,24 @@ final class PrefetchCommand implements Callable<Integer> {
         String kafka = kafkaOption.validated(spec);
         BundleServerConfig server;
         try {
-            server = DEFAULTS.withHost(host).withPort(port).withLimits(maxInFlight, criticalReserve)
+            server = DEFAULTS.withHost(listen.host).withPort(port).withLimits(maxInFlight, criticalReserve)
                     .withMaxAge(maxAge, maxAgeJitter).withIoThreads(ioThreads);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "bad bundle API setting: " + e.getMessage()
                     + " (--max-in-flight and --io-threads >= 1, --critical-reserve >= 0, --max-age >= 0, "
                     + "0 <= --max-age-jitter < 1)");
         }
-        ListenPorts.requireFree(host, port, "--port");
+        listen.requireFree(port, "--port");
         // Before the hook: a missing broker ends the command here, with nothing to clean up.
         Infrastructure infrastructure = Infrastructure.external(kafka, redis);
         stop.install();
         try (PrefetchService service = PrefetchService.start(new PrefetchService.Config(catalogDir,
                 server, redis), infrastructure.bus("kickoff-prefetch"),
-                DeviceTokens.withSecret(tokenSecret), Clock.systemUTC())) {
+                tokenSecret.tokens(), Clock.systemUTC())) {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("Kickoff prefetch node (pid %d) on Kafka %s, %s from %s%n",
                     ProcessHandle.current().pid(), infrastructure.bootstrapServers(), service.describeCatalog(), catalogDir);
-            out.printf("  bundle API    http://%s:%d/v1/bundles   (device token, or ?segment= for tools)%n", host, service.port());
+            out.printf("  bundle API    http://%s:%d/v1/bundles   (device token, or ?segment= for tools)%n", listen.host, service.port());
             service.notReadyReason().ifPresentOrElse(
                     reason -> out.println("Not ready: " + reason + ". Stop with Ctrl-C."),
                     () -> out.println("Ready. Stop with Ctrl-C."));

@@ -2,10 +2,8 @@ package io.kickoff.launcher;
 
 import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.token.DeviceTokens;
-import io.kickoff.simulator.AppliedUpdate;
 import io.kickoff.simulator.DeviceConnectException;
 import io.kickoff.simulator.DeviceFleet;
-import io.kickoff.simulator.DeviceView;
 import io.kickoff.simulator.FleetConfig;
 import io.kickoff.simulator.SimulatorReport;
 import java.io.PrintWriter;
@@ -19,8 +17,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -41,7 +43,6 @@ import picocli.CommandLine.Model.CommandSpec;
 final class SimulateCommand implements Callable<Integer> {
     /** More sockets than this from one source address connect slowly on the benchmark machine. */
     static final int SOCKETS_PER_SOURCE_ADDRESS = 5_000;
-    private static final long POLL_MILLIS = 50;
     private static final long PROGRESS_MILLIS = 5_000;
 
     enum Format {
@@ -66,9 +67,8 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--segment", defaultValue = "us-en", description = "Audience segment of every device (default: ${DEFAULT-VALUE}).")
     String segment;
 
-    @Option(names = "--token-secret", defaultValue = "${env:KICKOFF_TOKEN_SECRET:-" + PlatformOptions.DEV_TOKEN_SECRET + "}",
-            description = "HMAC secret the gateways verify device tokens with (env KICKOFF_TOKEN_SECRET; default: the development secret).")
-    String tokenSecret;
+    @Mixin
+    TokenSecretOption tokenSecret;
 
     @Option(names = "--id-prefix", paramLabel = "PREFIX",
             description = "Device ids are PREFIX0, PREFIX1, ...; they must be unique across client processes "
@@ -122,12 +122,13 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--report-json", paramLabel = "FILE",
             description = "Write progress and figures as JSON to FILE (rewritten atomically after connecting and after "
-                    + "each watched seq; \"phase\" says how far it got), for scripts.")
+                    + "each watched seq; \"phase\" says how far it got), for scripts. Each watched seq's latencies are in it "
+                    + "as an HdrHistogram, which kickoff merge-reports merges over several client processes.")
     Path reportJson;
 
     @Option(names = "--report-latencies",
-            description = "Also put every device's latency (microseconds) in --report-json, so several client processes' "
-                    + "figures can be merged into exact percentiles.")
+            description = "Also put every device's latency (microseconds) in --report-json, for exact percentiles "
+                    + "(kickoff merge-reports needs only the histograms).")
     boolean reportLatencies;
 
     @Option(names = "--hold",
@@ -143,7 +144,7 @@ final class SimulateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<InetAddress> sources = validate();
         String prefix = idPrefix != null ? idPrefix : "sim-" + ProcessHandle.current().pid() + "-";
-        DeviceTokens tokens = DeviceTokens.withSecret(tokenSecret);
+        DeviceTokens tokens = tokenSecret.tokens();
         Duration tokenTtl = Duration.ofHours(24);
         FleetConfig config = FleetConfig.builder()
                 .gateways(gateways)
@@ -265,29 +266,26 @@ final class SimulateCommand implements Callable<Integer> {
     private boolean connect(DeviceFleet fleet, SimulationReport report, PrintWriter out) throws InterruptedException {
         long start = System.nanoTime();
         long deadline = start + connectTimeout.toNanos();
-        long nextProgress = start + PROGRESS_MILLIS * 1_000_000L;
         CompletableFuture<Void> all = fleet.connectAll();
-        while (fleet.welcomedCount() < devices) {
-            Optional<DeviceConnectException> refused = fatalRefusal(all);
-            if (refused.isPresent()) {
-                String why = refused.get().getMessage() + (refused.get().httpStatus().orElse(0) == 401
-                        ? " (is --token-secret the gateways' secret?)" : "");
-                spec.commandLine().getErr().println("kickoff: devices are refused and will not retry: " + why);
-                spec.commandLine().getErr().flush();
-                report.fatal(why);
-                if (fleet.welcomedCount() == 0) {
-                    return false;
-                }
-                break;
-            }
-            long now = System.nanoTime();
-            if (now - deadline > 0 || stop.await(POLL_MILLIS)) {
-                break;
-            }
-            if (now - nextProgress > 0) {
+        CompletableFuture<DeviceConnectException> refused = new CompletableFuture<>();
+        all.whenComplete((done, failure) -> fatalRefusal(failure).ifPresent(refused::complete));
+        CompletableFuture<Object> settled = CompletableFuture.anyOf(fleet.whenAllWelcomed(), refused, stop.requested());
+        // Wakes only to print progress: welcomes, a fatal refusal and a stop each complete a future.
+        while (!settled.isDone() && deadline - System.nanoTime() > 0) {
+            if (!awaitAtMost(settled, Math.min(PROGRESS_MILLIS * 1_000_000L, deadline - System.nanoTime()))) {
                 out.printf("connecting: %,d/%,d devices welcomed%n", fleet.welcomedCount(), devices);
                 out.flush();
-                nextProgress = now + PROGRESS_MILLIS * 1_000_000L;
+            }
+        }
+        if (refused.isDone()) {
+            DeviceConnectException refusal = refused.join();
+            String why = refusal.getMessage() + (refusal.httpStatus().orElse(0) == 401
+                    ? " (is --token-secret the gateways' secret?)" : "");
+            spec.commandLine().getErr().println("kickoff: devices are refused and will not retry: " + why);
+            spec.commandLine().getErr().flush();
+            report.fatal(why);
+            if (fleet.welcomedCount() == 0) {
+                return false;
             }
         }
         long millis = (System.nanoTime() - start) / 1_000_000L;
@@ -300,25 +298,27 @@ final class SimulateCommand implements Callable<Integer> {
     }
 
     /** A refusal that retrying cannot fix (4xx other than 408/429), which ends connecting at once. */
-    private static Optional<DeviceConnectException> fatalRefusal(CompletableFuture<Void> all) {
-        if (!all.isCompletedExceptionally()) {
-            return Optional.empty();
-        }
-        try {
-            all.get();
-            return Optional.empty();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof DeviceConnectException refused && refused.httpStatus().isPresent()) {
-                int status = refused.httpStatus().getAsInt();
-                if (status >= 400 && status < 500 && status != 408 && status != 429) {
-                    return Optional.of(refused);
-                }
+    private static Optional<DeviceConnectException> fatalRefusal(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+        if (cause instanceof DeviceConnectException refused && refused.httpStatus().isPresent()) {
+            int status = refused.httpStatus().getAsInt();
+            if (status >= 400 && status < 500 && status != 408 && status != 429) {
+                return Optional.of(refused);
             }
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
         }
+        return Optional.empty();
+    }
+
+    /** Waits for the future for at most {@code nanos}; true if it completed (normally or not). */
+    private static boolean awaitAtMost(CompletableFuture<?> future, long nanos) throws InterruptedException {
+        try {
+            future.get(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            // the caller reads what happened from the futures themselves
+        }
+        return true;
     }
 
     /**
@@ -328,29 +328,20 @@ final class SimulateCommand implements Callable<Integer> {
     private SimulatorReport watchSeq(DeviceFleet fleet, long seq, PrintWriter out) throws InterruptedException {
         out.printf("watching %s: waiting for seq %d%n", watch, seq);
         out.flush();
-        while (fleet.reached(watch, seq) == 0) {
-            if (stop.await(POLL_MILLIS)) {
-                return null;
-            }
+        CompletableFuture<Void> first = fleet.whenReached(watch, seq, 1);
+        CompletableFuture.anyOf(first, stop.requested()).exceptionally(e -> null).join();
+        if (!first.isDone()) {
+            first.cancel(false);
+            return null;
         }
-        long deadline = System.nanoTime() + watchTimeout.toNanos();
-        while (!everyDeviceReached(fleet, seq)
-                && System.nanoTime() - deadline < 0 && !stop.await(POLL_MILLIS)) {
-            // polling the fleet; devices timestamp receipts themselves, so the poll rate does not skew figures
-        }
+        // Devices timestamp receipts themselves: when the wait ends does not skew the figures.
+        CompletableFuture<Void> everyone = fleet.whenReached(watch, seq, devices);
+        awaitAtMost(CompletableFuture.anyOf(everyone, stop.requested()), watchTimeout.toNanos());
+        everyone.cancel(false);
         SimulatorReport figures = fleet.report(watch, seq);
         out.println(figures);
         out.flush();
         return figures;
-    }
-
-    /**
-     * The running tallies are cheap to poll but are not read as one snapshot; one scan of every
-     * device confirms before the watch of a seq ends.
-     */
-    private boolean everyDeviceReached(DeviceFleet fleet, long seq) {
-        return fleet.reached(watch, seq) >= devices
-                && fleet.countDevices(view -> view.appliedSeq(watch) >= seq) >= devices;
     }
 
 }

@@ -28,6 +28,7 @@ import java.util.Optional;
  *    {"event": "bench", "seq": 1, "stage": "PREFETCH", "issued_at": "2026-...Z", "issued_at_us": 1790000000000000,
  *     "devices": 19000, "connected": 19000, "applied": 19000, "reached": 19000,
  *     "p50_ms": 120.3, "p99_ms": 250.1, "max_ms": 270.9, "time_to_100_ms": 270.9, "duplicates": 0,
+ *     "latency_count": 19000, "latency_max_us": 270912, "latency_histogram": "HISTFAAAA...",
  *     "latencies_us": [...]}],
  *  "ok": true}
  * }</pre>
@@ -36,8 +37,11 @@ import java.util.Optional;
  * {@code issued_at_us} is {@code issued_at} in epoch microseconds. The top-level {@code duplicates}
  * (updates received again and not applied, e.g. redeliveries to devices that withhold acks) is
  * refreshed on every write, the last time when the run ends.
- * {@code latencies_us} (issue to receipt, one per device that applied exactly that seq) only with
- * {@code --report-latencies}. {@code ok} is null until {@code phase} is {@code done}.
+ * {@code latency_histogram} holds the latencies (issue to receipt, microseconds, one per device that
+ * applied exactly that seq) as an HdrHistogram of 3 significant digits, compressed and base64-encoded,
+ * with their count and exact maximum beside it: {@code kickoff merge-reports} merges several client
+ * processes' into percentiles over all their devices. {@code latencies_us} (every latency, exact)
+ * only with {@code --report-latencies}. {@code ok} is null until {@code phase} is {@code done}.
  */
 final class SimulationReport {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -126,6 +130,10 @@ final class SimulationReport {
         putMillis(b, "max_ms", report.maxMillis());
         putMillis(b, "time_to_100_ms", report.timeToAllMillis());
         b.put("duplicates", report.duplicates());
+        // What kickoff merge-reports merges across client processes.
+        b.put("latency_count", report.latencies().count());
+        b.put("latency_max_us", report.latencies().maxMicros());
+        b.put("latency_histogram", report.latencies().encoded());
         if (latencies) {
             ArrayNode values = b.putArray("latencies_us");
             for (int i = 0; i < fleet.deviceCount(); i++) {

@@ -1,9 +1,9 @@
 package io.kickoff.launcher;
 
-import io.kickoff.protocol.token.DeviceTokens;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,9 +22,8 @@ final class TokenCommand implements Callable<Integer> {
     @Option(names = "--ttl", defaultValue = "PT24H", description = "How long the token is valid, ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration ttl;
 
-    @Option(names = "--token-secret", defaultValue = "${env:KICKOFF_TOKEN_SECRET:-" + PlatformOptions.DEV_TOKEN_SECRET + "}",
-            description = "HMAC secret, at least 32 bytes (env KICKOFF_TOKEN_SECRET; default: the development secret).")
-    String tokenSecret;
+    @Mixin
+    TokenSecretOption tokenSecret;
 
     @Spec
     CommandSpec spec;
@@ -37,7 +36,7 @@ final class TokenCommand implements Callable<Integer> {
         if (device.isBlank() || segment.isBlank()) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--device and --segment must not be blank");
         }
-        spec.commandLine().getOut().println(DeviceTokens.withSecret(tokenSecret).issue(device, segment, ttl));
+        spec.commandLine().getOut().println(tokenSecret.tokens().issue(device, segment, ttl));
         spec.commandLine().getOut().flush();
         return 0;
     }

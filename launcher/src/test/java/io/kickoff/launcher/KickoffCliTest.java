@@ -45,6 +45,20 @@ class KickoffCliTest {
     }
 
     @Test
+    void sharedOptionsReadTheSameInEveryCommand() {
+        String tokenSecret = "--token-secret=<secret> HMAC secret of device tokens, at least 32 bytes; gateways, "
+                + "prefetch nodes and clients share it (env KICKOFF_TOKEN_SECRET; default: the development secret).";
+        for (String command : new String[] {"gateway", "prefetch", "simulate", "token"}) {
+            assertThat(help(command)).as(command).contains(tokenSecret);
+        }
+        for (String command : new String[] {"gateway", "lsm", "prefetch"}) {
+            assertThat(help(command)).as(command).contains("--host=<host> Address to listen on (default: 127.0.0.1).");
+        }
+        assertThat(help("merge-reports")).contains("--triggered-at=SEQ=EPOCH_US", "--steady-from", "REPORT");
+        assertThat(run("--help").out()).doesNotContain("merge-reports");
+    }
+
+    @Test
     void helpNamesTheModesAndTheGatewayDefaults() {
         assertThat(help("serve")).contains("memory, embedded, external", "--kafka", "--redis");
         assertThat(help("demo")).contains("memory, embedded, external");

@@ -13,6 +13,7 @@ import io.kickoff.protocol.Timestamps;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.kickoff.protocol.v1.Stage;
 import io.kickoff.protocol.v1.StageUpdate;
+import io.kickoff.simulator.LatencyHistogram;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -104,7 +105,19 @@ class SimulateCommandTest {
             assertThat(b.get("p99_ms").asDouble()).isLessThanOrEqualTo(b.get("max_ms").asDouble());
             assertThat(b.get("time_to_100_ms").asDouble()).isEqualTo(b.get("max_ms").asDouble());
             assertThat(b.get("latencies_us")).hasSize(20);
+            // The histogram merge-reports reads holds the same latencies.
+            LatencyHistogram histogram = LatencyHistogram.decode(b.get("latency_histogram").asText(),
+                    b.get("latency_max_us").asLong());
+            assertThat(histogram.count()).isEqualTo(20).isEqualTo(b.get("latency_count").asLong());
+            assertThat(histogram.maxMillis().getAsDouble()).isEqualTo(b.get("max_ms").asDouble());
         }
+        KickoffCliTest.Run merged = KickoffCliTest.run("merge-reports", report.toString());
+        assertThat(merged.exitCode()).as(merged.err()).isZero();
+        JsonNode all = JSON.readTree(merged.out());
+        assertThat(all.at("/broadcasts/1/reached").asInt()).isEqualTo(20);
+        assertThat(all.at("/broadcasts/1/p99_ms").asDouble()).isEqualTo(broadcasts.get(1).get("p99_ms").asDouble());
+        assertThat(all.at("/broadcasts/1/time_to_100_ms").asDouble())
+                .isEqualTo(broadcasts.get(1).get("time_to_100_ms").asDouble());
         // The run closed its devices: what they sent before is all counted now.
         await().atMost(WAIT).until(() -> gateway.connectedDevices() == 0);
         assertThat(acks()).isGreaterThanOrEqualTo(40);
