@@ -71,6 +71,7 @@ public final class Gateway implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private volatile boolean ready;
+    private final CompletableFuture<Void> firstReady = new CompletableFuture<>();
 
     private Gateway(GatewayConfig config, DeviceTokens tokens, EventBus bus, Clock clock) throws InterruptedException {
         this.config = config;
@@ -125,6 +126,7 @@ public final class Gateway implements AutoCloseable {
                 return;
             }
             ready = true;
+            firstReady.complete(null);
             log.info("gateway {} ready on {} ({}): {} events known, at most {} connections{}", config.nodeId(),
                     serverChannel.localAddress(), transport.name(), world.size(), admission.maxConnections(), warmUp);
         });
@@ -208,6 +210,14 @@ public final class Gateway implements AutoCloseable {
         return ready;
     }
 
+    /**
+     * Completes the first time the node accepts devices (state of the world read, warm); fails if it
+     * closes first. A copy: cancelling it does not touch the node.
+     */
+    public CompletableFuture<Void> whenReady() {
+        return firstReady.copy();
+    }
+
     public boolean isDraining() {
         return draining.get();
     }
@@ -231,6 +241,7 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         ready = false;
+        firstReady.completeExceptionally(new IllegalStateException("gateway " + config.nodeId() + " closed before it was ready"));
         reporter.close();
         stages.close();
         bundleRecords.close();

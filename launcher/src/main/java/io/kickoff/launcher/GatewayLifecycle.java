@@ -13,34 +13,15 @@ import org.slf4j.LoggerFactory;
 /** Waiting for a gateway to be ready, and stopping one without a herd. */
 final class GatewayLifecycle {
     private static final Logger log = LoggerFactory.getLogger(GatewayLifecycle.class);
-    private static final long POLL_MILLIS = 20;
     /** The drain completes by itself at window + grace; this only covers a node too busy to notice. */
     private static final Duration DRAIN_MARGIN = Duration.ofSeconds(3);
 
     private GatewayLifecycle() {
     }
 
-    /**
-     * Completes once the gateway has read the state of the world and accepts devices; cancel it to stop
-     * waiting. The one place that still polls: {@link Gateway} offers {@code isReady()} but no future of
-     * its own yet, so this checks it every {@value #POLL_MILLIS} ms on the common pool's timer.
-     */
+    /** Completes once the gateway has read the state of the world and accepts devices; cancel it to stop waiting. */
     static CompletableFuture<Void> whenReady(Gateway gateway) {
-        CompletableFuture<Void> ready = new CompletableFuture<>();
-        checkReady(gateway, ready);
-        return ready;
-    }
-
-    private static void checkReady(Gateway gateway, CompletableFuture<Void> ready) {
-        if (ready.isDone()) {
-            return; // ready, or the caller stopped waiting
-        }
-        if (gateway.isReady()) {
-            ready.complete(null);
-        } else {
-            CompletableFuture.runAsync(() -> checkReady(gateway, ready),
-                    CompletableFuture.delayedExecutor(POLL_MILLIS, TimeUnit.MILLISECONDS));
-        }
+        return gateway.whenReady();
     }
 
     /**
