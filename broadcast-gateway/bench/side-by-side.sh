@@ -213,7 +213,7 @@ start_side() {
   NODE_PIDS=(); NODE_PORTS=(); NODE_NAMES=(); KAFKA_PID=; LSM_PID=
   if is_kickoff && [[ "$MODE" == serve ]]; then
     port=$(kickoff_port 0)
-    log "round $ROUND: starting kickoff serve for $SERVER (gateway :$port, admin :$ADMIN_PORT; JVM options: ${SERVE_JAVA_OPTS:-none})"
+    log "round $ROUND: starting kickoff serve for $SERVER (gateway :$port, admin :$ADMIN_PORT; JVM options: the kickoff script's${SERVE_JAVA_OPTS:+, then $SERVE_JAVA_OPTS})"
     start_server "$SERVER-r$ROUND" "$dir/server.log" serve \
       --gateway-port "$port" --admin-port "$ADMIN_PORT" --bundle-port "$BUNDLE_PORT"
     NODE_PIDS=("$LAST_PID"); NODE_PORTS=("$port"); NODE_NAMES=(serve)
@@ -226,7 +226,7 @@ start_side() {
     wait_until "the Kafka broker" 180 "$KAFKA_PID" test -s "$dir/kafka.bootstrap"
     local bootstrap
     bootstrap="$(cat "$dir/kafka.bootstrap")"
-    log "round $ROUND: Kafka at $bootstrap; starting the LSM (admin :$ADMIN_PORT) and $NODES gateway(s) (JVM options: ${SERVE_JAVA_OPTS:-none})"
+    log "round $ROUND: Kafka at $bootstrap; starting the LSM (admin :$ADMIN_PORT) and $NODES gateway(s) (JVM options: the kickoff script's${SERVE_JAVA_OPTS:+, then $SERVE_JAVA_OPTS})"
     start "lsm-r$ROUND" "$dir/lsm.log" "$LSM_JAVA_OPTS" lsm --kafka "$bootstrap" --port "$ADMIN_PORT"
     LSM_PID=$LAST_PID
     for ((i = 0; i < NODES; i++)); do
@@ -235,11 +235,11 @@ start_side() {
       start_server "gateway-$((i + 1))-r$ROUND" "$dir/gateway-$((i + 1)).log" gateway --kafka "$bootstrap" \
         --port "$port" --node-id "gw-$((i + 1))" --drain-window PT2S
       NODE_PIDS+=("$LAST_PID"); NODE_PORTS+=("$port"); NODE_NAMES+=("gw-$((i + 1))")
+      # One after the other, as a deployment rolls them out: six JVMs warming up at once on two cores
+      # would each get a sixth of the machine for their warm-up.
+      wait_until "gateway $((i + 1)) to be ready" 300 "${NODE_PIDS[i]}" curl -sf -o /dev/null "http://127.0.0.1:$port/readyz"
     done
     wait_until "the admin API" 180 "$LSM_PID" curl -sf -o /dev/null "http://127.0.0.1:$ADMIN_PORT/healthz"
-    for ((i = 0; i < NODES; i++)); do
-      wait_until "gateway $((i + 1)) to be ready" 300 "${NODE_PIDS[i]}" curl -sf -o /dev/null "http://127.0.0.1:${NODE_PORTS[i]}/readyz"
-    done
   else
     log "round $ROUND: starting $NODES ws peer process(es) (node $(node --version) $PEER_NODE_OPTS, ws $WS_VERSION)"
     for ((i = 0; i < NODES; i++)); do
@@ -534,7 +534,7 @@ row() { # LABEL JQ_EXPR : the mean over rounds of each server's figure, and each
 {
   echo "Side-by-side broadcast bench, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$( [[ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null)" ]] && echo ' (with local changes)'); $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); $(java -version 2>&1 | head -1); node $(node --version), ws $WS_VERSION"
-  echo "Kickoff: $KICKOFF_SHAPE, JVM options of serve/gateway: ${SERVE_JAVA_OPTS:-none}; peer: $NODES x node $PEER_NODE_OPTS peer/server.js"
+  echo "Kickoff: $KICKOFF_SHAPE, JVM options of serve/gateway: the kickoff script's${SERVE_JAVA_OPTS:+, then $SERVE_JAVA_OPTS}; peer: $NODES x node $PEER_NODE_OPTS peer/server.js"
   echo "$DEVICES devices over $NODES server process(es) per side, $CLIENTS client process(es) of kickoff simulate (--format json; proto for kickoff-proto; each drives one server process), $BROADCASTS broadcasts per server, $ROUNDS round(s) (figures: mean over rounds)"
   if [[ "$MODE" == gateway ]] && (( NODES > 1 )); then
     echo "Trigger: Kickoff one admin call (to every gateway through Kafka); peer: POST /broadcast to each of the $NODES processes at once"
