@@ -69,6 +69,8 @@ final class LoopbackWarmUp {
      */
     private static final int PLATEAU_ROUNDS = 200;
     private static final int CONNECTS_IN_FLIGHT = 128;
+    private static final int CHURN_EVERY = 4;
+    private static final int NEW_EVENTS_EVERY = 48;
     private static final String[] SEGMENTS = {"warm-a", "warm-b", "warm-c", "warm-d"};
     private static final Stage[] STAGES = {Stage.SCHEDULED, Stage.PREFETCH, Stage.PRE_SHOW, Stage.LIVE, Stage.ENDED};
 
@@ -150,6 +152,9 @@ final class LoopbackWarmUp {
             roundEnds[0] = roundsFrom;
             while (!jitQuiet && !plateau && System.nanoTime() - roundsUntil < 0) {
                 round++;
+                if (round % CHURN_EVERY == 0) {
+                    churn(http, uri, tokens, devices, round);
+                }
                 long acksBefore = (long) node.metrics().count("kickoff_gateway_acks");
                 StageUpdate update = update(round);
                 bus.publish(Topic.STAGES, update.getEventId(), update.toByteArray()).get(STEP_TIMEOUT.toMillis(),
@@ -190,20 +195,12 @@ final class LoopbackWarmUp {
         Semaphore inFlight = new Semaphore(CONNECTS_IN_FLIGHT);
         List<CompletableFuture<WebSocket>> opened = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            WireFormat format = i % 2 == 0 ? WireFormat.JSON : WireFormat.PROTOBUF;
-            String segment = SEGMENTS[i % SEGMENTS.length];
-            LoopbackDevice device = new LoopbackDevice(format);
-            devices.add(device);
             if (!inFlight.tryAcquire(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new TimeoutException("warm-up devices did not connect within " + STEP_TIMEOUT);
             }
-            CompletableFuture<WebSocket> ws = http.newWebSocketBuilder()
-                    .header("Authorization", "Bearer " + tokens.issue("warm-up-" + i, segment, Duration.ofHours(1)))
-                    .subprotocols(format.subprotocol())
-                    .connectTimeout(STEP_TIMEOUT)
-                    .buildAsync(uri, device)
-                    .whenComplete((w, e) -> inFlight.release());
-            opened.add(ws);
+            LoopbackDevice device = new LoopbackDevice(i % 2 == 0 ? WireFormat.JSON : WireFormat.PROTOBUF);
+            devices.add(device);
+            opened.add(open(http, uri, tokens, device, i).whenComplete((w, e) -> inFlight.release()));
         }
         CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new))
                 .get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -211,18 +208,49 @@ final class LoopbackWarmUp {
         return devices;
     }
 
+    /** Device {@code i}: format by parity, segments dealt in turn. */
+    private static CompletableFuture<WebSocket> open(HttpClient http, URI uri, DeviceTokens tokens, LoopbackDevice device,
+                                                     int i) {
+        return http.newWebSocketBuilder()
+                .header("Authorization", "Bearer " + tokens.issue("warm-up-" + i, SEGMENTS[i % SEGMENTS.length],
+                        Duration.ofHours(1)))
+                .subprotocols(device.format.subprotocol())
+                .connectTimeout(STEP_TIMEOUT)
+                .buildAsync(uri, device);
+    }
+
+    /**
+     * Real devices come and go, and meet events they never heard of: one device in turn leaves and
+     * comes back as a new connection (hello, welcome with the snapshot, a session with no progress
+     * yet), so the compiled fan-out and ack paths also know those branches.
+     */
+    private static void churn(HttpClient http, URI uri, DeviceTokens tokens, List<LoopbackDevice> devices, int round)
+            throws Exception {
+        int i = (round / CHURN_EVERY) % devices.size();
+        devices.get(i).abort();
+        LoopbackDevice device = new LoopbackDevice(devices.get(i).format);
+        devices.set(i, device);
+        open(http, uri, tokens, device, i).get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        await("warm-up device " + i + " to be welcomed again", device::welcomed);
+    }
+
     private static void probe(HttpClient http, URI uri) throws Exception {
         http.send(HttpRequest.newBuilder(uri).timeout(STEP_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.discarding());
     }
 
-    /** Round r: one of three events, every third round for half the segments only (audience filtering). */
+    /**
+     * Round r: one of three events, three new ones every {@link #NEW_EVENTS_EVERY} rounds (the first
+     * update of an event takes other branches than the next ones), every third round for half the
+     * segments only (audience filtering); every field a real update has.
+     */
     static StageUpdate update(int round) {
         StageUpdate.Builder update = StageUpdate.newBuilder()
-                .setEventId("warm-up-" + round % 3)
+                .setEventId("warm-up-" + round / NEW_EVENTS_EVERY + "-" + round % 3)
                 .setSeq(round)
                 .setStage(STAGES[round % STAGES.length])
                 .setReason("warm-up")
-                .setIssuedAt(timestamp(Instant.now()));
+                .setIssuedAt(timestamp(Instant.now()))
+                .setScheduledStart(timestamp(Instant.now().plusSeconds(3_600)));
         if (round % 3 == 0) {
             update.addSegments(SEGMENTS[0]).addSegments(SEGMENTS[1]);
         }
@@ -271,7 +299,7 @@ final class LoopbackWarmUp {
 
     /** One loopback device: hello, ack every update, ping when asked. */
     private static final class LoopbackDevice implements WebSocket.Listener {
-        private final WireFormat format;
+        final WireFormat format;
         private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
         private final StringBuilder partialText = new StringBuilder();
         private final AtomicLong nonce = new AtomicLong();

@@ -24,16 +24,17 @@ class LoopbackWarmUpTest {
     }
 
     @Test
-    void everyLoopbackDeviceAcksEveryUpdateOfItsAudienceOnBothWireFormats() throws Exception {
+    void everyLoopbackDeviceAcksEveryUpdateOfItsAudienceOnBothWireFormatsWhileDevicesComeAndGo() throws Exception {
         LoopbackWarmUp.Report report = LoopbackWarmUp.start(config(SMALL)).get(60, TimeUnit.SECONDS);
 
-        // Every round's audience acked: all 42 devices, or the 22 in the two segments of every third round.
+        // Every round's audience acked: all 42 devices, or the 22 in the two segments of every third round;
+        // devices that came back also ack what their welcome's snapshot brings.
         assertThat(report.rounds()).isPositive();
         long expected = 0;
         for (int round = 1; round <= report.rounds(); round++) {
             expected += LoopbackWarmUp.audience(LoopbackWarmUp.update(round), 42);
         }
-        assertThat(report.updatesAcked()).isEqualTo(expected);
+        assertThat(report.updatesAcked()).isGreaterThanOrEqualTo(expected);
         assertThat(LoopbackWarmUp.audience(LoopbackWarmUp.update(3), 42)).isEqualTo(22);
         assertThat(report.devices()).isEqualTo(42);
     }
