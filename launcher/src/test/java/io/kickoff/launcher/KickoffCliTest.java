@@ -111,6 +111,12 @@ class KickoffCliTest {
         assertThat(negative.err()).contains("must not be negative");
         assertThat(run("gateway", "--kafka", "127.0.0.1:9092", "--drain-window", "PT-1S").exitCode()).isEqualTo(2);
         assertThat(run("gateway", "--kafka", "127.0.0.1:9092", "--drain-window", "later").exitCode()).isEqualTo(2);
+        for (String devices : new String[] {"-1", "5001"}) {
+            Run badWarmUp = run("gateway", "--kafka", "127.0.0.1:9092", "--warm-up-devices", devices);
+            assertThat(badWarmUp.exitCode()).as(devices).isEqualTo(2);
+            assertThat(badWarmUp.err()).as(devices).contains("--warm-up-devices must be 0..5000");
+        }
+        assertThat(help("gateway")).contains("--warm-up-devices", "default: 256");
     }
 
     @Test
