@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.kickoff.bus.BusRecord;
 import io.kickoff.protocol.Stages;
-import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.v1.Bundle;
 import io.kickoff.protocol.v1.StageUpdate;
 import io.netty.channel.Channel;
@@ -26,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * Delivers bundles from the bundles topic to connected devices of the bundle's segment, paced
  * over a window instead of one burst, and to devices greeted later.
  *
- * <p>A new bundle version is encoded once per wire format; every device gets a
- * {@code retainedDuplicate()} of those bytes. Each event loop spreads its own devices over
+ * <p>A new bundle version is encoded once per wire format ({@link HeldBundle}, {@link WireFrames});
+ * every device gets a view of those bytes. Each event loop spreads its own devices over
  * {@link GatewayConfig#bundlePushWindow()} in slices, one slice per tick, so that a new bundle
  * for millions of devices is a trickle per node rather than a spike of megabytes per loop.
  * What each device was sent is remembered per loop (a few references per device), so no device
@@ -282,13 +281,13 @@ final class BundleDelivery implements BundleVersions {
     private void push(HeldBundle bundle) {
         for (SessionRegistry.LoopSessions group : registry.loops()) {
             // The map holds the bundle (we are under the lock), so retaining cannot race a release.
-            Map<WireFormat, ByteBuf> frames = bundle.retainedFrames();
+            WireFrames frames = bundle.retainedFrames();
             if (frames == null) {
                 return;
             }
             LoopState state = state(group.loop());
             if (!onLoop(group.loop(), () -> state.startPush(group, bundle, frames))) {
-                HeldBundle.release(frames);
+                frames.release();
             }
         }
     }

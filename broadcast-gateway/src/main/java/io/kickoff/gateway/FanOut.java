@@ -11,9 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends one stage update to every device in its audience, each stamped with the version of the
  * bundle held for the device's segment. The update is encoded once per (bundle version, wire
- * format), WebSocket header included ({@link StageFrames}); each device gets a
- * {@code retainedDuplicate()} of the bytes for its segment, so a broadcast to N devices allocates
- * N small buffer views and nothing else. Work is one task per event loop
+ * format), WebSocket header included ({@link StageFrames}, {@link WireFrames}); each device gets a
+ * {@link WireFrames#retainedFrame view} of the bytes for its segment, so a broadcast to N devices
+ * allocates N small buffer views and nothing else. Work is one task per event loop
  * that walks that loop's devices, never one task per device. A connection that is not writable
  * is skipped: its device stays behind and {@code SessionUpkeep} sends the update once it drains,
  * so a slow reader never makes the server buffer without bound.
@@ -38,18 +38,19 @@ final class FanOut {
         StageFrames encoded = StageFrames.encode(update, bundles);
         try {
             for (SessionRegistry.LoopSessions group : registry.loops()) {
-                StageFrames mine = encoded.retainedDuplicate();
+                // Each loop's task holds a reference of its own, released when its walk is done.
+                encoded.retain();
                 try {
                     group.loop().execute(() -> {
                         try {
-                            sendAll(group.sessions(), update, mine);
+                            sendAll(group.sessions(), update, encoded);
                         } finally {
-                            mine.release();
+                            encoded.release();
                         }
                     });
                 } catch (RejectedExecutionException e) {
                     // The gateway is stopping and its loops are gone, with their connections.
-                    mine.release();
+                    encoded.release();
                     log.debug("update {} seq {} not fanned out: event loop stopped", update.getEventId(), update.getSeq());
                 }
             }
@@ -81,7 +82,7 @@ final class FanOut {
             }
             session.sending(eventId, update.getSeq(), start);
             // One frame per channel per update, so write-then-flush is one syscall per device either way.
-            channel.writeAndFlush(frames.frame(session.segment(), session.format()).retainedDuplicate(),
+            channel.writeAndFlush(frames.forSegment(session.segment()).retainedFrame(session.format()),
                     channel.voidPromise());
             tally.written(session.deviceId());
             sent++;

@@ -1,7 +1,5 @@
 package io.kickoff.gateway;
 
-import io.netty.buffer.ByteBuf;
-import io.kickoff.protocol.WireFormat;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
@@ -108,11 +106,11 @@ final class LoopState {
     }
 
     /**
-     * Starts pushing a new version to this loop's devices of its segment; takes ownership of
-     * {@code frames}. A push of an older version of the same bundle still under way is stopped:
+     * Starts pushing a new version to this loop's devices of its segment; takes over the reference
+     * {@code frames} (released when the push ends, or at once if there is nothing to push). A push of an older version of the same bundle still under way is stopped:
      * its remaining devices get the new one instead.
      */
-    void startPush(SessionRegistry.LoopSessions group, HeldBundle bundle, Map<WireFormat, ByteBuf> frames) {
+    void startPush(SessionRegistry.LoopSessions group, HeldBundle bundle, WireFrames frames) {
         String key = bundle.eventId + '\n' + bundle.segment;
         Push previous = pushes.get(key);
         if (previous != null) {
@@ -120,7 +118,7 @@ final class LoopState {
         }
         if (bundle.isReleased()) {
             // Replaced or dropped before this task ran; the task for the newer one follows.
-            HeldBundle.release(frames);
+            frames.release();
             return;
         }
         // The targets are fixed now: the registry's list reorders on removals, so walking it
@@ -135,7 +133,7 @@ final class LoopState {
             }
         }
         if (targets.isEmpty()) {
-            HeldBundle.release(frames);
+            frames.release();
             return;
         }
         Push push = new Push(this, key, bundle, frames, targets.toArray(new DeviceSession[0]),
@@ -152,14 +150,14 @@ final class LoopState {
         private final LoopState state;
         private final String key;
         final HeldBundle bundle;
-        private final Map<WireFormat, ByteBuf> frames;
+        private final WireFrames frames; // this push's own reference
         private DeviceSession[] targets;
         private final int slice;
         private int next;
         boolean done;
         Runnable cancelTick;
 
-        Push(LoopState state, String key, HeldBundle bundle, Map<WireFormat, ByteBuf> frames,
+        Push(LoopState state, String key, HeldBundle bundle, WireFrames frames,
              DeviceSession[] targets, int slice) {
             this.state = state;
             this.key = key;
@@ -190,7 +188,7 @@ final class LoopState {
                     continue;
                 }
                 state.markSent(session, bundle.eventId, bundle.version);
-                channel.writeAndFlush(frames.get(session.format()).retainedDuplicate(), channel.voidPromise());
+                channel.writeAndFlush(frames.retainedFrame(session.format()), channel.voidPromise());
                 wrote++;
             }
             state.owner.counted(wrote, unwritable);
@@ -209,7 +207,7 @@ final class LoopState {
                 cancelTick.run();
             }
             targets = null;
-            HeldBundle.release(frames);
+            frames.release();
             state.pushes.remove(key, this);
         }
     }

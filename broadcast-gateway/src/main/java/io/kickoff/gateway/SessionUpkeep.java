@@ -142,7 +142,7 @@ final class SessionUpkeep implements Runnable {
         if (position == 0 ? !Stages.isFinal(update.getStage()) : position < update.getSeq()) {
             // Withheld by fan-out while the connection was unwritable: send it now.
             if (session.sending(eventId, update.getSeq(), now)) {
-                write(session, frames.of(update, session));
+                write(session, frames.retainedFrame(update, session));
                 services.stats().written(update, session.deviceId());
                 services.metrics().written(1);
                 due(now + ackTimeout);
@@ -174,7 +174,7 @@ final class SessionUpkeep implements Runnable {
         }
         session.resent(p, now);
         due(now + (ackTimeout << Math.min(p.attempts - 1, 20)));
-        write(session, frames.of(update, session));
+        write(session, frames.retainedFrame(update, session));
         services.stats().written(update, session.deviceId());
         services.metrics().redelivered();
         return true;
@@ -187,8 +187,9 @@ final class SessionUpkeep implements Runnable {
         }
     }
 
-    private static void write(DeviceSession session, ByteBuf frame) {
-        session.channel().write(frame.retainedDuplicate(), session.channel().voidPromise());
+    /** Writes a device's own view of a frame; the channel releases it. */
+    private static void write(DeviceSession session, ByteBuf retainedFrame) {
+        session.channel().write(retainedFrame, session.channel().voidPromise());
     }
 
     private static long jitter(long maxMillis) {
@@ -196,20 +197,23 @@ final class SessionUpkeep implements Runnable {
     }
 
     /**
-     * Frames encoded during one round, once per (event, bundle version, format), released at the end
-     * of the round. Each device's copy names the bundle held for its segment now.
+     * Updates encoded during one round, once per (event, bundle version) ({@link WireFrames}: once per
+     * wire format each), held by the round and released at its end; devices get views. Each device's
+     * copy names the bundle held for its segment now.
      */
     private final class Frames {
-        private final Map<String, StageFrames> byEvent = new HashMap<>();
+        // event id → bundle version → encoding. The round's snapshot of the world has one update per event.
+        private final Map<String, Map<String, WireFrames>> byEvent = new HashMap<>();
 
-        ByteBuf of(StageUpdate update, DeviceSession session) {
+        ByteBuf retainedFrame(StageUpdate update, DeviceSession session) {
             String version = services.bundles().version(update.getEventId(), session.segment());
-            return byEvent.computeIfAbsent(update.getEventId(), e -> StageFrames.lazy(update))
-                    .frameForVersion(version, session.format());
+            return byEvent.computeIfAbsent(update.getEventId(), e -> new HashMap<>())
+                    .computeIfAbsent(version, v -> StageFrames.encode(update, v))
+                    .retainedFrame(session.format());
         }
 
         void release() {
-            byEvent.values().forEach(StageFrames::release);
+            byEvent.values().forEach(versions -> versions.values().forEach(WireFrames::release));
         }
     }
 }

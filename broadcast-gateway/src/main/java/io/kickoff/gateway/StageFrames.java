@@ -1,100 +1,82 @@
 package io.kickoff.gateway;
 
-import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.v1.ServerFrame;
 import io.kickoff.protocol.v1.StageUpdate;
-import io.netty.buffer.ByteBuf;
-import java.util.EnumMap;
+import io.netty.util.AbstractReferenceCounted;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One stage update as each device receives it: its {@code bundle_version} is the version of the
- * bundle held for the device's segment ({@code ""} if none), so the frame is encoded once per
- * (bundle version, wire format) — a handful per update, since segments are few — and every device
- * gets a {@code retainedDuplicate()} of the bytes for its segment. Not thread-safe: build it on one
- * thread, hand each event loop its own {@link #retainedDuplicate()}.
+ * One stage update as each device of its audience receives it: its {@code bundle_version} is the
+ * version of the bundle held for the device's segment ({@code ""} if none), so the update is
+ * encoded once per bundle version ({@link WireFrames}: once per wire format each) — a handful per
+ * update, since segments are few. Built on one thread and only read afterwards; it holds one
+ * reference to each of its {@link WireFrames} and gives them up when it is released itself, under
+ * the same discipline: each event loop it is handed to takes a reference of its own
+ * ({@link #retain()}) and releases it when its walk is done.
  */
-final class StageFrames {
-    private final StageUpdate update;
-    private final Map<String, String> versionBySegment;
-    // bundle version → format → complete WebSocket frame.
-    private final Map<String, Map<WireFormat, ByteBuf>> byVersion;
+final class StageFrames extends AbstractReferenceCounted {
+    private final WireFrames unversioned;
+    // Segment with a bundle → the encoding naming its version; shared by segments of equal version.
+    private final Map<String, WireFrames> bySegment;
+    // Each encoding once (a segment's is one of these).
+    private final Map<String, WireFrames> byVersion;
 
-    private StageFrames(StageUpdate update, Map<String, String> versionBySegment,
-                        Map<String, Map<WireFormat, ByteBuf>> byVersion) {
-        this.update = update;
-        this.versionBySegment = versionBySegment;
+    private StageFrames(WireFrames unversioned, Map<String, WireFrames> bySegment, Map<String, WireFrames> byVersion) {
+        this.unversioned = unversioned;
+        this.bySegment = bySegment;
         this.byVersion = byVersion;
     }
 
     /** Encodes the update for every segment of its audience that has a bundle, and once for those without. */
-    public static StageFrames encode(StageUpdate update, BundleVersions bundles) {
+    static StageFrames encode(StageUpdate update, BundleVersions bundles) {
         Map<String, String> versions = new HashMap<>(bundles.versions(update.getEventId()));
         if (update.getSegmentsCount() > 0) {
             versions.keySet().retainAll(update.getSegmentsList());
         }
-        Map<String, Map<WireFormat, ByteBuf>> byVersion = new HashMap<>();
-        StageFrames frames = new StageFrames(update, versions, byVersion);
-        frames.encodeVersion("");
-        versions.values().forEach(frames::encodeVersion);
-        return frames;
+        Map<String, WireFrames> byVersion = new HashMap<>();
+        Map<String, WireFrames> bySegment = new HashMap<>();
+        try {
+            byVersion.put("", encode(update, ""));
+            versions.forEach((segment, version) ->
+                    bySegment.put(segment, byVersion.computeIfAbsent(version, v -> encode(update, v))));
+        } catch (RuntimeException | Error e) {
+            byVersion.values().forEach(WireFrames::release);
+            throw e;
+        }
+        return new StageFrames(byVersion.get(""), bySegment, byVersion);
     }
 
-    /** A lazily filled set for one round of one event loop: versions are encoded when first needed. */
-    public static StageFrames lazy(StageUpdate update) {
-        return new StageFrames(update, null, new HashMap<>());
+    /** The update encoded with {@code bundleVersion}; the caller holds the one reference. */
+    static WireFrames encode(StageUpdate update, String bundleVersion) {
+        return WireFrames.encode(ServerFrame.newBuilder().setStageUpdate(stamped(update, bundleVersion)).build());
     }
 
     /** The update stamped with a bundle version, as a device receives it. */
-    public static StageUpdate stamped(StageUpdate update, String bundleVersion) {
+    static StageUpdate stamped(StageUpdate update, String bundleVersion) {
         return update.getBundleVersion().equals(bundleVersion) ? update
                 : update.toBuilder().setBundleVersion(bundleVersion).build();
     }
 
-    public StageUpdate update() {
-        return update;
+    /** The encoding for a device of {@code segment}: hand the device its {@link WireFrames#retainedFrame}. */
+    WireFrames forSegment(String segment) {
+        return bySegment.getOrDefault(segment, unversioned);
     }
 
-    /** The frame for a device of {@code segment} (owned by this object: duplicate it to write it). */
-    public ByteBuf frame(String segment, WireFormat format) {
-        return byVersion.get(versionBySegment.getOrDefault(segment, "")).get(format);
+    @Override
+    public StageFrames retain() {
+        super.retain();
+        return this;
     }
 
-    /** The frame for a bundle version, encoded now if it is the first of that version (lazy sets only). */
-    public ByteBuf frameForVersion(String bundleVersion, WireFormat format) {
-        return byVersion.computeIfAbsent(bundleVersion, v -> new EnumMap<>(WireFormat.class))
-                .computeIfAbsent(format, f -> WireFrames.encode(f, frameOf(bundleVersion)));
+    @Override
+    public StageFrames touch(Object hint) {
+        byVersion.values().forEach(f -> f.touch(hint));
+        return this;
     }
 
-    /** Another reference to every encoding, for another thread; release it there. */
-    public StageFrames retainedDuplicate() {
-        Map<String, Map<WireFormat, ByteBuf>> copy = new HashMap<>();
-        byVersion.forEach((version, formats) -> {
-            Map<WireFormat, ByteBuf> mine = new EnumMap<>(WireFormat.class);
-            formats.forEach((format, f) -> mine.put(format, f.retainedDuplicate()));
-            copy.put(version, mine);
-        });
-        return new StageFrames(update, versionBySegment, copy);
-    }
-
-    public void release() {
-        byVersion.values().forEach(formats -> formats.values().forEach(ByteBuf::release));
-    }
-
-    private void encodeVersion(String bundleVersion) {
-        if (byVersion.containsKey(bundleVersion)) {
-            return;
-        }
-        ServerFrame frame = frameOf(bundleVersion);
-        Map<WireFormat, ByteBuf> formats = new EnumMap<>(WireFormat.class);
-        for (WireFormat format : WireFormat.values()) {
-            formats.put(format, WireFrames.encode(format, frame));
-        }
-        byVersion.put(bundleVersion, formats);
-    }
-
-    private ServerFrame frameOf(String bundleVersion) {
-        return ServerFrame.newBuilder().setStageUpdate(stamped(update, bundleVersion)).build();
+    @Override
+    protected void deallocate() {
+        byVersion.values().forEach(WireFrames::release);
     }
 }
