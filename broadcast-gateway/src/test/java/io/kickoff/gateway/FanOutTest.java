@@ -148,6 +148,36 @@ class FanOutTest {
     }
 
     @Test
+    void everyEncodingIsGivenBackOnceTheDevicesFramesAreWritten() {
+        held.put("final", java.util.Map.of("us-en", "v-us", "br-pt", "v-br"));
+        List<EmbeddedChannel> devices = new ArrayList<>();
+        for (String segment : List.of("us-en", "br-pt", "fr-fr")) {
+            for (WireFormat format : WireFormat.values()) {
+                for (int i = 0; i < 2; i++) {
+                    devices.add(device(segment + "-" + format + "-" + i, segment, format));
+                }
+            }
+        }
+        fanOut.broadcast(update("final", Stage.LIVE, 1));
+        devices.forEach(EmbeddedChannel::runPendingTasks);
+
+        // Every loop's walk is done: the views written are the only references left, two per encoding.
+        java.util.Map<io.netty.buffer.ByteBuf, Integer> views = new java.util.IdentityHashMap<>();
+        List<io.netty.buffer.ByteBuf> written = new ArrayList<>();
+        for (EmbeddedChannel ch : devices) {
+            io.netty.buffer.ByteBuf frame = ch.readOutbound();
+            written.add(frame);
+            views.merge(Fixtures.memoryOf(frame), 1, Integer::sum);
+        }
+        assertThat(views).hasSize(6).allSatisfy((memory, count) -> {
+            assertThat(count).isEqualTo(2);
+            assertThat(memory.refCnt()).isEqualTo(2);
+        });
+        written.forEach(io.netty.buffer.ByteBuf::release);
+        assertThat(views.keySet()).allSatisfy(memory -> assertThat(memory.refCnt()).isZero());
+    }
+
+    @Test
     void figuresCountDistinctDevicesAndWithheldOnesAsTargeted() throws Exception {
         EmbeddedChannel fast = device("fast", "us-en", WireFormat.PROTOBUF);
         EmbeddedChannel slow = device("slow", "us-en", WireFormat.PROTOBUF);

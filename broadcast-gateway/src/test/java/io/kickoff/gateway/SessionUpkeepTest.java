@@ -98,6 +98,28 @@ class SessionUpkeepTest {
     }
 
     @Test
+    void aRoundGivesBackItsEncodingsOnceTheDevicesFramesAreWritten() {
+        world.apply(update("final", Stage.LIVE, 3));
+        world.apply(update("semi", Stage.LIVE, 1));
+        EmbeddedChannel ch = greeted("d1");
+        session(ch).sending("final", 3, t0);
+        SessionUpkeep upkeep = upkeep(ch);
+        upkeep.runAt(t0 + SECOND);      // redelivers "final", sends "semi" (never heard of)
+        io.netty.buffer.ByteBuf first = ch.readOutbound();
+        io.netty.buffer.ByteBuf second = ch.readOutbound();
+        assertThat((Object) ch.readOutbound()).isNull();
+        // The round released what it encoded: each device's view is the last reference.
+        assertThat(Fixtures.memoryOf(first).refCnt()).isEqualTo(1);
+        assertThat(Fixtures.memoryOf(second).refCnt()).isEqualTo(1);
+        io.netty.buffer.ByteBuf firstMemory = Fixtures.memoryOf(first);
+        io.netty.buffer.ByteBuf secondMemory = Fixtures.memoryOf(second);
+        first.release();
+        second.release();
+        assertThat(firstMemory.refCnt()).isZero();
+        assertThat(secondMemory.refCnt()).isZero();
+    }
+
+    @Test
     void anAckStopsRedelivery() throws Exception {
         world.apply(update("final", Stage.LIVE, 3));
         EmbeddedChannel ch = greeted("d1");
