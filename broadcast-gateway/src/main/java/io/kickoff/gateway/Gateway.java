@@ -211,10 +211,6 @@ public final class Gateway implements AutoCloseable {
         return firstReady.copy();
     }
 
-    public boolean isDraining() {
-        return draining.get();
-    }
-
     public int connectedDevices() {
         return registry.size();
     }

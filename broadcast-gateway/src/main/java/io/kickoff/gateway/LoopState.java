@@ -107,8 +107,9 @@ final class LoopState {
 
     /**
      * Starts pushing a new version to this loop's devices of its segment; takes over the reference
-     * {@code frames} (released when the push ends, or at once if there is nothing to push). A push of an older version of the same bundle still under way is stopped:
-     * its remaining devices get the new one instead.
+     * {@code frames} (released when the push ends, or at once if there is nothing to push). A push
+     * of an older version of the same bundle still under way is stopped: its remaining devices get
+     * the new one instead.
      */
     void startPush(SessionRegistry.LoopSessions group, HeldBundle bundle, WireFrames frames) {
         String key = bundle.eventId + '\n' + bundle.segment;
@@ -197,7 +198,7 @@ final class LoopState {
             }
         }
 
-        /** Ends the push (finished, superseded or dropped) and gives up its references. */
+        /** Ends the push (finished, superseded or dropped) and gives up its reference. */
         void stop() {
             if (done) {
                 return;

@@ -208,7 +208,7 @@ final class SessionUpkeep implements Runnable {
         ByteBuf retainedFrame(StageUpdate update, DeviceSession session) {
             String version = services.bundles().version(update.getEventId(), session.segment());
             return byEvent.computeIfAbsent(update.getEventId(), e -> new HashMap<>())
-                    .computeIfAbsent(version, v -> StageFrames.encode(update, v))
+                    .computeIfAbsent(version, v -> StageFrames.encodeVersion(update, v))
                     .retainedFrame(session.format());
         }
 

@@ -37,9 +37,9 @@ final class StageFrames extends AbstractReferenceCounted {
         Map<String, WireFrames> byVersion = new HashMap<>();
         Map<String, WireFrames> bySegment = new HashMap<>();
         try {
-            byVersion.put("", encode(update, ""));
+            byVersion.put("", encodeVersion(update, ""));
             versions.forEach((segment, version) ->
-                    bySegment.put(segment, byVersion.computeIfAbsent(version, v -> encode(update, v))));
+                    bySegment.put(segment, byVersion.computeIfAbsent(version, v -> encodeVersion(update, v))));
         } catch (RuntimeException | Error e) {
             byVersion.values().forEach(WireFrames::release);
             throw e;
@@ -48,7 +48,7 @@ final class StageFrames extends AbstractReferenceCounted {
     }
 
     /** The update encoded with {@code bundleVersion}; the caller holds the one reference. */
-    static WireFrames encode(StageUpdate update, String bundleVersion) {
+    static WireFrames encodeVersion(StageUpdate update, String bundleVersion) {
         return WireFrames.encode(ServerFrame.newBuilder().setStageUpdate(stamped(update, bundleVersion)).build());
     }
 
