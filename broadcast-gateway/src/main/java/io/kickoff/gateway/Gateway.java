@@ -6,19 +6,6 @@ import io.kickoff.bus.EventBus;
 import io.kickoff.bus.StartFrom;
 import io.kickoff.bus.Subscription;
 import io.kickoff.bus.Topic;
-import io.kickoff.gateway.admission.AdmissionControl;
-import io.kickoff.gateway.bundle.BundleDelivery;
-import io.kickoff.gateway.delivery.DeliveryReporter;
-import io.kickoff.gateway.delivery.DeliveryStats;
-import io.kickoff.gateway.fanout.FanOut;
-import io.kickoff.gateway.http.HttpEndpoints;
-import io.kickoff.gateway.metrics.GatewayMetrics;
-import io.kickoff.gateway.session.Drain;
-import io.kickoff.gateway.session.Farewells;
-import io.kickoff.gateway.session.SessionRegistry;
-import io.kickoff.gateway.session.SessionServices;
-import io.kickoff.gateway.session.SessionUpkeep;
-import io.kickoff.gateway.state.WorldState;
 import io.kickoff.http.Transport;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.kickoff.protocol.v1.StageUpdate;
@@ -32,6 +19,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -49,6 +37,11 @@ public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
     /** How often each event loop tends its devices (redelivery, pings, idle and slow-consumer checks). */
     static final long UPKEEP_INTERVAL_MILLIS = 100;
+    /**
+     * How long a device told to go away (drain, lifetime) may keep its connection while it
+     * reconnects elsewhere: a drain is over at the latest after its window and this grace.
+     */
+    public static final Duration GO_AWAY_GRACE = Drain.GO_AWAY_GRACE;
 
     private final GatewayConfig config;
     private final Transport transport;
@@ -216,10 +209,6 @@ public final class Gateway implements AutoCloseable {
      */
     public CompletableFuture<Void> whenReady() {
         return firstReady.copy();
-    }
-
-    public boolean isDraining() {
-        return draining.get();
     }
 
     public int connectedDevices() {

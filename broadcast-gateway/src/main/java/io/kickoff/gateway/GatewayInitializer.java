@@ -1,17 +1,5 @@
 package io.kickoff.gateway;
 
-import io.kickoff.gateway.admission.AdmissionControl;
-import io.kickoff.gateway.admission.AuthFailureBudget;
-import io.kickoff.gateway.admission.UpgradeDeadline;
-import io.kickoff.gateway.http.HttpEndpoints;
-import io.kickoff.gateway.http.UnreadableRequests;
-import io.kickoff.gateway.session.ActivityClock;
-import io.kickoff.gateway.session.ClientFrameDecoder;
-import io.kickoff.gateway.session.DeviceSessionHandler;
-import io.kickoff.gateway.session.SegmentNames;
-import io.kickoff.gateway.session.ServerFrameEncoder;
-import io.kickoff.gateway.session.SessionServices;
-import io.kickoff.gateway.session.UpgradeGuard;
 import io.kickoff.http.RetryAfter;
 import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.token.DeviceTokens;

@@ -3,7 +3,6 @@ package io.kickoff.gateway;
 import com.google.protobuf.Timestamp;
 import io.kickoff.bus.InProcessEventBus;
 import io.kickoff.bus.Topic;
-import io.kickoff.gateway.http.HttpEndpoints;
 import io.kickoff.http.Probes;
 import io.kickoff.protocol.MalformedFrameException;
 import io.kickoff.protocol.WireFormat;

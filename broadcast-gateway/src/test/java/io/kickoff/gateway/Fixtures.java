@@ -1,6 +1,5 @@
 package io.kickoff.gateway;
 
-import io.kickoff.gateway.session.DeviceSession;
 import io.kickoff.protocol.Timestamps;
 import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.token.DeviceClaims;
@@ -18,7 +17,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 
 /** Shared test values for gateway unit tests. */
-public final class Fixtures {
+final class Fixtures {
     public static final Instant NOW = Instant.parse("2026-11-21T20:00:00Z");
     public static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
     public static final DeviceTokens TOKENS = new DeviceTokens(

@@ -2,16 +2,6 @@ package io.kickoff.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kickoff.gateway.admission.AdmissionControl;
-import io.kickoff.gateway.bundle.BundleDelivery;
-import io.kickoff.gateway.delivery.DeliveryStats;
-import io.kickoff.gateway.http.HttpEndpoints;
-import io.kickoff.gateway.metrics.GatewayMetrics;
-import io.kickoff.gateway.session.DeviceSession;
-import io.kickoff.gateway.session.Farewells;
-import io.kickoff.gateway.session.SessionRegistry;
-import io.kickoff.gateway.session.SessionServices;
-import io.kickoff.gateway.state.WorldState;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;

@@ -1,7 +1,6 @@
 package io.kickoff.launcher;
 
 import io.kickoff.gateway.Gateway;
-import io.kickoff.gateway.session.Drain;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -63,6 +62,6 @@ final class GatewayLifecycle {
 
     /** The longest a drain is waited for: the window, the go-away grace, and a margin for the last closes. */
     static Duration drainWait(Duration window) {
-        return window.plus(Drain.GO_AWAY_GRACE).plus(DRAIN_MARGIN);
+        return window.plus(Gateway.GO_AWAY_GRACE).plus(DRAIN_MARGIN);
     }
 }
