@@ -109,7 +109,7 @@ public final class CatalogConsumer implements AutoCloseable {
     }
 
     /** A consumer of a blob store that refreshes only when asked (no watcher). */
-    public static CatalogConsumer openStatic(CatalogBlobStore store) {
+    static CatalogConsumer openStatic(CatalogBlobStore store) {
         return new CatalogConsumer(store.retriever(), null, null, store);
     }
 
@@ -129,7 +129,7 @@ public final class CatalogConsumer implements AutoCloseable {
     }
 
     /** Blocking refresh to a given version (forwards with deltas, or backwards with reverse deltas). */
-    public CatalogConsumer refreshTo(long version) {
+    CatalogConsumer refreshTo(long version) {
         consumer.triggerRefreshTo(version);
         return this;
     }
@@ -155,7 +155,7 @@ public final class CatalogConsumer implements AutoCloseable {
     }
 
     /** The underlying Hollow consumer (metrics, state engine for tests and tools). */
-    public HollowConsumer hollowConsumer() {
+    HollowConsumer hollowConsumer() {
         return consumer;
     }
 

@@ -144,7 +144,7 @@ public final class CatalogPublisher {
     }
 
     /** The version restored on construction, or {@code Long.MIN_VALUE} if the store had none. */
-    public long restoredVersion() {
+    long restoredVersion() {
         return restoredVersion;
     }
 
