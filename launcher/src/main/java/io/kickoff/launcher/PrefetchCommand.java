@@ -79,9 +79,7 @@ final class PrefetchCommand implements Callable<Integer> {
                     + "0 <= --max-age-jitter < 1)");
         }
         listen.requireFree(port, "--port");
-        if (redis != null) {
-            RedisAddress.validate(spec, redis);
-        }
+        RedisAddress.validate(spec, redis);
         CatalogBlobStore catalogBlobs = CatalogBlobStore.existingDirectory(catalogDir);
         // Before the hook: a missing broker ends the command here, with nothing to clean up.
         Infrastructure infrastructure = Infrastructure.external(kafka, redis);
