@@ -59,7 +59,7 @@ record CommandFailure(int exitCode, String line) {
     }
 
     /** A message with line breaks (a child process's output, say) still reads as one line. */
-    private static String oneLine(String message) {
+    static String oneLine(String message) {
         return message == null ? "failed" : message.strip().replaceAll("\\s*\\R\\s*", " | ");
     }
 }

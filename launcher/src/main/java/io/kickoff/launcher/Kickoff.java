@@ -34,6 +34,14 @@ public final class Kickoff implements Runnable {
             commandLine.getErr().println("kickoff: " + failure.line());
             return failure.exitCode();
         });
+        // A bad option or value: one line too, and where to read about the options (picocli would print the usage).
+        cli.setParameterExceptionHandler((e, args) -> {
+            CommandLine commandLine = e.getCommandLine();
+            log.debug("kickoff: bad arguments", e);
+            commandLine.getErr().println("kickoff: " + CommandFailure.oneLine(e.getMessage()) + " (see "
+                    + commandLine.getCommandSpec().qualifiedName() + " --help)");
+            return CommandFailure.USAGE;
+        });
         return cli;
     }
 

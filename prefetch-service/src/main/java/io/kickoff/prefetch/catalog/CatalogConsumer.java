@@ -348,7 +348,9 @@ public final class CatalogConsumer implements AutoCloseable {
         @Override
         public void refreshFailed(long beforeVersion, long afterVersion, long requestedVersion, Throwable failureCause) {
             touched = new HashMap<>();
-            log.warn("catalog refresh {} -> {} failed", beforeVersion, requestedVersion, failureCause);
+            // One line: the caller of a failed refresh is told too (a node that cannot start says it in one line).
+            log.warn("catalog refresh {} -> {} failed: {}", beforeVersion, requestedVersion, failureCause.toString());
+            log.debug("catalog refresh {} -> {} failed", beforeVersion, requestedVersion, failureCause);
         }
     }
 

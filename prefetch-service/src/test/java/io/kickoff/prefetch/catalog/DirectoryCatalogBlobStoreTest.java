@@ -48,7 +48,7 @@ class DirectoryCatalogBlobStoreTest extends CatalogBlobStoreContract {
         Path missing = dir.resolve("typo");
         assertThatThrownBy(() -> CatalogBlobStore.existingDirectory(missing))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("catalog directory " + missing + " does not exist", "kickoff catalog publish");
+                .hasMessageContainingAll("catalog directory " + missing + " does not exist", "kickoff catalog publish");
         assertThat(missing).doesNotExist();
     }
 
