@@ -68,7 +68,7 @@ public final class DeviceConnectException extends Exception {
     }
 
     /** The gateway's {@code Retry-After}, if it sent one in seconds. */
-    public OptionalLong retryAfterMillis() {
+    OptionalLong retryAfterMillis() {
         return retryAfterMillis < 0 ? OptionalLong.empty() : OptionalLong.of(retryAfterMillis);
     }
 

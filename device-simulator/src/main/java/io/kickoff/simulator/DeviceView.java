@@ -70,7 +70,7 @@ public final class DeviceView {
     }
 
     /** Event id → last applied update; what the device would send in its next hello. */
-    public Map<String, EventPosition> positions() {
+    Map<String, EventPosition> positions() {
         return positions;
     }
 
@@ -86,7 +86,7 @@ public final class DeviceView {
     }
 
     /** True if the device's current position for the event is exactly this stage and seq. */
-    public boolean isAt(String eventId, Stage stage, long seq) {
+    boolean isAt(String eventId, Stage stage, long seq) {
         EventPosition position = positions.get(eventId);
         return position != null && position.seq() == seq && position.stage() == stage;
     }
@@ -106,7 +106,7 @@ public final class DeviceView {
      * The first update of the event this device applied at this seq or later: when it reached that
      * seq (it may have skipped the seq itself, e.g. after being offline).
      */
-    public Optional<AppliedUpdate> firstAppliedAtOrAfter(String eventId, long seq) {
+    Optional<AppliedUpdate> firstAppliedAtOrAfter(String eventId, long seq) {
         AppliedUpdate first = null;
         for (AppliedEntry entry = lastApplied; entry != null; entry = entry.previous()) {
             AppliedUpdate update = entry.update();
@@ -145,7 +145,7 @@ public final class DeviceView {
     }
 
     /** Stage updates applied that named a bundle version the device did not hold at that moment. */
-    public long bundlesMissing() {
+    long bundlesMissing() {
         return fetches.missing();
     }
 
@@ -160,12 +160,12 @@ public final class DeviceView {
     }
 
     /** Error frames received plus frames that could not be decoded. */
-    public long errorsReceived() {
+    long errorsReceived() {
         return errorsReceived;
     }
 
     /** Why the last connection attempt that did not reach welcome failed, if one did. */
-    public Optional<String> lastConnectFailure() {
+    Optional<String> lastConnectFailure() {
         return Optional.ofNullable(lastConnectFailure);
     }
 

@@ -193,7 +193,7 @@ public record FleetConfig(
             return this;
         }
 
-        public Builder tokenTransport(TokenTransport transport) {
+        Builder tokenTransport(TokenTransport transport) {
             this.tokenTransport = transport;
             return this;
         }

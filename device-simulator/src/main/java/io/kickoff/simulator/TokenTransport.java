@@ -1,7 +1,7 @@
 package io.kickoff.simulator;
 
 /** Where a device puts its token on the upgrade request; browsers can only use the query. */
-public enum TokenTransport {
+enum TokenTransport {
     /** {@code Authorization: Bearer <token>}, what native devices do. */
     AUTHORIZATION_HEADER,
     /** {@code ?token=<token>} on the upgrade URI, what browsers must do. */

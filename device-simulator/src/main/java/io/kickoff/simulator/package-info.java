@@ -4,6 +4,10 @@
  * reconnects), and records what each device received so tests and benchmarks can check delivery
  * and latency.
  *
- * <p>Entry point: {@link io.kickoff.simulator.DeviceFleet}.
+ * <p>Entry point: {@link io.kickoff.simulator.DeviceFleet}, configured by {@link io.kickoff.simulator.FleetConfig}.
+ * Also exported: what a device saw ({@link io.kickoff.simulator.DeviceView}, {@link io.kickoff.simulator.AppliedUpdate}),
+ * figures ({@link io.kickoff.simulator.SimulatorReport}, {@link io.kickoff.simulator.LatencyHistogram}) and
+ * {@link io.kickoff.simulator.DeviceConnectException}. A device's per-event position and the token transport choice
+ * are package-private.
  */
 package io.kickoff.simulator;

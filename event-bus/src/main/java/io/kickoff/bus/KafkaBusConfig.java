@@ -53,7 +53,7 @@ public record KafkaBusConfig(String bootstrapServers, String clientId, int parti
         return new KafkaBusConfig(bootstrapServers, clientId, n, replicationFactor, startTimeout, deliveryTimeout, unavailableAfter, extraClientConfig);
     }
 
-    public KafkaBusConfig withUnavailableAfter(Duration d) {
+    KafkaBusConfig withUnavailableAfter(Duration d) {
         return new KafkaBusConfig(bootstrapServers, clientId, partitions, replicationFactor, startTimeout, deliveryTimeout, d, extraClientConfig);
     }
 }

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code Retry-After}; then the connection is closed. One instance per server, shared by its connections.
  */
 @ChannelHandler.Sharable
-public final class ConnectionCap extends ChannelInboundHandlerAdapter {
+final class ConnectionCap extends ChannelInboundHandlerAdapter {
     /** Set on a connection over the cap: false until it is answered, true after. */
     private static final AttributeKey<Boolean> OVER_ANSWERED = AttributeKey.valueOf("kickoff.http.over-cap-answered");
 

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * without an answer. While an answer is owed, no read deadline runs (the server has its own timeouts). All state
  * lives on the channel's event loop.
  */
-public final class ReadTimeouts {
+final class ReadTimeouts {
     private enum Phase { WAITING, HEADERS, BODY }
 
     private final EdgeLimits limits;

@@ -108,7 +108,7 @@ public final class RequestGuard extends ChannelInboundHandlerAdapter {
      * True if every {@code %} of {@code target} starts a two-hex-digit escape and what the escapes decode to is
      * UTF-8 (checked per path segment and query component, where a decoder would decode).
      */
-    public static boolean isWellFormedTarget(String target) {
+    static boolean isWellFormedTarget(String target) {
         int n = target.length();
         byte[] bytes = new byte[n];
         int size = 0;

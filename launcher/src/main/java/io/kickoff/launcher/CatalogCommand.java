@@ -1,5 +1,6 @@
 package io.kickoff.launcher;
 
+import io.kickoff.prefetch.catalog.CatalogBlobStore;
 import io.kickoff.prefetch.catalog.CatalogDiff;
 import io.kickoff.prefetch.catalog.CatalogFormatException;
 import io.kickoff.prefetch.catalog.CatalogPublisher;
@@ -87,7 +88,7 @@ final class CatalogCommand implements Runnable {
 
         @Override
         public Integer call() {
-            spec.commandLine().getOut().print(CatalogDiff.between(dir, from, to).toText(limit));
+            spec.commandLine().getOut().print(CatalogDiff.between(CatalogBlobStore.directory(dir), from, to).toText(limit));
             spec.commandLine().getOut().flush();
             return 0;
         }

@@ -51,9 +51,15 @@ final class Infrastructure implements AutoCloseable {
         };
     }
 
-    /** Kafka (and maybe Redis) that run elsewhere; fails in seconds, in one line, if no broker answers there. */
+    /**
+     * Kafka (and maybe Redis) that run elsewhere; fails in seconds, in one line, if no broker (or no Redis server)
+     * answers there.
+     */
     static Infrastructure external(String bootstrapServers, String redisUri) {
-        KafkaReachability.require(bootstrapServers.trim(), KafkaReachability.DEFAULT_WAIT);
+        Reachability.requireKafka(bootstrapServers.trim(), Reachability.DEFAULT_WAIT);
+        if (redisUri != null && !redisUri.isBlank()) {
+            Reachability.requireRedis(redisUri, Reachability.DEFAULT_WAIT);
+        }
         return new Infrastructure(Mode.external, null, null, bootstrapServers.trim(), redisUri);
     }
 

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {ServeCommand.class, DemoCommand.class, GatewayCommand.class, LsmCommand.class, LsmBenchCommand.class, PrefetchCommand.class, CatalogCommand.class,
                 SimulateCommand.class, MergeReportsCommand.class, KafkaCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
 public final class Kickoff implements Runnable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Kickoff.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -26,38 +27,22 @@ public final class Kickoff implements Runnable {
 
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Kickoff());
+        // Every command, whatever failed: one line and a documented exit code (CommandFailure), the stack in the log.
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            // Bad settings (a short secret, a taken port) are the user's to fix: say so in one line, exit 2.
-            if (e instanceof IllegalArgumentException) {
-                commandLine.getErr().println("kickoff: " + e.getMessage());
-                return 2;
-            }
-            // A port taken between the check and the bind (or a bind refused for another reason): still one line.
-            String bindFailure = bindFailure(e);
-            if (bindFailure != null) {
-                commandLine.getErr().println("kickoff: cannot listen: " + bindFailure);
-                return 2;
-            }
-            // Something we depend on did not come up (a broker, a bus): one line, exit 1.
-            if (e instanceof IllegalStateException) {
-                commandLine.getErr().println("kickoff: " + e.getMessage());
-                return 1;
-            }
-            throw e;
+            CommandFailure failure = CommandFailure.of(e);
+            log.debug("kickoff {} failed", commandLine.getCommandName(), e);
+            commandLine.getErr().println("kickoff: " + failure.line());
+            return failure.exitCode();
+        });
+        // A bad option or value: one line too, and where to read about the options (picocli would print the usage).
+        cli.setParameterExceptionHandler((e, args) -> {
+            CommandLine commandLine = e.getCommandLine();
+            log.debug("kickoff: bad arguments", e);
+            commandLine.getErr().println("kickoff: " + CommandFailure.oneLine(e.getMessage()) + " (see "
+                    + commandLine.getCommandSpec().qualifiedName() + " --help)");
+            return CommandFailure.USAGE;
         });
         return cli;
-    }
-
-    /** The message of a failed bind anywhere in the causes (NIO's BindException or the native transport's), or null. */
-    static String bindFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String message = t.getMessage();
-            if (t instanceof java.net.BindException
-                    || (message != null && (message.contains("Address already in use") || message.contains("bind(")))) {
-                return message;
-            }
-        }
-        return null;
     }
 
     @Override

@@ -66,6 +66,7 @@ final class LsmBenchCommand implements Callable<Integer> {
         if ((kafka == null) != (redis == null)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give both --kafka and --redis, or neither");
         }
+        RedisAddress.validate(spec, redis);
         PrintWriter out = spec.commandLine().getOut();
         try (Infrastructure infrastructure = kafka == null ? Infrastructure.embedded() : Infrastructure.external(kafka, redis);
              LsmStorage storage = LsmStorage.open(infrastructure.redisUri())) {

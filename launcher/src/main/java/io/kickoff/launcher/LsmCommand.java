@@ -51,6 +51,7 @@ final class LsmCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String kafka = kafkaOption.validated(spec);
         listen.requireFree(port, "--port");
+        RedisAddress.validate(spec, redis);
         // Before the hook: a missing broker ends the command here, with nothing to clean up.
         Infrastructure infrastructure = Infrastructure.external(kafka, redis);
         stop.install();

@@ -5,6 +5,7 @@ import io.kickoff.gateway.GatewayConfig;
 import io.kickoff.lsm.LiveStateManager;
 import io.kickoff.lsm.api.AdminToken;
 import io.kickoff.prefetch.PrefetchService;
+import io.kickoff.prefetch.catalog.CatalogBlobStore;
 import io.kickoff.prefetch.http.BundleServerConfig;
 import io.kickoff.protocol.token.DeviceTokens;
 import java.net.URI;
@@ -25,16 +26,19 @@ final class Platform implements AutoCloseable {
     private final LsmStorage storage;
     private final LiveStateManager lsm;
     private final Gateway gateway;
+    private final PrefetchStorage prefetchStorage;
     private final PrefetchService prefetch;
     private final ExampleCatalog exampleCatalog;
     private final DeviceTokens tokens;
 
     private Platform(Infrastructure infrastructure, LsmStorage storage, LiveStateManager lsm, Gateway gateway,
-                     PrefetchService prefetch, ExampleCatalog exampleCatalog, DeviceTokens tokens) {
+                     PrefetchStorage prefetchStorage, PrefetchService prefetch, ExampleCatalog exampleCatalog,
+                     DeviceTokens tokens) {
         this.infrastructure = infrastructure;
         this.storage = storage;
         this.lsm = lsm;
         this.gateway = gateway;
+        this.prefetchStorage = prefetchStorage;
         this.prefetch = prefetch;
         this.exampleCatalog = exampleCatalog;
         this.tokens = tokens;
@@ -49,6 +53,7 @@ final class Platform implements AutoCloseable {
         Gateway gateway = null;
         LsmStorage storage = null;
         ExampleCatalog exampleCatalog = null;
+        PrefetchStorage prefetchStorage = null;
         PrefetchService prefetch = null;
         SharedPathWarmUp apiWarmUp = new SharedPathWarmUp();
         String local = "0.0.0.0".equals(options.host) || "::".equals(options.host) ? "127.0.0.1" : options.host;
@@ -71,9 +76,10 @@ final class Platform implements AutoCloseable {
                 exampleCatalog = ExampleCatalog.publish();
                 catalogDir = exampleCatalog.dir();
             }
-            prefetch = PrefetchService.start(new PrefetchService.Config(catalogDir,
-                    BundleServerConfig.defaults().withHost(options.host).withPort(options.bundlePort),
-                    infrastructure.redisUri()), infrastructure.bus("kickoff-prefetch"), tokens, clock);
+            prefetchStorage = PrefetchStorage.open(CatalogBlobStore.existingDirectory(catalogDir), infrastructure.redisUri());
+            prefetch = PrefetchService.start(BundleServerConfig.defaults().withHost(options.host).withPort(options.bundlePort),
+                    prefetchStorage.catalog(), prefetchStorage.bundles(), infrastructure.bus("kickoff-prefetch"), tokens,
+                    clock);
             apiWarmUp.read(URI.create("http://" + local + ":" + prefetch.port() + "/healthz"), null);
             GatewayLifecycle.awaitReady(gateway, READY_TIMEOUT);
             apiWarmUp.close();
@@ -81,11 +87,14 @@ final class Platform implements AutoCloseable {
                 log.warn("using the development admin token or device-token secret: set KICKOFF_ADMIN_TOKEN and "
                         + "KICKOFF_TOKEN_SECRET for anything but a local trial");
             }
-            return new Platform(infrastructure, storage, lsm, gateway, prefetch, exampleCatalog, tokens);
+            return new Platform(infrastructure, storage, lsm, gateway, prefetchStorage, prefetch, exampleCatalog, tokens);
         } catch (InterruptedException | RuntimeException e) {
             apiWarmUp.close();
             if (prefetch != null) {
                 prefetch.close();
+            }
+            if (prefetchStorage != null) {
+                prefetchStorage.close();
             }
             if (exampleCatalog != null) {
                 exampleCatalog.close();
@@ -127,6 +136,7 @@ final class Platform implements AutoCloseable {
     @Override
     public void close() {
         prefetch.close();
+        prefetchStorage.close();
         if (exampleCatalog != null) {
             exampleCatalog.close();
         }

@@ -68,9 +68,7 @@ final class PlatformOptions {
                             "--mode external needs --kafka HOST:PORT[,HOST:PORT...] (the Kafka bootstrap servers)");
                 }
                 KafkaAddress.validate(spec, kafka);
-                if (redis != null) {
-                    RedisAddress.validate(spec, redis);
-                }
+                RedisAddress.validate(spec, redis);
             }
             case memory, embedded -> {
                 if (kafka != null) {

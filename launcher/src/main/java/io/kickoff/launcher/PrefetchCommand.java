@@ -1,6 +1,7 @@
 package io.kickoff.launcher;
 
 import io.kickoff.prefetch.PrefetchService;
+import io.kickoff.prefetch.catalog.CatalogBlobStore;
 import io.kickoff.prefetch.http.BundleServerConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -78,12 +79,14 @@ final class PrefetchCommand implements Callable<Integer> {
                     + "0 <= --max-age-jitter < 1)");
         }
         listen.requireFree(port, "--port");
+        RedisAddress.validate(spec, redis);
+        CatalogBlobStore catalogBlobs = CatalogBlobStore.existingDirectory(catalogDir);
         // Before the hook: a missing broker ends the command here, with nothing to clean up.
         Infrastructure infrastructure = Infrastructure.external(kafka, redis);
         stop.install();
-        try (PrefetchService service = PrefetchService.start(new PrefetchService.Config(catalogDir,
-                server, redis), infrastructure.bus("kickoff-prefetch"),
-                tokenSecret.tokens(), Clock.systemUTC())) {
+        try (PrefetchStorage storage = PrefetchStorage.open(catalogBlobs, redis);
+             PrefetchService service = PrefetchService.start(server, storage.catalog(), storage.bundles(),
+                     infrastructure.bus("kickoff-prefetch"), tokenSecret.tokens(), Clock.systemUTC())) {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("Kickoff prefetch node (pid %d) on Kafka %s, %s from %s%n",
                     ProcessHandle.current().pid(), infrastructure.bootstrapServers(), service.describeCatalog(), catalogDir);

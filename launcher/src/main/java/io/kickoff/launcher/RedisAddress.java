@@ -4,12 +4,16 @@ import java.net.URI;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
-/** Checks a {@code --redis} value: {@code redis://} or {@code rediss://} with a host. */
+/** Checks a {@code --redis} value, for every command that takes one: {@code redis://} or {@code rediss://} with a host. */
 final class RedisAddress {
     private RedisAddress() {
     }
 
+    /** A usage error (exit 2) unless {@code uri} is absent (no Redis) or a Redis URI with a host. */
     static void validate(CommandSpec spec, String uri) {
+        if (uri == null) {
+            return;
+        }
         try {
             URI parsed = URI.create(uri);
             String scheme = parsed.getScheme();

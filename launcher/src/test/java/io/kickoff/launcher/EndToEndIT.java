@@ -123,9 +123,10 @@ class EndToEndIT {
         io.kickoff.prefetch.catalog.CatalogPublisher.publish(blobs, io.kickoff.prefetch.catalog.CatalogSource.synthetic(500, 3, 2));
         try (KafkaEventBus prefetchBus = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("prefetch"));
              KafkaEventBus watcherBus = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("bundle-watcher"));
+             PrefetchStorage storage = PrefetchStorage.open(io.kickoff.prefetch.catalog.CatalogBlobStore.directory(blobs), null);
              io.kickoff.prefetch.PrefetchService prefetch = io.kickoff.prefetch.PrefetchService.start(
-                     new io.kickoff.prefetch.PrefetchService.Config(blobs, io.kickoff.prefetch.http.BundleServerConfig.defaults()
-                             .withHost("127.0.0.1").withPort(0), null), prefetchBus, tokens, Clock.systemUTC())) {
+                     io.kickoff.prefetch.http.BundleServerConfig.defaults().withHost("127.0.0.1").withPort(0),
+                     storage.catalog(), storage.bundles(), prefetchBus, tokens, Clock.systemUTC())) {
             java.util.Set<String> segmentsWithBundle = java.util.concurrent.ConcurrentHashMap.newKeySet();
             watcherBus.subscribe(io.kickoff.bus.Topic.BUNDLES, io.kickoff.bus.StartFrom.BEGINNING, r -> {
                 try {
@@ -168,9 +169,10 @@ class EndToEndIT {
             @org.junit.jupiter.api.io.TempDir java.nio.file.Path blobs) throws Exception {
         io.kickoff.prefetch.catalog.CatalogPublisher.publish(blobs, io.kickoff.prefetch.catalog.CatalogSource.synthetic(500, 3, 2));
         try (KafkaEventBus prefetchBus = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("prefetch-versions"));
+             PrefetchStorage storage = PrefetchStorage.open(io.kickoff.prefetch.catalog.CatalogBlobStore.directory(blobs), null);
              io.kickoff.prefetch.PrefetchService prefetch = io.kickoff.prefetch.PrefetchService.start(
-                     new io.kickoff.prefetch.PrefetchService.Config(blobs, io.kickoff.prefetch.http.BundleServerConfig.defaults()
-                             .withHost("127.0.0.1").withPort(0), null), prefetchBus, tokens, Clock.systemUTC())) {
+                     io.kickoff.prefetch.http.BundleServerConfig.defaults().withHost("127.0.0.1").withPort(0),
+                     storage.catalog(), storage.bundles(), prefetchBus, tokens, Clock.systemUTC())) {
             assertThat(admin.createEvent(NewEventRequest.of("ev1", "Catalog event", START)).status()).isEqualTo(201);
             assertThat(admin.transition("ev1", Stage.PREFETCH).status()).isEqualTo(200);
             // The admin API shows the version the prefetch node materialised for each segment.

@@ -291,4 +291,79 @@ class KickoffCliTest {
         assertThat(serve.err()).contains("catalog directory " + missing + " does not exist", "kickoff catalog publish");
         assertThat(missing).doesNotExist();
     }
+
+    /** One line on stderr, no stack trace: what every failed command prints. */
+    static void assertOneLine(Run run, String what) {
+        assertThat(run.err()).as(what).startsWith("kickoff: ").doesNotContain("\tat ", "Exception in");
+        assertThat(run.err().strip().lines()).as(what + run.err()).hasSize(1);
+    }
+
+    @Test
+    void aBadRedisUriIsAUsageErrorOfEveryCommandThatTakesOne(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        for (String[] command : new String[][] {{"lsm", "--kafka", "127.0.0.1:9092", "--port", "0"},
+                {"prefetch", "--kafka", "127.0.0.1:9092", "--port", "0", "--catalog-dir", dir.toString()},
+                {"serve", "--mode", "external", "--kafka", "127.0.0.1:9092"}}) {
+            String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(command),
+                    java.util.stream.Stream.of("--redis", "localhost:6379")).toArray(String[]::new);
+            Run refused = run(args);
+            assertThat(refused.exitCode()).as(command[0] + refused.err()).isEqualTo(2);
+            assertThat(refused.err()).as(command[0]).contains("--redis wants redis://HOST[:PORT]", "'localhost:6379'");
+            assertOneLine(refused, command[0]);
+        }
+    }
+
+    @Test
+    void aRedisThatDoesNotAnswerIsOneLineNamingItsAddress(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        int nobody;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            nobody = probe.getLocalPort(); // closed again below: nothing listens there
+        }
+        // Something that accepts connections where the broker should be: the Kafka check passes, Redis comes next.
+        try (java.net.ServerSocket broker = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            String kafka = "127.0.0.1:" + broker.getLocalPort();
+            String redis = "redis://127.0.0.1:" + nobody;
+            for (String[] command : new String[][] {{"lsm", "--kafka", kafka, "--port", "0", "--redis", redis},
+                    {"prefetch", "--kafka", kafka, "--port", "0", "--redis", redis, "--catalog-dir", dir.toString()}}) {
+                Run refused = run(command);
+                assertThat(refused.exitCode()).as(command[0] + refused.err()).isEqualTo(1);
+                assertThat(refused.err()).as(command[0]).contains("no Redis server answers at " + redis + " (--redis)",
+                        "leave out --redis");
+                assertOneLine(refused, command[0]);
+            }
+        }
+    }
+
+    @Test
+    void anAnnouncedCatalogThatCannotBeReadIsOneLineAndExitOne(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("announced.version"), "5");
+        java.nio.file.Files.writeString(dir.resolve("snapshot-5"), "not a Hollow blob");
+        Run serve = run("serve", "--gateway-port", "0", "--admin-port", "0", "--bundle-port", "0",
+                "--catalog-dir", dir.toString());
+        assertThat(serve.exitCode()).as(serve.err()).isEqualTo(1);
+        assertThat(serve.err()).contains("cannot read the catalog announced in directory " + dir);
+        assertOneLine(serve, "serve");
+    }
+
+    @Test
+    void aCatalogDirectoryThatIsAFileIsAUsageErrorOfPrefetchBeforeAnythingStarts(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("catalog.json"), "{}");
+        // No broker at this address: the directory is refused before the command looks for one.
+        Run prefetch = run("prefetch", "--kafka", "127.0.0.1:9", "--port", "0", "--catalog-dir", file.toString());
+        assertThat(prefetch.exitCode()).as(prefetch.err()).isEqualTo(2);
+        assertThat(prefetch.err()).contains("catalog directory " + file + " is not a directory");
+        assertOneLine(prefetch, "prefetch");
+    }
+
+    @Test
+    void anyOtherStartUpFailureIsOneLineWithItsCauseAndExitOne(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("a-file"), "x");
+        Run kafka = run("kafka", "--data-dir", file.resolve("data").toString());
+        assertThat(kafka.exitCode()).as(kafka.err()).isEqualTo(1);
+        assertThat(kafka.err()).contains("Could not prepare a directory for Kafka", file.toString());
+        assertOneLine(kafka, "kafka");
+    }
 }

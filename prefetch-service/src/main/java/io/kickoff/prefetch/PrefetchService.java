@@ -2,11 +2,9 @@ package io.kickoff.prefetch;
 
 import io.kickoff.bus.EventBus;
 import io.kickoff.prefetch.bundle.BundleStore;
-import io.kickoff.prefetch.bundle.CachedBundleStore;
-import io.kickoff.prefetch.bundle.InMemoryBundleStore;
 import io.kickoff.prefetch.bundle.Materializer;
-import io.kickoff.prefetch.bundle.RedisBundleStore;
 import io.kickoff.prefetch.catalog.CatalogConsumer;
+import io.kickoff.prefetch.catalog.CatalogView;
 import io.kickoff.prefetch.http.BundleServer;
 import io.kickoff.prefetch.http.BundleServerConfig;
 import io.kickoff.prefetch.http.Jitter;
@@ -14,83 +12,87 @@ import io.kickoff.prefetch.push.BundlePush;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Optional;
 import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One prefetch node, wired: the catalog consumer following the blob directory, the materializer
- * and bundle store, the push of bundles on {@code kickoff.bundles}, and the bundle HTTP API.
+ * One prefetch node: the materializer, the push of bundles on {@code kickoff.bundles} and the bundle HTTP API, over a
+ * catalog consumer and a bundle store it is given. Which stores (a blob directory or memory, Redis or memory) is the
+ * caller's choice, made in one wiring place as for the Live State Manager; the caller also closes them.
  */
 public final class PrefetchService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PrefetchService.class);
 
-    /**
-     * @param catalogDir the catalog's blob directory (snapshots, deltas, announced version)
-     * @param server     the bundle API's address, port and limits
-     * @param redisUri   Redis for bundles shared by several nodes (behind a Caffeine cache), or null: memory
-     */
-    public record Config(Path catalogDir, BundleServerConfig server, String redisUri) {
-        public Config {
-            Objects.requireNonNull(catalogDir, "catalogDir");
-            Objects.requireNonNull(server, "server");
-        }
-    }
-
     private final CatalogConsumer catalog;
-    private final BundleStore store;
     private final BundlePush push;
     private final BundleServer server;
     private final int port;
-    private final Path catalogDir;
 
-    private PrefetchService(CatalogConsumer catalog, BundleStore store, BundlePush push, BundleServer server, int port,
-                            Path catalogDir) {
+    private PrefetchService(CatalogConsumer catalog, BundlePush push, BundleServer server, int port) {
         this.catalog = catalog;
-        this.store = store;
         this.push = push;
         this.server = server;
         this.port = port;
-        this.catalogDir = catalogDir;
     }
 
     /** The catalog version while none has been announced. */
     private static final long NO_CATALOG = Long.MIN_VALUE;
 
-    public static PrefetchService start(Config config, EventBus bus, DeviceTokens tokens, Clock clock)
-            throws InterruptedException {
-        // Hollow's retriever would create a missing directory and the node would wait on it forever: most likely a
-        // typo, so refuse it in words.
-        if (!Files.isDirectory(config.catalogDir())) {
-            throw new IllegalArgumentException("catalog directory " + config.catalogDir() + " does not exist: publish a "
-                    + "catalog there first (kickoff catalog publish --dir " + config.catalogDir() + " ...)");
-        }
-        CatalogConsumer catalog = CatalogConsumer.open(config.catalogDir());
-        BundleStore store = config.redisUri() == null ? new InMemoryBundleStore()
-                : new CachedBundleStore(RedisBundleStore.connect(config.redisUri(), "kickoff:bundles"),
-                        CachedBundleStore.Config.defaults());
+    /**
+     * Loads the catalog's announced version (if any), catches up with the bus and starts the bundle API.
+     *
+     * @param server  the bundle API's address, port and limits
+     * @param catalog the catalog consumer, not refreshed yet: the node listens to it before its first load
+     * @param store   where bundles are kept
+     * @throws IllegalStateException if the announced catalog cannot be read (the service is not started)
+     */
+    public static PrefetchService start(BundleServerConfig server, CatalogConsumer catalog, BundleStore store,
+                                        EventBus bus, DeviceTokens tokens, Clock clock) throws InterruptedException {
+        Objects.requireNonNull(server, "server");
         BundlePush push = new BundlePush(bus, store, new Materializer(), catalog::view, clock);
         // A new catalog version re-materializes the bundles whose inputs changed (pushed only if their content differs).
         catalog.addListener((change, view) -> push.onCatalogChanged(change));
-        catalog.refresh();
+        try {
+            catalog.refresh();
+        } catch (RuntimeException e) {
+            push.close();
+            throw new IllegalStateException("cannot read the catalog announced in " + catalog.store().describe() + ": "
+                    + rootMessage(e), e);
+        }
         CompletableFuture<Void> caughtUp = push.start();
-        BundleServer server = new BundleServer(config.server(), store, tokens,
+        BundleServer api = new BundleServer(server, store, tokens,
                 segment -> catalog.view().segment(segment).isPresent(),
                 () -> caughtUp.isDone() && catalog.version() != NO_CATALOG && bus.isAvailable(),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Jitter.random());
-        int port = server.start();
-        PrefetchService service = new PrefetchService(catalog, store, push, server, port, config.catalogDir());
+        int port;
+        try {
+            port = api.start();
+        } catch (RuntimeException | InterruptedException e) {
+            push.close();
+            throw e;
+        }
+        PrefetchService service = new PrefetchService(catalog, push, api, port);
         if (catalog.version() == NO_CATALOG) {
             log.warn("prefetch service on port {}: not ready, {}", port, service.notReadyReason().orElseThrow());
         } else {
-            log.info("prefetch service on port {}: catalog version {} from {}", port, catalog.version(), config.catalogDir());
+            log.info("prefetch service on port {}: catalog version {} from {}", port, catalog.version(),
+                    catalog.store().describe());
         }
         return service;
+    }
+
+    /** The innermost cause's message: Hollow wraps what went wrong (a truncated blob, an unreadable file). */
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     public int port() {
@@ -98,11 +100,11 @@ public final class PrefetchService implements AutoCloseable {
     }
 
     /** Segment ids of the current catalog. */
-    public java.util.List<String> segments() {
-        return catalog.view().segments().stream().map(io.kickoff.prefetch.catalog.CatalogView.Segment::id).toList();
+    public List<String> segments() {
+        return catalog.view().segments().stream().map(CatalogView.Segment::id).toList();
     }
 
-    /** "catalog version V", or that none has been announced in the directory yet (the node waits for one). */
+    /** "catalog version V", or that none has been announced in the store yet (the node waits for one). */
     public String describeCatalog() {
         long version = catalog.version();
         return version == NO_CATALOG ? "no catalog announced yet (waiting for one)" : "catalog version " + version;
@@ -114,15 +116,14 @@ public final class PrefetchService implements AutoCloseable {
      */
     public Optional<String> notReadyReason() {
         return catalog.version() != NO_CATALOG ? Optional.empty()
-                : Optional.of("no catalog announced in " + catalogDir + " yet: publish one with kickoff catalog publish "
-                        + "--dir " + catalogDir + " (the node loads it within a second)");
+                : Optional.of("no catalog announced in " + catalog.store().describe() + " yet: "
+                        + catalog.store().howToPublish());
     }
 
+    /** Stops the API and the push; the catalog consumer and the bundle store are the caller's to close. */
     @Override
     public void close() {
         server.close();
         push.close();
-        catalog.close();
-        store.close();
     }
 }

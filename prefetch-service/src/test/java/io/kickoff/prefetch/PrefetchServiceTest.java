@@ -7,7 +7,12 @@ import static org.awaitility.Awaitility.await;
 import io.kickoff.bus.InProcessEventBus;
 import io.kickoff.bus.StartFrom;
 import io.kickoff.bus.Topic;
+import io.kickoff.prefetch.bundle.BundleStore;
+import io.kickoff.prefetch.bundle.InMemoryBundleStore;
+import io.kickoff.prefetch.catalog.CatalogBlobStore;
+import io.kickoff.prefetch.catalog.CatalogConsumer;
 import io.kickoff.prefetch.catalog.CatalogPublisher;
+import io.kickoff.prefetch.catalog.InMemoryCatalogBlobStore;
 import io.kickoff.prefetch.catalog.CatalogSource;
 import io.kickoff.prefetch.http.BundleServerConfig;
 import io.kickoff.protocol.Timestamps;
@@ -19,6 +24,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,16 +34,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The wired service: catalog blobs in, bundles on the bus and over HTTP out. */
+/** The wired service: catalog blobs in, bundles on the bus and over HTTP out, over the stores it is given. */
 class PrefetchServiceTest {
+    static final DeviceTokens TOKENS = DeviceTokens.withSecret("prefetch-test-secret-prefetch-test-secret");
+    static final BundleServerConfig ANY_PORT = BundleServerConfig.defaults().withHost("127.0.0.1").withPort(0);
 
     @Test
-    void anEventEnteringPrefetchGetsOneBundlePerSegmentOnTheBusAndOverHttp(@TempDir Path blobs) throws Exception {
+    void anEventEnteringPrefetchGetsOneBundlePerSegmentOnTheBusAndOverHttp() throws Exception {
+        InMemoryCatalogBlobStore blobs = new InMemoryCatalogBlobStore();
         CatalogPublisher.publish(blobs, CatalogSource.synthetic(200, 3, 2));
-        DeviceTokens tokens = DeviceTokens.withSecret("prefetch-test-secret-prefetch-test-secret");
         try (InProcessEventBus bus = new InProcessEventBus();
-             PrefetchService service = PrefetchService.start(new PrefetchService.Config(blobs,
-                     BundleServerConfig.defaults().withHost("127.0.0.1").withPort(0), null), bus, tokens, Clock.systemUTC())) {
+             CatalogConsumer catalog = CatalogConsumer.open(blobs);
+             BundleStore bundles = new InMemoryBundleStore();
+             PrefetchService service = PrefetchService.start(ANY_PORT, catalog, bundles, bus, TOKENS, Clock.systemUTC())) {
             List<Bundle> pushed = new CopyOnWriteArrayList<>();
             bus.subscribe(Topic.BUNDLES, StartFrom.BEGINNING, r -> {
                 try {
@@ -53,10 +62,12 @@ class PrefetchServiceTest {
 
             await().until(() -> pushed.stream().filter(b -> b.getEventId().equals("ev0")).count() == 3);
             assertThat(pushed).allSatisfy(b -> assertThat(b.getStagesMap()).containsKeys("PREFETCH", "PRE_SHOW", "LIVE"));
+            // The service keeps bundles in the store it was given.
+            assertThat(bundles.get("ev0", segment).join()).isPresent();
 
             HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                             URI.create("http://127.0.0.1:" + service.port() + "/v1/bundles"))
-                    .header("Authorization", "Bearer " + tokens.issue("tv-1", segment, Duration.ofHours(1)))
+                    .header("Authorization", "Bearer " + TOKENS.issue("tv-1", segment, Duration.ofHours(1)))
                     .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
             assertThat(answer.statusCode()).isEqualTo(200);
             assertThat(answer.body()).contains("\"eventId\":\"ev0\"").contains("\"segment\":\"" + segment + "\"");
@@ -65,29 +76,16 @@ class PrefetchServiceTest {
     }
 
     @Test
-    void aMissingCatalogDirectoryIsRefusedAndNotCreated(@TempDir Path dir) {
-        Path missing = dir.resolve("typo");
-        DeviceTokens tokens = DeviceTokens.withSecret("prefetch-test-secret-prefetch-test-secret");
-        try (InProcessEventBus bus = new InProcessEventBus()) {
-            assertThatThrownBy(() -> PrefetchService.start(new PrefetchService.Config(missing,
-                    BundleServerConfig.defaults().withHost("127.0.0.1").withPort(0), null), bus, tokens, Clock.systemUTC()))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("catalog directory " + missing + " does not exist");
-        }
-        assertThat(missing).doesNotExist();
-    }
-
-    @Test
     void aDirectoryWithNoCatalogYetIsNotReadyAndSaysWhyUntilOneIsPublished(@TempDir Path blobs) throws Exception {
-        DeviceTokens tokens = DeviceTokens.withSecret("prefetch-test-secret-prefetch-test-secret");
         try (InProcessEventBus bus = new InProcessEventBus();
-             PrefetchService service = PrefetchService.start(new PrefetchService.Config(blobs,
-                     BundleServerConfig.defaults().withHost("127.0.0.1").withPort(0), null), bus, tokens, Clock.systemUTC())) {
+             CatalogConsumer catalog = CatalogConsumer.open(CatalogBlobStore.existingDirectory(blobs));
+             BundleStore bundles = new InMemoryBundleStore();
+             PrefetchService service = PrefetchService.start(ANY_PORT, catalog, bundles, bus, TOKENS, Clock.systemUTC())) {
             HttpClient http = HttpClient.newHttpClient();
             HttpRequest readyz = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + "/readyz")).build();
             assertThat(http.send(readyz, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(503);
             assertThat(service.notReadyReason()).hasValueSatisfying(reason ->
-                    assertThat(reason).contains("no catalog announced in " + blobs, "kickoff catalog publish"));
+                    assertThat(reason).contains("no catalog announced in directory " + blobs, "kickoff catalog publish"));
 
             CatalogPublisher.publish(blobs, CatalogSource.synthetic(20, 2, 1));
 
@@ -98,12 +96,28 @@ class PrefetchServiceTest {
     }
 
     @Test
-    void readinessSaysNotReadyWhileTheBusIsUnavailable(@TempDir Path blobs) throws Exception {
+    void anAnnouncedCatalogThatCannotBeReadIsOneLineNamingTheStoreAndNothingIsLeftListening(@TempDir Path blobs)
+            throws Exception {
+        Files.writeString(blobs.resolve("announced.version"), "5");
+        Files.writeString(blobs.resolve("snapshot-5"), "not a Hollow blob");
+        try (InProcessEventBus bus = new InProcessEventBus();
+             CatalogConsumer catalog = CatalogConsumer.open(CatalogBlobStore.existingDirectory(blobs));
+             BundleStore bundles = new InMemoryBundleStore()) {
+            assertThatThrownBy(() -> PrefetchService.start(ANY_PORT, catalog, bundles, bus, TOKENS, Clock.systemUTC()))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("cannot read the catalog announced in directory " + blobs + ": ")
+                    .hasMessageNotContaining("\n");
+        }
+    }
+
+    @Test
+    void readinessSaysNotReadyWhileTheBusIsUnavailable() throws Exception {
+        InMemoryCatalogBlobStore blobs = new InMemoryCatalogBlobStore();
         CatalogPublisher.publish(blobs, CatalogSource.synthetic(20, 2, 1));
-        DeviceTokens tokens = DeviceTokens.withSecret("prefetch-test-secret-prefetch-test-secret");
         InProcessEventBus bus = new InProcessEventBus();
-        try (PrefetchService service = PrefetchService.start(new PrefetchService.Config(blobs,
-                BundleServerConfig.defaults().withHost("127.0.0.1").withPort(0), null), bus, tokens, Clock.systemUTC())) {
+        try (CatalogConsumer catalog = CatalogConsumer.open(blobs);
+             BundleStore bundles = new InMemoryBundleStore();
+             PrefetchService service = PrefetchService.start(ANY_PORT, catalog, bundles, bus, TOKENS, Clock.systemUTC())) {
             HttpRequest readyz = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + "/readyz")).GET().build();
             HttpClient http = HttpClient.newHttpClient();
             await().until(() -> http.send(readyz, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);

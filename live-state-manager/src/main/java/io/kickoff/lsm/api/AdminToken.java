@@ -34,7 +34,7 @@ public record AdminToken(String name, Role role) {
      * Names tokens configured with a role only: {@code <role>-<first 8 hex digits of the token's SHA-256>},
      * e.g. {@code operator-1f2e3d4c}, so history tells tokens apart without showing them.
      */
-    public static Map<String, AdminToken> fromRoles(Map<String, Role> roles) {
+    static Map<String, AdminToken> fromRoles(Map<String, Role> roles) {
         Map<String, AdminToken> tokens = new LinkedHashMap<>();
         roles.forEach((token, role) -> tokens.put(token,
                 new AdminToken(role.name().toLowerCase(Locale.ROOT) + "-" + fingerprint(token).substring(0, 8), role)));

@@ -14,7 +14,7 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"type", "title", "status", "detail", "instance"})
-public record Problem(String type, String title, int status, String detail, String instance,
+record Problem(String type, String title, int status, String detail, String instance,
                       @JsonIgnore Map<String, Object> extensions) {
     public static final String MEDIA_TYPE = "application/problem+json";
     static final String TYPE_BASE = "https://kickoff.io/problems/";

@@ -16,7 +16,7 @@ public record EventPatch(Optional<String> title, Optional<Instant> start, Option
                 Optional.empty());
     }
 
-    public boolean touchesSchedule() {
+    boolean touchesSchedule() {
         return start.isPresent() || expectedEnd.isPresent() || prefetchLead.isPresent() || preShowLead.isPresent()
                 || autoEnd.isPresent();
     }

@@ -10,7 +10,7 @@ import java.util.Set;
  * ("go live now"); {@code CANCELLED} is possible from any stage before {@code ENDED};
  * {@code ENDED} and {@code CANCELLED} are final.
  */
-public final class StageTransitions {
+final class StageTransitions {
     private static final Map<Stage, Set<Stage>> ALLOWED = Map.of(
             Stage.SCHEDULED, EnumSet.of(Stage.PREFETCH, Stage.PRE_SHOW, Stage.LIVE, Stage.CANCELLED),
             Stage.PREFETCH, EnumSet.of(Stage.PRE_SHOW, Stage.LIVE, Stage.CANCELLED),

@@ -96,7 +96,7 @@ public final class Leadership {
      * Stops leading at once, because this instance has been deposed (or its term can no longer be trusted), and gives
      * the lease up if it still holds it. Never throws; the release is not waited for.
      */
-    public void stepDown(String why) {
+    void stepDown(String why) {
         long token = fencingToken;
         resignedToken = token;
         leading = false;

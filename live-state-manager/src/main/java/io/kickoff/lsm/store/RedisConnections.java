@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * fail fast (so the admin API can answer 503) and a returning one be picked up again quickly. Use these when you
  * build the {@link RedisClient} yourself, or let {@link RedisEventStore#RedisEventStore(String)} do it.
  */
-public final class RedisConnections {
+final class RedisConnections {
 
     /** Keys are text; values (event records, protobuf stage updates, response bodies) are bytes. */
     public static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);

@@ -5,6 +5,7 @@ import io.kickoff.lsm.event.DeposedLeaderException;
 import io.kickoff.lsm.event.EventExistsException;
 import io.kickoff.lsm.event.EventStore;
 import io.kickoff.lsm.event.HistoryEntry;
+import io.kickoff.lsm.event.LeaderLease;
 import io.kickoff.lsm.event.LiveEvent;
 import io.kickoff.lsm.event.OutboxEntry;
 import io.kickoff.lsm.event.Page;
@@ -258,7 +259,7 @@ public final class RedisEventStore implements EventStore, AutoCloseable {
     }
 
     /** A leader lease on the same connection and key prefix; it stops working when this store is closed. */
-    public RedisLeaderLease leaderLease() {
+    public LeaderLease leaderLease() {
         return new RedisLeaderLease(connection, prefix);
     }
 
@@ -267,7 +268,7 @@ public final class RedisEventStore implements EventStore, AutoCloseable {
         return new RedisIdempotency(connection, prefix);
     }
 
-    public String keyPrefix() {
+    String keyPrefix() {
         return prefix;
     }
 

@@ -17,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
  * the epoch a fencing token that only grows. Taking, renewing and releasing are each one script, so a node can never
  * renew or delete a lease that has meanwhile passed to another node.
  */
-public final class RedisLeaderLease implements LeaderLease {
+final class RedisLeaderLease implements LeaderLease {
 
     private static final LuaScript ACQUIRE_OR_RENEW = new LuaScript("""
             -- KEYS: leader, epoch counter; ARGV: node id, ttl in ms. Returns the epoch, or -1 if another node leads.

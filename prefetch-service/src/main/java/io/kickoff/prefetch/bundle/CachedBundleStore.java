@@ -150,7 +150,7 @@ public final class CachedBundleStore implements BundleStore {
     }
 
     /** Estimated bytes held by the bundle cache, for metrics. */
-    public long weightedBytes() {
+    long weightedBytes() {
         return bundles.policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
     }
 

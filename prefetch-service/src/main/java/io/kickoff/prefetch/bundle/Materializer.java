@@ -163,7 +163,7 @@ public final class Materializer {
     }
 
     /** The content hash of a bundle (its {@code version} field excluded). */
-    public static String versionOf(Bundle bundle) {
+    static String versionOf(Bundle bundle) {
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");

@@ -1,29 +1,120 @@
 package io.kickoff.prefetch.catalog;
 
+import com.netflix.hollow.api.consumer.HollowConsumer;
+import com.netflix.hollow.api.consumer.fs.HollowFilesystemAnnouncementWatcher;
+import com.netflix.hollow.api.consumer.fs.HollowFilesystemBlobRetriever;
+import com.netflix.hollow.api.producer.HollowProducer;
 import com.netflix.hollow.api.producer.fs.HollowFilesystemAnnouncer;
-
+import com.netflix.hollow.api.producer.fs.HollowFilesystemPublisher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
 
-/** Helpers over a filesystem blob directory as written by {@link CatalogPublisher#open(Path)}. */
-public final class CatalogBlobStore {
+/**
+ * Where catalog blobs live: what {@link CatalogPublisher} writes and announces and {@link CatalogConsumer} reads and
+ * follows, as Hollow's own publisher, announcer, retriever and announcement watcher. A {@link Directory} (Hollow's
+ * filesystem implementations; shared by processes, what the command line uses) or an {@link InMemoryCatalogBlobStore}
+ * (one JVM). Both pass the same contract tests.
+ */
+public sealed interface CatalogBlobStore permits CatalogBlobStore.Directory, InMemoryCatalogBlobStore {
 
-    private CatalogBlobStore() {
+    /** Writes snapshot, delta and reverse-delta blobs. */
+    HollowProducer.Publisher publisher();
+
+    /** Announces a version once its blobs are written. */
+    HollowProducer.Announcer announcer();
+
+    /** Reads blobs back (consumers, and a publisher restoring its last announced state). */
+    HollowConsumer.BlobRetriever retriever();
+
+    /**
+     * Reports announced versions to the consumer it is given to; a store that cannot tell its consumers itself polls
+     * on {@code poller}, which the caller owns.
+     */
+    HollowConsumer.AnnouncementWatcher watcher(ScheduledExecutorService poller);
+
+    /** The last announced version, {@code Long.MIN_VALUE} if nothing was announced. */
+    long announcedVersion();
+
+    /** Where the blobs are, for messages ("directory D", "memory"). */
+    String describe();
+
+    /** How a catalog gets into this store, for a node that waits for one. */
+    String howToPublish();
+
+    /** A blob directory; nothing is created until a publisher writes into it. */
+    static Directory directory(Path dir) {
+        return new Directory(dir);
     }
 
-    /** The version in the directory's announcement file, or {@code Long.MIN_VALUE} if nothing was announced. */
-    public static long announcedVersion(Path blobDir) {
-        Path file = blobDir.resolve(HollowFilesystemAnnouncer.ANNOUNCEMENT_FILENAME);
-        if (!Files.isReadable(file)) {
-            return Long.MIN_VALUE;
+    /**
+     * A blob directory that must exist: Hollow's retriever would create a missing one and a consumer would wait on it
+     * forever, while a missing directory is most likely a typo. Refused in words ({@link IllegalArgumentException}).
+     */
+    static Directory existingDirectory(Path dir) {
+        if (Files.isDirectory(dir)) {
+            return new Directory(dir);
         }
-        try {
-            String text = Files.readString(file).trim();
-            return text.isEmpty() ? Long.MIN_VALUE : Long.parseLong(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+        throw new IllegalArgumentException("catalog directory " + dir + (Files.exists(dir) ? " is not a directory"
+                : " does not exist") + ": publish a catalog there first (kickoff catalog publish --dir " + dir + " ...)");
+    }
+
+    /** Hollow's filesystem blob store over one directory (snapshots, deltas, reverse deltas, announced.version). */
+    record Directory(Path dir) implements CatalogBlobStore {
+        public Directory {
+            Objects.requireNonNull(dir, "dir");
+        }
+
+        @Override
+        public HollowProducer.Publisher publisher() {
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create blob directory " + dir, e);
+            }
+            return new HollowFilesystemPublisher(dir);
+        }
+
+        @Override
+        public HollowProducer.Announcer announcer() {
+            return new HollowFilesystemAnnouncer(dir);
+        }
+
+        @Override
+        public HollowConsumer.BlobRetriever retriever() {
+            return new HollowFilesystemBlobRetriever(dir);
+        }
+
+        @Override
+        public HollowConsumer.AnnouncementWatcher watcher(ScheduledExecutorService poller) {
+            return new HollowFilesystemAnnouncementWatcher(dir, poller);
+        }
+
+        @Override
+        public long announcedVersion() {
+            Path file = dir.resolve(HollowFilesystemAnnouncer.ANNOUNCEMENT_FILENAME);
+            if (!Files.isReadable(file)) {
+                return Long.MIN_VALUE;
+            }
+            try {
+                String text = Files.readString(file).trim();
+                return text.isEmpty() ? Long.MIN_VALUE : Long.parseLong(text);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "directory " + dir;
+        }
+
+        @Override
+        public String howToPublish() {
+            return "publish one with kickoff catalog publish --dir " + dir + " (the node loads it within a second)";
         }
     }
 }

@@ -1,8 +1,6 @@
 package io.kickoff.prefetch.catalog;
 
 import com.netflix.hollow.api.consumer.HollowConsumer;
-import com.netflix.hollow.api.consumer.fs.HollowFilesystemAnnouncementWatcher;
-import com.netflix.hollow.api.consumer.fs.HollowFilesystemBlobRetriever;
 import com.netflix.hollow.api.custom.HollowAPI;
 import com.netflix.hollow.core.read.engine.HollowReadStateEngine;
 import com.netflix.hollow.core.read.engine.HollowTypeReadState;
@@ -10,7 +8,6 @@ import io.kickoff.http.NamedThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
@@ -58,6 +55,7 @@ public final class CatalogConsumer implements AutoCloseable {
     }
 
     private final HollowConsumer consumer;
+    private final CatalogBlobStore store;
     private final Lock readLock;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final List<ExecutorService> ownedExecutors = new ArrayList<>();
@@ -77,12 +75,9 @@ public final class CatalogConsumer implements AutoCloseable {
      * @param watcher   reports announced versions and triggers refreshes; {@code null} to refresh only on
      *                  {@link #refresh()} / {@link #refreshTo(long)}
      */
-    public CatalogConsumer(HollowConsumer.BlobRetriever retriever, HollowConsumer.AnnouncementWatcher watcher) {
-        this(retriever, watcher, null);
-    }
-
     private CatalogConsumer(HollowConsumer.BlobRetriever retriever, HollowConsumer.AnnouncementWatcher watcher,
-                            ExecutorService ownedWatcherExecutor) {
+                            ExecutorService ownedWatcherExecutor, CatalogBlobStore store) {
+        this.store = store;
         ExecutorService refreshExecutor = Executors.newSingleThreadExecutor(NamedThreads.daemon("catalog-refresh"));
         ownedExecutors.add(refreshExecutor);
         if (ownedWatcherExecutor != null) {
@@ -99,19 +94,28 @@ public final class CatalogConsumer implements AutoCloseable {
     }
 
     /**
-     * A consumer of a filesystem blob directory that follows announcements (polled every second). Add listeners, then
-     * call {@link #refresh()} for the initial load.
+     * A consumer of a blob store that follows its announcements (a directory is polled every second). Add listeners,
+     * then call {@link #refresh()} for the initial load.
      */
-    public static CatalogConsumer open(Path blobDir) {
+    public static CatalogConsumer open(CatalogBlobStore store) {
         ScheduledExecutorService watchExecutor = Executors.newSingleThreadScheduledExecutor(
                 NamedThreads.daemon("catalog-announcement-watch"));
-        return new CatalogConsumer(new HollowFilesystemBlobRetriever(blobDir),
-                new HollowFilesystemAnnouncementWatcher(blobDir, watchExecutor), watchExecutor);
+        try {
+            return new CatalogConsumer(store.retriever(), store.watcher(watchExecutor), watchExecutor, store);
+        } catch (RuntimeException e) {
+            watchExecutor.shutdownNow();
+            throw e;
+        }
     }
 
-    /** A consumer of a filesystem blob directory that refreshes only when asked (no watcher). */
-    public static CatalogConsumer openStatic(Path blobDir) {
-        return new CatalogConsumer(new HollowFilesystemBlobRetriever(blobDir), null, null);
+    /** A consumer of a blob store that refreshes only when asked (no watcher). */
+    static CatalogConsumer openStatic(CatalogBlobStore store) {
+        return new CatalogConsumer(store.retriever(), null, null, store);
+    }
+
+    /** Where this consumer reads its blobs. */
+    public CatalogBlobStore store() {
+        return store;
     }
 
     public void addListener(Listener listener) {
@@ -125,7 +129,7 @@ public final class CatalogConsumer implements AutoCloseable {
     }
 
     /** Blocking refresh to a given version (forwards with deltas, or backwards with reverse deltas). */
-    public CatalogConsumer refreshTo(long version) {
+    CatalogConsumer refreshTo(long version) {
         consumer.triggerRefreshTo(version);
         return this;
     }
@@ -151,7 +155,7 @@ public final class CatalogConsumer implements AutoCloseable {
     }
 
     /** The underlying Hollow consumer (metrics, state engine for tests and tools). */
-    public HollowConsumer hollowConsumer() {
+    HollowConsumer hollowConsumer() {
         return consumer;
     }
 
@@ -344,7 +348,9 @@ public final class CatalogConsumer implements AutoCloseable {
         @Override
         public void refreshFailed(long beforeVersion, long afterVersion, long requestedVersion, Throwable failureCause) {
             touched = new HashMap<>();
-            log.warn("catalog refresh {} -> {} failed", beforeVersion, requestedVersion, failureCause);
+            // One line: the caller of a failed refresh is told too (a node that cannot start says it in one line).
+            log.warn("catalog refresh {} -> {} failed: {}", beforeVersion, requestedVersion, failureCause.toString());
+            log.debug("catalog refresh {} -> {} failed", beforeVersion, requestedVersion, failureCause);
         }
     }
 

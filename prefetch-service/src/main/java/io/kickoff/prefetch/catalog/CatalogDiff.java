@@ -1,7 +1,6 @@
 package io.kickoff.prefetch.catalog;
 
 import com.netflix.hollow.api.consumer.HollowConsumer;
-import com.netflix.hollow.api.consumer.fs.HollowFilesystemBlobRetriever;
 import com.netflix.hollow.api.objects.generic.GenericHollowObject;
 import com.netflix.hollow.core.read.engine.HollowReadStateEngine;
 import com.netflix.hollow.core.util.IntList;
@@ -10,7 +9,6 @@ import com.netflix.hollow.tools.diff.HollowDiffNodeIdentifier;
 import com.netflix.hollow.tools.diff.HollowTypeDiff;
 import com.netflix.hollow.tools.diff.count.HollowFieldDiff;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -45,12 +43,12 @@ public final class CatalogDiff {
     }
 
     /**
-     * Loads both versions from a filesystem blob directory and diffs them (CLI {@code kickoff catalog diff}).
+     * Loads both versions from a blob store and diffs them (CLI {@code kickoff catalog diff}).
      *
-     * @throws IllegalArgumentException if a version cannot be loaded from the directory
+     * @throws IllegalArgumentException if a version cannot be loaded from the store
      */
-    public static CatalogDiff between(Path blobDir, long from, long to) {
-        HollowConsumer.BlobRetriever retriever = new HollowFilesystemBlobRetriever(blobDir);
+    public static CatalogDiff between(CatalogBlobStore store, long from, long to) {
+        HollowConsumer.BlobRetriever retriever = store.retriever();
         return between(load(retriever, from), from, load(retriever, to), to);
     }
 

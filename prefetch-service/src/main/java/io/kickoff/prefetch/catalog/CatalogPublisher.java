@@ -1,19 +1,13 @@
 package io.kickoff.prefetch.catalog;
 
 import com.netflix.hollow.api.consumer.HollowConsumer;
-import com.netflix.hollow.api.consumer.fs.HollowFilesystemBlobRetriever;
 import com.netflix.hollow.api.producer.HollowProducer;
-import com.netflix.hollow.api.producer.fs.HollowFilesystemAnnouncer;
-import com.netflix.hollow.api.producer.fs.HollowFilesystemPublisher;
 import com.netflix.hollow.api.producer.validation.RecordCountVarianceValidator;
 import com.netflix.hollow.api.producer.validation.ValidationResult;
 import com.netflix.hollow.api.producer.validation.ValidationStatusException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +18,7 @@ import java.util.function.LongSupplier;
  * The catalog producer: runs one Hollow cycle per {@link #publish(CatalogSource)} into a blob store and announces the
  * new version. The blob store is reached through Hollow's {@link HollowProducer.Publisher},
  * {@link HollowProducer.Announcer} and {@link HollowConsumer.BlobRetriever} (for restore) plus a supplier of the last
- * announced version; {@link #open(Path)} wires the filesystem implementations over one directory.
+ * announced version; {@link #open(CatalogBlobStore)} wires a {@link CatalogBlobStore}'s.
  *
  * <p>On construction the producer restores from the last announced version, so its first cycle publishes a delta on
  * top of it rather than a fresh snapshot that would force consumers into a double snapshot. Every cycle is checked by
@@ -77,31 +71,35 @@ public final class CatalogPublisher {
         this.currentVersion = last;
     }
 
-    /** A publisher over a filesystem blob directory (created if missing), default validator threshold. */
-    public static CatalogPublisher open(Path blobDir) {
-        return open(blobDir, DEFAULT_MAX_VARIANCE_PERCENT);
+    /** A publisher over a blob store, default validator threshold. */
+    public static CatalogPublisher open(CatalogBlobStore store) {
+        return open(store, DEFAULT_MAX_VARIANCE_PERCENT);
     }
 
-    /** A publisher over a filesystem blob directory (created if missing). */
-    public static CatalogPublisher open(Path blobDir, float maxVariancePercent) {
-        try {
-            Files.createDirectories(blobDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create blob directory " + blobDir, e);
-        }
-        return new CatalogPublisher(new HollowFilesystemPublisher(blobDir), new HollowFilesystemAnnouncer(blobDir),
-                new HollowFilesystemBlobRetriever(blobDir), () -> CatalogBlobStore.announcedVersion(blobDir),
+    /** A publisher over a blob store (a directory is created if missing). */
+    public static CatalogPublisher open(CatalogBlobStore store, float maxVariancePercent) {
+        return new CatalogPublisher(store.publisher(), store.announcer(), store.retriever(), store::announcedVersion,
                 maxVariancePercent);
     }
 
+    /** A publisher over a filesystem blob directory (created if missing), default validator threshold. */
+    public static CatalogPublisher open(Path blobDir) {
+        return open(CatalogBlobStore.directory(blobDir));
+    }
+
     /**
-     * One-shot entry point (CLI {@code kickoff catalog publish}): restore from the directory's announced version, run
+     * One-shot entry point (CLI {@code kickoff catalog publish}): restore from the store's announced version, run
      * one cycle, announce.
      *
      * @return the announced version (unchanged if the catalog did not change)
      */
+    public static long publish(CatalogBlobStore store, CatalogSource source) {
+        return open(store).publish(source);
+    }
+
+    /** {@link #publish(CatalogBlobStore, CatalogSource)} into a filesystem blob directory. */
     public static long publish(Path blobDir, CatalogSource source) {
-        return open(blobDir).publish(source);
+        return publish(CatalogBlobStore.directory(blobDir), source);
     }
 
     /**
@@ -146,7 +144,7 @@ public final class CatalogPublisher {
     }
 
     /** The version restored on construction, or {@code Long.MIN_VALUE} if the store had none. */
-    public long restoredVersion() {
+    long restoredVersion() {
         return restoredVersion;
     }
 

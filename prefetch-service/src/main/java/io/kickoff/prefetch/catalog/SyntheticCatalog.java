@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
  * changes the synopsis of 1 % of the titles (those whose index is {@code r mod 100} modulo 100), so consecutive
  * revisions differ by 1 % of titles.
  */
-public record SyntheticCatalog(int titles, int segments, int events, int revision) implements CatalogSource {
+record SyntheticCatalog(int titles, int segments, int events, int revision) implements CatalogSource {
 
     private static final String[] GENRES = {"Action", "Comedy", "Drama", "Documentary", "Sports", "Thriller", "Kids",
         "Romance", "Horror", "Sci-Fi", "Anime", "Reality", "Crime", "Music", "Fantasy", "Family"};

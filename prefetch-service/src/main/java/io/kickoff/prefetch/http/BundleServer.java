@@ -123,7 +123,7 @@ public final class BundleServer implements AutoCloseable {
     }
 
     /** The permits of the load shedder (tests hold them to drive it). */
-    public PriorityLimiter limiter() {
+    PriorityLimiter limiter() {
         return limiter;
     }
 

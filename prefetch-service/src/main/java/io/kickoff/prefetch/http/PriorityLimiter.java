@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * extra permits. Lock-free; each successful {@link #tryAcquire} must be matched by one
  * {@link Permit#release()}.
  */
-public final class PriorityLimiter {
+final class PriorityLimiter {
     private final int limit;
     private final int criticalReserve;
     private final AtomicInteger shared = new AtomicInteger();

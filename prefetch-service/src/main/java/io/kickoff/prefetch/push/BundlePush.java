@@ -167,7 +167,7 @@ public final class BundlePush implements AutoCloseable {
     }
 
     /** Events currently in PREFETCH, PRE_SHOW or LIVE, as their latest update. */
-    public List<StageUpdate> activeEvents() {
+    List<StageUpdate> activeEvents() {
         return events.values().stream().filter(u -> Stages.isPrefetched(u.getStage())).toList();
     }
 

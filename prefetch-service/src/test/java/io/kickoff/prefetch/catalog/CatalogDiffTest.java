@@ -30,7 +30,7 @@ class CatalogDiffTest {
                 v2base.artwork(), v2base.titles(), v2base.liveEvents(), v2base.rows(), v2base.segments());
         long v2 = CatalogPublisher.publish(dir, () -> v2in);
 
-        CatalogDiff diff = CatalogDiff.between(dir, v1, v2);
+        CatalogDiff diff = CatalogDiff.between(CatalogBlobStore.directory(dir), v1, v2);
 
         CatalogDiff.TypeDiff titles = diff.type(CatalogModel.TITLE);
         assertThat(titles.added()).containsExactly("t11");
@@ -58,7 +58,7 @@ class CatalogDiffTest {
     @Test
     void identicalVersionsHaveNoChanges() {
         long v1 = CatalogPublisher.publish(dir, TestCatalogs::small);
-        CatalogDiff diff = CatalogDiff.between(dir, v1, v1);
+        CatalogDiff diff = CatalogDiff.between(CatalogBlobStore.directory(dir), v1, v1);
         assertThat(diff.isEmpty()).isTrue();
         assertThat(diff.toText()).endsWith("no changes\n");
     }
@@ -66,7 +66,7 @@ class CatalogDiffTest {
     @Test
     void unknownVersionIsAClearError() {
         long v1 = CatalogPublisher.publish(dir, TestCatalogs::small);
-        assertThatThrownBy(() -> CatalogDiff.between(dir, v1, v1 + 12345))
+        assertThatThrownBy(() -> CatalogDiff.between(CatalogBlobStore.directory(dir), v1, v1 + 12345))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(String.valueOf(v1 + 12345));
     }

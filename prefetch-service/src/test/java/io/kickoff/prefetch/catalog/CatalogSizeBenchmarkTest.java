@@ -42,7 +42,7 @@ class CatalogSizeBenchmarkTest {
         report.add(String.format("snapshot size: %,d bytes", Files.size(dir.resolve("snapshot-" + version0))));
 
         long heapBefore = usedHeapAfterGc();
-        CatalogConsumer consumer = CatalogConsumer.openStatic(dir);
+        CatalogConsumer consumer = CatalogConsumer.openStatic(CatalogBlobStore.directory(dir));
         long t1 = System.nanoTime();
         consumer.refresh();
         report.add(String.format("consumer snapshot load (incl. key maps): %d ms", ms(t1)));
@@ -73,7 +73,7 @@ class CatalogSizeBenchmarkTest {
         report.add(String.format("changed keys reported: Title %d", changes.get(0).changedKeys(CatalogModel.TITLE).size()));
 
         long t4 = System.nanoTime();
-        CatalogDiff diff = CatalogDiff.between(dir, version0, version1);
+        CatalogDiff diff = CatalogDiff.between(CatalogBlobStore.directory(dir), version0, version1);
         report.add(String.format("diff %d -> %d: %d ms, Title modified %d", version0, version1, ms(t4),
                 diff.type(CatalogModel.TITLE).modified().size()));
         consumer.close();

@@ -1,0 +1,13 @@
+/**
+ * The prefetch service: the Hollow catalog, bundles materialized per (event, segment), their push on
+ * {@code kickoff.bundles} and the bundle HTTP API.
+ *
+ * <p>Exports, for the launcher and tools: {@link io.kickoff.prefetch.PrefetchService} (started with its catalog
+ * consumer and bundle store, which the caller chooses); the catalog ({@code catalog.CatalogBlobStore} with its
+ * directory and in-memory stores, {@code CatalogPublisher}, {@code CatalogConsumer}, {@code CatalogSource},
+ * {@code CatalogDiff} and their exceptions); the bundle stores ({@code bundle.BundleStore}, {@code InMemoryBundleStore},
+ * {@code RedisBundleStore}, {@code CachedBundleStore}); the bundle API's settings ({@code http.BundleServerConfig},
+ * {@code http.Priority}). The other public types are shared between this module's packages only; the synthetic
+ * catalog and the priority limiter are package-private.
+ */
+package io.kickoff.prefetch;
