@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.kickoff.devservers.KafkaServer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +31,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 class TestKafkaIT {
 
@@ -134,6 +137,29 @@ class TestKafkaIT {
     }
 
     /** A producer that gives up quickly, so a send to a stopped broker fails within seconds. */
+    @Test
+    void aBrokerOnADataDirComesBackWithItsRecordsAndPortAfterClose(@TempDir Path dataDir) throws Exception {
+        String bootstrap;
+        String persistentTopic = "persistent-" + UUID.randomUUID();
+        try (KafkaServer first = KafkaServer.builder().dataDir(dataDir).build()) {
+            first.start();
+            bootstrap = first.bootstrapServers();
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                admin.createTopics(List.of(new NewTopic(persistentTopic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            }
+            try (KafkaProducer<String, String> producer = producer(bootstrap)) {
+                producer.send(new ProducerRecord<>(persistentTopic, "kept")).get(30, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(dataDir.resolve("server.properties")).exists();
+
+        try (KafkaServer second = KafkaServer.builder().dataDir(dataDir).build()) {
+            second.start();
+            assertThat(second.bootstrapServers()).isEqualTo(bootstrap);
+            assertThat(readAll(bootstrap, persistentTopic)).containsExactly("kept");
+        }
+    }
+
     private static KafkaProducer<String, String> producer() {
         return producer(kafka.bootstrapServers());
     }
