@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * <p>Start it with {@link #start()} and stop it with {@link #close()}; tests use it through testkit's {@code TestKafka}
  * extension.
  */
-public final class KafkaServer implements AutoCloseable {
+public final class KafkaServer implements DevServer {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaServer.class);
     private static final String HOST = "127.0.0.1";

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>Start it with {@link #start()} and stop it with {@link #close()}; tests use it through testkit's {@code TestRedis}
  * extension.
  */
-public final class RedisServer implements AutoCloseable {
+public final class RedisServer implements DevServer {
 
     private static final Logger log = LoggerFactory.getLogger(RedisServer.class);
     private static final String HOST = "127.0.0.1";

@@ -7,38 +7,14 @@ import io.kickoff.devservers.RedisServer;
  * after its last; fault tests can stop, kill and restart it. Use it as
  * {@code @RegisterExtension static final TestRedis redis = new TestRedis();}.
  */
-public final class TestRedis extends ClassScopedServer {
-    private final RedisServer server;
+public final class TestRedis extends ClassScopedServer<RedisServer> {
 
     public TestRedis() {
         this(new RedisServer());
     }
 
     public TestRedis(RedisServer server) {
-        this.server = server;
-    }
-
-    @Override
-    public void start() {
-        server.start();
-    }
-
-    /** Stops the server in an orderly way; {@link #start()} brings it back on the same port with the same data. */
-    public void stop() {
-        server.stop();
-    }
-
-    /** Kills the server (SIGKILL); {@link #start()} brings it back with every acknowledged write. */
-    public void kill() {
-        server.kill();
-    }
-
-    public void restart() {
-        server.restart();
-    }
-
-    public boolean isRunning() {
-        return server.isRunning();
+        super(server);
     }
 
     public String uri() {
@@ -51,15 +27,5 @@ public final class TestRedis extends ClassScopedServer {
 
     public int port() {
         return server.port();
-    }
-
-    @Override
-    public void close() {
-        server.close();
-    }
-
-    @Override
-    public String toString() {
-        return server.toString();
     }
 }
