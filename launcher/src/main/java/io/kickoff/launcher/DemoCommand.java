@@ -1,5 +1,7 @@
 package io.kickoff.launcher;
 
+import io.kickoff.gateway.GatewayConfig;
+
 import io.kickoff.lsm.client.AdminClient;
 import io.kickoff.lsm.client.NewEventRequest;
 import io.kickoff.protocol.v1.Stage;
@@ -61,7 +63,9 @@ final class DemoCommand implements Callable<Integer> {
         }
         options.options.validate(spec);
         PrintWriter out = spec.commandLine().getOut();
-        try (Platform platform = Platform.start(options.options)) {
+        // A demo's first broadcast goes to a couple of hundred devices: it has nothing to gain from
+        // the gateway's warm-up (10-25 s), which serve and gateway run before they say they are ready.
+        try (Platform platform = Platform.start(options.options, GatewayConfig.WarmUp.OFF)) {
             Banner.print(out, options.options, platform);
             String host = options.options.host;
             URI gateway = URI.create("ws://" + host + ":" + platform.gateway().port() + "/v1/connect");

@@ -46,6 +46,11 @@ final class Platform implements AutoCloseable {
 
     /** Starts everything and returns once the gateway accepts devices. */
     static Platform start(PlatformOptions options) throws InterruptedException {
+        return start(options, GatewayConfig.WarmUp.DEFAULT);
+    }
+
+    /** Starts everything with the given gateway warm-up ({@link GatewayConfig.WarmUp#OFF}: none). */
+    static Platform start(PlatformOptions options, GatewayConfig.WarmUp warmUp) throws InterruptedException {
         Clock clock = Clock.systemUTC();
         DeviceTokens tokens = DeviceTokens.withSecret(options.tokenSecret);
         Infrastructure infrastructure = Infrastructure.start(options);
@@ -55,7 +60,7 @@ final class Platform implements AutoCloseable {
         ExampleCatalog exampleCatalog = null;
         PrefetchStorage prefetchStorage = null;
         PrefetchService prefetch = null;
-        SharedPathWarmUp apiWarmUp = new SharedPathWarmUp();
+        SharedPathWarmUp apiWarmUp = new SharedPathWarmUp(!warmUp.isOff());
         String local = "0.0.0.0".equals(options.host) || "::".equals(options.host) ? "127.0.0.1" : options.host;
         try {
             storage = LsmStorage.open(infrastructure.redisUri());
@@ -70,7 +75,7 @@ final class Platform implements AutoCloseable {
                     .refusedWrite("PATCH", URI.create("http://" + local + ":" + lsm.adminPort() + "/v1/events/kickoff-warm-up"),
                             options.adminToken, "{\"scheduled_start\":\"2099-01-01T00:00:00Z\"}");
             gateway = Gateway.start(GatewayConfig.builder().host(options.host).port(options.gatewayPort)
-                    .nodeId(options.nodeId).build(), tokens, infrastructure.bus("kickoff-" + options.nodeId), clock);
+                    .nodeId(options.nodeId).warmUp(warmUp).build(), tokens, infrastructure.bus("kickoff-" + options.nodeId), clock);
             Path catalogDir = options.catalogDir;
             if (catalogDir == null) {
                 exampleCatalog = ExampleCatalog.publish();

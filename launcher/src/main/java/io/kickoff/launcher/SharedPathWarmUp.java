@@ -24,10 +24,13 @@ final class SharedPathWarmUp implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stopped;
 
-    SharedPathWarmUp() {
+    /** {@code running} false: asks nothing (the gateway does not warm up either). */
+    SharedPathWarmUp(boolean running) {
         this.thread = new Thread(this::run, "api-warm-up");
         thread.setDaemon(true);
-        thread.start();
+        if (running) {
+            thread.start();
+        }
     }
 
     /** Adds a GET to the ones asked in turn; {@code bearer} may be null. */
