@@ -64,14 +64,16 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
     public record WarmUp(int devices, Duration budget) {
         public static final WarmUp OFF = new WarmUp(0, Duration.ZERO);
         public static final WarmUp DEFAULT = new WarmUp(256, Duration.ofSeconds(30));
+        /** Each warm-up device holds two open files (its end and the node's) while the warm-up runs. */
+        public static final int MAX_DEVICES = 5_000;
 
         public WarmUp {
             Objects.requireNonNull(budget, "budget");
             if (devices < 0 || budget.isNegative() || (devices == 0) != budget.isZero()) {
                 throw new IllegalArgumentException("warm-up devices and budget must both be positive, or both 0 (off)");
             }
-            if (devices > 5_000) {
-                throw new IllegalArgumentException("at most 5000 warm-up devices (each holds two open files while it runs)");
+            if (devices > MAX_DEVICES) {
+                throw new IllegalArgumentException("at most " + MAX_DEVICES + " warm-up devices, got " + devices);
             }
         }
 

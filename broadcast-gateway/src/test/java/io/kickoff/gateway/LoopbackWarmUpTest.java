@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +57,18 @@ class LoopbackWarmUpTest {
             assertThat(gateway.metrics().count("kickoff_gateway_connects")).isZero();
             assertThat(gateway.metrics().count("kickoff_gateway_update_writes")).isZero();
         }
+    }
+
+    @Test
+    void aNodeClosedBeforeItWasReadyFailsThoseWaitingForIt() throws Exception {
+        CompletableFuture<Void> ready;
+        try (InProcessEventBus bus = new InProcessEventBus();
+             Gateway gateway = Gateway.start(config(SMALL), DeviceTokens.withSecret("gateway-warm-up-secret-0123456789abcdef"),
+                     bus, Clock.systemUTC())) {
+            ready = gateway.whenReady();
+            assertThat(ready).isNotDone(); // still warming up
+        }
+        assertThat(ready).failsWithin(Duration.ofSeconds(5)).withThrowableThat().withMessageContaining("closed before it was ready");
     }
 
     @Test

@@ -107,8 +107,9 @@ final class GatewayCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "--max-connections, --max-connects-per-second and --io-threads must not be negative");
         }
-        if (warmUpDevices < 0 || warmUpDevices > 5_000) {
-            throw new ParameterException(spec.commandLine(), "--warm-up-devices must be 0..5000, got " + warmUpDevices);
+        if (warmUpDevices < 0 || warmUpDevices > GatewayConfig.WarmUp.MAX_DEVICES) {
+            throw new ParameterException(spec.commandLine(), "--warm-up-devices must be 0.."
+                    + GatewayConfig.WarmUp.MAX_DEVICES + ", got " + warmUpDevices);
         }
         if (drainWindow.isNegative()) {
             throw new ParameterException(spec.commandLine(), "--drain-window must not be negative");
@@ -139,7 +140,7 @@ final class GatewayCommand implements Callable<Integer> {
                         id, ProcessHandle.current().pid(), infrastructure.bootstrapServers());
                 out.flush();
                 // Waiting for the bus; a stop request ends the wait.
-                CompletableFuture<Void> ready = GatewayLifecycle.whenReady(gateway);
+                CompletableFuture<Void> ready = gateway.whenReady();
                 CompletableFuture.anyOf(ready, stop.requested()).join();
                 ready.cancel(false);
                 if (gateway.isReady()) {

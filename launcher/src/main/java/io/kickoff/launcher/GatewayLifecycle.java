@@ -18,18 +18,13 @@ final class GatewayLifecycle {
     private GatewayLifecycle() {
     }
 
-    /** Completes once the gateway has read the state of the world and accepts devices; cancel it to stop waiting. */
-    static CompletableFuture<Void> whenReady(Gateway gateway) {
-        return gateway.whenReady();
-    }
-
     /**
      * Returns once the gateway has read the state of the world and accepts devices.
      *
      * @throws IllegalStateException if it is not ready within {@code timeout} (e.g. Kafka unreachable)
      */
     static void awaitReady(Gateway gateway, Duration timeout) throws InterruptedException {
-        CompletableFuture<Void> ready = whenReady(gateway);
+        CompletableFuture<Void> ready = gateway.whenReady();
         try {
             ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

@@ -20,7 +20,7 @@ final class SharedPathWarmUp implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
-    private final List<HttpRequest> reads = new CopyOnWriteArrayList<>();
+    private final List<HttpRequest> requests = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile boolean stopped;
 
@@ -52,13 +52,13 @@ final class SharedPathWarmUp implements AutoCloseable {
         if (bearer != null) {
             request.header("Authorization", "Bearer " + bearer);
         }
-        reads.add(request.build());
+        requests.add(request.build());
         return this;
     }
 
     private void run() {
         while (!stopped) {
-            for (HttpRequest request : reads) {
+            for (HttpRequest request : requests) {
                 try {
                     http.send(request, HttpResponse.BodyHandlers.discarding());
                 } catch (InterruptedException e) {

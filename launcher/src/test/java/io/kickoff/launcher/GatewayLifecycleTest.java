@@ -20,12 +20,12 @@ class GatewayLifecycleTest {
                 Gateway gateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("gw-ready")
                         .warmUp(GatewayConfig.WarmUp.OFF).build(),
                         DeviceTokens.withSecret("gateway-lifecycle-test-secret-0123456789"), bus, Clock.systemUTC())) {
-            CompletableFuture<Void> ready = GatewayLifecycle.whenReady(gateway);
+            CompletableFuture<Void> ready = gateway.whenReady();
 
             assertThat(ready).succeedsWithin(WAIT);
             assertThat(gateway.isReady()).isTrue();
             GatewayLifecycle.awaitReady(gateway, WAIT); // returns at once
-            assertThat(GatewayLifecycle.whenReady(gateway)).isCompleted();
+            assertThat(gateway.whenReady()).isCompleted();
         }
     }
 }
