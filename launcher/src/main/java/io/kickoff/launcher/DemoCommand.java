@@ -50,7 +50,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "Audience segment of the devices, one of the catalog's (default: ${DEFAULT-VALUE}).")
     String segment;
 
-    @Option(names = "--timeout", defaultValue = "PT30S", description = "How long to wait for every device (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "30s", description = "How long to wait for every device (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Spec

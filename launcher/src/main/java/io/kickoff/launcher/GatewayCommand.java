@@ -68,7 +68,7 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Option(names = "--drain-window", paramLabel = "DURATION",
             description = "On stop, connected devices are sent to other nodes one by one, spread evenly over this window, "
-                    + "each served until its moment; ISO-8601 (default: ${DEFAULT-VALUE}).")
+                    + "each served until its moment; e.g. 30s, 2m (default: ${DEFAULT-VALUE}).")
     Duration drainWindow;
 
     @Option(names = "--warm-up-devices", paramLabel = "N",

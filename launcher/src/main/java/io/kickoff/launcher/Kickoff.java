@@ -27,6 +27,8 @@ public final class Kickoff implements Runnable {
 
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Kickoff());
+        // Every duration option of every command reads 30s, 2m, 1h30m (and ISO-8601).
+        cli.registerConverter(java.time.Duration.class, Durations::parse);
         // Every command, whatever failed: one line and a documented exit code (CommandFailure), the stack in the log.
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             CommandFailure failure = CommandFailure.of(e);

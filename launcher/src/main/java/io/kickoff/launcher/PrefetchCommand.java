@@ -51,7 +51,7 @@ final class PrefetchCommand implements Callable<Integer> {
     int criticalReserve = DEFAULTS.criticalReserve();
 
     @Option(names = "--max-age", paramLabel = "DURATION",
-            description = "Base Cache-Control max-age of bundle answers, ISO-8601 (default: ${DEFAULT-VALUE}).")
+            description = "Base Cache-Control max-age of bundle answers, e.g. 30s, 10m, 1h (default: ${DEFAULT-VALUE}).")
     java.time.Duration maxAge = DEFAULTS.maxAge();
 
     @Option(names = "--max-age-jitter", paramLabel = "FRACTION",

@@ -44,6 +44,7 @@ final class SimulateCommand implements Callable<Integer> {
     /** More sockets than this from one source address connect slowly on the benchmark machine. */
     static final int SOCKETS_PER_SOURCE_ADDRESS = 5_000;
     private static final long PROGRESS_MILLIS = 5_000;
+    private static final long STILL_WAITING_SECONDS = 15;
 
     enum Format {
         proto(WireFormat.PROTOBUF), json(WireFormat.JSON);
@@ -105,8 +106,8 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Event loop threads of the fleet, 0 for two per core (default: ${DEFAULT-VALUE}).")
     int ioThreads;
 
-    @Option(names = "--connect-timeout", defaultValue = "PT120S", paramLabel = "DURATION",
-            description = "How long to wait for every device's first welcome, ISO-8601 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--connect-timeout", defaultValue = "120s", paramLabel = "DURATION",
+            description = "How long to wait for every device's first welcome (default: ${DEFAULT-VALUE}).")
     Duration connectTimeout;
 
     @Option(names = "--watch", paramLabel = "EVENT", description = "Event id to watch once connected.")
@@ -116,7 +117,12 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Seqs of the watched event to report on, in order, e.g. 1,2,3,4 (default: ${DEFAULT-VALUE}).")
     List<Long> watchSeqs;
 
-    @Option(names = "--watch-timeout", defaultValue = "PT60S", paramLabel = "DURATION",
+    @Option(names = "--watch-start-timeout", defaultValue = "10m", paramLabel = "DURATION",
+            description = "How long to wait for a watched seq to reach a first device before failing with a hint (the "
+                    + "event may not exist, or not target --segment) (default: ${DEFAULT-VALUE}).")
+    Duration watchStartTimeout;
+
+    @Option(names = "--watch-timeout", defaultValue = "60s", paramLabel = "DURATION",
             description = "Per watched seq: how long after its first device received it every device may take (default: ${DEFAULT-VALUE}).")
     Duration watchTimeout;
 
@@ -184,7 +190,7 @@ final class SimulateCommand implements Callable<Integer> {
                     if (stop.isRequested()) {
                         break;
                     }
-                    SimulatorReport figures = watchSeq(fleet, seq, out);
+                    SimulatorReport figures = watchSeq(fleet, seq, report, out);
                     if (figures == null) {
                         break; // stopped while waiting for the update to appear
                     }
@@ -218,9 +224,10 @@ final class SimulateCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "--connects-per-second must be >= 0, --max-concurrent-connects >= 1, --io-threads >= 0");
         }
-        for (Duration d : List.of(connectTimeout, watchTimeout)) {
+        for (Duration d : List.of(connectTimeout, watchTimeout, watchStartTimeout)) {
             if (d.isNegative() || d.isZero()) {
-                throw new ParameterException(spec.commandLine(), "--connect-timeout and --watch-timeout must be positive");
+                throw new ParameterException(spec.commandLine(),
+                        "--connect-timeout, --watch-start-timeout and --watch-timeout must be positive");
             }
         }
         if (watchSeqs.stream().anyMatch(seq -> seq < 1)) {
@@ -323,16 +330,36 @@ final class SimulateCommand implements Callable<Integer> {
 
     /**
      * Waits for the first device to receive seq (or a later one), then for all of them within the
-     * watch timeout. Null if stopped before the update appeared.
+     * watch timeout. Null if stopped before the update appeared; fails with a hint if it does not appear within
+     * {@code --watch-start-timeout}, saying every {@value #STILL_WAITING_SECONDS} s meanwhile that it is still waiting.
      */
-    private SimulatorReport watchSeq(DeviceFleet fleet, long seq, PrintWriter out) throws InterruptedException {
-        out.printf("watching %s: waiting for seq %d%n", watch, seq);
+    private SimulatorReport watchSeq(DeviceFleet fleet, long seq, SimulationReport report, PrintWriter out)
+            throws InterruptedException {
+        out.printf("watching %s: waiting for seq %d (at most %s)%n", watch, seq, Durations.format(watchStartTimeout));
         out.flush();
         CompletableFuture<Void> first = fleet.whenReached(watch, seq, 1);
-        CompletableFuture.anyOf(first, stop.requested()).exceptionally(e -> null).join();
+        CompletableFuture<Object> started = CompletableFuture.anyOf(first, stop.requested());
+        long start = System.nanoTime();
+        long deadline = start + watchStartTimeout.toNanos();
+        while (!started.isDone() && deadline - System.nanoTime() > 0) {
+            if (!awaitAtMost(started, Math.min(STILL_WAITING_SECONDS * 1_000_000_000L, deadline - System.nanoTime()))) {
+                out.printf("watching %s: still waiting for seq %d after %s (%,d devices connected)%n", watch, seq,
+                        Durations.format(Duration.ofSeconds((System.nanoTime() - start) / 1_000_000_000L)),
+                        fleet.connectedCount());
+                out.flush();
+            }
+        }
         if (!first.isDone()) {
             first.cancel(false);
-            return null;
+            if (stop.isRequested()) {
+                return null;
+            }
+            String why = "no device received " + watch + " seq " + seq + " within " + Durations.format(watchStartTimeout)
+                    + ": does the event exist and has it reached that stage change (GET /v1/events/" + watch
+                    + " on the admin API), and does its audience include segment " + segment + "?";
+            report.fatal(why);
+            report.done(fleet, false);
+            throw new IllegalStateException(why);
         }
         // Devices timestamp receipts themselves: when the wait ends does not skew the figures.
         CompletableFuture<Void> everyone = fleet.whenReached(watch, seq, devices);

@@ -19,7 +19,7 @@ final class TokenCommand implements Callable<Integer> {
     @Option(names = "--segment", required = true, description = "Audience segment of the device, e.g. us-en.")
     String segment;
 
-    @Option(names = "--ttl", defaultValue = "PT24H", description = "How long the token is valid, ISO-8601 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ttl", defaultValue = "24h", description = "How long the token is valid, e.g. 30m, 24h, 7d (default: ${DEFAULT-VALUE}).")
     Duration ttl;
 
     @Mixin

@@ -124,6 +124,28 @@ class SimulateCommandTest {
     }
 
     @Test
+    void aWatchOnAnEventThatNeverComesEndsWithAHintInsteadOfWaitingForever() throws Exception {
+        Path report = dir.resolve("unknown.json");
+        CliRun run = CliRun.start("simulate", "--gateway", uri(), "--devices", "2", "--token-secret", SECRET,
+                "--watch", "no-such-event", "--watch-start-timeout", "1s", "--report-json", report.toString());
+
+        assertThat(run.exit().get(WAIT.toSeconds(), TimeUnit.SECONDS)).as(run.toString()).isEqualTo(1);
+        assertThat(run.err()).contains("kickoff: no device received no-such-event seq 1 within 1s",
+                "GET /v1/events/no-such-event", "segment");
+        JsonNode figures = json(report);
+        assertThat(figures.get("phase").asText()).isEqualTo("done");
+        assertThat(figures.get("ok").asBoolean()).isFalse();
+        assertThat(figures.get("error").asText()).contains("no-such-event");
+    }
+
+    @Test
+    void aDurationThatIsNotOneIsAUsageErrorSayingWhatToWrite() {
+        KickoffCliTest.Run run = KickoffCliTest.run("simulate", "--gateway", uri(), "--connect-timeout", "ten");
+        assertThat(run.exitCode()).isEqualTo(CommandFailure.USAGE);
+        assertThat(run.err()).contains("'ten' is not a duration: write e.g. 30s");
+    }
+
+    @Test
     void devicesThatWithholdAcksGetUpdatesAgain() throws Exception {
         Path report = dir.resolve("withheld.json");
         CliRun run = CliRun.start("simulate", "--gateway", uri(), "--devices", "5", "--token-secret", SECRET,
