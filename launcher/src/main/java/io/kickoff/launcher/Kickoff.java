@@ -14,6 +14,13 @@ public final class Kickoff implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Inherited by every command, so it may come anywhere on the line. */
+    @CommandLine.Option(names = "--log-format", scope = CommandLine.ScopeType.INHERIT, paramLabel = "FORMAT",
+            description = "The log on stderr: ${COMPLETION-CANDIDATES} (one JSON object per line) (default: text).")
+    void logFormat(LogOutput.Format format) {
+        LogOutput.use(format);
+    }
+
     /**
      * Hollow logs every blob it reads and writes at INFO through java.util.logging, which would bury
      * the CLI's own output; its warnings still show. Held here: JUL keeps loggers weakly.

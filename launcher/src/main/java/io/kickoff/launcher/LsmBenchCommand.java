@@ -68,6 +68,10 @@ final class LsmBenchCommand implements Callable<Integer> {
         }
         RedisAddress.validate(spec, redis);
         PrintWriter out = spec.commandLine().getOut();
+        // The output is the result: the services' own INFO lines would bury it (KICKOFF_LOG_LEVEL brings them back).
+        LogOutput.quietUnlessAsked();
+        out.println(kafka == null ? "starting a Redis server and a Kafka broker..." : "using Kafka " + kafka + " and " + redis);
+        out.flush();
         try (Infrastructure infrastructure = kafka == null ? Infrastructure.embedded() : Infrastructure.external(kafka, redis);
              LsmStorage storage = LsmStorage.open(infrastructure.redisUri())) {
             EventBus watcherBus = infrastructure.bus("lsm-bench-watcher");
@@ -89,6 +93,8 @@ final class LsmBenchCommand implements Callable<Integer> {
                 AdminClient admin = new AdminClient(URI.create("http://127.0.0.1:" + lsm.adminPort()), TOKEN,
                         HttpClient.newBuilder().executor(java.util.concurrent.Executors.newFixedThreadPool(4)).build(),
                         AdminClient.DEFAULT_TIMEOUT);
+                out.printf("creating %d events, then %d transitions one at a time...%n", events, events - 1);
+                out.flush();
                 String run = Long.toString(System.currentTimeMillis(), 36);
                 List<String> ids = new ArrayList<>();
                 for (int i = 0; i < events; i++) {
@@ -109,6 +115,8 @@ final class LsmBenchCommand implements Callable<Integer> {
                 out.printf("  p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", latency.getValueAtPercentile(50) / 1000.0,
                         latency.getValueAtPercentile(99) / 1000.0, latency.getMaxValue() / 1000.0);
 
+                out.printf("then %d transitions with %d admin calls in flight...%n", events * 3, concurrency);
+                out.flush();
                 Semaphore inFlight = new Semaphore(concurrency);
                 List<CompletableFuture<?>> calls = new ArrayList<>();
                 long start = System.nanoTime();
