@@ -218,6 +218,34 @@ class KickoffCliTest {
     }
 
     @Test
+    void aLargeCatalogChangeIsRefusedUntilAllowedAndVersionsListsWhatWasAnnounced(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Run empty = run("catalog", "versions", "--dir", dir.toString());
+        assertThat(empty.exitCode()).as(empty.err()).isZero();
+        assertThat(empty.out()).contains("no catalog version in " + dir);
+        Run first = run("catalog", "publish", "--dir", dir.toString(), "--synthetic", "50,2,1");
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        long v1 = Long.parseLong(first.out().replaceAll("(?s).*version (\\d+).*", "$1"));
+
+        Run tripled = run("catalog", "publish", "--dir", dir.toString(), "--synthetic", "150,2,1");
+        assertThat(tripled.exitCode()).isEqualTo(1);
+        assertThat(tripled.err()).contains("version not announced", "--allow-change");
+        Run allowed = run("catalog", "publish", "--dir", dir.toString(), "--synthetic", "150,2,1", "--allow-change", "250");
+        assertThat(allowed.exitCode()).as(allowed.err()).isZero();
+        long v2 = Long.parseLong(allowed.out().replaceAll("(?s).*version (\\d+).*", "$1"));
+
+        Run versions = run("catalog", "versions", "--dir", dir.toString());
+        assertThat(versions.exitCode()).as(versions.err()).isZero();
+        java.util.List<String> lines = versions.out().lines().toList();
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(1)).startsWith(Long.toString(v1)).doesNotContain("announced");
+        assertThat(lines.get(2)).startsWith(Long.toString(v2)).endsWith("announced").matches(".* B +[0-9,]+ B +announced");
+        assertThat(run("catalog", "versions", "--dir", dir.resolve("typo").toString()).exitCode()).isEqualTo(2);
+        assertThat(run("catalog", "publish", "--dir", dir.toString(), "--synthetic", "1,1,1", "--allow-change", "-1")
+                .exitCode()).isEqualTo(2);
+    }
+
+    @Test
     void catalogPublishRefusesBadInput(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         assertThat(run("catalog", "publish", "--dir", dir.toString()).exitCode()).isEqualTo(2);
         assertThat(run("catalog", "publish", "--dir", dir.toString(), "--synthetic", "10,0,1").exitCode()).isEqualTo(2);

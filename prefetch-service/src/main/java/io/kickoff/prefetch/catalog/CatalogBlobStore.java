@@ -1,5 +1,11 @@
 package io.kickoff.prefetch.catalog;
 
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
 import com.netflix.hollow.api.consumer.HollowConsumer;
 import com.netflix.hollow.api.consumer.fs.HollowFilesystemAnnouncementWatcher;
 import com.netflix.hollow.api.consumer.fs.HollowFilesystemBlobRetriever;
@@ -62,6 +68,15 @@ public sealed interface CatalogBlobStore permits CatalogBlobStore.Directory, InM
                 : " does not exist") + ": publish a catalog there first (kickoff catalog publish --dir " + dir + " ...)");
     }
 
+    /**
+     * One version's blobs in a directory.
+     *
+     * @param snapshotBytes size of its snapshot, -1 if it has none
+     * @param deltaBytes    size of the delta from the version before, -1 if it has none
+     */
+    record BlobVersion(long version, long snapshotBytes, long deltaBytes, Instant written) {
+    }
+
     /** Hollow's filesystem blob store over one directory (snapshots, deltas, reverse deltas, announced.version). */
     record Directory(Path dir) implements CatalogBlobStore {
         public Directory {
@@ -110,6 +125,43 @@ public sealed interface CatalogBlobStore permits CatalogBlobStore.Directory, InM
         @Override
         public String describe() {
             return "directory " + dir;
+        }
+
+        /**
+         * The versions whose blobs are in the directory, oldest first: what each holds (a snapshot, a delta from the
+         * version before) and when it was written. Empty if the directory holds none.
+         */
+        public List<BlobVersion> versions() {
+            Map<Long, BlobVersion> versions = new TreeMap<>();
+            if (!Files.isDirectory(dir)) {
+                return List.of();
+            }
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    String[] parts = file.getFileName().toString().split("-");
+                    if (parts.length < 2 || !parts[parts.length - 1].matches("\\d+")) {
+                        continue;
+                    }
+                    long version = Long.parseLong(parts[parts.length - 1]);
+                    BlobVersion v = versions.getOrDefault(version, new BlobVersion(version, -1, -1, null));
+                    long size = Files.size(file);
+                    Instant written = Files.getLastModifiedTime(file).toInstant();
+                    v = switch (parts[0]) {
+                        case "snapshot" -> new BlobVersion(version, size, v.deltaBytes(), later(v.written(), written));
+                        case "delta" -> new BlobVersion(version, v.snapshotBytes(), size, later(v.written(), written));
+                        case "header" -> new BlobVersion(version, v.snapshotBytes(), v.deltaBytes(), later(v.written(), written));
+                        default -> v;
+                    };
+                    versions.put(version, v);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + dir, e);
+            }
+            return List.copyOf(versions.values());
+        }
+
+        private static Instant later(Instant a, Instant b) {
+            return a == null || b.isAfter(a) ? b : a;
         }
 
         @Override

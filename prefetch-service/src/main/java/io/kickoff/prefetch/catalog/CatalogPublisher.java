@@ -97,6 +97,11 @@ public final class CatalogPublisher {
         return open(store).publish(source);
     }
 
+    /** {@link #publish(CatalogBlobStore, CatalogSource)} with another allowed record-count change, in percent. */
+    public static long publish(CatalogBlobStore store, CatalogSource source, float maxVariancePercent) {
+        return open(store, maxVariancePercent).publish(source);
+    }
+
     /** {@link #publish(CatalogBlobStore, CatalogSource)} into a filesystem blob directory. */
     public static long publish(Path blobDir, CatalogSource source) {
         return publish(CatalogBlobStore.directory(blobDir), source);
