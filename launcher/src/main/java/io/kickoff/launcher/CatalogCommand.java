@@ -104,11 +104,12 @@ final class CatalogCommand implements Runnable {
                 return 0;
             }
             long announced = store.announcedVersion();
-            out.printf("%-20s %-22s %12s %12s  %s%n", "version", "written", "snapshot", "delta", "");
+            out.println(String.format("%-20s %-22s %12s %12s", "version", "written", "snapshot", "delta"));
             for (CatalogBlobStore.BlobVersion v : versions) {
-                out.printf("%-20d %-22s %12s %12s  %s%n", v.version(),
+                out.println(String.format("%-20d %-22s %12s %12s  %s", v.version(),
                         v.written() == null ? "-" : v.written().truncatedTo(ChronoUnit.SECONDS).toString(),
-                        bytes(v.snapshotBytes()), bytes(v.deltaBytes()), v.version() == announced ? "announced" : "");
+                        bytes(v.snapshotBytes()), bytes(v.deltaBytes()), v.version() == announced ? "announced" : "")
+                        .stripTrailing());
             }
             out.flush();
             return 0;
