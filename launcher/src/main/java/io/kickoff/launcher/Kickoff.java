@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "kickoff", mixinStandardHelpOptions = true, version = "kickoff 0.1.0",
         description = "Live-event recommendation prefetch and broadcast.",
         subcommands = {ServeCommand.class, DemoCommand.class, GatewayCommand.class, LsmCommand.class, LsmBenchCommand.class, PrefetchCommand.class, CatalogCommand.class,
-                SimulateCommand.class, MergeReportsCommand.class, KafkaCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
+                SimulateCommand.class, MergeReportsCommand.class, KafkaCommand.class, TokenCommand.class, ConfigCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Kickoff implements Runnable {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Kickoff.class);
 
@@ -27,13 +28,25 @@ public final class Kickoff implements Runnable {
      */
     private static final java.util.logging.Logger HOLLOW_LOG = java.util.logging.Logger.getLogger("com.netflix.hollow");
 
+    /** Inherited by every command; read before the others (see {@link ConfiguredCommandLine}). */
+    @CommandLine.Option(names = "--config", scope = CommandLine.ScopeType.INHERIT, paramLabel = "FILE",
+            description = "Configuration file (YAML; env KICKOFF_CONFIG): options by name, at the top level for every "
+                    + "command or in a section per command; flags and KICKOFF_* variables override it. See "
+                    + "kickoff config print.")
+    java.nio.file.Path config;
+
     public static void main(String[] args) {
         HOLLOW_LOG.setLevel(java.util.logging.Level.WARNING);
         System.exit(commandLine().execute(args));
     }
 
     static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new Kickoff());
+        return commandLine(System.getenv());
+    }
+
+    static CommandLine commandLine(java.util.Map<String, String> env) {
+        ConfigDefaults defaults = new ConfigDefaults(env);
+        CommandLine cli = new ConfiguredCommandLine(new Kickoff(), defaults, env);
         // Every duration option of every command reads 30s, 2m, 1h30m (and ISO-8601).
         cli.registerConverter(java.time.Duration.class, Durations::parse);
         // Every command, whatever failed: one line and a documented exit code (CommandFailure), the stack in the log.
@@ -51,7 +64,48 @@ public final class Kickoff implements Runnable {
                     + commandLine.getCommandSpec().qualifiedName() + " --help)");
             return CommandFailure.USAGE;
         });
+        defaults.install(cli);
         return cli;
+    }
+
+    /**
+     * The command line that reads the configuration file before it parses: picocli asks for defaults while parsing,
+     * and {@code --config} may come anywhere on the line.
+     */
+    static final class ConfiguredCommandLine extends CommandLine {
+        private final ConfigDefaults defaults;
+        private final java.util.Map<String, String> env;
+
+        ConfiguredCommandLine(Object command, ConfigDefaults defaults, java.util.Map<String, String> env) {
+            super(command);
+            this.defaults = defaults;
+            this.env = env;
+        }
+
+        @Override
+        public int execute(String... args) {
+            String file = env.get("KICKOFF_CONFIG");
+            for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--config") && i + 1 < args.length) {
+                    file = args[i + 1];
+                } else if (args[i].startsWith("--config=")) {
+                    file = args[i].substring("--config=".length());
+                }
+            }
+            try {
+                defaults.use(file == null || file.isBlank() ? ConfigFile.none()
+                        : ConfigFile.load(java.nio.file.Path.of(file), this));
+            } catch (IllegalArgumentException e) {
+                getErr().println("kickoff: " + CommandFailure.oneLine(e.getMessage()));
+                getErr().flush();
+                return CommandFailure.USAGE;
+            }
+            return super.execute(args);
+        }
+
+        ConfigDefaults defaults() {
+            return defaults;
+        }
     }
 
     @Override
