@@ -76,6 +76,9 @@ final class GatewayCommand implements Callable<Integer> {
                     + "so that its first real broadcast runs compiled code; 0 to start without (default: ${DEFAULT-VALUE}).")
     int warmUpDevices;
 
+    @Mixin
+    GatewaySettings settings;
+
     @Spec
     CommandSpec spec;
 
@@ -96,7 +99,8 @@ final class GatewayCommand implements Callable<Integer> {
                     "--drain-window", d.drainWindow(),
                     "--warm-up-devices", d.warmUp().devices());
             Object value = defaults.get(option.longestName());
-            return value == null ? null : value.toString();
+            return value != null ? (value instanceof Duration duration ? Durations.format(duration) : value.toString())
+                    : GatewaySettings.defaults().get(option.longestName());
         }
     }
 
@@ -116,7 +120,10 @@ final class GatewayCommand implements Callable<Integer> {
         }
         listen.requireFree(port, "--port");
         DeviceTokens tokens = tokenSecret.tokens();
-        GatewayConfig.Builder config = GatewayConfig.builder()
+        // The node id also names the bus client. Ports are unique per host; with port 0 the pid is.
+        String id = nodeId != null ? nodeId : port != 0 ? "gateway-" + port : "gateway-" + ProcessHandle.current().pid();
+        // Built before anything starts: settings that do not fit together are a usage error naming them.
+        GatewayConfig config = settings.applyTo(GatewayConfig.builder())
                 .host(listen.host)
                 .port(port)
                 .maxConnections(maxConnections)
@@ -125,15 +132,15 @@ final class GatewayCommand implements Callable<Integer> {
                 .drainWindow(drainWindow)
                 .warmUp(warmUpDevices == 0 ? GatewayConfig.WarmUp.OFF
                         : new GatewayConfig.WarmUp(warmUpDevices, GatewayConfig.WarmUp.DEFAULT.budget()))
-                .opsToken(opsToken);
+                .opsToken(opsToken)
+                .nodeId(id)
+                .build();
         // Before the hook: a missing broker ends the command here, with nothing to clean up.
         Infrastructure infrastructure = Infrastructure.external(kafka, null);
         stop.install();
         try {
-            // The node id also names the bus client. Ports are unique per host; with port 0 the pid is.
-            String id = nodeId != null ? nodeId : port != 0 ? "gateway-" + port : "gateway-" + ProcessHandle.current().pid();
             EventBus bus = infrastructure.bus("kickoff-" + id);
-            Gateway gateway = Gateway.start(config.nodeId(id).build(), tokens, bus, Clock.systemUTC());
+            Gateway gateway = Gateway.start(config, tokens, bus, Clock.systemUTC());
             try {
                 PrintWriter out = spec.commandLine().getOut();
                 out.printf("Kickoff gateway %s (pid %d) on Kafka %s: reading the state of the world and warming up...%n",

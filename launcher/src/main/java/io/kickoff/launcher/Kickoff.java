@@ -49,6 +49,8 @@ public final class Kickoff implements Runnable {
         CommandLine cli = new ConfiguredCommandLine(new Kickoff(), defaults, env);
         // Every duration option of every command reads 30s, 2m, 1h30m (and ISO-8601).
         cli.registerConverter(java.time.Duration.class, Durations::parse);
+        // Every size option reads 512, 64KiB, 1MiB.
+        cli.registerConverter(ByteSize.class, ByteSize::parse);
         // Every command, whatever failed: one line and a documented exit code (CommandFailure), the stack in the log.
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             CommandFailure failure = CommandFailure.of(e);

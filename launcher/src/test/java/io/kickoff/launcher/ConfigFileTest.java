@@ -118,4 +118,24 @@ class ConfigFileTest {
                 "  token-secret: '***'")
                 .doesNotContain(FILE_SECRET);
     }
+
+    @Test
+    void gatewaySettingsReadSizesAndDurationsAndRefuseOnesThatDoNotFitTogether() throws Exception {
+        KickoffCliTest.Run help = run(Map.of(), "gateway", "--help");
+        assertThat(help.out()).contains("--max-frame-size=SIZE", "(default: 64KiB)", "--ack-timeout=DURATION");
+
+        Path config = file("""
+                gateway:
+                  write-buffer-low: 1MiB
+                  write-buffer-high: 64KiB
+                """);
+        KickoffCliTest.Run refused = run(Map.of(), "gateway", "--config", config.toString(), "--kafka", "127.0.0.1:9",
+                "--port", "0");
+        assertThat(refused.exitCode()).isEqualTo(CommandFailure.USAGE);
+        assertThat(refused.err()).contains("writeBufferLow < writeBufferHigh");
+
+        KickoffCliTest.Run badSize = run(Map.of(), "gateway", "--kafka", "127.0.0.1:9", "--max-frame-size", "lots");
+        assertThat(badSize.exitCode()).isEqualTo(CommandFailure.USAGE);
+        assertThat(badSize.err()).contains("'lots' is not a size: write e.g. 512, 64KiB");
+    }
 }

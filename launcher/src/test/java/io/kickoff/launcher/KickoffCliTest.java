@@ -65,7 +65,7 @@ class KickoffCliTest {
         GatewayConfig defaults = GatewayConfig.builder().build();
         assertThat(help("gateway")).contains("--kafka", "--max-connections", "--ops-token",
                 "--io-threads", "--token-secret", "--node-id", "--max-connects-per-second",
-                "(default: " + defaults.maxConnectsPerSecond() + ")", "(default: " + defaults.drainWindow() + ")");
+                "(default: " + defaults.maxConnectsPerSecond() + ")", "(default: " + Durations.format(defaults.drainWindow()) + ")");
         assertThat(help("lsm")).contains("--kafka", "--port", "--admin-token");
         assertThat(help("simulate")).contains("--gateway", "--source-addresses", "--withhold-acks",
                 "--watch-seq", "--report-json", "proto, json", "--connects-per-second", "--max-concurrent-connects");
