@@ -45,6 +45,13 @@ public record KafkaBusConfig(String bootstrapServers, String clientId, int parti
                 Duration.ofMinutes(2), Duration.ofSeconds(5), Map.of());
     }
 
+    /** The same bus with more Kafka client settings (TLS, SASL, tuning), applied over the bus's own. */
+    public KafkaBusConfig withClientConfig(Map<String, ?> settings) {
+        Map<String, Object> merged = new java.util.LinkedHashMap<>(extraClientConfig);
+        merged.putAll(settings);
+        return new KafkaBusConfig(bootstrapServers, clientId, partitions, replicationFactor, startTimeout, deliveryTimeout, unavailableAfter, merged);
+    }
+
     public KafkaBusConfig withClientId(String id) {
         return new KafkaBusConfig(bootstrapServers, id, partitions, replicationFactor, startTimeout, deliveryTimeout, unavailableAfter, extraClientConfig);
     }

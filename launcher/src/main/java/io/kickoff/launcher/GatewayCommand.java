@@ -136,7 +136,7 @@ final class GatewayCommand implements Callable<Integer> {
                 .nodeId(id)
                 .build();
         // Before the hook: a missing broker ends the command here, with nothing to clean up.
-        Infrastructure infrastructure = Infrastructure.external(kafka, null);
+        Infrastructure infrastructure = Infrastructure.external(kafka, kafkaOption.clientConfig(), null);
         stop.install();
         try {
             EventBus bus = infrastructure.bus("kickoff-" + id);

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -28,11 +29,18 @@ final class Infrastructure implements AutoCloseable {
     private final RedisServer redis;
     private final String bootstrapServers;
     private final String redisUri;
+    private final Map<String, Object> kafkaClientConfig;
     private final InProcessEventBus inProcessBus;
     private final List<EventBus> buses = new ArrayList<>();
 
     private Infrastructure(Mode mode, KafkaServer kafka, RedisServer redis, String bootstrapServers, String redisUri) {
+        this(mode, kafka, redis, bootstrapServers, redisUri, Map.of());
+    }
+
+    private Infrastructure(Mode mode, KafkaServer kafka, RedisServer redis, String bootstrapServers, String redisUri,
+                           Map<String, Object> kafkaClientConfig) {
         this.mode = mode;
+        this.kafkaClientConfig = Map.copyOf(kafkaClientConfig);
         this.kafka = kafka;
         this.redis = redis;
         this.bootstrapServers = bootstrapServers;
@@ -56,11 +64,16 @@ final class Infrastructure implements AutoCloseable {
      * answers there.
      */
     static Infrastructure external(String bootstrapServers, String redisUri) {
+        return external(bootstrapServers, Map.of(), redisUri);
+    }
+
+    /** {@link #external(String, String)} with more Kafka client settings (TLS, SASL) for every bus it makes. */
+    static Infrastructure external(String bootstrapServers, Map<String, Object> kafkaClientConfig, String redisUri) {
         Reachability.requireKafka(bootstrapServers.trim(), Reachability.DEFAULT_WAIT);
         if (redisUri != null && !redisUri.isBlank()) {
             Reachability.requireRedis(redisUri, Reachability.DEFAULT_WAIT);
         }
-        return new Infrastructure(Mode.external, null, null, bootstrapServers.trim(), redisUri);
+        return new Infrastructure(Mode.external, null, null, bootstrapServers.trim(), redisUri, kafkaClientConfig);
     }
 
     /** Starts a Redis server and a single-node Kafka broker (a child JVM each, on free ports of 127.0.0.1). */
@@ -117,7 +130,8 @@ final class Infrastructure implements AutoCloseable {
         if (inProcessBus != null) {
             return inProcessBus;
         }
-        KafkaEventBus bus = new KafkaEventBus(KafkaBusConfig.of(bootstrapServers).withClientId(clientId));
+        KafkaEventBus bus = new KafkaEventBus(KafkaBusConfig.of(bootstrapServers).withClientId(clientId)
+                .withClientConfig(kafkaClientConfig));
         buses.add(bus);
         return bus;
     }

@@ -53,7 +53,7 @@ final class LsmCommand implements Callable<Integer> {
         listen.requireFree(port, "--port");
         RedisAddress.validate(spec, redis);
         // Before the hook: a missing broker ends the command here, with nothing to clean up.
-        Infrastructure infrastructure = Infrastructure.external(kafka, redis);
+        Infrastructure infrastructure = Infrastructure.external(kafka, kafkaOption.clientConfig(), redis);
         stop.install();
         try (LsmStorage storage = LsmStorage.open(redis);
              LiveStateManager lsm = LiveStateManager.start(

@@ -82,7 +82,7 @@ final class PrefetchCommand implements Callable<Integer> {
         RedisAddress.validate(spec, redis);
         CatalogBlobStore catalogBlobs = CatalogBlobStore.existingDirectory(catalogDir);
         // Before the hook: a missing broker ends the command here, with nothing to clean up.
-        Infrastructure infrastructure = Infrastructure.external(kafka, redis);
+        Infrastructure infrastructure = Infrastructure.external(kafka, kafkaOption.clientConfig(), redis);
         stop.install();
         try (PrefetchStorage storage = PrefetchStorage.open(catalogBlobs, redis);
              PrefetchService service = PrefetchService.start(server, storage.catalog(), storage.bundles(),
