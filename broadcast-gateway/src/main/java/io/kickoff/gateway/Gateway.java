@@ -70,7 +70,7 @@ public final class Gateway implements AutoCloseable {
         this.config = config;
         this.transport = Transport.best();
         this.metrics = new GatewayMetrics(config.nodeId());
-        this.stats = new DeliveryStats(config.nodeId(), clock, registry::size);
+        this.stats = new DeliveryStats(config.nodeId(), clock, registry::size, metrics);
         this.bundles = new BundleDelivery(config, registry, metrics, clock);
         this.fanOut = new FanOut(registry, metrics, stats, bundles);
         this.services = new SessionServices(config, world, registry, clock, metrics, stats, bundles, new Farewells(metrics),
@@ -108,6 +108,7 @@ public final class Gateway implements AutoCloseable {
                 stageRecords.close();
             }
             shutdownGroups();
+            metrics.close();
             throw e;
         }
         this.stages = stageRecords;
@@ -238,6 +239,7 @@ public final class Gateway implements AutoCloseable {
         serverChannel.close().syncUninterruptibly();
         shutdownGroups();
         bundles.close();
+        metrics.close();
         log.info("gateway {} stopped", config.nodeId());
     }
 

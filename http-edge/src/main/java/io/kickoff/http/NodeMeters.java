@@ -131,7 +131,7 @@ public final class NodeMeters implements AutoCloseable {
 
     @Override
     public void close() {
+        // The registry stays readable (a last scrape, tests); only the JVM listeners go.
         gc.close();
-        registry.close();
     }
 }
