@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  */
 public final class MetricsExposition {
     private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
-    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\\\n]|\\\\[\\\\\"n])*)\"");
+    private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
     private static final Pattern SCALED_UNIT = Pattern.compile(
             "_(ms|millis|milliseconds|us|micros|microseconds|ns|nanos|nanoseconds|minutes|hours|days|kb|kib|mb|mib|gb|gib|kilobytes|megabytes|percent)(_|$)");
     private static final Pattern ABOUT_TIME = Pattern.compile("(^|_)(latency|duration|age|lag|elapsed)(_|$)");
@@ -123,29 +123,44 @@ public final class MetricsExposition {
         int at = name.end();
         Map<String, String> labels = new LinkedHashMap<>();
         if (at < line.length() && line.charAt(at) == '{') {
-            int close = line.indexOf('}', at);
-            if (close < 0) {
+            at++;
+            while (at < line.length() && line.charAt(at) != '}') {
+                Matcher labelName = LABEL_NAME.matcher(line).region(at, line.length());
+                if (!labelName.lookingAt() || labelName.end() + 1 >= line.length()
+                        || line.charAt(labelName.end()) != '=' || line.charAt(labelName.end() + 1) != '"') {
+                    throw new IllegalArgumentException("bad label at '" + line.substring(at) + "'");
+                }
+                StringBuilder value = new StringBuilder();
+                int i = labelName.end() + 2;
+                for (; i < line.length() && line.charAt(i) != '"'; i++) {
+                    char c = line.charAt(i);
+                    if (c == '\\') {
+                        char next = i + 1 < line.length() ? line.charAt(++i) : ' ';
+                        if (next != '\\' && next != '"' && next != 'n') {
+                            throw new IllegalArgumentException("bad escape in a label value");
+                        }
+                        value.append(next == 'n' ? '\n' : next);
+                    } else {
+                        value.append(c);
+                    }
+                }
+                if (i >= line.length()) {
+                    throw new IllegalArgumentException("unclosed label value");
+                }
+                if (labels.put(labelName.group(), value.toString()) != null) {
+                    throw new IllegalArgumentException("label " + labelName.group() + " twice");
+                }
+                at = i + 1;
+                if (at < line.length() && line.charAt(at) == ',') {
+                    at++;
+                } else if (at >= line.length() || line.charAt(at) != '}') {
+                    throw new IllegalArgumentException("labels not separated by ','");
+                }
+            }
+            if (at >= line.length()) {
                 throw new IllegalArgumentException("unclosed labels");
             }
-            String inside = line.substring(at + 1, close);
-            int pos = 0;
-            Matcher label = LABEL.matcher(inside);
-            while (pos < inside.length()) {
-                if (!label.find(pos) || label.start() != pos) {
-                    throw new IllegalArgumentException("bad label at '" + inside.substring(pos) + "'");
-                }
-                if (labels.put(label.group(1), label.group(2)) != null) {
-                    throw new IllegalArgumentException("label " + label.group(1) + " twice");
-                }
-                pos = label.end();
-                if (pos < inside.length()) {
-                    if (inside.charAt(pos) != ',') {
-                        throw new IllegalArgumentException("labels not separated by ','");
-                    }
-                    pos++;
-                }
-            }
-            at = close + 1;
+            at++;
         }
         if (at >= line.length() || line.charAt(at) != ' ') {
             throw new IllegalArgumentException("no value");
