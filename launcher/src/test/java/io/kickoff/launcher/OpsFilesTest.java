@@ -157,6 +157,17 @@ class OpsFilesTest {
         assertThat(used).allSatisfy(name -> assertThat(exposed).as("exposed metrics").contains(name));
     }
 
+    @Test
+    void theLicenseFileTheOpenApiDocumentAndThePomAllSayApache2() throws Exception {
+        Path root = OPS.getParent();
+        String license = Files.readString(root.resolve("LICENSE"));
+        assertThat(license).contains("Apache License", "Version 2.0, January 2004", "END OF TERMS AND CONDITIONS");
+        // info.license of the OpenAPI document (two-space indentation under info:).
+        assertThat(Files.readString(root.resolve("docs/admin-api.yaml")))
+                .containsPattern("(?m)^  license:\\n    name: Apache-2.0\\n    identifier: Apache-2.0$");
+        assertThat(Files.readString(root.resolve("pom.xml"))).contains("<licenses>", "<name>Apache-2.0</name>");
+    }
+
     static Set<String> metricNames(String promql) {
         Set<String> names = new TreeSet<>();
         Matcher m = METRIC.matcher(promql);
