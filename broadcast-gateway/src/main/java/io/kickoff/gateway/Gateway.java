@@ -78,6 +78,8 @@ public final class Gateway implements AutoCloseable {
         this.admission = new AdmissionControl(config, metrics);
         metrics.gauge("kickoff_gateway_connections", "greeted device connections", registry::size);
         metrics.gauge("kickoff_gateway_events_known", "events in the state of the world", world::size);
+        metrics.gauge("kickoff_gateway_bus_available", "1 while this node's bus answers (0: no update reaches its devices)",
+                () -> bus.isAvailable() ? 1 : 0);
         this.bossGroup = transport.newGroup(1);
         this.ioGroup = transport.newGroup(config.eventLoops());
         Subscription stageRecords = null;

@@ -62,6 +62,7 @@ class GatewayMetricsTest {
         assertThat(metrics.value("kickoff_gateway_fanout_seconds_bucket", "le", "+Inf")).isZero();
         assertThat(metrics.value("kickoff_gateway_connections")).isZero();
         assertThat(metrics.value("kickoff_gateway_max_connections")).isPositive();
+        assertThat(metrics.value("kickoff_gateway_bus_available")).isEqualTo(1);
         assertThat(metrics.families().get("kickoff_build_info").samples()).singleElement()
                 .satisfies(s -> {
                     assertThat(s.value()).isEqualTo(1);
