@@ -30,16 +30,16 @@ import java.util.function.ToDoubleFunction;
  */
 public final class GatewayMetrics implements AutoCloseable {
     /** Why an upgrade is refused before any WebSocket work: the {@code reason} label of {@code kickoff_gateway_upgrades_refused_total}. */
-    public static final List<String> REFUSAL_REASONS = List.of("unauthorized", "auth_failures", "bad_request", "bad_version",
+    static final List<String> REFUSAL_REASONS = List.of("unauthorized", "auth_failures", "bad_request", "bad_version",
             "bad_subprotocol", "not_ready", "over_capacity", "over_rate", "draining", "fd_ceiling");
     /** Why the server closed a connection: the {@code reason} label of {@code kickoff_gateway_closes_total}. */
-    public static final List<String> CLOSE_REASONS = List.of("upgrade_timeout", "slow_consumer", "idle", "no_hello",
+    static final List<String> CLOSE_REASONS = List.of("upgrade_timeout", "slow_consumer", "idle", "no_hello",
             "rate_limited", "bad_frame", "bad_framing", "too_big", "protocol", "replaced", "lifetime", "drain");
     /**
      * Stage updates whose delivery figures a node exposes at once (the most recently started); an older one's series
      * are removed, as are those of an update its event no longer keeps ({@link DeliveryStats#SEQS_PER_EVENT}).
      */
-    public static final int DELIVERY_UPDATES = 30;
+    static final int DELIVERY_UPDATES = 30;
 
     /** Fan-out of one update by one event loop: from tens of microseconds (few devices) to seconds (an overloaded node). */
     static final Duration[] FAN_OUT_BUCKETS = NodeMeters.buckets(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
