@@ -33,7 +33,12 @@ final class AuthFailureBudget {
         this.burst = burst;
         this.nanoTime = nanoTime;
         // Eviction runs on the caller (an event loop, a few hash operations), not on a pool of its own.
-        this.sources = Caffeine.newBuilder().maximumSize(maxSources).executor(Runnable::run).build();
+        this.sources = Caffeine.newBuilder().maximumSize(maxSources).executor(Runnable::run).recordStats().build();
+    }
+
+    /** The cache of sources' budgets, for its metrics. */
+    Cache<InetAddress, TokenBucket> sources() {
+        return sources;
     }
 
     /**

@@ -57,8 +57,8 @@ final class BundleDelivery implements BundleVersions {
     public BundleDelivery(GatewayConfig config, SessionRegistry registry, GatewayMetrics metrics, Clock clock) {
         this(config, registry, metrics, clock, DEFAULT_TICK, Ticker.EVENT_LOOP);
         metrics.gauge("kickoff_gateway_bundles_held", "latest bundles held, one per event and segment", this::held);
-        metrics.gauge("kickoff_gateway_bundle_writes_skipped",
-                "bundle writes skipped because the connection was unwritable (sent again at reconnect)", skipped::sum);
+        metrics.counter("kickoff_gateway_bundle_writes_skipped",
+                "bundle writes skipped because the connection was unwritable (sent again at reconnect)", skipped, LongAdder::sum);
     }
 
     /** For tests: a pacing tick of {@code tick} driven by {@code ticker}. */

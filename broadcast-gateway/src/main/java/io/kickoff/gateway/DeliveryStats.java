@@ -62,6 +62,8 @@ final class DeliveryStats {
     private final String nodeId;
     private final Clock clock;
     private final IntSupplier connections;
+    // Where each kept seq's figures are also exposed as meters; null: nowhere (tests of the figures alone).
+    private final GatewayMetrics metrics;
     private final Map<String, EventSeqs> events = new ConcurrentHashMap<>();
 
     /**
@@ -70,9 +72,15 @@ final class DeliveryStats {
      * @param connections devices connected (greeted) right now, read at each snapshot
      */
     public DeliveryStats(String nodeId, Clock clock, IntSupplier connections) {
+        this(nodeId, clock, connections, null);
+    }
+
+    /** As above, each kept seq's figures also exposed by {@code metrics} ({@link GatewayMetrics#delivery}). */
+    public DeliveryStats(String nodeId, Clock clock, IntSupplier connections, GatewayMetrics metrics) {
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.connections = Objects.requireNonNull(connections, "connections");
+        this.metrics = metrics;
     }
 
     public String nodeId() {
@@ -86,7 +94,7 @@ final class DeliveryStats {
     public Tally tally(StageUpdate update) {
         EventSeqs seqs = events.get(update.getEventId());
         if (seqs == null) {
-            seqs = events.computeIfAbsent(update.getEventId(), id -> new EventSeqs());
+            seqs = events.computeIfAbsent(update.getEventId(), id -> new EventSeqs(id, metrics));
         }
         Tally tally = seqs.get(update);
         return tally == null ? Tally.NONE : tally;
@@ -118,6 +126,7 @@ final class DeliveryStats {
                 // Clocks of the issuer and this node may disagree a little: never record a negative.
                 long latency = Math.max(0, Math.min(MAX_LATENCY_MICROS, nowMicros - s.issuedAtMicros));
                 s.recorder().recordValue(latency);
+                s.series.ackLatency(latency);
             }
         }
     }
@@ -142,7 +151,12 @@ final class DeliveryStats {
 
     /** Drops everything about an event that left the world (ended or cancelled long ago). */
     public void forget(String eventId) {
-        events.remove(eventId);
+        EventSeqs gone = events.remove(eventId);
+        if (gone != null) {
+            for (Tally s : gone.seqs) {
+                s.series.remove();
+            }
+        }
     }
 
     /** Cumulative figures of every kept (event, seq), each with its latency histogram and percentiles. */
@@ -167,12 +181,19 @@ final class DeliveryStats {
      * what each device this node targeted for the event reached of them.
      */
     private static final class EventSeqs {
+        final String eventId;
+        final GatewayMetrics metrics;
         volatile Tally[] seqs = new Tally[0];
         final Map<String, DeviceMarks> devices = new ConcurrentHashMap<>();
         // Tallies created so far (their generations); guarded by this.
         private int created;
         // A seq left since the last sweep of stale marks.
         private volatile boolean evicted;
+
+        EventSeqs(String eventId, GatewayMetrics metrics) {
+            this.eventId = eventId;
+            this.metrics = metrics;
+        }
 
         Tally get(StageUpdate update) {
             long seq = update.getSeq();
@@ -200,10 +221,13 @@ final class DeliveryStats {
             // A new seq takes the slot of the one it pushes out (the oldest), or a free one.
             int slot = current.length >= SEQS_PER_EVENT ? current[0].slot : freeSlot(current);
             Tally created = new Tally(update, this, slot, this.created++ & DeviceMarks.GENERATION_MASK);
+            if (metrics != null) {
+                created.series = metrics.delivery(eventId, created);
+            }
             next.add(created);
             next.sort(Comparator.comparingLong(s -> s.seq));
             while (next.size() > SEQS_PER_EVENT) {
-                next.remove(0);
+                next.remove(0).series.remove();
                 evicted = true;
             }
             seqs = next.toArray(new Tally[0]);
@@ -303,6 +327,8 @@ final class DeliveryStats {
         final LongAdder targeted = new LongAdder();
         final LongAdder written = new LongAdder();
         final LongAdder acked = new LongAdder();
+        // Its meters (GatewayMetrics#delivery), or none; set once, before the tally is published.
+        DeliveryMeters series = DeliveryMeters.NONE;
         // Created at the first ack: most seqs of a quiet node never get one.
         private volatile Recorder recorder;
         // Folded from the recorder by snapshot(); guarded by this.

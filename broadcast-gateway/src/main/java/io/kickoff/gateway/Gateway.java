@@ -70,7 +70,7 @@ public final class Gateway implements AutoCloseable {
         this.config = config;
         this.transport = Transport.best();
         this.metrics = new GatewayMetrics(config.nodeId());
-        this.stats = new DeliveryStats(config.nodeId(), clock, registry::size);
+        this.stats = new DeliveryStats(config.nodeId(), clock, registry::size, metrics);
         this.bundles = new BundleDelivery(config, registry, metrics, clock);
         this.fanOut = new FanOut(registry, metrics, stats, bundles);
         this.services = new SessionServices(config, world, registry, clock, metrics, stats, bundles, new Farewells(metrics),
@@ -78,6 +78,8 @@ public final class Gateway implements AutoCloseable {
         this.admission = new AdmissionControl(config, metrics);
         metrics.gauge("kickoff_gateway_connections", "greeted device connections", registry::size);
         metrics.gauge("kickoff_gateway_events_known", "events in the state of the world", world::size);
+        metrics.gauge("kickoff_gateway_bus_available", "1 while this node's bus answers (0: no update reaches its devices)",
+                () -> bus.isAvailable() ? 1 : 0);
         this.bossGroup = transport.newGroup(1);
         this.ioGroup = transport.newGroup(config.eventLoops());
         Subscription stageRecords = null;
@@ -108,6 +110,7 @@ public final class Gateway implements AutoCloseable {
                 stageRecords.close();
             }
             shutdownGroups();
+            metrics.close();
             throw e;
         }
         this.stages = stageRecords;
@@ -238,6 +241,7 @@ public final class Gateway implements AutoCloseable {
         serverChannel.close().syncUninterruptibly();
         shutdownGroups();
         bundles.close();
+        metrics.close();
         log.info("gateway {} stopped", config.nodeId());
     }
 

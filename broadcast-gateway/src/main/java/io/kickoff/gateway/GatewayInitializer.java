@@ -43,6 +43,7 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
         this.admission = admission;
         this.endpoints = endpoints;
         this.authFailures = new AuthFailureBudget(services.config());
+        services.metrics().cache("gateway_auth_failure_sources", authFailures.sources());
         this.decoder = new ClientFrameDecoder(services.farewells(), services.config().inboundPerSecond(),
                 services.config().inboundBurst());
         this.retryAfter = RetryAfter.between(services.config().retryAfterMin(), services.config().retryAfterMax());

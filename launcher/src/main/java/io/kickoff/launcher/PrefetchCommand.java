@@ -39,6 +39,10 @@ final class PrefetchCommand implements Callable<Integer> {
     @Mixin
     TokenSecretOption tokenSecret;
 
+    @Option(names = "--node-id", defaultValue = PrefetchService.DEFAULT_NODE_ID,
+            description = "Name of this node in its metrics (default: ${DEFAULT-VALUE}).")
+    String nodeId;
+
     private static final BundleServerConfig DEFAULTS = BundleServerConfig.defaults();
 
     @Option(names = "--max-in-flight", paramLabel = "N",
@@ -86,7 +90,7 @@ final class PrefetchCommand implements Callable<Integer> {
         stop.install();
         try (PrefetchStorage storage = PrefetchStorage.open(catalogBlobs, redis);
              PrefetchService service = PrefetchService.start(server, storage.catalog(), storage.bundles(),
-                     infrastructure.bus("kickoff-prefetch"), tokenSecret.tokens(), Clock.systemUTC())) {
+                     infrastructure.bus("kickoff-prefetch"), tokenSecret.tokens(), Clock.systemUTC(), nodeId)) {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("Kickoff prefetch node (pid %d) on Kafka %s, %s from %s%n",
                     ProcessHandle.current().pid(), infrastructure.bootstrapServers(), service.describeCatalog(), catalogDir);

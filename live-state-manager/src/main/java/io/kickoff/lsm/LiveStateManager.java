@@ -19,10 +19,14 @@ import io.kickoff.lsm.idempotency.Idempotency;
 import io.kickoff.lsm.schedule.Leadership;
 import io.kickoff.lsm.schedule.OutboxRelay;
 import io.kickoff.lsm.schedule.StageScheduler;
+import io.kickoff.http.NodeMeters;
+import io.kickoff.lsm.event.OutboxEntry;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Instant;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -41,6 +45,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class LiveStateManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LiveStateManager.class);
+    /** Commit to bus acknowledgement: milliseconds normally, seconds to minutes while the bus is away. */
+    static final Duration[] RELAY_LAG_BUCKETS = NodeMeters.buckets(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+            0.5, 1, 2.5, 5, 10, 30, 60, 300);
 
     /**
      * @param host           address of the admin API
@@ -98,6 +105,7 @@ public final class LiveStateManager implements AutoCloseable {
     private final Subscription deliveryReports;
     private final Subscription bundleVersions;
     private final AdminServer admin;
+    private final NodeMeters meters;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private LiveStateManager(Config config, EventStore store, Idempotency idempotency, LeaderLease lease, EventBus bus,
@@ -105,8 +113,11 @@ public final class LiveStateManager implements AutoCloseable {
         long timeout = config.storeTimeout().toMillis();
         this.conductor = Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("lsm-conductor-" + config.nodeId()));
         this.leadership = new Leadership(lease, config.nodeId(), config.leaseTtl());
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        registry.config().commonTags("node", config.nodeId());
+        this.meters = NodeMeters.forNode(config.nodeId());
+        PrometheusMeterRegistry registry = meters.registry();
+        Timer relayLag = Timer.builder("kickoff_lsm_outbox_relay_lag")
+                .description("from a stage update's commit to the bus's acknowledgement of it (time in the outbox)")
+                .serviceLevelObjectives(RELAY_LAG_BUCKETS).register(registry);
         Counter committed = Counter.builder("kickoff_lsm_stage_updates")
                 .description("stage updates committed (transitions and schedule changes, manual or scheduled)").register(registry);
         // A commit with a stage update wakes the relay at once instead of at the next tick.
@@ -116,7 +127,13 @@ public final class LiveStateManager implements AutoCloseable {
         });
         this.scheduler = new StageScheduler(store, events, leadership, clock, timeout);
         this.relayPublisher = bus.fencedPublisher(config.relayGroup());
-        this.relay = new OutboxRelay(store, relayPublisher, leadership, timeout, () -> wake(), beforePublish);
+        this.relay = new OutboxRelay(store, relayPublisher, leadership, timeout, () -> wake(), beforePublish, batch -> {
+            Instant now = clock.instant();
+            for (OutboxEntry entry : batch) {
+                relayLag.record(Duration.between(entry.enqueuedAt(), now).isNegative()
+                        ? Duration.ZERO : Duration.between(entry.enqueuedAt(), now));
+            }
+        });
         // Short: /readyz must say "store down" at once, not after the store's command timeout.
         this.storeHealth = new StoreHealth(store, Duration.ofSeconds(1));
         DeliveryBoard board = new DeliveryBoard(clock);
@@ -125,8 +142,14 @@ public final class LiveStateManager implements AutoCloseable {
         this.bundleVersions = bus.subscribe(Topic.BUNDLES, StartFrom.BEGINNING, board::onBundleRecord);
         Gauge.builder("kickoff_lsm_leader", () -> leadership.isLeader() ? 1 : 0)
                 .description("1 while this instance leads (fires timers, relays the outbox)").register(registry);
-        Gauge.builder("kickoff_lsm_outbox_published", relay::published)
+        FunctionCounter.builder("kickoff_lsm_outbox_published", relay, OutboxRelay::published)
                 .description("stage updates relayed from the outbox to the bus").register(registry);
+        FunctionCounter.builder("kickoff_lsm_outbox_relay_failures", relay, OutboxRelay::failures)
+                .description("outbox relay rounds that failed (store or bus) and backed off").register(registry);
+        Gauge.builder("kickoff_lsm_bus_reachable", () -> bus.isAvailable() && relay.busReachable() ? 1 : 0)
+                .description("1 while the bus answers (and, on the leader, the last claim or publish succeeded)").register(registry);
+        Gauge.builder("kickoff_lsm_delivery_reporting_nodes", board::nodeCount)
+                .description("gateway nodes whose delivery reports this instance heard within the last 10 minutes").register(registry);
         Gauge.builder("kickoff_lsm_outbox_depth", relay::lastDepth)
                 .description("stage updates waiting in the outbox, as of the leader's last round").register(registry);
         Gauge.builder("kickoff_lsm_outbox_oldest_age_seconds", () -> relay.oldestAge(clock).toMillis() / 1000.0)
@@ -136,6 +159,7 @@ public final class LiveStateManager implements AutoCloseable {
                     new AdminApi(events, idempotency, board, config.tokens(),
                             new Readiness(storeHealth::isUp, () -> bus.isAvailable() && relay.busReachable()), registry));
         } catch (InterruptedException | RuntimeException e) {
+            meters.close();
             deliveryReports.close();
             bundleVersions.close();
             relayPublisher.close();
@@ -218,6 +242,7 @@ public final class LiveStateManager implements AutoCloseable {
             return;
         }
         admin.close();
+        meters.close();
         deliveryReports.close();
         bundleVersions.close();
         conductor.shutdownNow();
@@ -239,6 +264,7 @@ public final class LiveStateManager implements AutoCloseable {
         }
         conductor.shutdownNow();
         admin.close();
+        meters.close();
         deliveryReports.close();
         bundleVersions.close();
         relayPublisher.close();

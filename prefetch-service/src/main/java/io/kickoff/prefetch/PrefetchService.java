@@ -10,8 +10,9 @@ import io.kickoff.prefetch.http.BundleServerConfig;
 import io.kickoff.prefetch.http.Jitter;
 import io.kickoff.prefetch.push.BundlePush;
 import io.kickoff.protocol.token.DeviceTokens;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.kickoff.http.NodeMeters;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -31,14 +32,19 @@ public final class PrefetchService implements AutoCloseable {
     private final CatalogConsumer catalog;
     private final BundlePush push;
     private final BundleServer server;
+    private final NodeMeters meters;
     private final int port;
 
-    private PrefetchService(CatalogConsumer catalog, BundlePush push, BundleServer server, int port) {
+    private PrefetchService(CatalogConsumer catalog, BundlePush push, BundleServer server, NodeMeters meters, int port) {
+        this.meters = meters;
         this.catalog = catalog;
         this.push = push;
         this.server = server;
         this.port = port;
     }
+
+    /** The node label of a node started without a name. */
+    public static final String DEFAULT_NODE_ID = "prefetch-1";
 
     /** The catalog version while none has been announced. */
     private static final long NO_CATALOG = Long.MIN_VALUE;
@@ -53,6 +59,13 @@ public final class PrefetchService implements AutoCloseable {
      */
     public static PrefetchService start(BundleServerConfig server, CatalogConsumer catalog, BundleStore store,
                                         EventBus bus, DeviceTokens tokens, Clock clock) throws InterruptedException {
+        return start(server, catalog, store, bus, tokens, clock, DEFAULT_NODE_ID);
+    }
+
+    /** As above, {@code nodeId} naming this node in its metrics (the {@code node} label). */
+    public static PrefetchService start(BundleServerConfig server, CatalogConsumer catalog, BundleStore store,
+                                        EventBus bus, DeviceTokens tokens, Clock clock, String nodeId)
+            throws InterruptedException {
         Objects.requireNonNull(server, "server");
         BundlePush push = new BundlePush(bus, store, new Materializer(), catalog::view, clock);
         // A new catalog version re-materializes the bundles whose inputs changed (pushed only if their content differs).
@@ -65,18 +78,25 @@ public final class PrefetchService implements AutoCloseable {
                     + rootMessage(e), e);
         }
         CompletableFuture<Void> caughtUp = push.start();
+        NodeMeters meters = NodeMeters.forNode(nodeId);
+        if (store instanceof MeterBinder cache) {
+            cache.bindTo(meters.registry());
+        }
+        Gauge.builder("kickoff_prefetch_catalog_version", () -> catalog.version() == NO_CATALOG ? -1 : catalog.version())
+                .description("version of the catalog this node serves (-1: none announced yet)").register(meters.registry());
         BundleServer api = new BundleServer(server, store, tokens,
                 segment -> catalog.view().segment(segment).isPresent(),
                 () -> caughtUp.isDone() && catalog.version() != NO_CATALOG && bus.isAvailable(),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Jitter.random());
+                meters.registry(), Jitter.random());
         int port;
         try {
             port = api.start();
         } catch (RuntimeException | InterruptedException e) {
             push.close();
+            meters.close();
             throw e;
         }
-        PrefetchService service = new PrefetchService(catalog, push, api, port);
+        PrefetchService service = new PrefetchService(catalog, push, api, meters, port);
         if (catalog.version() == NO_CATALOG) {
             log.warn("prefetch service on port {}: not ready, {}", port, service.notReadyReason().orElseThrow());
         } else {
@@ -125,5 +145,6 @@ public final class PrefetchService implements AutoCloseable {
     public void close() {
         server.close();
         push.close();
+        meters.close();
     }
 }

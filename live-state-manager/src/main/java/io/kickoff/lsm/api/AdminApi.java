@@ -71,7 +71,7 @@ public final class AdminApi {
         checks.put("bus", readiness.bus());
         this.routes = AdminRoutes.table(new EventOperations(events, delivery));
         this.authentication = new Authentication(tokens);
-        this.exchanges = new Exchanges(routes, problems, new ApiMetrics(registry));
+        this.exchanges = new Exchanges(routes, problems, new ApiMetrics(registry, routes));
         this.deadlines = new Deadlines(events.clock(), timeout);
         this.routing = new Routing(routes);
         this.probes = new ProbeAnswers(new Probes(checks, registry::scrape), problems);

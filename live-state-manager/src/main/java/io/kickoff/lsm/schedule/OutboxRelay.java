@@ -13,6 +13,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,8 @@ public final class OutboxRelay {
     private final Runnable answered;
     private final BeforePublish beforePublish;
     private final LongAdder published = new LongAdder();
+    private final LongAdder failures = new LongAdder();
+    private final Consumer<List<OutboxEntry>> onPublished;
     private long backoffMillis;
     private long retryAtNanos;
     private volatile boolean busReachable = true;
@@ -73,6 +76,16 @@ public final class OutboxRelay {
      */
     public OutboxRelay(EventStore store, FencedPublisher publisher, Leadership leadership, long timeoutMillis,
                        Runnable answered, BeforePublish beforePublish) {
+        this(store, publisher, leadership, timeoutMillis, answered, beforePublish, batch -> { });
+    }
+
+    /**
+     * As above; {@code onPublished} is told of every batch the bus acknowledged and the store let go of (on the
+     * relay's thread), for the relay-lag metric.
+     */
+    public OutboxRelay(EventStore store, FencedPublisher publisher, Leadership leadership, long timeoutMillis,
+                       Runnable answered, BeforePublish beforePublish, Consumer<List<OutboxEntry>> onPublished) {
+        this.onPublished = onPublished;
         this.store = store;
         this.publisher = publisher;
         this.leadership = leadership;
@@ -182,6 +195,7 @@ public final class OutboxRelay {
         }
         backoffMillis = 0;
         published.add(batch.entries().size());
+        onPublished.accept(batch.entries());
         return batch.entries().size();
     }
 
@@ -222,6 +236,7 @@ public final class OutboxRelay {
     }
 
     private void backOff(String what, Throwable e) {
+        failures.increment();
         backoffMillis = backoffMillis == 0 ? 100 : Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
         retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
         log.warn("outbox relay failed {}; retrying in {} ms: {}", what, backoffMillis, e.toString());
@@ -256,6 +271,11 @@ public final class OutboxRelay {
     public java.time.Duration oldestAge(java.time.Clock clock) {
         java.time.Instant o = oldest;
         return o == null || lastDepth == 0 ? java.time.Duration.ZERO : java.time.Duration.between(o, clock.instant());
+    }
+
+    /** Rounds that failed (reading the outbox, claiming, publishing, removing) and backed off, since start. */
+    public long failures() {
+        return failures.sum();
     }
 
     /** Entries published since start. */

@@ -676,14 +676,17 @@ class AdminApiTest {
 
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+        // Answers by status are counted; latency is a histogram per route with fixed buckets (no client-side quantiles).
         assertThat(metrics.body())
-                .contains("kickoff_lsm_api_requests_seconds_count{method=\"GET\",route=\"/v1/events/{id}\",status=\"200\"} 2")
-                .contains("kickoff_lsm_api_requests_seconds_count{method=\"GET\",route=\"/v1/events/{id}\",status=\"404\"} 1")
-                .contains("kickoff_lsm_api_requests_seconds_count{method=\"POST\",route=\"/v1/events\",status=\"201\"} 1")
-                .contains("kickoff_lsm_api_requests_seconds_count{method=\"GET\",route=\"/v1/events\",status=\"401\"} 1")
-                .contains("kickoff_lsm_api_requests_seconds_count{method=\"POST\",route=\"/v1/events\",status=\"413\"} 1")
-                .contains("kickoff_lsm_api_requests_seconds_sum{method=\"GET\",route=\"/v1/events/{id}\",status=\"200\"}")
-                .contains("kickoff_lsm_api_requests_seconds{method=\"GET\",route=\"/v1/events/{id}\",status=\"200\",quantile=\"0.99\"}")
+                .contains("kickoff_lsm_api_responses_total{method=\"GET\",route=\"/v1/events/{id}\",status=\"200\"} 2")
+                .contains("kickoff_lsm_api_responses_total{method=\"GET\",route=\"/v1/events/{id}\",status=\"404\"} 1")
+                .contains("kickoff_lsm_api_responses_total{method=\"POST\",route=\"/v1/events\",status=\"201\"} 1")
+                .contains("kickoff_lsm_api_responses_total{method=\"GET\",route=\"/v1/events\",status=\"401\"} 1")
+                .contains("kickoff_lsm_api_responses_total{method=\"POST\",route=\"/v1/events\",status=\"413\"} 1")
+                .contains("kickoff_lsm_api_requests_seconds_count{method=\"GET\",route=\"/v1/events/{id}\"} 3")
+                .contains("kickoff_lsm_api_requests_seconds_bucket{method=\"GET\",route=\"/v1/events/{id}\",le=\"+Inf\"} 3")
+                .contains("kickoff_lsm_api_requests_seconds_sum{method=\"GET\",route=\"/v1/events/{id}\"}")
+                .doesNotContain("quantile=")
                 .contains("kickoff_lsm_outbox_depth 3");
     }
 }

@@ -11,6 +11,7 @@ import io.kickoff.bus.StartFrom;
 import io.kickoff.bus.Topic;
 import io.kickoff.lsm.event.InMemoryEventStore;
 import io.kickoff.lsm.event.LiveEvents;
+import io.kickoff.lsm.event.OutboxEntry;
 import io.kickoff.lsm.event.NewEvent;
 import io.kickoff.lsm.event.Schedule;
 import io.kickoff.lsm.store.InMemoryLeaderLease;
@@ -108,6 +109,32 @@ class OutboxRelayTest {
         assertThat(seqs()).containsExactly(1L, 2L, 3L);
         assertThat(relay.busReachable()).isTrue();
         assertThat(relay.published()).isEqualTo(3);
+    }
+
+    @Test
+    void failedRoundsAreCountedAndEveryPublishedBatchIsReportedWithItsEntries() {
+        leadership.renew();
+        SwitchablePublisher publisher = new SwitchablePublisher(bus.fencedPublisher(GROUP));
+        List<OutboxEntry> reported = new CopyOnWriteArrayList<>();
+        OutboxRelay relay = new OutboxRelay(store, publisher, leadership, 5_000, () -> { }, OutboxRelay.BeforePublish.NONE,
+                reported::addAll);
+
+        publisher.down = true;
+        events.transition("final", Stage.PREFETCH, null, "op").join();
+        assertThat(relay.tick()).isZero();
+        assertThat(relay.failures()).isEqualTo(1);
+        assertThat(reported).isEmpty();
+
+        publisher.down = false;
+        await().until(() -> {
+            relay.tick();
+            return store.outboxStats().join().depth() == 0;
+        });
+        assertThat(reported).singleElement().satisfies(e -> {
+            assertThat(e.eventId()).isEqualTo("final");
+            assertThat(e.enqueuedAt()).isEqualTo(clock.instant());
+        });
+        assertThat(relay.failures()).isEqualTo(1);
     }
 
     @Test

@@ -5,6 +5,9 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.kickoff.protocol.Timestamps;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.kickoff.protocol.v1.Bundle;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,7 +28,7 @@ import java.util.concurrent.Executor;
  * </ul>
  * Writes go to the backing store first, then to the cache.
  */
-public final class CachedBundleStore implements BundleStore {
+public final class CachedBundleStore implements BundleStore, MeterBinder {
     /** Settings. {@code maxBytes} bounds bundles and listings together. */
     public record Config(long maxBytes, Duration maxEntryAge, Duration listingTtl) {
         public static Config defaults() {
@@ -58,6 +61,7 @@ public final class CachedBundleStore implements BundleStore {
                 .expireAfter(lifetime())
                 .ticker(ticker)
                 .executor(executor)
+                .recordStats()
                 .build();
         this.listings = Caffeine.newBuilder()
                 .maximumWeight(Math.max(1, config.maxBytes() / 4))
@@ -65,10 +69,18 @@ public final class CachedBundleStore implements BundleStore {
                 .expireAfter(lifetime())
                 .ticker(ticker)
                 .executor(executor)
+                .recordStats()
                 .build();
         if (maxAge <= 0) {
             throw new IllegalArgumentException("maxEntryAge must be positive");
         }
+    }
+
+    /** The caches' size, hits, misses and evictions: {@code cache_*{cache="prefetch_bundles"|"prefetch_listings"}}. */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        CaffeineCacheMetrics.monitor(registry, bundles, "prefetch_bundles");
+        CaffeineCacheMetrics.monitor(registry, listings, "prefetch_listings");
     }
 
     private static <K, V> Expiry<K, Timed<V>> lifetime() {

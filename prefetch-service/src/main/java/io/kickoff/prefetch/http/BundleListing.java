@@ -45,6 +45,7 @@ final class BundleListing extends BundleStep {
     private final Counter bundlesServed;
     private final Counter bytesServed;
     private final Counter hits;
+    private final Counter misses;
     private final Counter notModified;
 
     /**
@@ -63,10 +64,14 @@ final class BundleListing extends BundleStep {
         this.config = config;
         this.jitter = jitter;
         this.answers = answers;
-        this.bundlesServed = registry.counter(metric + ".bundles");
-        this.bytesServed = registry.counter(metric + ".bytes");
-        this.hits = registry.counter(metric + ".hits");
-        this.notModified = registry.counter(metric + ".not.modified");
+        this.bundlesServed = Counter.builder(metric + ".bundles").description("bundles sent in 200 answers").register(registry);
+        this.bytesServed = Counter.builder(metric + ".bytes").baseUnit("bytes").description("body bytes of 200 answers")
+                .register(registry);
+        this.hits = Counter.builder(metric + ".hits").description("listings answered 200 with at least one bundle").register(registry);
+        this.misses = Counter.builder(metric + ".misses")
+                .description("listings answered 200 without any bundle (none materialised for the segment yet)").register(registry);
+        this.notModified = Counter.builder(metric + ".not.modified").description("listings answered 304 (the device's ETag matched)")
+                .register(registry);
     }
 
     @Override
@@ -107,7 +112,7 @@ final class BundleListing extends BundleStep {
             byte[] body = answer.body();
             r = BundleAnswers.response(HttpResponseStatus.OK, body,
                     format == WireFormat.PROTOBUF ? ContentNegotiation.PROTOBUF_TYPE : ContentNegotiation.JSON_TYPE);
-            hits.increment();
+            (bundles.isEmpty() ? misses : hits).increment();
             bundlesServed.increment(bundles.size());
             bytesServed.increment(body.length);
         }

@@ -90,7 +90,10 @@ public final class BundleServer implements AutoCloseable {
                 new LoadShedding(limiter, answers, registry, METRIC),
                 new DeviceAuthentication(tokens, config.allowSegmentQuery(), knownSegment),
                 new BundleListing(store, config, jitter, answers, registry, METRIC));
-        Gauge.builder(METRIC + ".in.flight", limiter, PriorityLimiter::inFlight).register(registry);
+        Gauge.builder(METRIC + ".in.flight", limiter, PriorityLimiter::inFlight)
+                .description("bundle requests in flight (what the concurrency limit caps)").register(registry);
+        Gauge.builder(METRIC + ".concurrency.limit", config, BundleServerConfig::concurrencyLimit)
+                .description("bundle requests in flight any priority may use before prefetch requests are shed").register(registry);
     }
 
     /** Binds and returns the bound port. */

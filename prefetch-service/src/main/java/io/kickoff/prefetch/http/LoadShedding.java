@@ -22,7 +22,8 @@ final class LoadShedding extends BundleStep {
         this.limiter = limiter;
         this.answers = answers;
         for (Priority p : Priority.values()) {
-            sheds.put(p, registry.counter(metric + ".shed", "priority", p.label()));
+            sheds.put(p, Counter.builder(metric + ".shed").description("requests refused 503 because too many were in flight, by priority")
+                    .tag("priority", p.label()).register(registry));
         }
     }
 
