@@ -137,6 +137,16 @@ public final class DeviceFleet implements AutoCloseable {
         return (int) countDevices(DeviceView::connected);
     }
 
+    /** Failed connection attempts so far, by cause: an HTTP status ({@code 503}), {@code refused}, {@code timeout} or {@code closed}. */
+    public java.util.Map<String, Long> failuresByCause() {
+        return context.outcomes.failures();
+    }
+
+    /** Reconnects so far of devices that had been welcomed before (a drop, a go-away, a restart). */
+    public long reconnects() {
+        return context.outcomes.reconnects();
+    }
+
     /** Devices that have received at least one welcome since the fleet opened. */
     public int welcomedCount() {
         return context.connectAll.welcomedCount();

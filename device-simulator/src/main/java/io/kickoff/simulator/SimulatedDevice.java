@@ -298,6 +298,7 @@ final class SimulatedDevice {
         if (!connection.welcomed) {
             failure = DeviceConnectException.of(view.deviceId(), connection.endpoint.uri(), failureCause(connection));
             view = view.withConnectFailure(failure.getMessage());
+            fleet.outcomes.failed(failure);
             log.debug("connect attempt failed: {}", failure.getMessage());
             if (!everWelcomed) {
                 fleet.connectAll.deviceFailedBeforeFirstWelcome(failure);
@@ -321,6 +322,9 @@ final class SimulatedDevice {
         gateway = connection.goAwayDelayMillis >= 0
                 ? fleet.dialer.otherGateway(connection.gatewaySlot, ThreadLocalRandom.current())
                 : fleet.dialer.nextGateway(connection.gatewaySlot);
+        if (everWelcomed) {
+            fleet.outcomes.reconnecting();
+        }
         pendingReconnect = loop.schedule(() -> fleet.pacer.submit(this), delayMillis, TimeUnit.MILLISECONDS);
     }
 

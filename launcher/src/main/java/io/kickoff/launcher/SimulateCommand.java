@@ -2,6 +2,7 @@ package io.kickoff.launcher;
 
 import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.token.DeviceTokens;
+import io.kickoff.protocol.v1.Stage;
 import io.kickoff.simulator.DeviceConnectException;
 import io.kickoff.simulator.DeviceFleet;
 import io.kickoff.simulator.FleetConfig;
@@ -39,11 +40,15 @@ import picocli.CommandLine.Model.CommandSpec;
                 "With --watch EVENT, for each --watch-seq S in turn it waits for the update to arrive (no limit), then "
                         + "up to --watch-timeout for every device to reach seq >= S, and prints a report: devices reached, "
                         + "p50/p99/max latency from the update's issued_at to receipt, and the time to 100%%.",
-                "Exit status: 0 if every device connected and reached every watched seq, 1 if not, 2 for bad options."})
+                "With --expect EVENT:STAGE, it waits up to --timeout for every device to show that stage of the event.",
+                "With --workers W, the devices are spread over W child processes (each with its own source addresses), "
+                        + "whose progress is summed every second and whose reports are merged.",
+                "Exit status: 0 if every device connected, reached every watched seq and converged to every expected "
+                        + "stage, 1 if not, 2 for bad options."})
 final class SimulateCommand implements Callable<Integer> {
     /** More sockets than this from one source address connect slowly on the benchmark machine. */
     static final int SOCKETS_PER_SOURCE_ADDRESS = 5_000;
-    private static final long PROGRESS_MILLIS = 5_000;
+    private static final long PROGRESS_MILLIS = 1_000;
     private static final long STILL_WAITING_SECONDS = 15;
 
     enum Format {
@@ -64,6 +69,25 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--devices", defaultValue = "100", description = "Devices to play (default: ${DEFAULT-VALUE}).")
     int devices;
+
+    @Option(names = "--workers", defaultValue = "1", paramLabel = "W",
+            description = "Child processes to spread the devices over, at most " + SimulationWorkers.MAX_DEVICES_PER_WORKER
+                    + " devices each (the open-files limit); against a loopback gateway each gets its own 127.0.0.x "
+                    + "source addresses (default: ${DEFAULT-VALUE}: this process).")
+    int workers;
+
+    @Option(names = "--worker-heap", paramLabel = "SIZE",
+            description = "Heap of each worker process (default: 4GiB shared out over the workers).")
+    ByteSize workerHeap;
+
+    @Option(names = "--expect", paramLabel = "EVENT:STAGE",
+            description = "Wait for every device to show this stage of the event (e.g. ev-ufc-309:LIVE); exit 1 unless "
+                    + "all do within --timeout. For pipelines.")
+    String expect;
+
+    @Option(names = "--timeout", defaultValue = "2m", paramLabel = "DURATION",
+            description = "With --expect: how long every device may take to converge (default: ${DEFAULT-VALUE}).")
+    Duration expectTimeout;
 
     @Option(names = "--segment", defaultValue = "us-en", description = "Audience segment of every device (default: ${DEFAULT-VALUE}).")
     String segment;
@@ -149,6 +173,9 @@ final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<InetAddress> sources = validate();
+        if (workers > 1) {
+            return runWorkers(sources);
+        }
         String prefix = idPrefix != null ? idPrefix : "sim-" + ProcessHandle.current().pid() + "-";
         DeviceTokens tokens = tokenSecret.tokens();
         Duration tokenTtl = Duration.ofHours(24);
@@ -198,12 +225,15 @@ final class SimulateCommand implements Callable<Integer> {
                     report.broadcast(fleet, figures);
                 }
             }
+            if (expect != null && !stop.isRequested()) {
+                allReached &= expectStage(fleet, out);
+            }
             if (bundleApi != null) {
                 out.printf("critical bundle fetches: %d%n", fleet.criticalBundleFetches());
                 out.flush();
             }
             boolean ok = allConnected && allReached && !stop.isRequested();
-            if (watch == null || hold) {
+            if ((watch == null && expect == null) || hold) {
                 report.holding(fleet);
                 out.printf("holding %d connected devices; stop with Ctrl-C%n", fleet.connectedCount());
                 out.flush();
@@ -228,6 +258,26 @@ final class SimulateCommand implements Callable<Integer> {
             if (d.isNegative() || d.isZero()) {
                 throw new ParameterException(spec.commandLine(),
                         "--connect-timeout, --watch-start-timeout and --watch-timeout must be positive");
+            }
+        }
+        if (workers < 1 || (devices + workers - 1) / workers > SimulationWorkers.MAX_DEVICES_PER_WORKER) {
+            throw new ParameterException(spec.commandLine(), "--workers must be at least 1 and leave at most "
+                    + SimulationWorkers.MAX_DEVICES_PER_WORKER + " devices per worker: for " + devices + " devices use --workers "
+                    + Math.max(1, (devices + SimulationWorkers.MAX_DEVICES_PER_WORKER - 1) / SimulationWorkers.MAX_DEVICES_PER_WORKER));
+        }
+        if (workers > 1 && hold) {
+            throw new ParameterException(spec.commandLine(), "--hold is for one process; with --workers stop with Ctrl-C");
+        }
+        if (expect != null) {
+            int colon = expect.lastIndexOf(':');
+            String stageName = colon < 0 ? "" : expect.substring(colon + 1);
+            if (colon < 1 || java.util.Arrays.stream(Stage.values()).noneMatch(st -> st.name().equals(stageName))
+                    || stageName.equals("UNRECOGNIZED") || stageName.startsWith("STAGE_UNSPECIFIED")) {
+                throw new ParameterException(spec.commandLine(), "--expect wants EVENT:STAGE with STAGE one of SCHEDULED, "
+                        + "PREFETCH, PRE_SHOW, LIVE, ENDED, CANCELLED, got '" + expect + "'");
+            }
+            if (expectTimeout.isNegative() || expectTimeout.isZero()) {
+                throw new ParameterException(spec.commandLine(), "--timeout must be positive");
             }
         }
         if (watchSeqs.stream().anyMatch(seq -> seq < 1)) {
@@ -280,8 +330,9 @@ final class SimulateCommand implements Callable<Integer> {
         // Wakes only to print progress: welcomes, a fatal refusal and a stop each complete a future.
         while (!settled.isDone() && deadline - System.nanoTime() > 0) {
             if (!awaitAtMost(settled, Math.min(PROGRESS_MILLIS * 1_000_000L, deadline - System.nanoTime()))) {
-                out.printf("connecting: %,d/%,d devices welcomed%n", fleet.welcomedCount(), devices);
+                out.println(progress(fleet).line("connecting", devices));
                 out.flush();
+                report.progress(fleet);
             }
         }
         if (refused.isDone()) {
@@ -302,6 +353,68 @@ final class SimulateCommand implements Callable<Integer> {
         out.flush();
         report.connected(fleet, millis);
         return welcomed == devices;
+    }
+
+    private static ConnectProgress progress(DeviceFleet fleet) {
+        return new ConnectProgress(fleet.welcomedCount(), fleet.connectedCount(),
+                fleet.deviceCount() - fleet.connectedCount(), fleet.failuresByCause(), fleet.reconnects());
+    }
+
+    /**
+     * Waits up to --timeout for every device to show the expected stage of the event, saying each second how many
+     * do; true if all did.
+     */
+    private boolean expectStage(DeviceFleet fleet, PrintWriter out) throws InterruptedException {
+        String event = expect.substring(0, expect.lastIndexOf(':'));
+        Stage stage = Stage.valueOf(expect.substring(expect.lastIndexOf(':') + 1));
+        long deadline = System.nanoTime() + expectTimeout.toNanos();
+        long at;
+        while ((at = fleet.countDevices(view -> view.stage(event).orElse(null) == stage)) < devices
+                && deadline - System.nanoTime() > 0 && !stop.isRequested()) {
+            out.printf("expecting %s %s: %,d/%,d devices%n", event, stage, at, devices);
+            out.flush();
+            awaitAtMost(stop.requested(), Math.min(PROGRESS_MILLIS * 1_000_000L, deadline - System.nanoTime()));
+        }
+        if (at == devices) {
+            out.printf("expected %s %s: all %,d devices show it%n", event, stage, devices);
+            out.flush();
+            return true;
+        }
+        spec.commandLine().getErr().printf("kickoff: %,d of %,d devices do not show %s %s after %s%n", devices - at,
+                devices, event, stage, Durations.format(expectTimeout));
+        spec.commandLine().getErr().flush();
+        return false;
+    }
+
+    /** --workers: the devices over child processes of this command, supervised by {@link SimulationWorkers}. */
+    private int runWorkers(List<InetAddress> sources) throws InterruptedException, java.io.IOException {
+        String prefix = idPrefix != null ? idPrefix : "sim-" + ProcessHandle.current().pid() + "-";
+        List<InetAddress> spread = sources;
+        if (spread.isEmpty() && gateways.stream().allMatch(SimulateCommand::isLoopback)) {
+            spread = new ArrayList<>();
+            int needed = Math.max(workers, (devices + SOCKETS_PER_SOURCE_ADDRESS - 1) / SOCKETS_PER_SOURCE_ADDRESS);
+            for (int i = 0; i < needed; i++) {
+                spread.add(InetAddress.getByAddress(new byte[] {127, 0, (byte) (1 + i / 250), (byte) (2 + i % 250)}));
+            }
+        }
+        ByteSize heap = workerHeap != null ? workerHeap : new ByteSize((4L << 30) / workers);
+        java.nio.file.Path workDir = java.nio.file.Files.createTempDirectory("kickoff-simulate-");
+        SimulationWorkers.Plan plan = new SimulationWorkers.Plan(workers, devices, prefix, spread, heap, workDir,
+                reportJson, SimulationWorkers.passThrough(spec.commandLine().getParseResult().originalArgs()));
+        stop.install();
+        try {
+            return new SimulationWorkers(plan, spec.commandLine().getOut(), spec.commandLine().getErr()).run(stop);
+        } finally {
+            stop.finished();
+        }
+    }
+
+    private static boolean isLoopback(URI gateway) {
+        try {
+            return InetAddress.getByName(gateway.getHost()).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /** A refusal that retrying cannot fix (4xx other than 408/429), which ends connecting at once. */

@@ -153,14 +153,42 @@ final class SimulationReport {
         write();
     }
 
+    /** Progress while connecting, rewritten every second (what {@code --workers} sums). */
+    void progress(DeviceFleet fleet) {
+        counts(fleet);
+        write();
+    }
+
     private void counts(DeviceFleet fleet) {
         root.put("welcomed", fleet.welcomedCount());
         root.put("connected", fleet.connectedCount());
+        root.put("connecting", fleet.deviceCount() - fleet.connectedCount());
+        root.put("reconnects", fleet.reconnects());
+        ObjectNode failures = root.putObject("failures");
+        fleet.failuresByCause().forEach(failures::put);
+        // Memory per device, as --workers reports it: this process's heap in use and resident set.
+        Runtime runtime = Runtime.getRuntime();
+        root.put("heap_used_bytes", runtime.totalMemory() - runtime.freeMemory());
+        root.put("rss_bytes", residentBytes());
         long duplicates = 0;
         for (int i = 0; i < fleet.deviceCount(); i++) {
             duplicates += fleet.device(i).duplicates();
         }
         root.put("duplicates", duplicates);
+    }
+
+    /** VmRSS of /proc/self/status, 0 where there is none. */
+    private static long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return 0;
     }
 
     private static Optional<AppliedUpdate> sample(DeviceFleet fleet, String eventId, long seq) {

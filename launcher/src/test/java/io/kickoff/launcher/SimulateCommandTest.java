@@ -124,6 +124,54 @@ class SimulateCommandTest {
     }
 
     @Test
+    void workersSplitTheDevicesAndTheirReportsAreMergedIntoOne() throws Exception {
+        Path report = dir.resolve("workers.json");
+        CliRun run = CliRun.start("simulate", "--gateway", uri(), "--devices", "6", "--workers", "2", "--worker-heap",
+                "256MiB", "--token-secret", SECRET, "--id-prefix", "wk-", "--watch", "herd", "--expect", "herd:LIVE",
+                "--report-json", report.toString());
+        await().atMost(WAIT).until(() -> gateway.connectedDevices() == 6);
+        publish("herd", Stage.LIVE, 1);
+
+        assertThat(run.exit().get(WAIT.toSeconds(), TimeUnit.SECONDS)).as(run.toString()).isZero();
+        assertThat(run.out()).contains("in 2 worker processes", "welcomed", "(2/2 workers reporting)",
+                "all workers, seq 1: 6/6 devices reached", "KiB heap and");
+        JsonNode merged = json(report);
+        assertThat(merged.get("workers").asInt()).isEqualTo(2);
+        assertThat(merged.get("welcomed").asInt()).isEqualTo(6);
+        assertThat(merged.at("/broadcasts/0/reached").asInt()).isEqualTo(6);
+        assertThat(merged.at("/broadcasts/0/time_to_100_ms").isNumber()).isTrue();
+        assertThat(merged.get("heap_used_bytes").asLong()).isPositive();
+    }
+
+    @Test
+    void expectFailsWhenDevicesDoNotConvergeWithinTheTimeout() throws Exception {
+        CliRun run = CliRun.start("simulate", "--gateway", uri(), "--devices", "3", "--token-secret", SECRET,
+                "--expect", "final:ENDED", "--timeout", "2s");
+        await().atMost(WAIT).until(() -> gateway.connectedDevices() == 3);
+        publish("final", Stage.LIVE, 1);
+
+        assertThat(run.exit().get(WAIT.toSeconds(), TimeUnit.SECONDS)).as(run.toString()).isEqualTo(1);
+        assertThat(run.err()).contains("kickoff: 3 of 3 devices do not show final ENDED after 2s");
+    }
+
+    @Test
+    void expectSucceedsOnceEveryDeviceShowsTheStage() throws Exception {
+        CliRun run = CliRun.start("simulate", "--gateway", uri(), "--devices", "3", "--token-secret", SECRET,
+                "--expect", "final:LIVE", "--timeout", "1m");
+        await().atMost(WAIT).until(() -> gateway.connectedDevices() == 3);
+        publish("final", Stage.LIVE, 1);
+
+        assertThat(run.exit().get(WAIT.toSeconds(), TimeUnit.SECONDS)).as(run.toString()).isZero();
+        assertThat(run.out()).contains("expected final LIVE: all 3 devices show it");
+        KickoffCliTest.Run bad = KickoffCliTest.run("simulate", "--gateway", uri(), "--expect", "final:LIVID");
+        assertThat(bad.exitCode()).isEqualTo(CommandFailure.USAGE);
+        assertThat(bad.err()).contains("--expect wants EVENT:STAGE");
+        KickoffCliTest.Run tooMany = KickoffCliTest.run("simulate", "--gateway", uri(), "--devices", "40000");
+        assertThat(tooMany.exitCode()).isEqualTo(CommandFailure.USAGE);
+        assertThat(tooMany.err()).contains("use --workers 3");
+    }
+
+    @Test
     void aWatchOnAnEventThatNeverComesEndsWithAHintInsteadOfWaitingForever() throws Exception {
         Path report = dir.resolve("unknown.json");
         CliRun run = CliRun.start("simulate", "--gateway", uri(), "--devices", "2", "--token-secret", SECRET,
