@@ -10,6 +10,7 @@ final class FleetContext {
     final ConnectPacer pacer;
     final ConnectAllTracker connectAll;
     final FleetProgress progress = new FleetProgress();
+    final BundleHoldings holdings = new BundleHoldings();
     /** Null when the fleet has no bundle API to fetch from. */
     final BundleFetcher bundles;
     private final AtomicBoolean closing = new AtomicBoolean();
