@@ -22,9 +22,9 @@ import io.kickoff.lsm.store.RedisEventStore;
 import io.kickoff.protocol.v1.Stage;
 import io.kickoff.protocol.v1.StageUpdate;
 import io.kickoff.testkit.TestKafka;
+import io.kickoff.testkit.MutableClock;
 import io.kickoff.testkit.TestRedis;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,6 +56,13 @@ class LiveStateManagerIT {
     @RegisterExtension
     static final TestKafka kafka = new TestKafka();
 
+    /**
+     * The instances' clock: timers come due when a test advances it, not after a wait. What Redis
+     * measures itself (the leader lease's PX, renewed on real time) and the store's command timeouts
+     * still run on real time. The store keeps timers in whole milliseconds, rounded up, so a timer is
+     * due once the clock is past it.
+     */
+    final MutableClock clock = new MutableClock(Instant.now());
     final List<AutoCloseable> opened = new ArrayList<>();
     final List<StageUpdate> published = new CopyOnWriteArrayList<>();
     String prefix;
@@ -99,12 +106,12 @@ class LiveStateManagerIT {
 
     LiveStateManager lsm(String nodeId, Duration leaseTtl, OutboxRelay.BeforePublish beforePublish,
                          Duration storeTimeout) throws Exception {
-        RedisEventStore store = open(new RedisEventStore(redis.uri(), prefix, storeTimeout, Clock.systemUTC()));
+        RedisEventStore store = open(new RedisEventStore(redis.uri(), prefix, storeTimeout, clock));
         KafkaEventBus bus = open(new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId(nodeId)));
         // Each test has its own relay group, as it has its own key prefix.
         return open(LiveStateManager.start(LiveStateManager.Config.of("127.0.0.1", 0,
                 Map.of(TOKEN, AdminToken.operator("it")), nodeId).withLeaseTtl(leaseTtl).withRelayGroup(prefix + "outbox"),
-                store, store.idempotency(), store.leaderLease(), bus, Clock.systemUTC(), beforePublish));
+                store, store.idempotency(), store.leaderLease(), bus, clock, beforePublish));
     }
 
     static AdminClient admin(LiveStateManager lsm) {
@@ -152,7 +159,7 @@ class LiveStateManagerIT {
     void withKafkaDownTheApiStillSucceedsAndUpdatesReachTheBusInOrderWhenItReturns() throws Exception {
         LiveStateManager lsm = lsm("lsm-a", Duration.ofSeconds(2));
         await().atMost(WAIT).until(lsm::isLeader);
-        assertThat(create(lsm, "kafka-down", Instant.now().plus(Duration.ofDays(1)),
+        assertThat(create(lsm, "kafka-down", clock.instant().plus(Duration.ofDays(1)),
                 Duration.ofMinutes(30), Duration.ofMinutes(5))).isEqualTo(201);
 
         kafka.stop();
@@ -170,7 +177,7 @@ class LiveStateManagerIT {
     void withRedisDownTheApiAnswers503AndTheSchedulerCatchesUpAfterwardsWithNothingDoubled() throws Exception {
         LiveStateManager lsm = lsm("lsm-a", Duration.ofSeconds(2));
         await().atMost(WAIT).until(lsm::isLeader);
-        Instant start = Instant.now().plusSeconds(4);
+        Instant start = clock.instant().plusSeconds(4);
         assertThat(create(lsm, "redis-down", start, Duration.ofSeconds(3), Duration.ofSeconds(2))).isEqualTo(201);
 
         redis.stop();
@@ -179,8 +186,9 @@ class LiveStateManagerIT {
                     assertThat(refused.status()).isEqualTo(503);
                     assertThat(refused.retryAfter()).isPresent();
                 });
-        // Every timer of the event comes due while the store is away.
-        await().atMost(WAIT).until(() -> Instant.now().isAfter(start.plusSeconds(1)));
+        // Every timer of the event comes due while the store is away, and the instance knows it is away.
+        clock.advance(Duration.ofSeconds(5));
+        await().atMost(WAIT).until(() -> readiness(lsm, "store").equals("503 store=down"));
         assertThat(seqsOf("redis-down")).isEmpty();
         redis.start();
 
@@ -196,13 +204,16 @@ class LiveStateManagerIT {
         await().atMost(WAIT).until(a::isLeader);
         LiveStateManager b = lsm("lsm-b", Duration.ofSeconds(1));
         assertThat(b.isLeader()).isFalse();
-        Instant start = Instant.now().plusSeconds(5);
+        Instant start = clock.instant().plusSeconds(5);
         for (int i = 0; i < 5; i++) {
             assertThat(create(b, "takeover-" + i, start.plusMillis(300L * i), Duration.ofSeconds(3),
                     Duration.ofSeconds(1))).isEqualTo(201);
         }
+        clock.advance(Duration.ofMillis(2_100)); // takeover-0's PREFETCH (start - 3 s) comes due, on a's watch
         await().atMost(WAIT).until(() -> seqsOf("takeover-0").contains(1L));
-        a.crash();   // no lease release: b must wait for it to expire
+        a.crash();   // no lease release: b must wait for it to expire (on Redis's own clock)
+        // Every other timer comes due while nobody leads.
+        clock.advance(Duration.ofSeconds(5));
 
         await().atMost(WAIT).until(b::isLeader);
         for (int i = 0; i < 5; i++) {
@@ -255,7 +266,7 @@ class LiveStateManagerIT {
         LiveStateManager a = lsm("lsm-a", Duration.ofSeconds(1), hold);
         await().atMost(WAIT).until(a::isLeader);
         LiveStateManager b = lsm("lsm-b", Duration.ofSeconds(1));
-        assertThat(create(a, "deposed", Instant.now().plus(Duration.ofDays(1)),
+        assertThat(create(a, "deposed", clock.instant().plus(Duration.ofDays(1)),
                 Duration.ofMinutes(30), Duration.ofMinutes(5))).isEqualTo(201);
 
         // a commits seq 1 and its relay stalls holding it; stalled, it cannot renew its lease either.

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.kickoff.lsm.idempotency.Idempotency;
 import io.kickoff.lsm.idempotency.StoredResponse;
-import io.kickoff.lsm.schedule.MutableClock;
+import io.kickoff.testkit.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
