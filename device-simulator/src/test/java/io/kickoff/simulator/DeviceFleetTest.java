@@ -48,12 +48,10 @@ class DeviceFleetTest {
     }
 
     private DeviceFleet fleetOf(int devices, Consumer<FleetConfig.Builder> customise) {
-        DeviceTokens tokens = gateway.tokens();
         FleetConfig.Builder builder = FleetConfig.builder()
                 .gateway(gateway.uri())
                 .devices(devices)
-                .deviceIds(i -> "device-" + i)
-                .tokens(i -> tokens.issue("device-" + i, "segment-a", Duration.ofHours(1)))
+                .signedDevices("device-", "segment-a", gateway.tokens(), Duration.ofHours(1))
                 .reconnectBackoff(Duration.ofMillis(10), Duration.ofMillis(100));
         customise.accept(builder);
         return DeviceFleet.open(builder.build());

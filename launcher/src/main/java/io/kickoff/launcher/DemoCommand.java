@@ -73,8 +73,7 @@ final class DemoCommand implements Callable<Integer> {
             try (DeviceFleet fleet = DeviceFleet.open(FleetConfig.builder()
                     .gateway(gateway)
                     .devices(devices)
-                    .deviceIds(i -> "demo-device-" + i)
-                    .tokens(i -> platform.tokens().issue("demo-device-" + i, segment, Duration.ofHours(1)))
+                    .signedDevices("demo-device-", segment, platform.tokens(), Duration.ofHours(1))
                     .bundleApi(URI.create("http://" + host + ":" + platform.prefetch().port()))
                     .build())) {
                 fleet.connectAll().get(timeout.toMillis(), TimeUnit.MILLISECONDS);

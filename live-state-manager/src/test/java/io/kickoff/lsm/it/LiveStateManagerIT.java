@@ -12,24 +12,20 @@ import io.kickoff.bus.BusRecord;
 import io.kickoff.bus.Subscription;
 import io.kickoff.lsm.LiveStateManager;
 import io.kickoff.lsm.schedule.OutboxRelay;
-import io.kickoff.lsm.api.AdminToken;
 import io.kickoff.lsm.client.AdminClient;
 import io.kickoff.lsm.client.AdminProblemException;
 import io.kickoff.lsm.client.NewEventRequest;
 import io.kickoff.lsm.client.ReadinessAnswer;
 import io.kickoff.lsm.event.HistoryEntry;
-import io.kickoff.lsm.store.RedisEventStore;
+import io.kickoff.lsm.testing.TestLiveStateManagers;
 import io.kickoff.protocol.v1.Stage;
 import io.kickoff.protocol.v1.StageUpdate;
 import io.kickoff.testkit.TestKafka;
 import io.kickoff.testkit.MutableClock;
 import io.kickoff.testkit.TestRedis;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -49,12 +45,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class LiveStateManagerIT {
     static final Duration WAIT = Duration.ofSeconds(60);
-    static final String TOKEN = "it-operator";
 
     @RegisterExtension
     static final TestRedis redis = new TestRedis();
     @RegisterExtension
     static final TestKafka kafka = new TestKafka();
+    @RegisterExtension
+    final TestLiveStateManagers lsms = new TestLiveStateManagers();
 
     /**
      * The instances' clock: timers come due when a test advances it, not after a wait. What Redis
@@ -63,7 +60,6 @@ class LiveStateManagerIT {
      * due once the clock is past it.
      */
     final MutableClock clock = new MutableClock(Instant.now());
-    final List<AutoCloseable> opened = new ArrayList<>();
     final List<StageUpdate> published = new CopyOnWriteArrayList<>();
     String prefix;
 
@@ -72,7 +68,7 @@ class LiveStateManagerIT {
         redis.start();
         kafka.start();
         prefix = "it" + UUID.randomUUID().toString().substring(0, 6) + ":";
-        KafkaEventBus watcher = open(new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("watcher")));
+        KafkaEventBus watcher = lsms.closeAfter(new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("watcher")));
         watcher.subscribe(Topic.STAGES, StartFrom.NOW, r -> {
             try {
                 published.add(StageUpdate.parseFrom(r.value()));
@@ -83,17 +79,10 @@ class LiveStateManagerIT {
     }
 
     @AfterEach
-    void closeAll() throws Exception {
+    void serversBack() {
+        // Before the instances close (the extension closes them after this), so they stop on live servers.
         redis.start();
         kafka.start();
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
-    }
-
-    <T extends AutoCloseable> T open(T closeable) {
-        opened.add(closeable);
-        return closeable;
     }
 
     LiveStateManager lsm(String nodeId, Duration leaseTtl) throws Exception {
@@ -106,16 +95,14 @@ class LiveStateManagerIT {
 
     LiveStateManager lsm(String nodeId, Duration leaseTtl, OutboxRelay.BeforePublish beforePublish,
                          Duration storeTimeout) throws Exception {
-        RedisEventStore store = open(new RedisEventStore(redis.uri(), prefix, storeTimeout, clock));
-        KafkaEventBus bus = open(new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId(nodeId)));
+        KafkaEventBus bus = lsms.closeAfter(new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId(nodeId)));
         // Each test has its own relay group, as it has its own key prefix.
-        return open(LiveStateManager.start(LiveStateManager.Config.of("127.0.0.1", 0,
-                Map.of(TOKEN, AdminToken.operator("it")), nodeId).withLeaseTtl(leaseTtl).withRelayGroup(prefix + "outbox"),
-                store, store.idempotency(), store.leaderLease(), bus, clock, beforePublish));
+        return lsms.start(nodeId, lsms.onRedis(redis.uri(), prefix, storeTimeout, clock), bus, clock,
+                c -> c.withLeaseTtl(leaseTtl).withRelayGroup(prefix + "outbox"), beforePublish);
     }
 
     static AdminClient admin(LiveStateManager lsm) {
-        return new AdminClient(URI.create("http://127.0.0.1:" + lsm.adminPort()), TOKEN);
+        return TestLiveStateManagers.admin(lsm);
     }
 
     /** The {@code /readyz} status and the state of one of its checks, e.g. {@code 503 bus=down}. */
@@ -158,7 +145,7 @@ class LiveStateManagerIT {
     @Test
     void withKafkaDownTheApiStillSucceedsAndUpdatesReachTheBusInOrderWhenItReturns() throws Exception {
         LiveStateManager lsm = lsm("lsm-a", Duration.ofSeconds(2));
-        await().atMost(WAIT).until(lsm::isLeader);
+        TestLiveStateManagers.leading(lsm);
         assertThat(create(lsm, "kafka-down", clock.instant().plus(Duration.ofDays(1)),
                 Duration.ofMinutes(30), Duration.ofMinutes(5))).isEqualTo(201);
 
@@ -176,7 +163,7 @@ class LiveStateManagerIT {
     @Test
     void withRedisDownTheApiAnswers503AndTheSchedulerCatchesUpAfterwardsWithNothingDoubled() throws Exception {
         LiveStateManager lsm = lsm("lsm-a", Duration.ofSeconds(2));
-        await().atMost(WAIT).until(lsm::isLeader);
+        TestLiveStateManagers.leading(lsm);
         Instant start = clock.instant().plusSeconds(4);
         assertThat(create(lsm, "redis-down", start, Duration.ofSeconds(3), Duration.ofSeconds(2))).isEqualTo(201);
 
@@ -201,7 +188,7 @@ class LiveStateManagerIT {
     @Test
     void whenTheLeaderDiesAnotherInstanceTakesOverAndNoTransitionIsMissedOrFiredTwice() throws Exception {
         LiveStateManager a = lsm("lsm-a", Duration.ofSeconds(1));
-        await().atMost(WAIT).until(a::isLeader);
+        TestLiveStateManagers.leading(a);
         LiveStateManager b = lsm("lsm-b", Duration.ofSeconds(1));
         assertThat(b.isLeader()).isFalse();
         Instant start = clock.instant().plusSeconds(5);
@@ -215,7 +202,7 @@ class LiveStateManagerIT {
         // Every other timer comes due while nobody leads.
         clock.advance(Duration.ofSeconds(5));
 
-        await().atMost(WAIT).until(b::isLeader);
+        TestLiveStateManagers.leading(b);
         for (int i = 0; i < 5; i++) {
             String id = "takeover-" + i;
             await().atMost(WAIT).until(() -> seqsOf(id).contains(3L));
@@ -247,7 +234,7 @@ class LiveStateManagerIT {
     /** Every stage update on the topic now, as a gateway started now reads it: from the beginning, committed only. */
     List<StageUpdate> readTheTopicBack() throws Exception {
         List<StageUpdate> all = new CopyOnWriteArrayList<>();
-        KafkaEventBus reader = open(new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("late-reader")));
+        KafkaEventBus reader = lsms.closeAfter(new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("late-reader")));
         Subscription subscription = reader.subscribe(Topic.STAGES, StartFrom.BEGINNING, (BusRecord r) -> {
             try {
                 all.add(StageUpdate.parseFrom(r.value()));
@@ -264,7 +251,7 @@ class LiveStateManagerIT {
     void aLeaderHeldBetweenCommitAndPublishNeverPublishesAfterTheInstanceThatTookOver() throws Exception {
         Hold hold = new Hold();
         LiveStateManager a = lsm("lsm-a", Duration.ofSeconds(1), hold);
-        await().atMost(WAIT).until(a::isLeader);
+        TestLiveStateManagers.leading(a);
         LiveStateManager b = lsm("lsm-b", Duration.ofSeconds(1));
         assertThat(create(a, "deposed", clock.instant().plus(Duration.ofDays(1)),
                 Duration.ofMinutes(30), Duration.ofMinutes(5))).isEqualTo(201);
@@ -275,7 +262,7 @@ class LiveStateManagerIT {
         assertThat(hold.holding.await(60, TimeUnit.SECONDS)).isTrue();
 
         // b takes over, publishes seq 1 from the outbox, then a newer update.
-        await().atMost(WAIT).until(b::isLeader);
+        TestLiveStateManagers.leading(b);
         await().atMost(WAIT).until(() -> seqsOf("deposed").contains(1L));
         assertThat(transition(b, "deposed", Stage.PRE_SHOW)).isEqualTo(200);
         await().atMost(WAIT).until(() -> seqsOf("deposed").contains(2L));
