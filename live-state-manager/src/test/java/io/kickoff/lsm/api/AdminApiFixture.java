@@ -28,6 +28,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A real admin server on a free port, over an in-memory store that tests can make fail, and an HTTP client.
  * A test class holds one per test and has it closed after each:
  * {@code @RegisterExtension final AdminApiFixture api = new AdminApiFixture();}
+ *
+ * <p>The client is raw HTTP on purpose, not {@code client.AdminClient}: these tests send what a well-behaved client
+ * never does (malformed JSON, wrong media types and methods, odd headers and tokens) and read the answer as it is on
+ * the wire. Tests of a running instance as a caller sees it use {@code AdminClient} ({@code TestLiveStateManagers}).
  */
 final class AdminApiFixture implements AutoCloseable, AfterEachCallback {
     static final String OPERATOR = "op-token";
