@@ -20,9 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -78,11 +76,7 @@ class SlowReaderIT {
         socket.setReceiveBufferSize(4096);
         socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
         OutputStream out = socket.getOutputStream();
-        String key = Base64.getEncoder().encodeToString(UUID.randomUUID().toString().substring(0, 16).getBytes(StandardCharsets.US_ASCII));
-        out.write(("GET /v1/connect HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
-                + "Sec-WebSocket-Protocol: kickoff.v1.json\r\nAuthorization: Bearer " + GatewayIT.token(id) + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
+        out.write(UpgradeEdgeIT.valid("/v1/connect", GatewayIT.token(id)).getBytes(StandardCharsets.US_ASCII));
         out.flush();
         InputStream in = socket.getInputStream();
         StringBuilder head = new StringBuilder();
