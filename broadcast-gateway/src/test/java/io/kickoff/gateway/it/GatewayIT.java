@@ -76,11 +76,7 @@ class GatewayIT {
     }
 
     static void publish(StageUpdate... updates) {
-        List<CompletableFuture<Void>> acks = new ArrayList<>();
-        for (StageUpdate u : updates) {
-            acks.add(publisher.publish(Topic.STAGES, u.getEventId(), u.toByteArray()));
-        }
-        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).orTimeout(30, TimeUnit.SECONDS).join();
+        TestGateways.publish(publisher, updates);
     }
 
     static long welcomeAndSnapshot(RawDevice device, String eventId) {

@@ -62,11 +62,11 @@ class SlowReaderIT {
                     gateway.metrics().count("kickoff_gateway_closes", "reason", "slow_consumer") == 1);
             // Writes to the stalled device were withheld, not queued without bound.
             assertThat(gateway.metrics().count("kickoff_gateway_update_writes_withheld")).isPositive();
-            await().atMost(WAIT).until(() -> healthy.countAt("flood-999", Stage.LIVE, 1) == 1);
+            // The healthy device gets every update (1000 events over the topic's partitions: in no order among them).
+            await().atMost(WAIT).until(() -> healthy.countDevices(d -> d.appliedUpdates().size() == 1000) == 1);
             await().atMost(WAIT).until(() -> gateway.connectedDevices() == 1);
             // The healthy device kept its one connection throughout: nothing but the stalled one was closed.
             assertThat(gateway.metrics().count("kickoff_gateway_connects")).isEqualTo(2);
-            assertThat(healthy.countDevices(d -> d.appliedUpdates().size() == 1000)).isEqualTo(1);
         }
     }
 

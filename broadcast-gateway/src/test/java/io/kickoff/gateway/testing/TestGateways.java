@@ -19,7 +19,9 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
@@ -140,10 +142,12 @@ public final class TestGateways extends TestResources {
                 .setIssuedAt(Timestamps.of(Instant.now())).setReason("manual").build();
     }
 
-    /** Publishes each update on {@code bus} and waits until the bus has taken them all. */
-    public static void publish(EventBus bus, StageUpdate... updates) throws Exception {
+    /** Publishes the updates on {@code bus}, in order, and waits until the bus has taken them all. */
+    public static void publish(EventBus bus, StageUpdate... updates) {
+        List<CompletableFuture<Void>> taken = new ArrayList<>();
         for (StageUpdate update : updates) {
-            bus.publish(Topic.STAGES, update.getEventId(), update.toByteArray()).get(30, TimeUnit.SECONDS);
+            taken.add(bus.publish(Topic.STAGES, update.getEventId(), update.toByteArray()));
         }
+        CompletableFuture.allOf(taken.toArray(CompletableFuture[]::new)).orTimeout(30, TimeUnit.SECONDS).join();
     }
 }
