@@ -137,7 +137,7 @@ final class LoopbackWarmUp {
         long roundsMillis;
         try (InProcessEventBus bus = new InProcessEventBus();
              Gateway node = Gateway.start(throwaway, tokens, bus, Clock.systemUTC())) {
-            await("the warm-up node to be ready", node::isReady);
+            within("the warm-up node to be ready", node.whenReady());
             HttpClient http = HttpClient.newBuilder().executor(clientThreads).build();
             URI uri = URI.create("ws://127.0.0.1:" + node.port() + HttpEndpoints.WEBSOCKET_PATH);
             List<LoopbackDevice> devices = connect(http, uri, tokens, plan.devices());
@@ -203,7 +203,8 @@ final class LoopbackWarmUp {
         }
         CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new))
                 .get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        await("the warm-up devices to be welcomed", () -> devices.stream().allMatch(LoopbackDevice::welcomed));
+        within("the warm-up devices to be welcomed",
+                CompletableFuture.allOf(devices.stream().map(d -> d.welcomed).toArray(CompletableFuture[]::new)));
         return devices;
     }
 
@@ -230,7 +231,7 @@ final class LoopbackWarmUp {
         LoopbackDevice device = new LoopbackDevice(devices.get(i).format);
         devices.set(i, device);
         open(http, uri, tokens, device, i).get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        await("warm-up device " + i + " to be welcomed again", device::welcomed);
+        within("warm-up device " + i + " to be welcomed again", device.welcomed);
     }
 
     private static void probe(HttpClient http, URI uri) throws Exception {
@@ -266,6 +267,15 @@ final class LoopbackWarmUp {
         return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
     }
 
+    private static void within(String what, CompletableFuture<?> step) throws Exception {
+        try {
+            step.get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new TimeoutException("waited " + STEP_TIMEOUT.toSeconds() + " s for " + what);
+        }
+    }
+
+    /** For what only a figure tells (the node's ack count): polled on the warm-up's own thread. */
     private static void await(String what, BooleanSupplier condition) throws InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
         while (!condition.getAsBoolean()) {
@@ -302,17 +312,13 @@ final class LoopbackWarmUp {
         private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
         private final StringBuilder partialText = new StringBuilder();
         private final AtomicLong nonce = new AtomicLong();
-        private volatile boolean welcomed;
+        final CompletableFuture<Void> welcomed = new CompletableFuture<>();
         private WebSocket socket;
         // The JDK allows one outstanding send per socket: sends are chained.
         private CompletableFuture<WebSocket> lastSend;
 
         LoopbackDevice(WireFormat format) {
             this.format = format;
-        }
-
-        boolean welcomed() {
-            return welcomed;
         }
 
         @Override
@@ -357,7 +363,7 @@ final class LoopbackWarmUp {
                 return; // the throwaway node never sends one; nothing to warm here
             }
             switch (frame.getFrameCase()) {
-                case WELCOME -> welcomed = true;
+                case WELCOME -> welcomed.complete(null);
                 case STAGE_UPDATE -> send(ClientFrame.newBuilder().setAck(Ack.newBuilder()
                         .setEventId(frame.getStageUpdate().getEventId()).setSeq(frame.getStageUpdate().getSeq())).build());
                 default -> {

@@ -128,6 +128,28 @@ public final class DeviceFleet implements AutoCloseable {
         }));
     }
 
+    /**
+     * Completes (off the event loops) once at least {@code devices} devices hold a bundle of the event,
+     * pushed by the gateway or fetched from the bundle API, whichever version; fails if the fleet closes
+     * first. A device whose storage is cleared ({@link #forgetBundles}) stops counting until it receives
+     * one again. Counted as devices receive bundles, so waiting costs nothing.
+     */
+    public CompletableFuture<Void> whenHoldingBundle(String eventId, long devices) {
+        if (context.isClosing()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("fleet is closed"));
+        }
+        CompletableFuture<Void> holding = context.holdings.whenHolding(eventId, devices);
+        if (context.isClosing()) {
+            context.holdings.fleetClosed();
+        }
+        return holding;
+    }
+
+    /** Devices that hold a bundle of the event right now (exact). */
+    public long holdingBundle(String eventId) {
+        return context.holdings.holding(eventId);
+    }
+
     public int deviceCount() {
         return devices.size();
     }
@@ -262,6 +284,7 @@ public final class DeviceFleet implements AutoCloseable {
         }
         context.connectAll.fleetClosed();
         context.progress.clearWaits();
+        context.holdings.fleetClosed();
         for (CompletableFuture<Void> wait; (wait = reachedWaits.poll()) != null; ) {
             wait.completeExceptionally(new IllegalStateException("fleet closed"));
         }

@@ -1,6 +1,7 @@
 package io.kickoff.simulator;
 
 import io.kickoff.protocol.WireFormat;
+import io.kickoff.protocol.token.DeviceTokens;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -185,6 +186,21 @@ public record FleetConfig(
 
         public Builder tokens(IntFunction<String> tokenForIndex) {
             this.tokens = tokenForIndex;
+            return this;
+        }
+
+        /**
+         * Devices named {@code idPrefix} + index, each presenting a token for its own id in {@code segment},
+         * signed with {@code signer} and valid for {@code ttl} from when the device connects (and reconnects).
+         * Sets {@link #deviceIds} and {@link #tokens}.
+         */
+        public Builder signedDevices(String idPrefix, String segment, DeviceTokens signer, Duration ttl) {
+            Objects.requireNonNull(idPrefix, "idPrefix");
+            Objects.requireNonNull(segment, "segment");
+            Objects.requireNonNull(signer, "signer");
+            Objects.requireNonNull(ttl, "ttl");
+            this.deviceIds = i -> idPrefix + i;
+            this.tokens = i -> signer.issue(idPrefix + i, segment, ttl);
             return this;
         }
 

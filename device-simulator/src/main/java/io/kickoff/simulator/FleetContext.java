@@ -11,6 +11,7 @@ final class FleetContext {
     final ConnectAllTracker connectAll;
     final FleetProgress progress = new FleetProgress();
     final ConnectionOutcomes outcomes = new ConnectionOutcomes();
+    final BundleHoldings holdings = new BundleHoldings();
     /** Null when the fleet has no bundle API to fetch from. */
     final BundleFetcher bundles;
     private final AtomicBoolean closing = new AtomicBoolean();

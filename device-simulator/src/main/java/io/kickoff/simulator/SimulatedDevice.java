@@ -77,6 +77,9 @@ final class SimulatedDevice {
     java.util.concurrent.CompletableFuture<Void> forgetBundles() {
         java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
         onLoop(() -> {
+            if (bundleVersions != null) {
+                bundleVersions.keySet().forEach(fleet.holdings::dropped);
+            }
             bundleVersions = null;
             done.complete(null);
         });
@@ -242,7 +245,9 @@ final class SimulatedDevice {
         if (bundleVersions == null) {
             bundleVersions = new java.util.HashMap<>(2);
         }
-        bundleVersions.put(eventId, version);
+        if (bundleVersions.put(eventId, version) == null) {
+            fleet.holdings.held(eventId);
+        }
     }
 
     /**

@@ -5,6 +5,8 @@
  * and latency.
  *
  * <p>Entry point: {@link io.kickoff.simulator.DeviceFleet}, configured by {@link io.kickoff.simulator.FleetConfig}.
+ * Waiting for the fleet is a future, never a poll: every device welcomed ({@code connectAll}, {@code whenAllWelcomed}),
+ * enough devices at a seq ({@code whenReached}), enough devices holding an event's bundle ({@code whenHoldingBundle}).
  * Also exported: what a device saw ({@link io.kickoff.simulator.DeviceView}, {@link io.kickoff.simulator.AppliedUpdate}),
  * figures ({@link io.kickoff.simulator.SimulatorReport}, {@link io.kickoff.simulator.LatencyHistogram}) and
  * {@link io.kickoff.simulator.DeviceConnectException}. A device's per-event position and the token transport choice

@@ -48,12 +48,10 @@ class DeviceFleetTest {
     }
 
     private DeviceFleet fleetOf(int devices, Consumer<FleetConfig.Builder> customise) {
-        DeviceTokens tokens = gateway.tokens();
         FleetConfig.Builder builder = FleetConfig.builder()
                 .gateway(gateway.uri())
                 .devices(devices)
-                .deviceIds(i -> "device-" + i)
-                .tokens(i -> tokens.issue("device-" + i, "segment-a", Duration.ofHours(1)))
+                .signedDevices("device-", "segment-a", gateway.tokens(), Duration.ofHours(1))
                 .reconnectBackoff(Duration.ofMillis(10), Duration.ofMillis(100));
         customise.accept(builder);
         return DeviceFleet.open(builder.build());
@@ -223,6 +221,35 @@ class DeviceFleetTest {
             var never = fleet.whenReached(EVENT, 4, 1);
             fleet.close();
             assertThat(never).isCompletedExceptionally();
+        }
+    }
+
+    @Test
+    void whenHoldingBundleCompletesWhenTheLastDeviceGetsABundleOfTheEventAndFailsIfTheFleetClosesFirst() throws Exception {
+        try (DeviceFleet fleet = connectedFleetOf(3, b -> { })) {
+            var everyone = fleet.whenHoldingBundle(EVENT, 3);
+            gateway.pushTo(id -> !id.equals("device-2"), bundle("v1"));
+            // A second version, and another event's bundle, do not count a device twice.
+            gateway.pushTo(id -> id.equals("device-0"), bundle("v2"));
+            gateway.pushTo(id -> id.equals("device-2"), ServerFrame.newBuilder().setBundle(io.kickoff.protocol.v1.Bundle
+                    .newBuilder().setEventId("another-event").setSegment("segment-a").setVersion("v1")).build());
+            await().atMost(WAIT).until(() -> fleet.device(0).bundlesReceived() == 2 && fleet.device(2).bundlesReceived() == 1
+                    && fleet.device(1).bundlesReceived() == 1);
+            assertThat(fleet.holdingBundle(EVENT)).isEqualTo(2);
+            assertThat(everyone).isNotDone();
+
+            gateway.pushTo(id -> id.equals("device-2"), bundle("v1"));
+            assertThat(everyone).succeedsWithin(WAIT);
+            assertThat(fleet.holdingBundle(EVENT)).isEqualTo(3);
+            assertThat(fleet.whenHoldingBundle(EVENT, 3)).isCompleted(); // already there
+
+            // A device whose storage was cleared no longer holds it.
+            fleet.forgetBundles(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(fleet.holdingBundle(EVENT)).isEqualTo(2);
+            var never = fleet.whenHoldingBundle(EVENT, 3);
+            fleet.close();
+            assertThat(never).isCompletedExceptionally();
+            assertThat(fleet.whenHoldingBundle(EVENT, 1)).isCompletedExceptionally();
         }
     }
 

@@ -3,7 +3,11 @@ package io.kickoff.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kickoff.protocol.token.DeviceClaims;
+import io.kickoff.protocol.token.DeviceTokens;
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class FleetConfigTest {
@@ -28,6 +32,19 @@ class FleetConfigTest {
         assertThatThrownBy(() -> FleetConfig.builder().gateway("ws://gw:80").build())
                 .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("tokens");
+    }
+
+    @Test
+    void signedDevicesAreNamedByPrefixAndEachPresentsATokenForItsOwnIdAndSegment() throws Exception {
+        DeviceTokens signer = DeviceTokens.withSecret("fleet-config-test-secret-0123456789abcdef");
+        FleetConfig config = FleetConfig.builder().gateway("ws://gw:80").devices(4)
+                .signedDevices("tv-", "br-pt-adult", signer, Duration.ofMinutes(10)).build();
+
+        assertThat(config.deviceIds().apply(3)).isEqualTo("tv-3");
+        DeviceClaims claims = signer.verify(config.tokens().apply(3));
+        assertThat(claims.deviceId()).isEqualTo("tv-3");
+        assertThat(claims.segment()).isEqualTo("br-pt-adult");
+        assertThat(claims.expiresAt()).isBetween(Instant.now().plus(Duration.ofMinutes(9)), Instant.now().plus(Duration.ofMinutes(11)));
     }
 
     @Test

@@ -73,8 +73,7 @@ final class DemoCommand implements Callable<Integer> {
             try (DeviceFleet fleet = DeviceFleet.open(FleetConfig.builder()
                     .gateway(gateway)
                     .devices(devices)
-                    .deviceIds(i -> "demo-device-" + i)
-                    .tokens(i -> platform.tokens().issue("demo-device-" + i, segment, Duration.ofHours(1)))
+                    .signedDevices("demo-device-", segment, platform.tokens(), Duration.ofHours(1))
                     .bundleApi(URI.create("http://" + host + ":" + platform.prefetch().port()))
                     .build())) {
                 fleet.connectAll().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -85,7 +84,8 @@ final class DemoCommand implements Callable<Integer> {
                         .withSegments(List.of(segment)));
                 out.printf("created event %s; moving it to PREFETCH through the admin API%n", EVENT_ID);
                 adminApi.transition(EVENT_ID, Stage.PREFETCH);
-                long withBundle = waitFor(() -> fleet.countDevices(d -> d.bundlesReceived() > 0), devices);
+                awaitAtMost(fleet.whenHoldingBundle(EVENT_ID, devices));
+                long withBundle = fleet.holdingBundle(EVENT_ID);
                 if (withBundle < devices) {
                     out.printf("FAILED: %d of %d devices got the %s bundle within %s (is %s in the catalog's segments, "
                             + "and %s among its live events?)%n", withBundle, devices, EVENT_ID, timeout, segment, EVENT_ID);
@@ -127,19 +127,5 @@ final class DemoCommand implements Callable<Integer> {
         } catch (TimeoutException | ExecutionException e) {
             future.cancel(false);
         }
-    }
-
-    /**
-     * Polls {@code count} until it reaches {@code target} or --timeout passes; returns the last count.
-     * For what no future tells (bundles received).
-     */
-    private long waitFor(java.util.function.LongSupplier count, long target) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long now = count.getAsLong();
-        while (now < target && System.nanoTime() < deadline) {
-            Thread.sleep(20); // a CLI polling for completion, not a test
-            now = count.getAsLong();
-        }
-        return now;
     }
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,7 +57,8 @@ final class LsmBenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private final Map<String, Long> seenAt = new ConcurrentHashMap<>();
+    /** "event#seq" → when the update was seen on the bus (System.nanoTime()). */
+    private final Map<String, CompletableFuture<Long>> seenAt = new ConcurrentHashMap<>();
 
     @Override
     public Integer call() throws Exception {
@@ -78,7 +80,7 @@ final class LsmBenchCommand implements Callable<Integer> {
             watcherBus.subscribe(Topic.STAGES, StartFrom.NOW, r -> {
                 try {
                     StageUpdate u = StageUpdate.parseFrom(r.value());
-                    seenAt.putIfAbsent(u.getEventId() + "#" + u.getSeq(), System.nanoTime());
+                    seen(u.getEventId(), u.getSeq()).complete(System.nanoTime());
                 } catch (Exception e) {
                     // not ours
                 }
@@ -86,9 +88,11 @@ final class LsmBenchCommand implements Callable<Integer> {
             try (LiveStateManager lsm = LiveStateManager.start(LiveStateManager.Config.of("127.0.0.1", 0,
                     Map.of(TOKEN, AdminToken.operator("bench")), "lsm-bench"), storage.store(), storage.idempotency(), storage.lease(),
                     infrastructure.bus("lsm-bench"), Clock.systemUTC())) {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (!lsm.isLeader() && System.nanoTime() < deadline) {
-                    Thread.sleep(20); // a tool waiting for leadership, not a test
+                try {
+                    lsm.whenLeader().get(30, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    out.println("FAILED: the Live State Manager did not become the leader within 30 s");
+                    return 1;
                 }
                 AdminClient admin = new AdminClient(URI.create("http://127.0.0.1:" + lsm.adminPort()), TOKEN,
                         HttpClient.newBuilder().executor(java.util.concurrent.Executors.newFixedThreadPool(4)).build(),
@@ -128,15 +132,14 @@ final class LsmBenchCommand implements Callable<Integer> {
                 }
                 CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
                 long lastSeq = 4;
-                deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-                while (!ids.stream().allMatch(id -> seenAt.containsKey(id + "#" + lastSeq)) && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
-                long last = ids.stream().mapToLong(id -> seenAt.getOrDefault(id + "#" + lastSeq, Long.MAX_VALUE)).max().orElseThrow();
-                if (last == Long.MAX_VALUE) {
+                List<CompletableFuture<Long>> lastUpdates = ids.stream().map(id -> seen(id, lastSeq)).toList();
+                try {
+                    CompletableFuture.allOf(lastUpdates.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
                     out.println("FAILED: not every update reached the bus within 120 s");
                     return 1;
                 }
+                long last = lastUpdates.stream().mapToLong(CompletableFuture::join).max().orElseThrow();
                 double seconds = (last - start) / 1e9;
                 int transitions = ids.size() * 3;
                 out.printf("throughput, %d transitions with %d admin calls in flight: %.0f transitions/s "
@@ -149,17 +152,18 @@ final class LsmBenchCommand implements Callable<Integer> {
         }
     }
 
-    private long transitionAndWait(AdminClient admin, String id, Stage to, long seq) {
+    private CompletableFuture<Long> seen(String eventId, long seq) {
+        return seenAt.computeIfAbsent(eventId + "#" + seq, key -> new CompletableFuture<>());
+    }
+
+    private long transitionAndWait(AdminClient admin, String id, Stage to, long seq) throws Exception {
         long start = System.nanoTime();
         admin.transition(id, to);
-        String key = id + "#" + seq;
-        long deadline = start + TimeUnit.SECONDS.toNanos(30);
-        Long seen;
-        while ((seen = seenAt.get(key)) == null) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(key + " never reached the bus");
-            }
-            Thread.onSpinWait();
+        long seen;
+        try {
+            seen = seen(id, seq).get(30, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(id + "#" + seq + " never reached the bus");
         }
         return Math.max(0, (seen - start) / 1000);
     }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * {@code kickoff gateway} stopped as SIGTERM would stop it, with devices connected: they move to
  * the other node one by one over the drain window, staying online, and the command exits once the
- * last one has left.
+ * last one has left. The drain window is spread on the gateway's event loops, on real time: hence a short one.
  */
 class GatewayDrainIT {
     static final String SECRET = "gateway-drain-it-secret-0123456789abcdef";
@@ -40,11 +40,10 @@ class GatewayDrainIT {
         try {
             String leavingPort = leaving.awaitFound("device socket ws://127\\.0\\.0\\.1:(\\d+)/v1/connect", WAIT);
             String stayingPort = staying.awaitFound("device socket ws://127\\.0\\.0\\.1:(\\d+)/v1/connect", WAIT);
-            DeviceTokens tokens = DeviceTokens.withSecret(SECRET);
             try (DeviceFleet fleet = DeviceFleet.open(FleetConfig.builder()
                     .gateways(List.of(URI.create("ws://127.0.0.1:" + leavingPort), URI.create("ws://127.0.0.1:" + stayingPort)))
-                    .devices(DEVICES).deviceIds(i -> "drain-" + i)
-                    .tokens(i -> tokens.issue("drain-" + i, "us-en", Duration.ofHours(1))).ioThreads(1).build())) {
+                    .devices(DEVICES).signedDevices("drain-", "us-en", DeviceTokens.withSecret(SECRET), Duration.ofHours(1))
+                    .ioThreads(1).build())) {
                 fleet.connectAll().get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
                 AtomicInteger fewestOnline = new AtomicInteger(DEVICES);

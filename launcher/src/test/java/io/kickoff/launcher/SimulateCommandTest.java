@@ -5,24 +5,18 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kickoff.bus.InProcessEventBus;
-import io.kickoff.bus.Topic;
 import io.kickoff.gateway.Gateway;
-import io.kickoff.gateway.GatewayConfig;
-import io.kickoff.protocol.Timestamps;
+import io.kickoff.gateway.testing.TestGateways;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.kickoff.protocol.v1.Stage;
-import io.kickoff.protocol.v1.StageUpdate;
 import io.kickoff.simulator.LatencyHistogram;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code kickoff simulate} against a real gateway in this JVM, on the in-process bus. */
@@ -31,7 +25,8 @@ class SimulateCommandTest {
     static final Duration WAIT = Duration.ofSeconds(60);
     static final ObjectMapper JSON = new ObjectMapper();
 
-    InProcessEventBus bus;
+    @RegisterExtension
+    final TestGateways gateways = TestGateways.inProcess(DeviceTokens.withSecret(SECRET));
     Gateway gateway;
 
     @TempDir
@@ -39,25 +34,15 @@ class SimulateCommandTest {
 
     @BeforeEach
     void startGateway() throws Exception {
-        bus = new InProcessEventBus();
-        gateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("gw-simulate").warmUp(GatewayConfig.WarmUp.OFF)
-                .ackTimeout(Duration.ofMillis(200)).build(), DeviceTokens.withSecret(SECRET), bus, Clock.systemUTC());
-        await().atMost(WAIT).until(gateway::isReady);
-    }
-
-    @AfterEach
-    void stop() {
-        gateway.close();
-        bus.close();
+        gateway = gateways.startReady("gw-simulate", b -> b.ackTimeout(Duration.ofMillis(200)));
     }
 
     String uri() {
         return "ws://127.0.0.1:" + gateway.port();
     }
 
-    void publish(String event, Stage stage, long seq) {
-        bus.publish(Topic.STAGES, event, StageUpdate.newBuilder().setEventId(event).setStage(stage).setSeq(seq)
-                .setIssuedAt(Timestamps.of(Instant.now())).build().toByteArray()).join();
+    void publish(String event, Stage stage, long seq) throws Exception {
+        TestGateways.publish(gateways.bus("test"), TestGateways.update(event, stage, seq));
     }
 
     JsonNode json(Path file) throws Exception {

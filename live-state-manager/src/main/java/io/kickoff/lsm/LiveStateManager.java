@@ -31,6 +31,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -227,6 +228,11 @@ public final class LiveStateManager implements AutoCloseable {
         return leadership.isLeader();
     }
 
+    /** Completes once this instance leads (at once if it does); fails if it is closed first. */
+    public CompletableFuture<Void> whenLeader() {
+        return leadership.whenLeader();
+    }
+
     public long relayed() {
         return relay.published();
     }
@@ -246,6 +252,7 @@ public final class LiveStateManager implements AutoCloseable {
         deliveryReports.close();
         bundleVersions.close();
         conductor.shutdownNow();
+        leadership.stop();
         try {
             conductor.awaitTermination(5, TimeUnit.SECONDS);
             relayPublisher.close();
@@ -263,6 +270,7 @@ public final class LiveStateManager implements AutoCloseable {
             return;
         }
         conductor.shutdownNow();
+        leadership.stop();
         admin.close();
         meters.close();
         deliveryReports.close();

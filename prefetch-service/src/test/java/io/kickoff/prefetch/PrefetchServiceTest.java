@@ -14,6 +14,7 @@ import io.kickoff.prefetch.catalog.CatalogConsumer;
 import io.kickoff.prefetch.catalog.CatalogPublisher;
 import io.kickoff.prefetch.catalog.InMemoryCatalogBlobStore;
 import io.kickoff.prefetch.catalog.CatalogSource;
+import io.kickoff.prefetch.testing.TestPrefetchNodes;
 import io.kickoff.prefetch.http.BundleServerConfig;
 import io.kickoff.protocol.Timestamps;
 import io.kickoff.protocol.token.DeviceTokens;
@@ -32,21 +33,24 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The wired service: catalog blobs in, bundles on the bus and over HTTP out, over the stores it is given. */
 class PrefetchServiceTest {
     static final DeviceTokens TOKENS = DeviceTokens.withSecret("prefetch-test-secret-prefetch-test-secret");
-    static final BundleServerConfig ANY_PORT = BundleServerConfig.defaults().withHost("127.0.0.1").withPort(0);
+    static final BundleServerConfig ANY_PORT = TestPrefetchNodes.ANY_PORT;
+
+    @RegisterExtension
+    final TestPrefetchNodes nodes = new TestPrefetchNodes();
 
     @Test
     void anEventEnteringPrefetchGetsOneBundlePerSegmentOnTheBusAndOverHttp() throws Exception {
         InMemoryCatalogBlobStore blobs = new InMemoryCatalogBlobStore();
         CatalogPublisher.publish(blobs, CatalogSource.synthetic(200, 3, 2));
-        try (InProcessEventBus bus = new InProcessEventBus();
-             CatalogConsumer catalog = CatalogConsumer.open(blobs);
-             BundleStore bundles = new InMemoryBundleStore();
-             PrefetchService service = PrefetchService.start(ANY_PORT, catalog, bundles, bus, TOKENS, Clock.systemUTC())) {
+        BundleStore bundles = new InMemoryBundleStore();
+        try (InProcessEventBus bus = new InProcessEventBus()) {
+            PrefetchService service = nodes.start(blobs, bundles, bus, TOKENS);
             List<Bundle> pushed = new CopyOnWriteArrayList<>();
             bus.subscribe(Topic.BUNDLES, StartFrom.BEGINNING, r -> {
                 try {
@@ -77,10 +81,8 @@ class PrefetchServiceTest {
 
     @Test
     void aDirectoryWithNoCatalogYetIsNotReadyAndSaysWhyUntilOneIsPublished(@TempDir Path blobs) throws Exception {
-        try (InProcessEventBus bus = new InProcessEventBus();
-             CatalogConsumer catalog = CatalogConsumer.open(CatalogBlobStore.existingDirectory(blobs));
-             BundleStore bundles = new InMemoryBundleStore();
-             PrefetchService service = PrefetchService.start(ANY_PORT, catalog, bundles, bus, TOKENS, Clock.systemUTC())) {
+        try (InProcessEventBus bus = new InProcessEventBus()) {
+            PrefetchService service = nodes.start(CatalogBlobStore.existingDirectory(blobs), new InMemoryBundleStore(), bus, TOKENS);
             HttpClient http = HttpClient.newHttpClient();
             HttpRequest readyz = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + "/readyz")).build();
             assertThat(http.send(readyz, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(503);
@@ -115,16 +117,13 @@ class PrefetchServiceTest {
         InMemoryCatalogBlobStore blobs = new InMemoryCatalogBlobStore();
         CatalogPublisher.publish(blobs, CatalogSource.synthetic(20, 2, 1));
         InProcessEventBus bus = new InProcessEventBus();
-        try (CatalogConsumer catalog = CatalogConsumer.open(blobs);
-             BundleStore bundles = new InMemoryBundleStore();
-             PrefetchService service = PrefetchService.start(ANY_PORT, catalog, bundles, bus, TOKENS, Clock.systemUTC())) {
-            HttpRequest readyz = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + "/readyz")).GET().build();
-            HttpClient http = HttpClient.newHttpClient();
-            await().until(() -> http.send(readyz, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        PrefetchService service = nodes.start(blobs, new InMemoryBundleStore(), bus, TOKENS);
+        HttpRequest readyz = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + "/readyz")).GET().build();
+        HttpClient http = HttpClient.newHttpClient();
+        await().until(() -> http.send(readyz, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
 
-            bus.close();   // the in-process stand-in for a bus that cannot deliver
+        bus.close();   // the in-process stand-in for a bus that cannot deliver
 
-            assertThat(http.send(readyz, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(503);
-        }
+        assertThat(http.send(readyz, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(503);
     }
 }

@@ -16,6 +16,8 @@ import io.kickoff.protocol.v1.Stage;
 import io.kickoff.protocol.v1.StageUpdate;
 import io.kickoff.simulator.DeviceFleet;
 import io.kickoff.testkit.TestKafka;
+import io.kickoff.gateway.testing.TestGateways;
+import io.kickoff.gateway.testing.RawDevice;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +51,7 @@ class DeliveryFiguresIT {
     static final TestKafka kafka = new TestKafka();
 
     @RegisterExtension
-    final GatewaysOnKafka gateways = new GatewaysOnKafka(kafka, TOKENS);
+    final TestGateways gateways = TestGateways.onKafka(kafka, TOKENS);
 
     /** Started without waiting: the three start side by side. */
     Gateway gateway(String node) throws Exception {
@@ -73,7 +75,7 @@ class DeliveryFiguresIT {
     void figuresOfSeveralGatewaysStayWithinTargetedAndEndAtTheDeviceCount() throws Exception {
         List<Gateway> nodes = List.of(gateway("gw-a"), gateway("gw-b"), gateway("gw-c"));
         await().atMost(WAIT).until(() -> nodes.stream().allMatch(Gateway::isReady));
-        List<URI> uris = nodes.stream().map(GatewaysOnKafka::uri).toList();
+        List<URI> uris = nodes.stream().map(TestGateways::uri).toList();
         String event = "figures-" + UUID.randomUUID().toString().substring(0, 8);
 
         // The board's view: the latest report of each node, merged; every merged figure seen is kept.
@@ -103,7 +105,7 @@ class DeliveryFiguresIT {
         int connectedBefore = BEFORE + SILENT_THEN_ACK + RECONNECTING;
         await().atMost(WAIT).until(() -> nodes.stream().mapToInt(Gateway::connectedDevices).sum() == connectedBefore);
 
-        StageUpdate live = GatewaysOnKafka.update(event, Stage.LIVE, 1);
+        StageUpdate live = TestGateways.update(event, Stage.LIVE, 1);
         CompletableFuture<Void> published = gateways.bus("producer").publish(Topic.STAGES, event, live.toByteArray());
         // Devices connecting while the broadcast lands: fan-out or welcome snapshot, never both counted.
         DeviceFleet during = gateways.fleet(uris, DURING, "during-");

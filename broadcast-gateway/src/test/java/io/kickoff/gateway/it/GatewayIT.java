@@ -1,7 +1,7 @@
 package io.kickoff.gateway.it;
 
-import static io.kickoff.gateway.it.GatewaysOnKafka.update;
-import static io.kickoff.gateway.it.GatewaysOnKafka.uri;
+import static io.kickoff.gateway.testing.TestGateways.update;
+import static io.kickoff.gateway.testing.TestGateways.uri;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -19,6 +19,8 @@ import io.kickoff.protocol.v1.Stage;
 import io.kickoff.protocol.v1.StageUpdate;
 import io.kickoff.simulator.DeviceFleet;
 import io.kickoff.testkit.TestKafka;
+import io.kickoff.gateway.testing.TestGateways;
+import io.kickoff.gateway.testing.RawDevice;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,7 +50,7 @@ class GatewayIT {
     static KafkaEventBus publisher;
 
     @RegisterExtension
-    final GatewaysOnKafka gateways = new GatewaysOnKafka(kafka, TOKENS);
+    final TestGateways gateways = TestGateways.onKafka(kafka, TOKENS);
 
     @BeforeAll
     static void publisher() {
@@ -74,11 +76,7 @@ class GatewayIT {
     }
 
     static void publish(StageUpdate... updates) {
-        List<CompletableFuture<Void>> acks = new ArrayList<>();
-        for (StageUpdate u : updates) {
-            acks.add(publisher.publish(Topic.STAGES, u.getEventId(), u.toByteArray()));
-        }
-        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).orTimeout(30, TimeUnit.SECONDS).join();
+        TestGateways.publish(publisher, updates);
     }
 
     static long welcomeAndSnapshot(RawDevice device, String eventId) {

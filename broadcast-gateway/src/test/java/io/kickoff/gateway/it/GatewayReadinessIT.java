@@ -3,17 +3,13 @@ package io.kickoff.gateway.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kickoff.bus.KafkaBusConfig;
-import io.kickoff.bus.KafkaEventBus;
 import io.kickoff.gateway.Gateway;
-import io.kickoff.gateway.GatewayConfig;
-import io.kickoff.protocol.token.DeviceTokens;
+import io.kickoff.gateway.testing.TestGateways;
 import io.kickoff.testkit.TestKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,6 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class GatewayReadinessIT {
     @RegisterExtension
     static final TestKafka kafka = new TestKafka();
+    @RegisterExtension
+    final TestGateways gateways = TestGateways.onKafka(kafka, GatewayIT.TOKENS);
 
     final HttpClient http = HttpClient.newHttpClient();
 
@@ -38,18 +36,15 @@ class GatewayReadinessIT {
 
     @Test
     void duringAKafkaOutageReadyzIs503WithinSecondsAnd200AfterIt() throws Exception {
-        try (KafkaEventBus bus = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("gw-ready"));
-             Gateway gateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("gw-ready").warmUp(GatewayConfig.WarmUp.OFF).build(),
-                     DeviceTokens.withSecret("gateway-it-secret-gateway-it-secret!!"), bus, Clock.systemUTC())) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> readyz(gateway).statusCode() == 200);
+        Gateway gateway = gateways.start("gw-ready", b -> b);
+        await().atMost(Duration.ofSeconds(60)).until(() -> readyz(gateway).statusCode() == 200);
 
-            kafka.stop();
-            // Seconds, not the producer's two-minute delivery timeout.
-            await().atMost(Duration.ofSeconds(30)).until(() -> readyz(gateway).statusCode() == 503);
-            assertThat(readyz(gateway).body()).contains("bus is unavailable");
+        kafka.stop();
+        // Seconds, not the producer's two-minute delivery timeout.
+        await().atMost(Duration.ofSeconds(30)).until(() -> readyz(gateway).statusCode() == 503);
+        assertThat(readyz(gateway).body()).contains("bus is unavailable");
 
-            kafka.start();
-            await().atMost(Duration.ofSeconds(60)).until(() -> readyz(gateway).statusCode() == 200);
-        }
+        kafka.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> readyz(gateway).statusCode() == 200);
     }
 }

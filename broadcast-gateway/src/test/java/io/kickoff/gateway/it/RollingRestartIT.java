@@ -3,7 +3,7 @@ package io.kickoff.gateway.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kickoff.bus.KafkaEventBus;
+import io.kickoff.bus.EventBus;
 import io.kickoff.bus.Topic;
 import io.kickoff.gateway.Gateway;
 import io.kickoff.protocol.token.DeviceTokens;
@@ -11,6 +11,7 @@ import io.kickoff.protocol.v1.Stage;
 import io.kickoff.simulator.DeviceFleet;
 import io.kickoff.simulator.SimulatorReport;
 import io.kickoff.testkit.TestKafka;
+import io.kickoff.gateway.testing.TestGateways;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ class RollingRestartIT {
     static final TestKafka kafka = new TestKafka();
 
     @RegisterExtension
-    final GatewaysOnKafka gateways = new GatewaysOnKafka(kafka, TOKENS);
+    final TestGateways gateways = TestGateways.onKafka(kafka, TOKENS);
 
     Gateway gateway(String node, int port) throws Exception {
         return gateways.startReady(node, b -> b.port(port).ioThreads(1).drainWindow(DRAIN_WINDOW)
@@ -50,14 +51,14 @@ class RollingRestartIT {
 
     @Test
     void aRollingRestartKeepsTwoThirdsOfTheFleetOnlineAndDeliversAChangeMadeDuringIt() throws Exception {
-        KafkaEventBus publisher = gateways.bus("it-roll-publisher");
+        EventBus publisher = gateways.bus("it-roll-publisher");
         String event = "roll-final";
-        publisher.publish(Topic.STAGES, event, GatewaysOnKafka.update(event, Stage.PRE_SHOW, 1).toByteArray()).get(30, TimeUnit.SECONDS);
+        publisher.publish(Topic.STAGES, event, TestGateways.update(event, Stage.PRE_SHOW, 1).toByteArray()).get(30, TimeUnit.SECONDS);
 
         Gateway[] nodes = {gateway("gw-1", 0), gateway("gw-2", 0), gateway("gw-3", 0)};
         List<URI> uris = new ArrayList<>();
         for (Gateway gateway : nodes) {
-            uris.add(GatewaysOnKafka.uri(gateway));
+            uris.add(TestGateways.uri(gateway));
         }
         DeviceFleet fleet = gateways.fleet(uris, DEVICES, "roll-",
                 b -> b.reconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(2)).ioThreads(2));
@@ -78,7 +79,7 @@ class RollingRestartIT {
             assertThat(old.isReady()).as("not ready while draining").isFalse();
             if (i == 1) {
                 // A stage change in the middle of the roll, while this node drains and the first one is new.
-                publisher.publish(Topic.STAGES, event, GatewaysOnKafka.update(event, Stage.LIVE, 2).toByteArray()).get(30, TimeUnit.SECONDS);
+                publisher.publish(Topic.STAGES, event, TestGateways.update(event, Stage.LIVE, 2).toByteArray()).get(30, TimeUnit.SECONDS);
             }
             drained.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(old.connectedDevices()).as("gw-%d drained: every device left", i + 1).isZero();

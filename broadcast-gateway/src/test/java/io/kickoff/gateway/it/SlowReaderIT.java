@@ -3,30 +3,24 @@ package io.kickoff.gateway.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kickoff.bus.KafkaBusConfig;
-import io.kickoff.bus.KafkaEventBus;
+import io.kickoff.bus.EventBus;
 import io.kickoff.bus.Topic;
 import io.kickoff.gateway.Gateway;
-import io.kickoff.gateway.GatewayConfig;
+import io.kickoff.gateway.testing.TestGateways;
 import io.kickoff.protocol.Timestamps;
 import io.kickoff.protocol.v1.Stage;
 import io.kickoff.protocol.v1.StageUpdate;
 import io.kickoff.simulator.DeviceFleet;
-import io.kickoff.simulator.FleetConfig;
 import io.kickoff.testkit.TestKafka;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -42,42 +36,37 @@ class SlowReaderIT {
 
     @RegisterExtension
     static final TestKafka kafka = new TestKafka();
+    @RegisterExtension
+    final TestGateways gateways = TestGateways.onKafka(kafka, GatewayIT.TOKENS);
 
     @Test
     void aReaderThatStopsReadingIsClosedAndDoesNotHoldUpOthers() throws Exception {
-        try (KafkaEventBus bus = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("slow-gw"));
-             Gateway gateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("slow-gw").warmUp(GatewayConfig.WarmUp.OFF)
-                     .writeBuffer(1024, 2048).slowConsumerTimeout(Duration.ofSeconds(1)).build(),
-                     GatewayIT.TOKENS, bus, Clock.systemUTC());
-             KafkaEventBus publisher = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("slow-pub"))) {
-            await().atMost(WAIT).until(gateway::isReady);
-            URI uri = URI.create("ws://127.0.0.1:" + gateway.port() + "/v1/connect");
-            try (DeviceFleet healthy = DeviceFleet.open(FleetConfig.builder().gateway(uri).devices(1)
-                    .deviceIds(i -> "healthy").tokens(i -> GatewayIT.token("healthy")).build());
-                 Socket stalled = stalledDevice(gateway.port(), "stalled")) {
-                healthy.connectAll().get(60, TimeUnit.SECONDS);
-                await().atMost(WAIT).until(() -> gateway.connectedDevices() == 2);
+        Gateway gateway = gateways.startReady("slow-gw", b -> b.writeBuffer(1024, 2048).slowConsumerTimeout(Duration.ofSeconds(1)));
+        EventBus publisher = gateways.bus("slow-pub");
+        try (DeviceFleet healthy = gateways.fleet(List.of(TestGateways.uri(gateway)), 1, "healthy");
+             Socket stalled = stalledDevice(gateway.port(), "stalled")) {
+            healthy.connectAll().get(60, TimeUnit.SECONDS);
+            await().atMost(WAIT).until(() -> gateway.connectedDevices() == 2);
 
-                // Far more than the kernel's socket buffers hold: ~8 MB of updates.
-                String padding = "x".repeat(8 * 1024);
-                List<CompletableFuture<Void>> acks = new ArrayList<>();
-                for (int i = 0; i < 1000; i++) {
-                    StageUpdate u = StageUpdate.newBuilder().setEventId("flood-" + i).setStage(Stage.LIVE).setSeq(1)
-                            .setIssuedAt(Timestamps.of(Instant.now())).setReason(padding).build();
-                    acks.add(publisher.publish(Topic.STAGES, u.getEventId(), u.toByteArray()));
-                }
-                CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).orTimeout(60, TimeUnit.SECONDS).join();
-
-                await().atMost(WAIT).until(() ->
-                        gateway.metrics().count("kickoff_gateway_closes", "reason", "slow_consumer") == 1);
-                // Writes to the stalled device were withheld, not queued without bound.
-                assertThat(gateway.metrics().count("kickoff_gateway_update_writes_withheld")).isPositive();
-                await().atMost(WAIT).until(() -> healthy.countAt("flood-999", Stage.LIVE, 1) == 1);
-                await().atMost(WAIT).until(() -> gateway.connectedDevices() == 1);
-                // The healthy device kept its one connection throughout: nothing but the stalled one was closed.
-                assertThat(gateway.metrics().count("kickoff_gateway_connects")).isEqualTo(2);
-                assertThat(healthy.countDevices(d -> d.appliedUpdates().size() == 1000)).isEqualTo(1);
+            // Far more than the kernel's socket buffers hold: ~8 MB of updates.
+            String padding = "x".repeat(8 * 1024);
+            List<CompletableFuture<Void>> acks = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                StageUpdate u = StageUpdate.newBuilder().setEventId("flood-" + i).setStage(Stage.LIVE).setSeq(1)
+                        .setIssuedAt(Timestamps.of(Instant.now())).setReason(padding).build();
+                acks.add(publisher.publish(Topic.STAGES, u.getEventId(), u.toByteArray()));
             }
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).orTimeout(60, TimeUnit.SECONDS).join();
+
+            await().atMost(WAIT).until(() ->
+                    gateway.metrics().count("kickoff_gateway_closes", "reason", "slow_consumer") == 1);
+            // Writes to the stalled device were withheld, not queued without bound.
+            assertThat(gateway.metrics().count("kickoff_gateway_update_writes_withheld")).isPositive();
+            // The healthy device gets every update (1000 events over the topic's partitions: in no order among them).
+            await().atMost(WAIT).until(() -> healthy.countDevices(d -> d.appliedUpdates().size() == 1000) == 1);
+            await().atMost(WAIT).until(() -> gateway.connectedDevices() == 1);
+            // The healthy device kept its one connection throughout: nothing but the stalled one was closed.
+            assertThat(gateway.metrics().count("kickoff_gateway_connects")).isEqualTo(2);
         }
     }
 
@@ -87,11 +76,7 @@ class SlowReaderIT {
         socket.setReceiveBufferSize(4096);
         socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
         OutputStream out = socket.getOutputStream();
-        String key = Base64.getEncoder().encodeToString(UUID.randomUUID().toString().substring(0, 16).getBytes(StandardCharsets.US_ASCII));
-        out.write(("GET /v1/connect HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
-                + "Sec-WebSocket-Protocol: kickoff.v1.json\r\nAuthorization: Bearer " + GatewayIT.token(id) + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
+        out.write(UpgradeEdgeIT.valid("/v1/connect", GatewayIT.token(id)).getBytes(StandardCharsets.US_ASCII));
         out.flush();
         InputStream in = socket.getInputStream();
         StringBuilder head = new StringBuilder();

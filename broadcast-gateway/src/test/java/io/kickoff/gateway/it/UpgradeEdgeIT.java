@@ -9,6 +9,8 @@ import io.kickoff.protocol.token.DeviceTokens;
 import io.kickoff.protocol.v1.ServerFrame;
 import io.kickoff.testkit.RawHttpConnection;
 import io.kickoff.testkit.TestKafka;
+import io.kickoff.gateway.testing.TestGateways;
+import io.kickoff.gateway.testing.RawDevice;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,7 +43,7 @@ class UpgradeEdgeIT {
     static final TestKafka kafka = new TestKafka();
 
     @RegisterExtension
-    final GatewaysOnKafka gateways = new GatewaysOnKafka(kafka, TOKENS);
+    final TestGateways gateways = TestGateways.onKafka(kafka, TOKENS);
 
     Gateway gateway(UnaryOperator<GatewayConfig.Builder> settings) throws Exception {
         return gateways.startReady("edge-" + UUID.randomUUID().toString().substring(0, 8), settings);

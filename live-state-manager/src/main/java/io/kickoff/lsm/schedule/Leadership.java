@@ -29,6 +29,9 @@ public final class Leadership {
     private volatile long leadingUntilNanos;
     /** The token this instance stepped down from; a renewal that returns it is given up again. */
     private volatile long resignedToken = -1;
+    /** Completed when this instance becomes the leader; a new one once it has stopped leading. */
+    private volatile CompletableFuture<Void> leads = new CompletableFuture<>();
+    private volatile boolean stopped;
 
     public Leadership(LeaderLease lease, String nodeId, Duration ttl) {
         this.lease = lease;
@@ -45,6 +48,21 @@ public final class Leadership {
         return leading && System.nanoTime() < leadingUntilNanos;
     }
 
+    /**
+     * Completes once this instance leads (at once if it does, as of its last renewal); fails if it
+     * {@link #stop() stops} first. Lets a caller wait for leadership instead of polling {@link #isLeader()}.
+     */
+    public CompletableFuture<Void> whenLeader() {
+        return leads;
+    }
+
+    /** This instance stops: a pending {@link #whenLeader()} fails, and it does not lead again. */
+    public void stop() {
+        stopped = true;
+        leading = false;
+        leads.completeExceptionally(new IllegalStateException(nodeId + " stopped"));
+    }
+
     public long fencingToken() {
         return fencingToken;
     }
@@ -56,6 +74,9 @@ public final class Leadership {
 
     /** One renewal round; call every {@link #renewEvery()}. Never throws. */
     public void renew() {
+        if (stopped) {
+            return;
+        }
         long started = System.nanoTime();
         Optional<Long> token;
         try {
@@ -72,7 +93,7 @@ public final class Leadership {
         boolean was = leading;
         if (token.isPresent() && token.get() == resignedToken) {
             // We stepped down under this token, but the release did not get through: give it up again.
-            leading = false;
+            notLeading();
             lease.release(nodeId);
             return;
         }
@@ -84,8 +105,9 @@ public final class Leadership {
             if (!was) {
                 log.info("{} is now the leader (fencing token {})", nodeId, fencingToken);
             }
+            leads.complete(null);
         } else {
-            leading = false;
+            notLeading();
             if (was) {
                 log.warn("{} is no longer the leader", nodeId);
             }
@@ -99,7 +121,7 @@ public final class Leadership {
     void stepDown(String why) {
         long token = fencingToken;
         resignedToken = token;
-        leading = false;
+        notLeading();
         log.warn("{} steps down as leader (fencing token {}): {}", nodeId, token, why);
         try {
             lease.release(nodeId);
@@ -110,7 +132,14 @@ public final class Leadership {
 
     /** Gives the lease up (on a clean shutdown), so another instance takes over at once. */
     public CompletableFuture<Void> release() {
-        leading = false;
+        notLeading();
         return lease.release(nodeId);
+    }
+
+    private void notLeading() {
+        leading = false;
+        if (leads.isDone() && !stopped) {
+            leads = new CompletableFuture<>();
+        }
     }
 }

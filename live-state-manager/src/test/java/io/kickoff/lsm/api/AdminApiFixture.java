@@ -7,7 +7,7 @@ import io.kickoff.lsm.event.EventStore;
 import io.kickoff.lsm.event.InMemoryEventStore;
 import io.kickoff.lsm.event.LiveEvents;
 import io.kickoff.lsm.event.StoreHealth;
-import io.kickoff.lsm.schedule.MutableClock;
+import io.kickoff.testkit.MutableClock;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
@@ -28,6 +28,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A real admin server on a free port, over an in-memory store that tests can make fail, and an HTTP client.
  * A test class holds one per test and has it closed after each:
  * {@code @RegisterExtension final AdminApiFixture api = new AdminApiFixture();}
+ *
+ * <p>The client is raw HTTP on purpose, not {@code client.AdminClient}: these tests send what a well-behaved client
+ * never does (malformed JSON, wrong media types and methods, odd headers and tokens) and read the answer as it is on
+ * the wire. Tests of a running instance as a caller sees it use {@code AdminClient} ({@code TestLiveStateManagers}).
  */
 final class AdminApiFixture implements AutoCloseable, AfterEachCallback {
     static final String OPERATOR = "op-token";

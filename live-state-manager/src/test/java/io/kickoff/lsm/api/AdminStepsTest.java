@@ -9,7 +9,7 @@ import io.kickoff.lsm.event.InMemoryEventStore;
 import io.kickoff.lsm.event.LiveEvents;
 import io.kickoff.lsm.event.StoreUnavailableException;
 import io.kickoff.lsm.idempotency.InMemoryIdempotency;
-import io.kickoff.lsm.schedule.MutableClock;
+import io.kickoff.testkit.MutableClock;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.ChannelHandler;

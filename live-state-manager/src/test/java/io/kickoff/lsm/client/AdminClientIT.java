@@ -2,13 +2,12 @@ package io.kickoff.lsm.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import io.kickoff.bus.KafkaBusConfig;
 import io.kickoff.bus.KafkaEventBus;
 import io.kickoff.lsm.LiveStateManager;
-import io.kickoff.lsm.api.AdminToken;
-import io.kickoff.lsm.store.RedisEventStore;
+import io.kickoff.lsm.schedule.OutboxRelay;
+import io.kickoff.lsm.testing.TestLiveStateManagers;
 import io.kickoff.protocol.v1.Stage;
 import io.kickoff.testkit.TestKafka;
 import io.kickoff.testkit.TestRedis;
@@ -23,7 +22,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,38 +29,28 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The admin client against a running Live State Manager on a real Redis and a real Kafka. */
 class AdminClientIT {
     static final Duration WAIT = Duration.ofSeconds(60);
-    static final String OPERATOR = "client-it-operator";
-    static final String VIEWER = "client-it-viewer";
+    static final String OPERATOR = TestLiveStateManagers.OPERATOR;
+    static final String VIEWER = TestLiveStateManagers.VIEWER;
     static final Instant START = Instant.now().plus(Duration.ofDays(1));
 
     @RegisterExtension
     static final TestRedis redis = new TestRedis();
     @RegisterExtension
     static final TestKafka kafka = new TestKafka();
+    @RegisterExtension
+    static final TestLiveStateManagers lsms = new TestLiveStateManagers();
 
-    static RedisEventStore store;
-    static KafkaEventBus bus;
     static LiveStateManager lsm;
     static AdminClient admin;
 
     @BeforeAll
     static void startLsm() throws Exception {
         String prefix = "client" + UUID.randomUUID().toString().substring(0, 6) + ":";
-        store = new RedisEventStore(redis.uri(), prefix, Duration.ofSeconds(2), Clock.systemUTC());
-        bus = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("client-it"));
-        lsm = LiveStateManager.start(LiveStateManager.Config.of("127.0.0.1", 0,
-                        Map.of(OPERATOR, AdminToken.operator("it"), VIEWER, AdminToken.viewer("it-viewer")), "client-it")
-                        .withRelayGroup(prefix + "outbox"),
-                store, store.idempotency(), store.leaderLease(), bus, Clock.systemUTC());
+        KafkaEventBus bus = lsms.closeAfter(new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("client-it")));
+        lsm = TestLiveStateManagers.leading(lsms.start("client-it",
+                lsms.onRedis(redis.uri(), prefix, Duration.ofSeconds(2), Clock.systemUTC()), bus, Clock.systemUTC(),
+                c -> c.withRelayGroup(prefix + "outbox"), OutboxRelay.BeforePublish.NONE));
         admin = new AdminClient(base(), OPERATOR);
-        await().atMost(WAIT).until(lsm::isLeader);
-    }
-
-    @AfterAll
-    static void stopLsm() {
-        lsm.close();
-        bus.close();
-        store.close();
     }
 
     static URI base() {

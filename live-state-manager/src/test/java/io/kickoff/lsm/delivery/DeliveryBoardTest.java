@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kickoff.bus.BusRecord;
 import io.kickoff.bus.Topic;
-import io.kickoff.lsm.schedule.MutableClock;
+import io.kickoff.testkit.MutableClock;
 import io.kickoff.protocol.Timestamps;
 import io.kickoff.protocol.delivery.DeliveryReports;
 import io.kickoff.protocol.v1.DeliveryReport;

@@ -12,24 +12,20 @@ import io.kickoff.bus.BusRecord;
 import io.kickoff.bus.Subscription;
 import io.kickoff.lsm.LiveStateManager;
 import io.kickoff.lsm.schedule.OutboxRelay;
-import io.kickoff.lsm.api.AdminToken;
 import io.kickoff.lsm.client.AdminClient;
 import io.kickoff.lsm.client.AdminProblemException;
 import io.kickoff.lsm.client.NewEventRequest;
 import io.kickoff.lsm.client.ReadinessAnswer;
 import io.kickoff.lsm.event.HistoryEntry;
-import io.kickoff.lsm.store.RedisEventStore;
+import io.kickoff.lsm.testing.TestLiveStateManagers;
 import io.kickoff.protocol.v1.Stage;
 import io.kickoff.protocol.v1.StageUpdate;
 import io.kickoff.testkit.TestKafka;
+import io.kickoff.testkit.MutableClock;
 import io.kickoff.testkit.TestRedis;
-import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -49,14 +45,21 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class LiveStateManagerIT {
     static final Duration WAIT = Duration.ofSeconds(60);
-    static final String TOKEN = "it-operator";
 
     @RegisterExtension
     static final TestRedis redis = new TestRedis();
     @RegisterExtension
     static final TestKafka kafka = new TestKafka();
+    @RegisterExtension
+    final TestLiveStateManagers lsms = new TestLiveStateManagers();
 
-    final List<AutoCloseable> opened = new ArrayList<>();
+    /**
+     * The instances' clock: timers come due when a test advances it, not after a wait. What Redis
+     * measures itself (the leader lease's PX, renewed on real time) and the store's command timeouts
+     * still run on real time. The store keeps timers in whole milliseconds, rounded up, so a timer is
+     * due once the clock is past it.
+     */
+    final MutableClock clock = new MutableClock(Instant.now());
     final List<StageUpdate> published = new CopyOnWriteArrayList<>();
     String prefix;
 
@@ -65,7 +68,7 @@ class LiveStateManagerIT {
         redis.start();
         kafka.start();
         prefix = "it" + UUID.randomUUID().toString().substring(0, 6) + ":";
-        KafkaEventBus watcher = open(new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("watcher")));
+        KafkaEventBus watcher = lsms.closeAfter(new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("watcher")));
         watcher.subscribe(Topic.STAGES, StartFrom.NOW, r -> {
             try {
                 published.add(StageUpdate.parseFrom(r.value()));
@@ -76,17 +79,10 @@ class LiveStateManagerIT {
     }
 
     @AfterEach
-    void closeAll() throws Exception {
+    void serversBack() {
+        // Before the instances close (the extension closes them after this), so they stop on live servers.
         redis.start();
         kafka.start();
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
-    }
-
-    <T extends AutoCloseable> T open(T closeable) {
-        opened.add(closeable);
-        return closeable;
     }
 
     LiveStateManager lsm(String nodeId, Duration leaseTtl) throws Exception {
@@ -99,16 +95,14 @@ class LiveStateManagerIT {
 
     LiveStateManager lsm(String nodeId, Duration leaseTtl, OutboxRelay.BeforePublish beforePublish,
                          Duration storeTimeout) throws Exception {
-        RedisEventStore store = open(new RedisEventStore(redis.uri(), prefix, storeTimeout, Clock.systemUTC()));
-        KafkaEventBus bus = open(new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId(nodeId)));
+        KafkaEventBus bus = lsms.closeAfter(new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId(nodeId)));
         // Each test has its own relay group, as it has its own key prefix.
-        return open(LiveStateManager.start(LiveStateManager.Config.of("127.0.0.1", 0,
-                Map.of(TOKEN, AdminToken.operator("it")), nodeId).withLeaseTtl(leaseTtl).withRelayGroup(prefix + "outbox"),
-                store, store.idempotency(), store.leaderLease(), bus, Clock.systemUTC(), beforePublish));
+        return lsms.start(nodeId, lsms.onRedis(redis.uri(), prefix, storeTimeout, clock), bus, clock,
+                c -> c.withLeaseTtl(leaseTtl).withRelayGroup(prefix + "outbox"), beforePublish);
     }
 
     static AdminClient admin(LiveStateManager lsm) {
-        return new AdminClient(URI.create("http://127.0.0.1:" + lsm.adminPort()), TOKEN);
+        return TestLiveStateManagers.admin(lsm);
     }
 
     /** The {@code /readyz} status and the state of one of its checks, e.g. {@code 503 bus=down}. */
@@ -151,8 +145,8 @@ class LiveStateManagerIT {
     @Test
     void withKafkaDownTheApiStillSucceedsAndUpdatesReachTheBusInOrderWhenItReturns() throws Exception {
         LiveStateManager lsm = lsm("lsm-a", Duration.ofSeconds(2));
-        await().atMost(WAIT).until(lsm::isLeader);
-        assertThat(create(lsm, "kafka-down", Instant.now().plus(Duration.ofDays(1)),
+        TestLiveStateManagers.leading(lsm);
+        assertThat(create(lsm, "kafka-down", clock.instant().plus(Duration.ofDays(1)),
                 Duration.ofMinutes(30), Duration.ofMinutes(5))).isEqualTo(201);
 
         kafka.stop();
@@ -169,8 +163,8 @@ class LiveStateManagerIT {
     @Test
     void withRedisDownTheApiAnswers503AndTheSchedulerCatchesUpAfterwardsWithNothingDoubled() throws Exception {
         LiveStateManager lsm = lsm("lsm-a", Duration.ofSeconds(2));
-        await().atMost(WAIT).until(lsm::isLeader);
-        Instant start = Instant.now().plusSeconds(4);
+        TestLiveStateManagers.leading(lsm);
+        Instant start = clock.instant().plusSeconds(4);
         assertThat(create(lsm, "redis-down", start, Duration.ofSeconds(3), Duration.ofSeconds(2))).isEqualTo(201);
 
         redis.stop();
@@ -179,8 +173,9 @@ class LiveStateManagerIT {
                     assertThat(refused.status()).isEqualTo(503);
                     assertThat(refused.retryAfter()).isPresent();
                 });
-        // Every timer of the event comes due while the store is away.
-        await().atMost(WAIT).until(() -> Instant.now().isAfter(start.plusSeconds(1)));
+        // Every timer of the event comes due while the store is away, and the instance knows it is away.
+        clock.advance(Duration.ofSeconds(5));
+        await().atMost(WAIT).until(() -> readiness(lsm, "store").equals("503 store=down"));
         assertThat(seqsOf("redis-down")).isEmpty();
         redis.start();
 
@@ -193,18 +188,21 @@ class LiveStateManagerIT {
     @Test
     void whenTheLeaderDiesAnotherInstanceTakesOverAndNoTransitionIsMissedOrFiredTwice() throws Exception {
         LiveStateManager a = lsm("lsm-a", Duration.ofSeconds(1));
-        await().atMost(WAIT).until(a::isLeader);
+        TestLiveStateManagers.leading(a);
         LiveStateManager b = lsm("lsm-b", Duration.ofSeconds(1));
         assertThat(b.isLeader()).isFalse();
-        Instant start = Instant.now().plusSeconds(5);
+        Instant start = clock.instant().plusSeconds(5);
         for (int i = 0; i < 5; i++) {
             assertThat(create(b, "takeover-" + i, start.plusMillis(300L * i), Duration.ofSeconds(3),
                     Duration.ofSeconds(1))).isEqualTo(201);
         }
+        clock.advance(Duration.ofMillis(2_100)); // takeover-0's PREFETCH (start - 3 s) comes due, on a's watch
         await().atMost(WAIT).until(() -> seqsOf("takeover-0").contains(1L));
-        a.crash();   // no lease release: b must wait for it to expire
+        a.crash();   // no lease release: b must wait for it to expire (on Redis's own clock)
+        // Every other timer comes due while nobody leads.
+        clock.advance(Duration.ofSeconds(5));
 
-        await().atMost(WAIT).until(b::isLeader);
+        TestLiveStateManagers.leading(b);
         for (int i = 0; i < 5; i++) {
             String id = "takeover-" + i;
             await().atMost(WAIT).until(() -> seqsOf(id).contains(3L));
@@ -236,7 +234,7 @@ class LiveStateManagerIT {
     /** Every stage update on the topic now, as a gateway started now reads it: from the beginning, committed only. */
     List<StageUpdate> readTheTopicBack() throws Exception {
         List<StageUpdate> all = new CopyOnWriteArrayList<>();
-        KafkaEventBus reader = open(new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("late-reader")));
+        KafkaEventBus reader = lsms.closeAfter(new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withClientId("late-reader")));
         Subscription subscription = reader.subscribe(Topic.STAGES, StartFrom.BEGINNING, (BusRecord r) -> {
             try {
                 all.add(StageUpdate.parseFrom(r.value()));
@@ -253,9 +251,9 @@ class LiveStateManagerIT {
     void aLeaderHeldBetweenCommitAndPublishNeverPublishesAfterTheInstanceThatTookOver() throws Exception {
         Hold hold = new Hold();
         LiveStateManager a = lsm("lsm-a", Duration.ofSeconds(1), hold);
-        await().atMost(WAIT).until(a::isLeader);
+        TestLiveStateManagers.leading(a);
         LiveStateManager b = lsm("lsm-b", Duration.ofSeconds(1));
-        assertThat(create(a, "deposed", Instant.now().plus(Duration.ofDays(1)),
+        assertThat(create(a, "deposed", clock.instant().plus(Duration.ofDays(1)),
                 Duration.ofMinutes(30), Duration.ofMinutes(5))).isEqualTo(201);
 
         // a commits seq 1 and its relay stalls holding it; stalled, it cannot renew its lease either.
@@ -264,7 +262,7 @@ class LiveStateManagerIT {
         assertThat(hold.holding.await(60, TimeUnit.SECONDS)).isTrue();
 
         // b takes over, publishes seq 1 from the outbox, then a newer update.
-        await().atMost(WAIT).until(b::isLeader);
+        TestLiveStateManagers.leading(b);
         await().atMost(WAIT).until(() -> seqsOf("deposed").contains(1L));
         assertThat(transition(b, "deposed", Stage.PRE_SHOW)).isEqualTo(200);
         await().atMost(WAIT).until(() -> seqsOf("deposed").contains(2L));

@@ -1,5 +1,6 @@
 package io.kickoff.lsm.schedule;
 
+import io.kickoff.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,6 +1,6 @@
 package io.kickoff.lsm.store;
 
-import io.kickoff.lsm.schedule.MutableClock;
+import io.kickoff.testkit.MutableClock;
 import static io.kickoff.lsm.store.Futures.done;
 import static io.kickoff.lsm.store.Futures.failure;
 import static org.assertj.core.api.Assertions.assertThat;

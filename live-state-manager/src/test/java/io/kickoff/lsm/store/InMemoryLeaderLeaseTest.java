@@ -1,6 +1,6 @@
 package io.kickoff.lsm.store;
 
-import io.kickoff.lsm.schedule.MutableClock;
+import io.kickoff.testkit.MutableClock;
 import io.kickoff.lsm.event.LeaderLease;
 import java.time.Duration;
 import java.time.Instant;

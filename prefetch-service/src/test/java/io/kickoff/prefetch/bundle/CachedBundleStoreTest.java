@@ -2,16 +2,15 @@ package io.kickoff.prefetch.bundle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import io.kickoff.protocol.v1.Bundle;
 import io.kickoff.protocol.v1.Rendering;
-import java.time.Clock;
+import io.kickoff.testkit.MutableClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -58,13 +57,13 @@ class CachedBundleStoreTest {
         }
     }
 
-    final AtomicLong nanos = new AtomicLong();
-    final Ticker ticker = nanos::get;
+    /** Wall clock and Caffeine's ticker in one, moved together. */
+    final MutableClock clock = new MutableClock(Instant.parse("2030-06-01T18:00:00Z"));
     final Counting backing = new Counting();
 
     CachedBundleStore cache(long maxBytes) {
         return new CachedBundleStore(backing, new CachedBundleStore.Config(maxBytes, Duration.ofMinutes(5),
-                Duration.ofSeconds(1)), Clock.systemUTC(), ticker, Runnable::run);
+                Duration.ofSeconds(1)), clock, clock::nanos, Runnable::run);
     }
 
     static Bundle bundle(String eventId, int payloadBytes) {
@@ -111,7 +110,7 @@ class CachedBundleStoreTest {
     void entriesExpireWithTheirTtl() {
         CachedBundleStore store = cache(1 << 20);
         store.put(bundle("ev-1", 10), Duration.ofSeconds(30)).join();
-        nanos.addAndGet(Duration.ofSeconds(31).toNanos());
+        clock.advance(Duration.ofSeconds(31));
         store.get("ev-1", "s").join();
         assertThat(backing.gets).hasValue(1);
     }
@@ -128,7 +127,7 @@ class CachedBundleStoreTest {
         assertThat(store.listBySegment("s").join()).hasSize(2);
         assertThat(backing.lists).hasValue(2);
 
-        nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+        clock.advance(Duration.ofSeconds(2));
         store.listBySegment("s").join();
         assertThat(backing.lists).hasValue(3);
     }

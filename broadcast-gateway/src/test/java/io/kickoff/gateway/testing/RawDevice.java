@@ -1,4 +1,4 @@
-package io.kickoff.gateway.it;
+package io.kickoff.gateway.testing;
 
 import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.v1.Ack;
@@ -24,18 +24,18 @@ import java.util.concurrent.TimeUnit;
  * only what the test tells it (no automatic acks, hellos or reconnects), so tests can misbehave
  * on purpose.
  */
-final class RawDevice implements WebSocket.Listener {
-    final List<ServerFrame> received = new CopyOnWriteArrayList<>();
-    final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
-    volatile String closeReason;
+public final class RawDevice implements WebSocket.Listener {
+    public final List<ServerFrame> received = new CopyOnWriteArrayList<>();
+    public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    public volatile String closeReason;
     private final StringBuilder text = new StringBuilder();
-    WebSocket socket;
+    public WebSocket socket;
 
-    static RawDevice connect(URI uri, String token) {
+    public static RawDevice connect(URI uri, String token) {
         return connect(uri, token, WireFormat.JSON.subprotocol());
     }
 
-    static RawDevice connect(URI uri, String token, String subprotocol) {
+    public static RawDevice connect(URI uri, String token, String subprotocol) {
         RawDevice device = new RawDevice();
         WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(10)).subprotocols(subprotocol);
@@ -47,7 +47,7 @@ final class RawDevice implements WebSocket.Listener {
     }
 
     /** The HTTP status of a refused upgrade. */
-    static int refusedStatus(Throwable error) {
+    public static int refusedStatus(Throwable error) {
         Throwable t = error;
         while (t != null && !(t instanceof WebSocketHandshakeException)) {
             t = t.getCause();
@@ -58,7 +58,7 @@ final class RawDevice implements WebSocket.Listener {
         return ((WebSocketHandshakeException) t).getResponse().statusCode();
     }
 
-    static java.net.http.HttpResponse<?> refusal(Throwable error) {
+    public static java.net.http.HttpResponse<?> refusal(Throwable error) {
         Throwable t = error;
         while (t != null && !(t instanceof WebSocketHandshakeException)) {
             t = t.getCause();
@@ -66,37 +66,37 @@ final class RawDevice implements WebSocket.Listener {
         return ((WebSocketHandshakeException) t).getResponse();
     }
 
-    RawDevice send(ClientFrame frame) {
+    public RawDevice send(ClientFrame frame) {
         return sendText(new String(WireFormat.JSON.encode(frame), StandardCharsets.UTF_8));
     }
 
-    RawDevice sendText(String json) {
+    public RawDevice sendText(String json) {
         socket.sendText(json, true).orTimeout(10, TimeUnit.SECONDS).join();
         return this;
     }
 
-    RawDevice sendBinary(byte[] bytes) {
+    public RawDevice sendBinary(byte[] bytes) {
         socket.sendBinary(ByteBuffer.wrap(bytes), true).orTimeout(10, TimeUnit.SECONDS).join();
         return this;
     }
 
-    RawDevice hello(Map<String, Long> positions) {
+    public RawDevice hello(Map<String, Long> positions) {
         return send(ClientFrame.newBuilder().setHello(Hello.newBuilder().putAllPositions(positions)).build());
     }
 
-    RawDevice ack(String eventId, long seq) {
+    public RawDevice ack(String eventId, long seq) {
         return send(ClientFrame.newBuilder().setAck(Ack.newBuilder().setEventId(eventId).setSeq(seq)).build());
     }
 
-    long count(ServerFrame.FrameCase kind) {
+    public long count(ServerFrame.FrameCase kind) {
         return received.stream().filter(f -> f.getFrameCase() == kind).count();
     }
 
-    List<ServerFrame> all(ServerFrame.FrameCase kind) {
+    public List<ServerFrame> all(ServerFrame.FrameCase kind) {
         return received.stream().filter(f -> f.getFrameCase() == kind).toList();
     }
 
-    boolean closed() {
+    public boolean closed() {
         return closeCode.isDone();
     }
 
