@@ -21,8 +21,6 @@ import io.kickoff.prefetch.catalog.CatalogSource;
 import io.kickoff.prefetch.http.BundleServerConfig;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.kickoff.protocol.v1.Stage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -67,11 +65,7 @@ final class SdkPlatform implements AutoCloseable {
         gatewayConfig = gatewaySettings.apply(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("gw-browser")
                 .warmUp(GatewayConfig.WarmUp.OFF)).build();
         startGateway(0);
-        try {
-            CatalogPublisher.publish(catalogDir, CatalogSource.example());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        CatalogPublisher.publish(catalogDir, CatalogSource.example());
         catalog = CatalogConsumer.open(CatalogBlobStore.existingDirectory(catalogDir));
         prefetch = PrefetchService.start(bundleApi.apply(BundleServerConfig.defaults().withHost("127.0.0.1").withPort(0)),
                 catalog, new InMemoryBundleStore(), bus, tokens, Clock.systemUTC());
