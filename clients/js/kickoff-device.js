@@ -149,7 +149,7 @@ class MemoryStorage {
   removeItem(key) { this.map.delete(key); }
 }
 
-export class Device {
+class Device {
   constructor(options) {
     if (!options || !options.gateway) throw new TypeError('connect() needs {gateway, token}');
     if (options.token == null) throw new TypeError('connect() needs a device token (token: string or function)');
