@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
@@ -183,6 +184,16 @@ final class AdmissionControl extends ChannelInboundHandlerAdapter {
         } finally {
             ReferenceCountUtil.release(request);
         }
+    }
+
+    /**
+     * The 503 an upgrade would get now for want of room (draining, or every device slot taken), or {@code null};
+     * takes nothing (the rate limit is not consulted: asking must not spend it). For {@link AdmissionCheck}.
+     */
+    FullHttpResponse refusalNow() {
+        String reason = draining ? "draining" : slots.get() >= maxConnections ? "over_capacity" : null;
+        return reason == null ? null
+                : retryAfter.on(PlainHttp.text(HttpResponseStatus.SERVICE_UNAVAILABLE, explain(reason)));
     }
 
     /** The connection took a device slot: its close gives it back. */

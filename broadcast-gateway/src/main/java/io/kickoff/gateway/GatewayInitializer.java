@@ -5,7 +5,6 @@ import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -25,7 +24,8 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
     private final SessionServices services;
     private final DeviceTokens tokens;
     private final BooleanSupplier ready;
-    private final ChannelHandler admission;
+    private final AdmissionControl admission;
+    private final AdmissionCheck admissionCheck;
     private final HttpEndpoints endpoints;
     private final ActivityClock activity = new ActivityClock();
     private final ServerFrameEncoder encoder = new ServerFrameEncoder();
@@ -35,7 +35,7 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
     private final ClientFrameDecoder decoder;
     private final WebSocketServerProtocolConfig webSocketConfig;
 
-    GatewayInitializer(SessionServices services, DeviceTokens tokens, BooleanSupplier ready, ChannelHandler admission,
+    GatewayInitializer(SessionServices services, DeviceTokens tokens, BooleanSupplier ready, AdmissionControl admission,
                        HttpEndpoints endpoints) {
         this.services = services;
         this.tokens = tokens;
@@ -47,6 +47,7 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
         this.decoder = new ClientFrameDecoder(services.farewells(), services.config().inboundPerSecond(),
                 services.config().inboundBurst());
         this.retryAfter = RetryAfter.between(services.config().retryAfterMin(), services.config().retryAfterMax());
+        this.admissionCheck = new AdmissionCheck(ready, admission, retryAfter);
         this.webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(HttpEndpoints.WEBSOCKET_PATH)
                 .subprotocols(WireFormat.allSubprotocols())
@@ -66,7 +67,7 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
      * handshake is done: each context and handler is memory held by every idle device. Admission
      * keeps counting the connection and its device slot until it closes ({@link AdmissionControl}).
      */
-    static final List<String> HTTP_ONLY = List.of("unreadable", "endpoints", "admission");
+    static final List<String> HTTP_ONLY = List.of("unreadable", "endpoints", "admission-check", "admission");
 
     @Override
     protected void initChannel(Channel ch) {
@@ -78,6 +79,7 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
         p.addLast("http-aggregate", UnreadableRequests.aggregator()); // body ≤ 8 KiB, else 413
         p.addLast("unreadable", UnreadableRequests.guard());         // 414, 431, 400 for what the decoder refused
         p.addLast("endpoints", endpoints);                           // /healthz, /readyz, /metrics, /ops/drain, 404
+        p.addLast("admission-check", admissionCheck);               // plain GET /v1/connect: 503 + Retry-After or 400
         p.addLast("upgrade-guard", new UpgradeGuard(tokens, ready, services.metrics(), authFailures, retryAfter, segments));
                                                                      // 503 starting, 400, 426, 401, 429
         p.addLast("admission", admission);                           // 503 draining, over capacity or rate; takes a device slot

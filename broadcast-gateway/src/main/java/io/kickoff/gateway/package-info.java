@@ -19,7 +19,8 @@
  * <h2>Inside, by job</h2>
  * <ul>
  *   <li>Pipeline: {@code GatewayInitializer} (one initializer, top to bottom), {@code ActivityClock},
- *       {@code UnreadableRequests}, {@code UpgradeDeadline}, {@code HttpEndpoints}, {@code UpgradeGuard},
+ *       {@code UnreadableRequests}, {@code UpgradeDeadline}, {@code HttpEndpoints}, {@code AdmissionCheck} (what a
+ *       browser learns after a refused upgrade), {@code UpgradeGuard},
  *       {@code AdmissionControl}, {@code ServerFrameEncoder}, {@code DeviceSessionHandler}.</li>
  *   <li>Sessions: {@code DeviceSession}, {@code SessionRegistry}, {@code SessionUpkeep} (each event
  *       loop's round: withheld updates, redelivery, pings, timeouts, drain moments), {@code Drain},

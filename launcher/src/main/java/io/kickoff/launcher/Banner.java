@@ -20,6 +20,9 @@ final class Banner {
         out.printf("  gateway health http://%s:%d/healthz, /readyz%n", host, platform.gateway().port());
         out.printf("  bundle API    http://%s:%d/v1/bundles  (device token, or ?segment=S for tools; %s)%n",
                 host, platform.prefetch().port(), platform.prefetch().describeCatalog());
+        out.printf("  home screen   http://%s:%d/home/       (a device in your browser%s; SDK: /sdk/kickoff-device.js)%n",
+                host, platform.prefetch().port(), platform.homeTokensOffered() ? ""
+                        : "; needs --offer-home-tokens with a real --token-secret");
         out.flush();
     }
 }

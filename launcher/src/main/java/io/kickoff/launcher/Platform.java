@@ -12,7 +12,10 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +33,11 @@ final class Platform implements AutoCloseable {
     private final PrefetchService prefetch;
     private final ExampleCatalog exampleCatalog;
     private final DeviceTokens tokens;
+    private final boolean homeTokensOffered;
 
     private Platform(Infrastructure infrastructure, LsmStorage storage, LiveStateManager lsm, Gateway gateway,
                      PrefetchStorage prefetchStorage, PrefetchService prefetch, ExampleCatalog exampleCatalog,
-                     DeviceTokens tokens) {
+                     DeviceTokens tokens, boolean homeTokensOffered) {
         this.infrastructure = infrastructure;
         this.storage = storage;
         this.lsm = lsm;
@@ -42,6 +46,20 @@ final class Platform implements AutoCloseable {
         this.prefetch = prefetch;
         this.exampleCatalog = exampleCatalog;
         this.tokens = tokens;
+        this.homeTokensOffered = homeTokensOffered;
+    }
+
+    /**
+     * The bundle API's CORS origins: the configured ones and the admin API's own (the producer console reads the
+     * renderings devices will show), under both loopback names when it listens on loopback.
+     */
+    static List<String> corsOrigins(PlatformOptions options, String local, int adminPort) {
+        List<String> origins = new ArrayList<>(options.corsOrigins);
+        origins.add("http://" + local + ":" + adminPort);
+        if ("127.0.0.1".equals(local)) {
+            origins.add("http://localhost:" + adminPort);
+        }
+        return origins.stream().distinct().toList();
     }
 
     /** Starts everything and returns once the gateway accepts devices. */
@@ -82,17 +100,36 @@ final class Platform implements AutoCloseable {
                 catalogDir = exampleCatalog.dir();
             }
             prefetchStorage = PrefetchStorage.open(CatalogBlobStore.existingDirectory(catalogDir), infrastructure.redisUri());
-            prefetch = PrefetchService.start(BundleServerConfig.defaults().withHost(options.host).withPort(options.bundlePort),
+            BundleServerConfig bundleApi = BundleServerConfig.defaults().withHost(options.host)
+                    .withPort(options.bundlePort).withCorsOrigins(corsOrigins(options, local, lsm.adminPort()));
+            AtomicReference<PrefetchService> started = new AtomicReference<>();
+            boolean offerHomeTokens = HomeScreenOffer.offered(options.usesDevelopmentTokenSecret(), options.offerHomeTokens);
+            if (offerHomeTokens) {
+                bundleApi = bundleApi.withHomeConfig(HomeScreenOffer.of(
+                        URI.create("ws://" + local + ":" + gateway.port() + "/v1/connect"), tokens, options.tokenSecret,
+                        () -> started.get() == null ? List.of() : started.get().segments()));
+            }
+            prefetch = PrefetchService.start(bundleApi,
                     prefetchStorage.catalog(), prefetchStorage.bundles(), infrastructure.bus("kickoff-prefetch"), tokens,
                     clock);
+            started.set(prefetch);
             apiWarmUp.read(URI.create("http://" + local + ":" + prefetch.port() + "/healthz"), null);
+            String home = "http://" + local + ":" + prefetch.port() + "/home/";
+            if (offerHomeTokens) {
+                log.warn("the home screen {} hands a device token to anyone who can reach the bundle API ({})", home,
+                        options.offerHomeTokens ? "--offer-home-tokens" : "the development device-token secret is in use");
+            } else {
+                log.info("the home screen {} gets no device tokens: a real device-token secret is in use "
+                        + "(--offer-home-tokens offers them)", home);
+            }
             GatewayLifecycle.awaitReady(gateway, READY_TIMEOUT);
             apiWarmUp.close();
             if (options.usesDevelopmentSecrets()) {
                 log.warn("using the development admin token or device-token secret: set KICKOFF_ADMIN_TOKEN and "
                         + "KICKOFF_TOKEN_SECRET for anything but a local trial");
             }
-            return new Platform(infrastructure, storage, lsm, gateway, prefetchStorage, prefetch, exampleCatalog, tokens);
+            return new Platform(infrastructure, storage, lsm, gateway, prefetchStorage, prefetch, exampleCatalog, tokens,
+                    offerHomeTokens);
         } catch (InterruptedException | RuntimeException e) {
             apiWarmUp.close();
             if (prefetch != null) {
@@ -136,6 +173,11 @@ final class Platform implements AutoCloseable {
 
     DeviceTokens tokens() {
         return tokens;
+    }
+
+    /** Whether the home screen's config.json hands out device tokens (development secret, or asked for). */
+    boolean homeTokensOffered() {
+        return homeTokensOffered;
     }
 
     @Override

@@ -1,6 +1,9 @@
 package io.kickoff.launcher;
 
+import io.kickoff.http.CrossOrigin;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -55,6 +58,21 @@ final class PlatformOptions {
     @Option(names = "--node-id", defaultValue = "gateway-1", description = "Name of the gateway node (default: ${DEFAULT-VALUE}).")
     String nodeId;
 
+    @Option(names = "--cors-origin", paramLabel = "ORIGIN",
+            description = "A web origin (scheme://host[:port]) whose pages may call the bundle API from a browser; "
+                    + "repeatable. The admin API's own origin (the producer console) is always allowed.")
+    List<String> corsOrigins = new ArrayList<>();
+
+    @Option(names = "--offer-home-tokens",
+            description = "Hand device tokens to the demo home screen (/home/ on the bundle API) even with a real "
+                    + "--token-secret: anyone who can reach the bundle API then gets one. With the development "
+                    + "secret they are offered anyway.")
+    boolean offerHomeTokens;
+
+    boolean usesDevelopmentTokenSecret() {
+        return DEV_TOKEN_SECRET.equals(tokenSecret);
+    }
+
     boolean usesDevelopmentSecrets() {
         return DEV_ADMIN_TOKEN.equals(adminToken) || DEV_TOKEN_SECRET.equals(tokenSecret);
     }
@@ -82,6 +100,11 @@ final class PlatformOptions {
             }
         }
         validatePorts(spec);
+        try {
+            CrossOrigin.handler(corsOrigins);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--cors-origin: " + e.getMessage());
+        }
     }
 
     /** Each port in range and its own, and free now: a taken port is one line naming it and its option (exit 2). */

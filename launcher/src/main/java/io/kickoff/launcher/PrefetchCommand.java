@@ -1,12 +1,19 @@
 package io.kickoff.launcher;
 
+import io.kickoff.http.CrossOrigin;
 import io.kickoff.prefetch.PrefetchService;
 import io.kickoff.prefetch.catalog.CatalogBlobStore;
 import io.kickoff.prefetch.http.BundleServerConfig;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,6 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "(event, segment) when an event enters PREFETCH, publishes it on kickoff.bundles for the gateways, "
                 + "and serves GET /v1/bundles (ETag, jittered max-age, priority shedding)."})
 final class PrefetchCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(PrefetchCommand.class);
 
     @Mixin
     KafkaBusOption kafkaOption;
@@ -65,6 +73,21 @@ final class PrefetchCommand implements Callable<Integer> {
     @Option(names = "--io-threads", paramLabel = "N", description = "Event-loop threads of the bundle API (default: ${DEFAULT-VALUE}).")
     int ioThreads = DEFAULTS.ioThreads();
 
+    @Option(names = "--cors-origin", paramLabel = "ORIGIN",
+            description = "A web origin (scheme://host[:port]) whose pages may call the bundle API from a browser; "
+                    + "repeatable (default: none).")
+    List<String> corsOrigins = new ArrayList<>();
+
+    @Option(names = "--home-gateway", paramLabel = "ws://HOST:PORT/v1/connect",
+            description = "The gateway the demo home screen (/home/) connects to; with it, /home/config.json hands "
+                    + "out device tokens if the development secret is in use or --offer-home-tokens is given.")
+    URI homeGateway;
+
+    @Option(names = "--offer-home-tokens",
+            description = "Hand device tokens to the home screen even with a real --token-secret (anyone who can "
+                    + "reach the bundle API then gets one); needs --home-gateway.")
+    boolean offerHomeTokens;
+
     @Spec
     CommandSpec spec;
 
@@ -78,9 +101,26 @@ final class PrefetchCommand implements Callable<Integer> {
             server = DEFAULTS.withHost(listen.host).withPort(port).withLimits(maxInFlight, criticalReserve)
                     .withMaxAge(maxAge, maxAgeJitter).withIoThreads(ioThreads);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "bad bundle API setting: " + e.getMessage()
-                    + " (--max-in-flight and --io-threads >= 1, --critical-reserve >= 0, --max-age >= 0, "
-                    + "0 <= --max-age-jitter < 1)");
+            throw badSetting(e);
+        }
+        try {
+            CrossOrigin.handler(corsOrigins);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--cors-origin: " + e.getMessage());
+        }
+        server = server.withCorsOrigins(corsOrigins);
+        if (offerHomeTokens && homeGateway == null) {
+            throw new ParameterException(spec.commandLine(), "--offer-home-tokens needs --home-gateway (where the page connects)");
+        }
+        if (homeGateway != null && !"ws".equals(homeGateway.getScheme()) && !"wss".equals(homeGateway.getScheme())) {
+            throw new ParameterException(spec.commandLine(), "--home-gateway wants ws://HOST:PORT/v1/connect, got " + homeGateway);
+        }
+        boolean offerTokens = homeGateway != null
+                && HomeScreenOffer.offered(tokenSecret.isDevelopmentSecret(), offerHomeTokens);
+        AtomicReference<PrefetchService> started = new AtomicReference<>();
+        if (offerTokens) {
+            server = server.withHomeConfig(HomeScreenOffer.of(homeGateway, tokenSecret.tokens(), tokenSecret.secret,
+                    () -> started.get() == null ? List.of() : started.get().segments()));
         }
         listen.requireFree(port, "--port");
         RedisAddress.validate(spec, redis);
@@ -91,10 +131,19 @@ final class PrefetchCommand implements Callable<Integer> {
         try (PrefetchStorage storage = PrefetchStorage.open(catalogBlobs, redis);
              PrefetchService service = PrefetchService.start(server, storage.catalog(), storage.bundles(),
                      infrastructure.bus("kickoff-prefetch"), tokenSecret.tokens(), Clock.systemUTC(), nodeId)) {
+            started.set(service);
             PrintWriter out = spec.commandLine().getOut();
             out.printf("Kickoff prefetch node (pid %d) on Kafka %s, %s from %s%n",
                     ProcessHandle.current().pid(), infrastructure.bootstrapServers(), service.describeCatalog(), catalogDir);
             out.printf("  bundle API    http://%s:%d/v1/bundles   (device token, or ?segment= for tools)%n", listen.host, service.port());
+            out.printf("  home screen   http://%s:%d/home/        (%s; SDK: /sdk/kickoff-device.js)%n", listen.host,
+                    service.port(), offerTokens ? "hands a device token to anyone who can reach it"
+                            : "no device tokens offered: needs --home-gateway, and --offer-home-tokens with a real secret");
+            if (offerTokens) {
+                log.warn(
+                        "the home screen hands a device token to anyone who can reach the bundle API ({})",
+                        offerHomeTokens ? "--offer-home-tokens" : "the development device-token secret is in use");
+            }
             service.notReadyReason().ifPresentOrElse(
                     reason -> out.println("Not ready: " + reason + ". Stop with Ctrl-C."),
                     () -> out.println("Ready. Stop with Ctrl-C."));
@@ -105,5 +154,11 @@ final class PrefetchCommand implements Callable<Integer> {
             stop.finished();
         }
         return 0;
+    }
+
+    private ParameterException badSetting(IllegalArgumentException e) {
+        return new ParameterException(spec.commandLine(), "bad bundle API setting: " + e.getMessage()
+                + " (--max-in-flight and --io-threads >= 1, --critical-reserve >= 0, --max-age >= 0, "
+                + "0 <= --max-age-jitter < 1)");
     }
 }

@@ -190,7 +190,7 @@ class KickoffCliTest {
     void demoPrefetchesTheBundleThenDeliversLiveToEveryDeviceAndExitsZero() {
         Run demo = run("demo", "--gateway-port", "0", "--admin-port", "0", "--bundle-port", "0", "--devices", "25");
         assertThat(demo.exitCode()).as(demo.out() + demo.err()).isZero();
-        assertThat(demo.out()).contains("bundle API    http://127.0.0.1:",
+        assertThat(demo.out()).contains("bundle API    http://127.0.0.1:", "home screen   http://127.0.0.1:",
                 "all 25 devices hold the ev-ufc-309 bundle for segment us-en-adult; setting it LIVE",
                 "OK: all 25 devices received ev-ufc-309 LIVE (seq 2), its bundle already in hand");
     }

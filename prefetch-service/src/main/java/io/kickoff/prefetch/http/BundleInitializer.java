@@ -1,6 +1,8 @@
 package io.kickoff.prefetch.http;
 
+import io.kickoff.http.CrossOrigin;
 import io.kickoff.http.HttpEdge;
+import io.kickoff.http.StaticAssets;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.compression.StandardCompressionOptions;
@@ -8,13 +10,16 @@ import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponse;
+import java.util.List;
 
 /**
  * The bundle API's pipeline, one handler per job, in the order a request meets them:
  * <pre>
  *   edge          HTTP codec, read timeouts (408), connection cap (503), request guard (400/414/431)
+ *   cors          only with --cors-origin: CORS headers, preflights answered (403 for other origins)
  *   compress      gzip/deflate for JSON and text answers
  *   aggregate     whole requests (up to 16 KiB)
+ *   sdk, home     static files: the device SDK under /sdk/, the demo home screen under /home/
  *   exchange      request → BundleCall; answers written back in request order; answers counted by status
  *   route         the route table, BundleRoutes (404, 405 with Allow)
  *   probes        /healthz, /readyz, /metrics
@@ -35,11 +40,19 @@ final class BundleInitializer extends ChannelInitializer<SocketChannel> {
     private final LoadShedding shedding;
     private final DeviceAuthentication authentication;
     private final BundleListing listing;
+    private final List<String> corsOrigins;
+    private final StaticAssets sdk;
+    private final StaticAssets home;
 
-    BundleInitializer(HttpEdge edge, BundleExchanges exchanges, BundleRouting routing, BundleProbes probes,
+    BundleInitializer(HttpEdge edge, List<String> corsOrigins, StaticAssets sdk, StaticAssets home,
+                      BundleExchanges exchanges, BundleRouting routing, BundleProbes probes,
                       FormatNegotiation negotiation, LoadShedding shedding, DeviceAuthentication authentication,
                       BundleListing listing) {
         this.edge = edge;
+        this.corsOrigins = List.copyOf(corsOrigins);
+        CrossOrigin.handler(this.corsOrigins); // an origin that is not one fails here, at start, not per connection
+        this.sdk = sdk;
+        this.home = home;
         this.exchanges = exchanges;
         this.routing = routing;
         this.probes = probes;
@@ -52,9 +65,13 @@ final class BundleInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         edge.install(ch.pipeline());
+        // Netty's CorsHandler keeps the request being answered: one per connection.
+        CrossOrigin.handler(corsOrigins).ifPresent(cors -> ch.pipeline().addLast("cors", cors));
         ch.pipeline()
                 .addLast("compress", new JsonOnlyCompressor())
                 .addLast("aggregate", new HttpObjectAggregator(MAX_REQUEST_BYTES))
+                .addLast("sdk", sdk)
+                .addLast("home", home)
                 .addLast("exchange", exchanges)
                 .addLast("route", routing)
                 .addLast("probes", probes)

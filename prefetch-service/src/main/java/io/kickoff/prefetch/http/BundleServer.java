@@ -4,6 +4,7 @@ import io.kickoff.http.HttpEdge;
 import io.kickoff.http.Probes;
 import io.kickoff.http.Refusal;
 import io.kickoff.http.RetryAfter;
+import io.kickoff.http.StaticAssets;
 import io.kickoff.http.Transport;
 import io.kickoff.prefetch.bundle.BundleStore;
 import io.kickoff.protocol.token.DeviceTokens;
@@ -55,6 +56,10 @@ import org.slf4j.LoggerFactory;
  * jittered {@code Retry-After}) and the request guard (400 for a missing or repeated {@code Host}, a
  * repeated {@code Content-Type} or malformed percent-encoding; 414 and 431 for oversized requests).
  * Every 503 carries a {@code Retry-After} drawn from {@code retryAfterMin}–{@code retryAfterMax}.
+ *
+ * <p>Web pages: the device SDK ({@code clients/js}) under {@code /sdk/} and the demo home screen under
+ * {@code /home/} (static files from the jar; {@code /home/config.json} only when the config offers one). Pages of
+ * other origins may call the API only if {@code corsOrigins} names them.
  */
 public final class BundleServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BundleServer.class);
@@ -82,7 +87,7 @@ public final class BundleServer implements AutoCloseable {
         RetryAfter retryAfter = new RetryAfter(config.retryAfterMin(), config.retryAfterMax(), jitter::uniform);
         this.edge = new HttpEdge(config.edge(), Refusal.plainText(), retryAfter);
         BundleAnswers answers = new BundleAnswers(retryAfter);
-        this.initializer = new BundleInitializer(edge,
+        this.initializer = new BundleInitializer(edge, config.corsOrigins(), sdkFiles(), homeScreen(config),
                 new BundleExchanges(registry, METRIC),
                 new BundleRouting(BundleRoutes.table()),
                 new BundleProbes(new Probes(Map.of("service", ready), registry::scrape), answers),
@@ -94,6 +99,22 @@ public final class BundleServer implements AutoCloseable {
                 .description("bundle requests in flight (what the concurrency limit caps)").register(registry);
         Gauge.builder(METRIC + ".concurrency.limit", config, BundleServerConfig::concurrencyLimit)
                 .description("bundle requests in flight any priority may use before prefetch requests are shed").register(registry);
+    }
+
+    /** Where the device SDK (clients/js in the source tree) is packaged in the jar. */
+    static final String SDK_RESOURCES = "io/kickoff/prefetch/sdk/";
+    static final String HOME_RESOURCES = "io/kickoff/prefetch/home/";
+
+    /** The device SDK under {@code /sdk/}: a page of this origin imports it and fetches bundles same-origin. */
+    private static StaticAssets sdkFiles() {
+        return StaticAssets.builder("/sdk/").classpath(SDK_RESOURCES).build();
+    }
+
+    /** The demo home screen under {@code /home/}; its {@code config.json} only when the caller offers one. */
+    private static StaticAssets homeScreen(BundleServerConfig config) {
+        StaticAssets.Builder home = StaticAssets.builder("/home/").classpath(HOME_RESOURCES);
+        config.homeConfig().ifPresent(document -> home.document("config.json", "application/json", document));
+        return home.build();
     }
 
     /** Binds and returns the bound port. */

@@ -2,6 +2,9 @@ package io.kickoff.prefetch.http;
 
 import io.kickoff.http.EdgeLimits;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.Objects;
 
 /**
@@ -20,15 +23,22 @@ import java.util.Objects;
  * @param ioThreads         Netty event-loop threads
  * @param edge              read timeouts, connection cap and request size limits of the port (its Retry-After
  *                          range is {@code retryAfterMin}–{@code retryAfterMax})
+ * @param corsOrigins       web origins whose pages may call the API from a browser ({@code scheme://host[:port]}
+ *                          or {@code *}); none by default ({@link io.kickoff.http.CrossOrigin})
+ * @param homeConfig        the home screen's {@code /home/config.json} (gateway, bundle API, a device token), made
+ *                          on each request; empty: not offered (404), the page says so
  */
 public record BundleServerConfig(String host, int port, Duration maxAge, double maxAgeJitter, int concurrencyLimit,
                                  int criticalReserve, Duration retryAfterMin, Duration retryAfterMax,
-                                 boolean allowSegmentQuery, int ioThreads, EdgeLimits edge) {
+                                 boolean allowSegmentQuery, int ioThreads, EdgeLimits edge,
+                                 List<String> corsOrigins, Optional<Supplier<String>> homeConfig) {
     /** Default cap on open connections: a herd of devices fetching with keep-alive. */
     public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
 
     public BundleServerConfig {
         Objects.requireNonNull(edge, "edge");
+        corsOrigins = List.copyOf(corsOrigins);
+        Objects.requireNonNull(homeConfig, "homeConfig");
         if (maxAgeJitter < 0 || maxAgeJitter >= 1) {
             throw new IllegalArgumentException("maxAgeJitter must be in [0, 1)");
         }
@@ -45,36 +55,50 @@ public record BundleServerConfig(String host, int port, Duration maxAge, double 
 
     public static BundleServerConfig defaults() {
         return new BundleServerConfig("0.0.0.0", 8082, Duration.ofMinutes(5), 0.2, 512, 64,
-                Duration.ofSeconds(5), Duration.ofSeconds(30), true, 2, EdgeLimits.defaults(DEFAULT_MAX_CONNECTIONS));
+                Duration.ofSeconds(5), Duration.ofSeconds(30), true, 2, EdgeLimits.defaults(DEFAULT_MAX_CONNECTIONS),
+                List.of(), Optional.empty());
     }
 
     public BundleServerConfig withPort(int port) {
         return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
-                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge);
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge, corsOrigins, homeConfig);
     }
 
     public BundleServerConfig withHost(String host) {
         return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
-                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge);
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge, corsOrigins, homeConfig);
     }
 
     public BundleServerConfig withMaxAge(Duration maxAge, double maxAgeJitter) {
         return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
-                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge);
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge, corsOrigins, homeConfig);
     }
 
     public BundleServerConfig withIoThreads(int ioThreads) {
         return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
-                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge);
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge, corsOrigins, homeConfig);
     }
 
     public BundleServerConfig withLimits(int concurrencyLimit, int criticalReserve) {
         return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
-                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge);
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge, corsOrigins, homeConfig);
     }
 
     public BundleServerConfig withEdge(EdgeLimits edge) {
         return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
-                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge);
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge, corsOrigins, homeConfig);
+    }
+
+    /** Pages of these origins may call the API from a browser (CORS); an origin is checked when the server starts. */
+    public BundleServerConfig withCorsOrigins(List<String> corsOrigins) {
+        return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge, corsOrigins, homeConfig);
+    }
+
+    /** Offers the home screen its {@code config.json}, made by {@code document} on each request. */
+    public BundleServerConfig withHomeConfig(Supplier<String> document) {
+        return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge, corsOrigins,
+                Optional.of(Objects.requireNonNull(document, "document")));
     }
 }
