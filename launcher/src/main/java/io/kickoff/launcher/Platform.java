@@ -3,7 +3,8 @@ package io.kickoff.launcher;
 import io.kickoff.gateway.Gateway;
 import io.kickoff.gateway.GatewayConfig;
 import io.kickoff.lsm.LiveStateManager;
-import io.kickoff.lsm.api.AdminToken;
+import io.kickoff.lsm.api.AdminTokens;
+import io.kickoff.lsm.api.BrowserAccess;
 import io.kickoff.prefetch.PrefetchService;
 import io.kickoff.prefetch.catalog.CatalogBlobStore;
 import io.kickoff.prefetch.http.BundleServerConfig;
@@ -12,7 +13,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,18 +64,22 @@ final class Platform implements AutoCloseable {
         PrefetchService prefetch = null;
         SharedPathWarmUp apiWarmUp = new SharedPathWarmUp(!warmUp.isOff());
         String local = "0.0.0.0".equals(options.host) || "::".equals(options.host) ? "127.0.0.1" : options.host;
+        AtomicReference<Optional<String>> bundleApi = new AtomicReference<>(Optional.empty());
+        String adminToken = options.operatorToken();
         try {
             storage = LsmStorage.open(infrastructure.redisUri());
+            // The console learns the bundle API's address from config.json once the prefetch node is up.
             lsm = LiveStateManager.start(LiveStateManager.Config.of(options.host, options.adminPort,
-                    Map.of(options.adminToken, AdminToken.operator("admin")), "lsm-1"), storage.store(), storage.idempotency(), storage.lease(),
-                    infrastructure.bus("kickoff-lsm"), clock);
-            apiWarmUp.read(URI.create("http://" + local + ":" + lsm.adminPort() + "/v1/events"), options.adminToken)
+                    AdminTokens.parse(options.adminTokens), "lsm-1").withBrowserAccess(BrowserAccess.none()
+                            .withCorsOrigins(options.corsOrigins).withBundleApi(bundleApi::get)),
+                    storage.store(), storage.idempotency(), storage.lease(), infrastructure.bus("kickoff-lsm"), clock);
+            apiWarmUp.read(URI.create("http://" + local + ":" + lsm.adminPort() + "/v1/events"), adminToken)
                     .read(URI.create("http://" + local + ":" + lsm.adminPort() + "/readyz"), null)
                     // A schedule without an id (400) and a change to an event that does not exist (404).
                     .refusedWrite("POST", URI.create("http://" + local + ":" + lsm.adminPort() + "/v1/events"),
-                            options.adminToken, "{\"title\":\"warm-up\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}")
+                            adminToken, "{\"title\":\"warm-up\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}")
                     .refusedWrite("PATCH", URI.create("http://" + local + ":" + lsm.adminPort() + "/v1/events/kickoff-warm-up"),
-                            options.adminToken, "{\"scheduled_start\":\"2099-01-01T00:00:00Z\"}");
+                            adminToken, "{\"scheduled_start\":\"2099-01-01T00:00:00Z\"}");
             gateway = Gateway.start(GatewayConfig.builder().host(options.host).port(options.gatewayPort)
                     .nodeId(options.nodeId).warmUp(warmUp).build(), tokens, infrastructure.bus("kickoff-" + options.nodeId), clock);
             Path catalogDir = options.catalogDir;
@@ -85,6 +91,7 @@ final class Platform implements AutoCloseable {
             prefetch = PrefetchService.start(BundleServerConfig.defaults().withHost(options.host).withPort(options.bundlePort),
                     prefetchStorage.catalog(), prefetchStorage.bundles(), infrastructure.bus("kickoff-prefetch"), tokens,
                     clock);
+            bundleApi.set(Optional.of("http://" + local + ":" + prefetch.port()));
             apiWarmUp.read(URI.create("http://" + local + ":" + prefetch.port() + "/healthz"), null);
             GatewayLifecycle.awaitReady(gateway, READY_TIMEOUT);
             apiWarmUp.close();

@@ -1,6 +1,8 @@
 package io.kickoff.launcher;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -44,9 +46,12 @@ final class PlatformOptions {
                     + "default: the example catalog of docs/catalog.md, published into a temporary directory).")
     java.nio.file.Path catalogDir;
 
-    @Option(names = "--admin-token", defaultValue = "${env:KICKOFF_ADMIN_TOKEN:-" + DEV_ADMIN_TOKEN + "}",
-            description = "Operator bearer token of the admin API (env KICKOFF_ADMIN_TOKEN; default: a development token).")
-    String adminToken;
+    @Option(names = "--admin-token", paramLabel = AdminAccess.TOKEN_LABEL,
+            defaultValue = "${env:KICKOFF_ADMIN_TOKEN:-" + DEV_ADMIN_TOKEN + "}", description = AdminAccess.TOKEN_HELP)
+    List<String> adminTokens;
+
+    @Option(names = "--cors-origin", paramLabel = "ORIGIN", description = AdminAccess.CORS_HELP)
+    List<String> corsOrigins = new ArrayList<>();
 
     @Option(names = "--token-secret", defaultValue = "${env:KICKOFF_TOKEN_SECRET:-" + DEV_TOKEN_SECRET + "}",
             description = "HMAC secret of device tokens, at least 32 bytes (env KICKOFF_TOKEN_SECRET; default: a development secret).")
@@ -55,12 +60,27 @@ final class PlatformOptions {
     @Option(names = "--node-id", defaultValue = "gateway-1", description = "Name of the gateway node (default: ${DEFAULT-VALUE}).")
     String nodeId;
 
+    /** The admin API's tokens (a usage error if one is malformed). */
+    Map<String, io.kickoff.lsm.api.AdminToken> adminTokens(CommandSpec spec) {
+        return AdminAccess.tokens(spec, adminTokens);
+    }
+
+    /** The first operator token: what the banner shows and the demo uses. */
+    String operatorToken() {
+        return io.kickoff.lsm.api.AdminTokens.parse(adminTokens).entrySet().stream()
+                .filter(e -> e.getValue().role().mayWrite()).map(Map.Entry::getKey).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no operator admin token (validate the options first)"));
+    }
+
     boolean usesDevelopmentSecrets() {
-        return DEV_ADMIN_TOKEN.equals(adminToken) || DEV_TOKEN_SECRET.equals(tokenSecret);
+        return AdminAccess.usesDevelopmentToken(adminTokens) || DEV_TOKEN_SECRET.equals(tokenSecret);
     }
 
     /** Refuses combinations of options that cannot work, as a usage error (exit 2) naming the fix. */
     void validate(CommandSpec spec) {
+        adminTokens(spec);
+        AdminAccess.operatorToken(spec, adminTokens);
+        AdminAccess.browser(spec, corsOrigins);
         switch (mode) {
             case external -> {
                 if (kafka == null || kafka.isBlank()) {

@@ -79,6 +79,10 @@ final class Views {
     record Delivery(String eventId, int gatewayNodes, List<DeliveryLine> deliveries) {
     }
 
+    /** Who a token is: its name (the actor in history), its role and whether it may write. */
+    record Caller(String name, String role, boolean mayWrite) {
+    }
+
     record Health(String status) {
     }
 
