@@ -29,7 +29,7 @@ final class Views {
     record EventView(String id, String title, String catalogTitleId, List<String> segments, String stage, long seq,
                      long version, String scheduledStart, String expectedEnd, String prefetchLead, String preShowLead,
                      boolean autoEnd, String prefetchAt, String preShowAt, NextTransition nextTransition,
-                     Map<String, String> bundleVersions, String updatedAt) {
+                     List<String> nextStages, Map<String, String> bundleVersions, String updatedAt) {
 
         /** @param bundleVersions segment → version of the latest bundle the prefetch service made for it */
         static EventView of(LiveEvent e, Map<String, String> bundleVersions) {
@@ -38,7 +38,7 @@ final class Views {
             return new EventView(e.id(), e.title(), e.catalogTitleId(), e.segments(), e.stage().name(), e.seq(),
                     e.version(), s.start().toString(), text(s.expectedEnd()), s.prefetchLead().toString(),
                     s.preShowLead().toString(), s.autoEnd(), s.prefetchAt().toString(), s.preShowAt().toString(), next,
-                    bundleVersions, e.updatedAt().toString());
+                    e.nextStages().stream().map(Enum::name).toList(), bundleVersions, e.updatedAt().toString());
         }
     }
 
