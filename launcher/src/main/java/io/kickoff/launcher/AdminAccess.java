@@ -56,6 +56,18 @@ final class AdminAccess {
         }
     }
 
+    /** {@code browser} with the console's bundle API at {@code url} (if given), or a usage error naming it. */
+    static BrowserAccess withBundleApi(CommandSpec spec, BrowserAccess browser, String url) {
+        if (url == null) {
+            return browser;
+        }
+        try {
+            return browser.withBundleApi(url);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--bundle-api: " + e.getMessage());
+        }
+    }
+
     /** The names and roles of the tokens, for a banner: {@code alice (operator), victor (viewer)}. */
     static String describe(Map<String, AdminToken> tokens) {
         return String.join(", ", tokens.values().stream()

@@ -14,7 +14,6 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -66,14 +65,7 @@ final class LsmCommand implements Callable<Integer> {
         RedisAddress.validate(spec, redis);
         Map<String, AdminToken> tokens = AdminAccess.tokens(spec, adminTokens);
         String operatorToken = AdminAccess.operatorToken(spec, adminTokens);
-        BrowserAccess browser = AdminAccess.browser(spec, corsOrigins);
-        if (bundleApi != null) {
-            try {
-                browser = browser.withBundleApi(bundleApi);
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "--bundle-api: " + e.getMessage());
-            }
-        }
+        BrowserAccess browser = AdminAccess.withBundleApi(spec, AdminAccess.browser(spec, corsOrigins), bundleApi);
         // Before the hook: a missing broker ends the command here, with nothing to clean up.
         Infrastructure infrastructure = Infrastructure.external(kafka, redis);
         stop.install();

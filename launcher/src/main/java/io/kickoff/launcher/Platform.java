@@ -13,13 +13,17 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The whole platform on one node: bus, Live State Manager, gateway and prefetch node, wired for a mode. */
-final class Platform implements AutoCloseable {
+/**
+ * The whole platform on one node: bus, Live State Manager, gateway and prefetch node, wired for a mode. Public only
+ * for {@link #inMemory}: tests of the web pages start one from outside this module.
+ */
+public final class Platform implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Platform.class);
     /** A gateway on Kafka reads the state of the world before it takes devices; a cold broker can be slow. */
     static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
@@ -91,7 +95,7 @@ final class Platform implements AutoCloseable {
             prefetch = PrefetchService.start(BundleServerConfig.defaults().withHost(options.host).withPort(options.bundlePort),
                     prefetchStorage.catalog(), prefetchStorage.bundles(), infrastructure.bus("kickoff-prefetch"), tokens,
                     clock);
-            bundleApi.set(Optional.of("http://" + local + ":" + prefetch.port()));
+            bundleApi.set(Optional.of(options.bundleApi != null ? options.bundleApi : "http://" + local + ":" + prefetch.port()));
             apiWarmUp.read(URI.create("http://" + local + ":" + prefetch.port() + "/healthz"), null);
             GatewayLifecycle.awaitReady(gateway, READY_TIMEOUT);
             apiWarmUp.close();
@@ -123,6 +127,50 @@ final class Platform implements AutoCloseable {
             infrastructure.close();
             throw e;
         }
+    }
+
+    /**
+     * The platform in memory (in-process bus, in-memory stores, the example catalog, development device-token
+     * secret) on 127.0.0.1 and free ports, without the gateway's warm-up: for tests that drive it from a browser.
+     *
+     * @param adminTokens admin tokens as {@code --admin-token} takes them ({@code NAME:ROLE:TOKEN} or {@code TOKEN})
+     * @param corsOrigins origins allowed to call the admin API from a browser
+     * @param bundleApi   the bundle API address the console is given; empty: this platform's own
+     */
+    public static Platform inMemory(List<String> adminTokens, List<String> corsOrigins, Optional<String> bundleApi)
+            throws InterruptedException {
+        PlatformOptions options = new PlatformOptions();
+        options.mode = Mode.memory;
+        options.host = "127.0.0.1";
+        options.gatewayPort = 0;
+        options.adminPort = 0;
+        options.bundlePort = 0;
+        options.adminTokens = List.copyOf(adminTokens);
+        options.corsOrigins = List.copyOf(corsOrigins);
+        options.bundleApi = bundleApi.orElse(null);
+        options.tokenSecret = PlatformOptions.DEV_TOKEN_SECRET;
+        options.nodeId = "gateway-1";
+        return start(options, GatewayConfig.WarmUp.OFF);
+    }
+
+    /** Port of the admin API and the console. */
+    public int adminPort() {
+        return lsm.adminPort();
+    }
+
+    /** Port of the device WebSocket. */
+    public int gatewayPort() {
+        return gateway.port();
+    }
+
+    /** Port of the bundle API. */
+    public int bundlePort() {
+        return prefetch.port();
+    }
+
+    /** Issues and checks device tokens. */
+    public DeviceTokens deviceTokens() {
+        return tokens;
     }
 
     Infrastructure infrastructure() {

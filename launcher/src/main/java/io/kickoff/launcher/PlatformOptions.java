@@ -50,6 +50,11 @@ final class PlatformOptions {
             defaultValue = "${env:KICKOFF_ADMIN_TOKEN:-" + DEV_ADMIN_TOKEN + "}", description = AdminAccess.TOKEN_HELP)
     List<String> adminTokens;
 
+    @Option(names = "--bundle-api", paramLabel = "URL",
+            description = "Address of the bundle API that the console at /console/ shows renderings from, as browsers "
+                    + "reach it (default: http://HOST:BUNDLE-PORT of this process).")
+    String bundleApi;
+
     @Option(names = "--cors-origin", paramLabel = "ORIGIN", description = AdminAccess.CORS_HELP)
     List<String> corsOrigins = new ArrayList<>();
 
@@ -80,7 +85,7 @@ final class PlatformOptions {
     void validate(CommandSpec spec) {
         adminTokens(spec);
         AdminAccess.operatorToken(spec, adminTokens);
-        AdminAccess.browser(spec, corsOrigins);
+        AdminAccess.withBundleApi(spec, AdminAccess.browser(spec, corsOrigins), bundleApi);
         switch (mode) {
             case external -> {
                 if (kafka == null || kafka.isBlank()) {
