@@ -64,15 +64,31 @@ final class Views {
     /** Delivery of one stage update (one seq) summed over the gateway nodes that report it. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     record DeliveryLine(long seq, String issuedAt, long targeted, long written, long acked, double ackedPercent,
-                        double p50Ms, double p99Ms, double maxMs, int nodesReporting) {
+                        double p50Ms, double p99Ms, double maxMs, int nodesReporting, List<NodeDelivery> nodes) {
         static DeliveryLine of(DeliveryBoard.Line line) {
             EventDelivery d = line.delivery();
             String issued = d.hasIssuedAt()
                     ? Instant.ofEpochSecond(d.getIssuedAt().getSeconds(), d.getIssuedAt().getNanos()).toString() : null;
-            double percent = Math.round(DeliveryReports.ackedFraction(d) * 10_000) / 100.0;
-            return new DeliveryLine(d.getSeq(), issued, d.getTargeted(), d.getWritten(), d.getAcked(), percent,
-                    d.getP50Ms(), d.getP99Ms(), d.getMaxMs(), line.nodes());
+            List<NodeDelivery> nodes = line.byNode().entrySet().stream()
+                    .map(e -> NodeDelivery.of(e.getKey(), e.getValue())).toList();
+            return new DeliveryLine(d.getSeq(), issued, d.getTargeted(), d.getWritten(), d.getAcked(), percent(d),
+                    d.getP50Ms(), d.getP99Ms(), d.getMaxMs(), line.nodes(), nodes);
         }
+    }
+
+    /** One gateway node's own figures for a stage update. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record NodeDelivery(String node, long targeted, long written, long acked, double ackedPercent, double p50Ms,
+                        double p99Ms) {
+        static NodeDelivery of(String node, EventDelivery d) {
+            return new NodeDelivery(node, d.getTargeted(), d.getWritten(), d.getAcked(), percent(d), d.getP50Ms(),
+                    d.getP99Ms());
+        }
+    }
+
+    /** Acked over targeted, in percent with two decimals. */
+    private static double percent(EventDelivery d) {
+        return Math.round(DeliveryReports.ackedFraction(d) * 10_000) / 100.0;
     }
 
     /** @param gatewayNodes gateway nodes reporting delivery at all (whether or not they delivered this event) */

@@ -419,7 +419,14 @@ async function refreshDelivery(id) {
   $('delivery-nodes').textContent = `${delivery.gateway_nodes} gateway node${delivery.gateway_nodes === 1 ? '' : 's'} reporting delivery`;
   state.chart.add(Date.now() / 1000, delivery.deliveries);
   const body = $('delivery').tBodies[0];
-  body.replaceChildren(...delivery.deliveries.map((d) => el('tr', { 'data-seq': String(d.seq) },
+  const nodeRows = (d) => (d.nodes.length > 1 ? d.nodes : []).map((n) => el('tr', { class: 'node-row', 'data-node': n.node },
+    el('td', {}), el('td', { class: 'muted', text: `node ${n.node}` }),
+    el('td', { class: 'num', text: String(n.targeted) }), el('td', { class: 'num', text: String(n.written) }),
+    el('td', { class: 'num', text: String(n.acked) }),
+    el('td', { class: 'num', text: `${n.acked_percent.toFixed(n.acked_percent === 100 ? 0 : 1)} %` }),
+    el('td', { class: 'num', text: `${n.p50_ms.toFixed(1)} ms` }), el('td', { class: 'num', text: `${n.p99_ms.toFixed(1)} ms` }),
+    el('td', {})));
+  body.replaceChildren(...delivery.deliveries.flatMap((d) => [el('tr', { 'data-seq': String(d.seq) },
     el('td', { class: 'num', text: String(d.seq) }),
     el('td', { text: when(d.issued_at) }),
     el('td', { class: 'num targeted', text: String(d.targeted) }),
@@ -428,7 +435,8 @@ async function refreshDelivery(id) {
     el('td', { class: 'num acked-percent', text: `${d.acked_percent.toFixed(d.acked_percent === 100 ? 0 : 1)} %` }),
     el('td', { class: 'num', text: `${d.p50_ms.toFixed(1)} ms` }),
     el('td', { class: 'num', text: `${d.p99_ms.toFixed(1)} ms` }),
-    el('td', { class: 'num', text: `${d.nodes_reporting} of ${delivery.gateway_nodes}` }))));
+    el('td', { class: 'num', text: `${d.nodes_reporting} of ${delivery.gateway_nodes}`,
+      title: d.nodes.map((n) => n.node).join(', ') })), ...nodeRows(d)]));
   if (!delivery.deliveries.length) {
     body.append(el('tr', {}, el('td', { colspan: '9', class: 'muted', text: 'No gateway has reported this event yet.' })));
   }
