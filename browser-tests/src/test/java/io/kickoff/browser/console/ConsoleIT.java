@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -210,6 +211,40 @@ class ConsoleIT {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aWriteWhoseAnswerIsLostIsRetriedWithTheSameIdempotencyKeyAndAppliedOnce(Chromium.Browsers browsers) throws Exception {
+        WebDriver page = signedIn(browsers.open(), OPERATOR);
+        // The console's own API client, over a connection that loses the first answer after the server applied it.
+        Map<String, Object> outcome = (Map<String, Object>) ((JavascriptExecutor) page).executeAsyncScript("""
+                const start = arguments[0];
+                const done = arguments[arguments.length - 1];
+                import('./api.js').then(async ({ call }) => {
+                  const keys = [];
+                  let attempts = 0;
+                  const lossy = async (path, init) => {
+                    keys.push(init.headers['Idempotency-Key']);
+                    const answer = await fetch(path, init);
+                    if (attempts++ === 0) throw new TypeError('connection lost');
+                    return answer;
+                  };
+                  const body = { id: 'ev-lost-answer', title: 'Lost answer', scheduled_start: start };
+                  try {
+                    const created = await call('POST', '/v1/events', { body, write: true, fetcher: lossy });
+                    done({ keys, status: created.status, replayed: created.replayed, id: created.body.id });
+                  } catch (e) {
+                    done({ keys, error: String(e) });
+                  }
+                });
+                """, inHours(6));
+        assertThat(outcome).as(String.valueOf(outcome)).containsEntry("status", 201L).containsEntry("replayed", true)
+                .containsEntry("id", "ev-lost-answer");
+        List<String> keys = (List<String>) outcome.get("keys");
+        assertThat(keys).hasSize(2);
+        assertThat(keys.get(0)).startsWith("console-").isEqualTo(keys.get(1));
+        assertThat(history("ev-lost-answer")).as("created once").containsOnlyOnce("\"reason\":\"created\"");
+    }
+
+    @Test
     void anUnknownTokenIsRefusedAtSignInAndNotKept(Chromium.Browsers browsers) {
         WebDriver page = browsers.open();
         page.get(console());
@@ -283,6 +318,10 @@ class ConsoleIT {
                 .method(method, HttpRequest.BodyPublishers.ofString(body))
                 .header("Authorization", "Bearer " + OPERATOR).header("Content-Type", "application/json").build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String history(String id) throws Exception {
+        return event(id + "/history");
     }
 
     static String event(String id) throws Exception {
