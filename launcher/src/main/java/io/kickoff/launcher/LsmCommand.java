@@ -2,9 +2,9 @@ package io.kickoff.launcher;
 
 import io.kickoff.lsm.LiveStateManager;
 import io.kickoff.lsm.api.AdminToken;
+import io.kickoff.lsm.api.BrowserAccess;
 import java.io.PrintWriter;
 import java.time.Clock;
-import io.kickoff.lsm.api.BrowserAccess;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
