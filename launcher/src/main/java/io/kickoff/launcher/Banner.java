@@ -14,7 +14,9 @@ final class Banner {
             out.println("  " + line);
         }
         out.printf("  admin API     http://%s:%d/v1/events   (Authorization: Bearer %s)%n",
-                host, platform.lsm().adminPort(), options.adminToken);
+                host, platform.lsm().adminPort(), options.operatorToken());
+        out.printf("  console       http://%s:%d/console/    (sign in with an admin token)%n",
+                host, platform.lsm().adminPort());
         out.printf("  device socket ws://%s:%d/v1/connect    (device tokens: kickoff token --device ID --segment S)%n",
                 host, platform.gateway().port());
         out.printf("  gateway health http://%s:%d/healthz, /readyz%n", host, platform.gateway().port());

@@ -79,7 +79,7 @@ final class DemoCommand implements Callable<Integer> {
                 fleet.connectAll().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 out.printf("%d simulated devices connected to %s%n", fleet.welcomedCount(), gateway);
 
-                AdminClient adminApi = new AdminClient(admin, options.options.adminToken);
+                AdminClient adminApi = new AdminClient(admin, options.options.operatorToken());
                 adminApi.createEvent(NewEventRequest.of(EVENT_ID, "UFC 309", Instant.now().plus(Duration.ofHours(2)))
                         .withSegments(List.of(segment)));
                 out.printf("created event %s; moving it to PREFETCH through the admin API%n", EVENT_ID);

@@ -2,8 +2,11 @@ package io.kickoff.launcher;
 
 import io.kickoff.lsm.LiveStateManager;
 import io.kickoff.lsm.api.AdminToken;
+import io.kickoff.lsm.api.BrowserAccess;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -31,9 +34,17 @@ final class LsmCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8081", description = "Admin API port, 0 for any free port (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--admin-token", defaultValue = "${env:KICKOFF_ADMIN_TOKEN:-" + PlatformOptions.DEV_ADMIN_TOKEN + "}",
-            description = "Operator bearer token of the admin API (env KICKOFF_ADMIN_TOKEN; default: a development token).")
-    String adminToken;
+    @Option(names = "--admin-token", paramLabel = AdminAccess.TOKEN_LABEL,
+            defaultValue = "${env:KICKOFF_ADMIN_TOKEN:-" + PlatformOptions.DEV_ADMIN_TOKEN + "}", description = AdminAccess.TOKEN_HELP)
+    List<String> adminTokens;
+
+    @Option(names = "--cors-origin", paramLabel = "ORIGIN", description = AdminAccess.CORS_HELP)
+    List<String> corsOrigins = new ArrayList<>();
+
+    @Option(names = "--bundle-api", paramLabel = "URL",
+            description = "Base URL of the bundle API (a prefetch node, e.g. http://127.0.0.1:8082) whose renderings the "
+                    + "console shows; that node must allow the console's origin (default: none, the view says so).")
+    String bundleApi;
 
     @Option(names = "--redis", description = "Redis URI of the event store and leader lease, e.g. redis://127.0.0.1:6379 "
             + "(default: in memory, lost on exit; several instances need a shared Redis).")
@@ -52,24 +63,29 @@ final class LsmCommand implements Callable<Integer> {
         String kafka = kafkaOption.validated(spec);
         listen.requireFree(port, "--port");
         RedisAddress.validate(spec, redis);
+        Map<String, AdminToken> tokens = AdminAccess.tokens(spec, adminTokens);
+        String operatorToken = AdminAccess.operatorToken(spec, adminTokens);
+        BrowserAccess browser = AdminAccess.withBundleApi(spec, AdminAccess.browser(spec, corsOrigins), bundleApi);
         // Before the hook: a missing broker ends the command here, with nothing to clean up.
         Infrastructure infrastructure = Infrastructure.external(kafka, kafkaOption.clientConfig(), redis);
         stop.install();
         try (LsmStorage storage = LsmStorage.open(redis);
              LiveStateManager lsm = LiveStateManager.start(
-                LiveStateManager.Config.of(listen.host, port, Map.of(adminToken, AdminToken.operator("admin")), nodeId),
+                LiveStateManager.Config.of(listen.host, port, tokens, nodeId).withBrowserAccess(browser),
                 storage.store(), storage.idempotency(), storage.lease(), infrastructure.bus("kickoff-lsm-" + nodeId),
                 Clock.systemUTC())) {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("Kickoff Live State Manager (pid %d) on Kafka %s%n", ProcessHandle.current().pid(),
                     infrastructure.bootstrapServers());
             out.printf("  admin API     http://%s:%d/v1/events   (Authorization: Bearer %s)%n", listen.host, lsm.adminPort(),
-                    adminToken);
+                    operatorToken);
+            out.printf("  console       http://%s:%d/console/    (tokens: %s)%n", listen.host, lsm.adminPort(),
+                    AdminAccess.describe(tokens));
             out.printf("  store         %s%n", storage.durable() ? "Redis " + redis
                     : "in memory (events are lost when this process stops; give --redis for a durable store)");
             out.println("Ready. Stop with Ctrl-C.");
             out.flush();
-            if (PlatformOptions.DEV_ADMIN_TOKEN.equals(adminToken)) {
+            if (AdminAccess.usesDevelopmentToken(adminTokens)) {
                 log.warn("using the development admin token: set KICKOFF_ADMIN_TOKEN for anything but a local trial");
             }
             stop.await();

@@ -3,7 +3,8 @@ package io.kickoff.launcher;
 import io.kickoff.gateway.Gateway;
 import io.kickoff.gateway.GatewayConfig;
 import io.kickoff.lsm.LiveStateManager;
-import io.kickoff.lsm.api.AdminToken;
+import io.kickoff.lsm.api.AdminTokens;
+import io.kickoff.lsm.api.BrowserAccess;
 import io.kickoff.prefetch.PrefetchService;
 import io.kickoff.prefetch.catalog.CatalogBlobStore;
 import io.kickoff.prefetch.http.BundleServerConfig;
@@ -15,12 +16,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The whole platform on one node: bus, Live State Manager, gateway and prefetch node, wired for a mode. */
-final class Platform implements AutoCloseable {
+/**
+ * The whole platform on one node: bus, Live State Manager, gateway and prefetch node, wired for a mode. Public only
+ * for {@link #inMemory}: tests of the web pages start one from outside this module.
+ */
+public final class Platform implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Platform.class);
     /** A gateway on Kafka reads the state of the world before it takes devices; a cold broker can be slow. */
     static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
@@ -80,18 +85,22 @@ final class Platform implements AutoCloseable {
         PrefetchService prefetch = null;
         SharedPathWarmUp apiWarmUp = new SharedPathWarmUp(!warmUp.isOff());
         String local = "0.0.0.0".equals(options.host) || "::".equals(options.host) ? "127.0.0.1" : options.host;
+        AtomicReference<Optional<String>> consoleBundleApi = new AtomicReference<>(Optional.empty());
+        String adminToken = options.operatorToken();
         try {
             storage = LsmStorage.open(infrastructure.redisUri());
+            // The console learns the bundle API's address from config.json once the prefetch node is up.
             lsm = LiveStateManager.start(LiveStateManager.Config.of(options.host, options.adminPort,
-                    Map.of(options.adminToken, AdminToken.operator("admin")), "lsm-1"), storage.store(), storage.idempotency(), storage.lease(),
-                    infrastructure.bus("kickoff-lsm"), clock);
-            apiWarmUp.read(URI.create("http://" + local + ":" + lsm.adminPort() + "/v1/events"), options.adminToken)
+                    AdminTokens.parse(options.adminTokens), "lsm-1").withBrowserAccess(BrowserAccess.none()
+                            .withCorsOrigins(options.corsOrigins).withBundleApi(consoleBundleApi::get)),
+                    storage.store(), storage.idempotency(), storage.lease(), infrastructure.bus("kickoff-lsm"), clock);
+            apiWarmUp.read(URI.create("http://" + local + ":" + lsm.adminPort() + "/v1/events"), adminToken)
                     .read(URI.create("http://" + local + ":" + lsm.adminPort() + "/readyz"), null)
                     // A schedule without an id (400) and a change to an event that does not exist (404).
                     .refusedWrite("POST", URI.create("http://" + local + ":" + lsm.adminPort() + "/v1/events"),
-                            options.adminToken, "{\"title\":\"warm-up\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}")
+                            adminToken, "{\"title\":\"warm-up\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}")
                     .refusedWrite("PATCH", URI.create("http://" + local + ":" + lsm.adminPort() + "/v1/events/kickoff-warm-up"),
-                            options.adminToken, "{\"scheduled_start\":\"2099-01-01T00:00:00Z\"}");
+                            adminToken, "{\"scheduled_start\":\"2099-01-01T00:00:00Z\"}");
             gateway = Gateway.start(GatewayConfig.builder().host(options.host).port(options.gatewayPort)
                     .nodeId(options.nodeId).warmUp(warmUp).build(), tokens, infrastructure.bus("kickoff-" + options.nodeId), clock);
             Path catalogDir = options.catalogDir;
@@ -113,6 +122,7 @@ final class Platform implements AutoCloseable {
                     prefetchStorage.catalog(), prefetchStorage.bundles(), infrastructure.bus("kickoff-prefetch"), tokens,
                     clock);
             started.set(prefetch);
+            consoleBundleApi.set(Optional.of(options.bundleApi != null ? options.bundleApi : "http://" + local + ":" + prefetch.port()));
             apiWarmUp.read(URI.create("http://" + local + ":" + prefetch.port() + "/healthz"), null);
             String home = "http://" + local + ":" + prefetch.port() + "/home/";
             if (offerHomeTokens) {
@@ -153,6 +163,50 @@ final class Platform implements AutoCloseable {
             infrastructure.close();
             throw e;
         }
+    }
+
+    /**
+     * The platform in memory (in-process bus, in-memory stores, the example catalog, development device-token
+     * secret) on 127.0.0.1 and free ports, without the gateway's warm-up: for tests that drive it from a browser.
+     *
+     * @param adminTokens admin tokens as {@code --admin-token} takes them ({@code NAME:ROLE:TOKEN} or {@code TOKEN})
+     * @param corsOrigins origins allowed to call the admin API from a browser
+     * @param bundleApi   the bundle API address the console is given; empty: this platform's own
+     */
+    public static Platform inMemory(List<String> adminTokens, List<String> corsOrigins, Optional<String> bundleApi)
+            throws InterruptedException {
+        PlatformOptions options = new PlatformOptions();
+        options.mode = Mode.memory;
+        options.host = "127.0.0.1";
+        options.gatewayPort = 0;
+        options.adminPort = 0;
+        options.bundlePort = 0;
+        options.adminTokens = List.copyOf(adminTokens);
+        options.corsOrigins = List.copyOf(corsOrigins);
+        options.bundleApi = bundleApi.orElse(null);
+        options.tokenSecret = PlatformOptions.DEV_TOKEN_SECRET;
+        options.nodeId = "gateway-1";
+        return start(options, GatewayConfig.WarmUp.OFF);
+    }
+
+    /** Port of the admin API and the console. */
+    public int adminPort() {
+        return lsm.adminPort();
+    }
+
+    /** Port of the device WebSocket. */
+    public int gatewayPort() {
+        return gateway.port();
+    }
+
+    /** Port of the bundle API. */
+    public int bundlePort() {
+        return prefetch.port();
+    }
+
+    /** Issues and checks device tokens. */
+    public DeviceTokens deviceTokens() {
+        return tokens;
     }
 
     Infrastructure infrastructure() {

@@ -47,9 +47,20 @@ final class PlatformOptions {
                     + "default: the example catalog of docs/catalog.md, published into a temporary directory).")
     java.nio.file.Path catalogDir;
 
-    @Option(names = "--admin-token", defaultValue = "${env:KICKOFF_ADMIN_TOKEN:-" + DEV_ADMIN_TOKEN + "}",
-            description = "Operator bearer token of the admin API (env KICKOFF_ADMIN_TOKEN; default: a development token).")
-    String adminToken;
+    @Option(names = "--admin-token", paramLabel = AdminAccess.TOKEN_LABEL,
+            defaultValue = "${env:KICKOFF_ADMIN_TOKEN:-" + DEV_ADMIN_TOKEN + "}", description = AdminAccess.TOKEN_HELP)
+    List<String> adminTokens;
+
+    @Option(names = "--bundle-api", paramLabel = "URL",
+            description = "Address of the bundle API that the console at /console/ shows renderings from, as browsers "
+                    + "reach it (default: http://HOST:BUNDLE-PORT of this process).")
+    String bundleApi;
+
+    @Option(names = "--cors-origin", paramLabel = "ORIGIN",
+            description = "Origin (scheme://host[:port]) allowed to call the admin API and the bundle API from a browser, "
+                    + "repeatable (default: none; the console at /console/ is same-origin, and the bundle API always "
+                    + "allows the admin API's origin, so the console can show renderings).")
+    List<String> corsOrigins = new ArrayList<>();
 
     @Option(names = "--token-secret", defaultValue = "${env:KICKOFF_TOKEN_SECRET:-" + DEV_TOKEN_SECRET + "}",
             description = "HMAC secret of device tokens, at least 32 bytes (env KICKOFF_TOKEN_SECRET; default: a development secret).")
@@ -57,11 +68,6 @@ final class PlatformOptions {
 
     @Option(names = "--node-id", defaultValue = "gateway-1", description = "Name of the gateway node (default: ${DEFAULT-VALUE}).")
     String nodeId;
-
-    @Option(names = "--cors-origin", paramLabel = "ORIGIN",
-            description = "A web origin (scheme://host[:port]) whose pages may call the bundle API from a browser; "
-                    + "repeatable. The admin API's own origin (the producer console) is always allowed.")
-    List<String> corsOrigins = new ArrayList<>();
 
     @Option(names = "--offer-home-tokens",
             description = "Hand device tokens to the demo home screen (/home/ on the bundle API) even with a real "
@@ -73,12 +79,27 @@ final class PlatformOptions {
         return DEV_TOKEN_SECRET.equals(tokenSecret);
     }
 
+    /** The admin API's tokens (a usage error if one is malformed). */
+    Map<String, io.kickoff.lsm.api.AdminToken> adminTokens(CommandSpec spec) {
+        return AdminAccess.tokens(spec, adminTokens);
+    }
+
+    /** The first operator token: what the banner shows and the demo uses. */
+    String operatorToken() {
+        return io.kickoff.lsm.api.AdminTokens.parse(adminTokens).entrySet().stream()
+                .filter(e -> e.getValue().role().mayWrite()).map(Map.Entry::getKey).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no operator admin token (validate the options first)"));
+    }
+
     boolean usesDevelopmentSecrets() {
-        return DEV_ADMIN_TOKEN.equals(adminToken) || DEV_TOKEN_SECRET.equals(tokenSecret);
+        return AdminAccess.usesDevelopmentToken(adminTokens) || DEV_TOKEN_SECRET.equals(tokenSecret);
     }
 
     /** Refuses combinations of options that cannot work, as a usage error (exit 2) naming the fix. */
     void validate(CommandSpec spec) {
+        adminTokens(spec);
+        AdminAccess.operatorToken(spec, adminTokens);
+        AdminAccess.withBundleApi(spec, AdminAccess.browser(spec, corsOrigins), bundleApi);
         switch (mode) {
             case external -> {
                 if (kafka == null || kafka.isBlank()) {

@@ -28,7 +28,7 @@ class HomeScreenOfferTest {
         options.gatewayPort = 0;
         options.adminPort = 0;
         options.bundlePort = 0;
-        options.adminToken = "test-operator";
+        options.adminTokens = List.of("test-operator");
         options.tokenSecret = secret;
         options.nodeId = "gateway-1";
         options.offerHomeTokens = offer;

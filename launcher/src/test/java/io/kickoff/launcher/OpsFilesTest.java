@@ -58,7 +58,7 @@ class OpsFilesTest {
         options.gatewayPort = 0;
         options.adminPort = 0;
         options.bundlePort = 0;
-        options.adminToken = "ops-files-operator-token";
+        options.adminTokens = List.of("ops-files-operator-token");
         options.tokenSecret = "ops-files-device-token-secret-0123456789";
         options.nodeId = "gateway-ops";
         try (Platform platform = Platform.start(options, GatewayConfig.WarmUp.OFF);
@@ -70,7 +70,7 @@ class OpsFilesTest {
                      .bundleApi(URI.create("http://127.0.0.1:" + platform.prefetch().port()))
                      .build())) {
             fleet.connectAll().get(30, TimeUnit.SECONDS);
-            AdminClient admin = new AdminClient(URI.create("http://127.0.0.1:" + platform.lsm().adminPort()), options.adminToken);
+            AdminClient admin = new AdminClient(URI.create("http://127.0.0.1:" + platform.lsm().adminPort()), options.operatorToken());
             admin.createEvent(NewEventRequest.of(EVENT, "UFC 309", Instant.now().plus(Duration.ofHours(2)))
                     .withSegments(List.of("us-en-adult")));
             admin.transition(EVENT, Stage.PREFETCH);

@@ -5,10 +5,12 @@ import io.kickoff.bus.FencedPublisher;
 import io.kickoff.bus.StartFrom;
 import io.kickoff.bus.Subscription;
 import io.kickoff.bus.Topic;
+import io.kickoff.http.EdgeLimits;
 import io.kickoff.http.NamedThreads;
 import io.kickoff.lsm.api.AdminApi;
 import io.kickoff.lsm.api.AdminServer;
 import io.kickoff.lsm.api.AdminToken;
+import io.kickoff.lsm.api.BrowserAccess;
 import io.kickoff.lsm.api.Readiness;
 import io.kickoff.lsm.delivery.DeliveryBoard;
 import io.kickoff.lsm.event.EventStore;
@@ -60,9 +62,10 @@ public final class LiveStateManager implements AutoCloseable {
      * @param storeTimeout   how long the scheduler and relay wait for one store or bus call
      * @param relayGroup     the name all instances' outbox relays share on the bus (Kafka: the relay producer's
      *                       {@code transactional.id}); a new leader's claim of it fences every earlier leader's relay
+     * @param browser        origins allowed to call the admin API from a browser, and the bundle API the console uses
      */
     public record Config(String host, int port, Map<String, AdminToken> tokens, String nodeId, Duration leaseTtl,
-                         Duration tick, Duration storeTimeout, String relayGroup) {
+                         Duration tick, Duration storeTimeout, String relayGroup, BrowserAccess browser) {
         /** The default {@link #relayGroup()}: one Kickoff deployment per Kafka cluster. */
         public static final String DEFAULT_RELAY_GROUP = "kickoff-lsm-outbox";
 
@@ -72,6 +75,7 @@ public final class LiveStateManager implements AutoCloseable {
             if (relayGroup == null || relayGroup.isBlank()) {
                 throw new IllegalArgumentException("relayGroup must not be blank");
             }
+            Objects.requireNonNull(browser, "browser");
             tokens = Map.copyOf(tokens);
             if (tokens.isEmpty()) {
                 throw new IllegalArgumentException("the admin API needs at least one bearer token");
@@ -81,18 +85,22 @@ public final class LiveStateManager implements AutoCloseable {
             }
         }
 
-        /** Defaults: lease 5 s, tick 100 ms, store calls 3 s. */
+        /** Defaults: lease 5 s, tick 100 ms, store calls 3 s, no cross-origin callers, no bundle API. */
         public static Config of(String host, int port, Map<String, AdminToken> tokens, String nodeId) {
             return new Config(host, port, tokens, nodeId, Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(3),
-                    DEFAULT_RELAY_GROUP);
+                    DEFAULT_RELAY_GROUP, BrowserAccess.none());
         }
 
         public Config withLeaseTtl(Duration ttl) {
-            return new Config(host, port, tokens, nodeId, ttl, tick, storeTimeout, relayGroup);
+            return new Config(host, port, tokens, nodeId, ttl, tick, storeTimeout, relayGroup, browser);
         }
 
         public Config withRelayGroup(String group) {
-            return new Config(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, group);
+            return new Config(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, group, browser);
+        }
+
+        public Config withBrowserAccess(BrowserAccess access) {
+            return new Config(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, relayGroup, access);
         }
     }
 
@@ -158,7 +166,8 @@ public final class LiveStateManager implements AutoCloseable {
         try {
             this.admin = AdminServer.start(config.host(), config.port(),
                     new AdminApi(events, idempotency, board, config.tokens(),
-                            new Readiness(storeHealth::isUp, () -> bus.isAvailable() && relay.busReachable()), registry));
+                            new Readiness(storeHealth::isUp, () -> bus.isAvailable() && relay.busReachable()), registry),
+                    EdgeLimits.defaults(AdminServer.DEFAULT_MAX_CONNECTIONS), config.browser());
         } catch (InterruptedException | RuntimeException e) {
             meters.close();
             deliveryReports.close();

@@ -4,9 +4,11 @@
  * <p>Exports, for the launcher and tools: {@link io.kickoff.lsm.LiveStateManager} (started with its stores, which the
  * caller chooses); the store ports and their implementations ({@code event.EventStore}, {@code event.LeaderLease},
  * {@code event.InMemoryEventStore}, {@code idempotency.Idempotency}, {@code idempotency.InMemoryIdempotency},
- * {@code store.RedisEventStore}, {@code store.InMemoryLeaderLease}); {@code api.AdminToken}; the admin API's client
+ * {@code store.RedisEventStore}, {@code store.InMemoryLeaderLease}); {@code api.AdminToken}, {@code api.Role},
+ * {@code api.AdminTokens} (tokens as the command line gives them) and {@code api.BrowserAccess} (CORS origins and the
+ * producer console's bundle API; the console itself is served from {@code io/kickoff/lsm/console/}); the admin API's client
  * ({@code client.AdminClient}, {@code NewEventRequest}, {@code WriteOptions}) and {@code event.LiveEvent}. The other
- * public types are shared between this module's packages only; the Redis lease and connections, the stage table,
- * roles and problem documents are package-private.
+ * public types are shared between this module's packages only; the Redis lease and connections, the stage table and
+ * problem documents are package-private.
  */
 package io.kickoff.lsm;

@@ -1,6 +1,8 @@
 package io.kickoff.lsm.api;
 
+import io.kickoff.http.CrossOrigin;
 import io.kickoff.http.HttpEdge;
+import io.kickoff.http.StaticAssets;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -18,7 +20,11 @@ import io.netty.handler.codec.http.HttpUtil;
  * <pre>
  *   edge           HTTP codec, read timeouts (408), connection cap (503), request guard (400/414/431)
  *   keep-alive     HTTP/1.1 persistent connections
+ *   same-origin    (with CORS) the console's own requests are not cross-origin ones
+ *   cors           (only where origins are configured) preflights answered, other origins 403, CrossOrigin
  *   aggregate      whole requests, bodies up to 64 KiB (413 problem)
+ *   console-turn   a request for the console's files waits until earlier answers are written
+ *   console        the producer console's files under /console/ and its config.json (StaticAssets)
  *   exchange       request → Exchange; answers written back in request order; metrics
  *   deadline       Request-Timeout → the exchange's deadline (400; 503 when it passes)
  *   route          the route table, AdminRoutes (404, 405 with Allow)
@@ -36,20 +42,47 @@ final class AdminInitializer extends ChannelInitializer<SocketChannel> {
     /** Admin bodies are small; anything larger is refused with a 413 problem. */
     static final int MAX_BODY_BYTES = 64 * 1024;
 
+    /** Where the producer console is served. */
+    static final String CONSOLE = "/console/";
+    /** The charting library's files, from its WebJar, under {@code /console/vendor/uplot/}. */
+    static final String UPLOT = "META-INF/resources/webjars/uplot/1.6.30/dist/";
+
     private final HttpEdge edge;
     private final AdminApi api;
+    private final BrowserAccess browser;
+    private final StaticAssets console;
+    private final ConsoleTurn consoleTurn = new ConsoleTurn(CONSOLE);
+    private final SameOrigin sameOrigin = new SameOrigin();
 
-    AdminInitializer(HttpEdge edge, AdminApi api) {
+    AdminInitializer(HttpEdge edge, AdminApi api, BrowserAccess browser) {
         this.edge = edge;
         this.api = api;
+        this.browser = browser;
+        this.console = console(browser);
+    }
+
+    /** The console's files: its own pages and scripts, uPlot from its WebJar, and {@code config.json}. */
+    static StaticAssets console(BrowserAccess browser) {
+        return StaticAssets.builder(CONSOLE)
+                .classLoader(AdminInitializer.class.getClassLoader())
+                .classpath("vendor/uplot/", UPLOT)
+                .classpath("", "io/kickoff/lsm/console/")
+                .document("config.json", "application/json", browser::consoleConfig)
+                .build();
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         edge.install(ch.pipeline());
+        ch.pipeline().addLast("keep-alive", new HttpServerKeepAliveHandler());
+        // A handler per channel: Netty's CorsHandler keeps the request it is answering.
+        CrossOrigin.handler(browser.corsOrigins()).ifPresent(cors -> ch.pipeline()
+                .addLast("same-origin", sameOrigin)
+                .addLast("cors", cors));
         ch.pipeline()
-                .addLast("keep-alive", new HttpServerKeepAliveHandler())
                 .addLast("aggregate", new ProblemAggregator(api.exchanges, MAX_BODY_BYTES))
+                .addLast("console-turn", consoleTurn)
+                .addLast("console", console)
                 .addLast("exchange", api.exchanges)
                 .addLast("deadline", api.deadlines)
                 .addLast("route", api.routing)

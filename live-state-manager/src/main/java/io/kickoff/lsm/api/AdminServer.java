@@ -41,10 +41,20 @@ public final class AdminServer implements AutoCloseable {
         return start(host, port, api, EdgeLimits.defaults(DEFAULT_MAX_CONNECTIONS));
     }
 
-    /** Binds {@code host:port} (port 0: any free port) with two event loop threads of its own. */
+    /** Binds {@code host:port} (port 0: any free port), no cross-origin callers, no bundle API for the console. */
     public static AdminServer start(String host, int port, AdminApi api, EdgeLimits limits)
             throws InterruptedException {
+        return start(host, port, api, limits, BrowserAccess.none());
+    }
+
+    /**
+     * Binds {@code host:port} (port 0: any free port) with two event loop threads of its own; serves the producer
+     * console at {@code /console/} and lets {@code browser}'s origins call the API.
+     */
+    public static AdminServer start(String host, int port, AdminApi api, EdgeLimits limits, BrowserAccess browser)
+            throws InterruptedException {
         Objects.requireNonNull(api, "api");
+        Objects.requireNonNull(browser, "browser");
         HttpEdge edge = new HttpEdge(limits, Problems::refusal, api.retryAfter());
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newGroup(2, "admin-api");
@@ -52,7 +62,7 @@ public final class AdminServer implements AutoCloseable {
             Channel channel = new ServerBootstrap()
                     .group(group)
                     .channel(transport.serverChannel())
-                    .childHandler(new AdminInitializer(edge, api))
+                    .childHandler(new AdminInitializer(edge, api, browser))
                     .bind(host, port).sync().channel();
             log.info("admin API listening on {} ({})", channel.localAddress(), transport.name());
             return new AdminServer(group, channel, api, edge);

@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -56,20 +57,30 @@ final class EventOperations {
         String id = id(exchange);
         EventPatch patch = Requests.patch(exchange.json(), events.clock().instant());
         String ifMatch = exchange.header(HttpHeaderNames.IF_MATCH);
-        return () -> expectedVersion(id, ifMatch).thenCompose(expected ->
-                events.update(id, expected, patch, actor(exchange), exchange.deadline())
-                        .thenApply(e -> withEtag(200, e))
-                        .exceptionallyCompose(error -> Problems.unwrap(error) instanceof VersionConflictException
-                                && expected.isPresent()
-                                ? this.<Answer>preconditionFailed(id)
-                                : CompletableFuture.<Answer>failedFuture(Problems.unwrap(error))));
+        return () -> ifMatching(id, ifMatch,
+                expected -> events.update(id, expected, patch, actor(exchange), exchange.deadline()));
     }
 
     Supplier<CompletableFuture<Answer>> transition(Exchange exchange) {
         String id = id(exchange);
         Requests.Transition transition = Requests.transition(exchange.json());
-        return () -> events.transition(id, transition.to(), transition.reason(), actor(exchange), exchange.deadline())
-                .thenApply(e -> withEtag(200, e));
+        String ifMatch = exchange.header(HttpHeaderNames.IF_MATCH);
+        return () -> ifMatching(id, ifMatch, expected -> events.transition(id, expected, transition.to(),
+                transition.reason(), actor(exchange), exchange.deadline()));
+    }
+
+    /**
+     * A write made only if the event is at the version {@code If-Match} names (see {@link #expectedVersion}): 200
+     * with the event and its ETag, or 412 with the current ETag when another change came first.
+     */
+    private CompletableFuture<Answer> ifMatching(String id, String ifMatch,
+                                                 Function<OptionalLong, CompletableFuture<LiveEvent>> write) {
+        return expectedVersion(id, ifMatch).thenCompose(expected -> write.apply(expected)
+                .thenApply(e -> withEtag(200, e))
+                .exceptionallyCompose(error -> Problems.unwrap(error) instanceof VersionConflictException
+                        && expected.isPresent()
+                        ? this.<Answer>preconditionFailed(id)
+                        : CompletableFuture.<Answer>failedFuture(Problems.unwrap(error))));
     }
 
     Supplier<CompletableFuture<Answer>> history(Exchange exchange) {
@@ -96,7 +107,7 @@ final class EventOperations {
     }
 
     /**
-     * The version PATCH must find, from {@code If-Match}: none (absent or {@code *}: the current
+     * The version a PATCH or a transition must find, from {@code If-Match}: none (absent or {@code *}: the current
      * version), the one strong tag given, or, with several tags, the current version if it is
      * among them. A tag that can never match (weak, malformed, another version) ends in 412.
      */

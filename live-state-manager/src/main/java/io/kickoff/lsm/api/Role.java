@@ -1,7 +1,7 @@
 package io.kickoff.lsm.api;
 
 /** What a bearer token may do: viewers read, operators also write. */
-enum Role {
+public enum Role {
     VIEWER,
     OPERATOR;
 

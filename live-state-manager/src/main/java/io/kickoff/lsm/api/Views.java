@@ -29,7 +29,7 @@ final class Views {
     record EventView(String id, String title, String catalogTitleId, List<String> segments, String stage, long seq,
                      long version, String scheduledStart, String expectedEnd, String prefetchLead, String preShowLead,
                      boolean autoEnd, String prefetchAt, String preShowAt, NextTransition nextTransition,
-                     Map<String, String> bundleVersions, String updatedAt) {
+                     List<String> nextStages, Map<String, String> bundleVersions, String updatedAt) {
 
         /** @param bundleVersions segment → version of the latest bundle the prefetch service made for it */
         static EventView of(LiveEvent e, Map<String, String> bundleVersions) {
@@ -38,7 +38,7 @@ final class Views {
             return new EventView(e.id(), e.title(), e.catalogTitleId(), e.segments(), e.stage().name(), e.seq(),
                     e.version(), s.start().toString(), text(s.expectedEnd()), s.prefetchLead().toString(),
                     s.preShowLead().toString(), s.autoEnd(), s.prefetchAt().toString(), s.preShowAt().toString(), next,
-                    bundleVersions, e.updatedAt().toString());
+                    e.nextStages().stream().map(Enum::name).toList(), bundleVersions, e.updatedAt().toString());
         }
     }
 
@@ -64,19 +64,39 @@ final class Views {
     /** Delivery of one stage update (one seq) summed over the gateway nodes that report it. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     record DeliveryLine(long seq, String issuedAt, long targeted, long written, long acked, double ackedPercent,
-                        double p50Ms, double p99Ms, double maxMs, int nodesReporting) {
+                        double p50Ms, double p99Ms, double maxMs, int nodesReporting, List<NodeDelivery> nodes) {
         static DeliveryLine of(DeliveryBoard.Line line) {
             EventDelivery d = line.delivery();
             String issued = d.hasIssuedAt()
                     ? Instant.ofEpochSecond(d.getIssuedAt().getSeconds(), d.getIssuedAt().getNanos()).toString() : null;
-            double percent = Math.round(DeliveryReports.ackedFraction(d) * 10_000) / 100.0;
-            return new DeliveryLine(d.getSeq(), issued, d.getTargeted(), d.getWritten(), d.getAcked(), percent,
-                    d.getP50Ms(), d.getP99Ms(), d.getMaxMs(), line.nodes());
+            List<NodeDelivery> nodes = line.byNode().entrySet().stream()
+                    .map(e -> NodeDelivery.of(e.getKey(), e.getValue())).toList();
+            return new DeliveryLine(d.getSeq(), issued, d.getTargeted(), d.getWritten(), d.getAcked(), percent(d),
+                    d.getP50Ms(), d.getP99Ms(), d.getMaxMs(), line.nodes(), nodes);
         }
+    }
+
+    /** One gateway node's own figures for a stage update. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record NodeDelivery(String node, long targeted, long written, long acked, double ackedPercent, double p50Ms,
+                        double p99Ms) {
+        static NodeDelivery of(String node, EventDelivery d) {
+            return new NodeDelivery(node, d.getTargeted(), d.getWritten(), d.getAcked(), percent(d), d.getP50Ms(),
+                    d.getP99Ms());
+        }
+    }
+
+    /** Acked over targeted, in percent with two decimals. */
+    private static double percent(EventDelivery d) {
+        return Math.round(DeliveryReports.ackedFraction(d) * 10_000) / 100.0;
     }
 
     /** @param gatewayNodes gateway nodes reporting delivery at all (whether or not they delivered this event) */
     record Delivery(String eventId, int gatewayNodes, List<DeliveryLine> deliveries) {
+    }
+
+    /** Who a token is: its name (the actor in history), its role and whether it may write. */
+    record Caller(String name, String role, boolean mayWrite) {
     }
 
     record Health(String status) {

@@ -89,7 +89,10 @@ public final class AdminClient {
         return send(new Call("PATCH", eventPath(id), body, options, 200));
     }
 
-    /** {@code POST /v1/events/{id}/transitions}: moves the event to {@code to} now. */
+    /**
+     * {@code POST /v1/events/{id}/transitions}: moves the event to {@code to} now; with {@link WriteOptions#ifMatch},
+     * only if the event is still at that ETag (412 {@code precondition-failed} otherwise).
+     */
     public AdminReply transition(String id, Stage to) {
         return transition(id, to, WriteOptions.NONE);
     }
@@ -176,15 +179,14 @@ public final class AdminClient {
     }
 
     private Call transitionCall(String id, Stage to, WriteOptions options) {
-        requireNoIfMatch(options, "a transition");
         return new Call("POST", eventPath(id) + "/transitions",
                 JsonNodeFactory.instance.objectNode().put("to", to.name()), options, 200);
     }
 
-    /** The admin API reads If-Match on PATCH only: refused here rather than silently ignored there. */
+    /** The admin API reads If-Match on PATCH and transitions only: refused here rather than silently ignored there. */
     private static void requireNoIfMatch(WriteOptions options, String what) {
         if (options.ifMatch().isPresent()) {
-            throw new IllegalArgumentException("the admin API takes If-Match on PATCH only, not on " + what);
+            throw new IllegalArgumentException("the admin API takes If-Match on PATCH and transitions only, not on " + what);
         }
     }
 

@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /**
  * The optional headers of a write: {@code Idempotency-Key} (a retry with the same key gets the first
- * answer again instead of applying twice) and, for {@code PATCH}, {@code If-Match} (apply only if the
+ * answer again instead of applying twice) and, for {@code PATCH} and transitions, {@code If-Match} (apply only if the
  * event is still at this ETag, e.g. {@code "3"}).
  */
 public record WriteOptions(Optional<String> idempotencyKey, Optional<String> ifMatch) {

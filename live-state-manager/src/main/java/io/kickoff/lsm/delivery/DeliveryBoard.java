@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -58,9 +59,13 @@ public final class DeliveryBoard {
     /**
      * Figures of one stage update merged over the nodes that report it.
      *
-     * @param nodes how many nodes report this (event, seq)
+     * @param nodes  how many nodes report this (event, seq)
+     * @param byNode each reporting node's own figures for it, by node id
      */
-    public record Line(EventDelivery delivery, int nodes) {
+    public record Line(EventDelivery delivery, int nodes, SortedMap<String, EventDelivery> byNode) {
+        public Line {
+            byNode = Collections.unmodifiableSortedMap(new TreeMap<>(byNode));
+        }
     }
 
     public DeliveryBoard(Clock clock) {
@@ -119,7 +124,7 @@ public final class DeliveryBoard {
     public List<Line> lines(String eventId) {
         forgetSilent();
         List<DeliveryReport> reports = new ArrayList<>();
-        Map<Long, Set<String>> reporting = new HashMap<>();
+        Map<Long, Map<String, List<EventDelivery>>> reporting = new HashMap<>();
         nodes.forEach((node, heard) -> {
             DeliveryReport.Builder only = null;
             for (EventDelivery d : heard.report().getEventsList()) {
@@ -128,7 +133,8 @@ public final class DeliveryBoard {
                         only = DeliveryReport.newBuilder().setNodeId(node);
                     }
                     only.addEvents(d);
-                    reporting.computeIfAbsent(d.getSeq(), s -> new HashSet<>()).add(node);
+                    reporting.computeIfAbsent(d.getSeq(), s -> new HashMap<>())
+                            .computeIfAbsent(node, n -> new ArrayList<>()).add(d);
                 }
             }
             if (only != null) {
@@ -140,7 +146,12 @@ public final class DeliveryBoard {
         }
         return DeliveryReports.mergeReports(reports).stream()
                 .sorted(Comparator.comparingLong(EventDelivery::getSeq).reversed())
-                .map(d -> new Line(d, reporting.getOrDefault(d.getSeq(), Set.of()).size()))
+                .map(d -> {
+                    SortedMap<String, EventDelivery> byNode = new TreeMap<>();
+                    reporting.getOrDefault(d.getSeq(), Map.of()).forEach((node, figures) ->
+                            byNode.put(node, figures.size() == 1 ? figures.get(0) : DeliveryReports.merge(figures)));
+                    return new Line(d, byNode.size(), byNode);
+                })
                 .toList();
     }
 

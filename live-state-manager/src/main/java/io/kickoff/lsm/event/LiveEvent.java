@@ -54,6 +54,11 @@ public record LiveEvent(String id, String title, String catalogTitleId, List<Str
         return schedule.next(stage);
     }
 
+    /** The stages a producer may move this event to now, in stage order (none once it is final). */
+    public List<Stage> nextStages() {
+        return StageTransitions.allowedFrom(stage).stream().sorted(java.util.Comparator.comparingInt(Stage::getNumber)).toList();
+    }
+
     public boolean isFinal() {
         return Stages.isFinal(stage);
     }

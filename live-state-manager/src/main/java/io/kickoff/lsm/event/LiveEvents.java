@@ -94,9 +94,18 @@ public final class LiveEvents {
 
     /** As {@link #transition(String, Stage, String, String)}, not applied if the clock is past {@code deadline} when it would be. */
     public CompletableFuture<LiveEvent> transition(String id, Stage to, String reason, String actor, Instant deadline) {
+        return transition(id, OptionalLong.empty(), to, reason, actor, deadline);
+    }
+
+    /**
+     * As {@link #transition(String, Stage, String, String, Instant)}; with {@code ifMatch}, only if the event is still
+     * at that version ({@link VersionConflictException} otherwise): a producer's button acts on the event it showed.
+     */
+    public CompletableFuture<LiveEvent> transition(String id, OptionalLong ifMatch, Stage to, String reason, String actor,
+                                                   Instant deadline) {
         String why = reason != null && !reason.isBlank() ? reason
                 : to == Stage.ENDED ? "ended_early" : to == Stage.CANCELLED ? "cancelled" : "manual";
-        return change(id, OptionalLong.empty(), current -> {
+        return change(id, ifMatch, current -> {
             if (!StageTransitions.isAllowed(current.stage(), to)) {
                 throw new IllegalTransitionException(id, current.stage(), to);
             }

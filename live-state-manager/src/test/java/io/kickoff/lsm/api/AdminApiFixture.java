@@ -55,6 +55,18 @@ final class AdminApiFixture implements AutoCloseable, AfterEachCallback {
     }
 
     AdminApiFixture(EdgeLimits limits) {
+        this(limits, BrowserAccess.none(), Duration.ofSeconds(1));
+    }
+
+    /**
+     * With {@code browser}'s CORS origins and bundle API (for the console), and the API's default timeout: these tests
+     * are about what browsers get, not about a slow store.
+     */
+    AdminApiFixture(BrowserAccess browser) {
+        this(EdgeLimits.defaults(AdminServer.DEFAULT_MAX_CONNECTIONS), browser, AdminApi.DEFAULT_TIMEOUT);
+    }
+
+    AdminApiFixture(EdgeLimits limits, BrowserAccess browser, Duration timeout) {
         Map<String, AdminToken> tokens = Map.of(
                 OPERATOR, AdminToken.operator("alice"),
                 OTHER_OPERATOR, AdminToken.operator("bob"),
@@ -62,7 +74,7 @@ final class AdminApiFixture implements AutoCloseable, AfterEachCallback {
         try {
             server = AdminServer.start("127.0.0.1", 0,
                     new AdminApi(events, store, board, tokens, new Readiness(storeHealth::isUp, busUp::get), registry,
-                            Duration.ofSeconds(1)), limits);
+                            timeout), limits, browser);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting the admin server", e);

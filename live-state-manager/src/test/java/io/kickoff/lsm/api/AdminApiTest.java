@@ -359,6 +359,14 @@ class AdminApiTest {
         JsonNode seq2 = lines.get(0);
         assertThat(seq2.get("nodes_reporting").asInt()).isEqualTo(1);
         assertThat(seq2.get("acked_percent").asDouble()).isEqualTo(50.0);
+
+        // each gateway node's own figures, by node id
+        assertThat(seq1.get("nodes")).extracting(n -> n.get("node").asText()).containsExactly("gw-1", "gw-2");
+        assertThat(seq1.get("nodes").get(0).get("acked").asLong()).isEqualTo(90);
+        assertThat(seq1.get("nodes").get(0).get("acked_percent").asDouble()).isEqualTo(90.0);
+        assertThat(seq1.get("nodes").get(1).get("acked").asLong()).isEqualTo(100);
+        assertThat(seq1.get("nodes").get(1).get("p99_ms").asDouble()).isBetween(3.9, 4.1);
+        assertThat(seq2.get("nodes")).extracting(n -> n.get("node").asText()).containsExactly("gw-1");
     }
 
 

@@ -169,9 +169,22 @@ class AdminClientIT {
     }
 
     @Test
+    void aTransitionAppliesOnlyAtTheEtagItWasReadAt() {
+        String id = id();
+        String etag = admin.createEvent(NewEventRequest.of(id, "Before", START)).etag().orElseThrow();
+        admin.patchEvent(id, Map.of("title", "Renamed"), WriteOptions.NONE);
+
+        assertThatThrownBy(() -> admin.transition(id, Stage.LIVE, WriteOptions.ifMatch(etag)))
+                .isInstanceOfSatisfying(AdminProblemException.class, e -> assertThat(e.status()).isEqualTo(412));
+        assertThat(admin.event(id).body().path("stage").asText()).isEqualTo("SCHEDULED");
+        assertThat(admin.transition(id, Stage.LIVE, WriteOptions.ifMatch("\"2\"")).body().path("stage").asText())
+                .isEqualTo("LIVE");
+    }
+
+    @Test
     void ifMatchIsRefusedWhereTheApiWouldIgnoreIt() {
-        assertThatThrownBy(() -> admin.transition("any", Stage.LIVE, WriteOptions.ifMatch("\"1\"")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PATCH only");
+        assertThatThrownBy(() -> admin.createEvent(NewEventRequest.of(id(), "T", START), WriteOptions.ifMatch("\"1\"")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PATCH and transitions only");
     }
 
     @Test

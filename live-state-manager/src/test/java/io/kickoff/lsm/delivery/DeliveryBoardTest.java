@@ -49,6 +49,22 @@ class DeliveryBoardTest {
     }
 
     @Test
+    void eachLineKeepsEveryNodesOwnFigures() {
+        board.onRecord(reports.report("gw-1", reports.delivery("final", 1, 1000, 1000, 900, 2_000, 4_000),
+                reports.delivery("final", 2, 1000, 800, 500, 10_000)));
+        board.onRecord(reports.report("gw-2", reports.delivery("final", 1, 500, 500, 500, 100_000)));
+
+        List<DeliveryBoard.Line> lines = board.lines("final");
+
+        assertThat(lines.get(1).byNode()).containsOnlyKeys("gw-1", "gw-2");
+        assertThat(lines.get(1).byNode().get("gw-1").getAcked()).isEqualTo(900);
+        assertThat(lines.get(1).byNode().get("gw-2").getAcked()).isEqualTo(500);
+        assertThat(lines.get(1).byNode().get("gw-2").getMaxMs()).isBetween(99.0, 101.0);
+        assertThat(lines.get(0).byNode()).containsOnlyKeys("gw-1");
+        assertThat(lines.get(0).byNode().get("gw-1").getWritten()).isEqualTo(800);
+    }
+
+    @Test
     void aNewReportOfANodeReplacesItsPreviousOne() {
         board.onRecord(reports.report("gw-1", reports.delivery("final", 1, 100, 100, 10)));
         board.onRecord(reports.report("gw-1", reports.delivery("final", 1, 100, 100, 80)));

@@ -1,0 +1,331 @@
+package io.kickoff.browser.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kickoff.browser.Chromium;
+import io.kickoff.launcher.Platform;
+import io.kickoff.simulator.DeviceFleet;
+import io.kickoff.simulator.FleetConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The producer console in a real Chromium against a real platform (in memory): an operator creates an event, gets
+ * a validation error next to the field, moves it to PREFETCH and LIVE with confirmation and watches delivery reach
+ * every simulated device; a stale page gets the 412 explained and nothing applied; a viewer sees no write controls.
+ * The screenshots taken here are those in docs/console.md.
+ */
+@ExtendWith(Chromium.class)
+class ConsoleIT {
+    static final String OPERATOR = "alice-operator-token-0001";
+    static final String VIEWER = "victor-viewer-token-0001";
+    /** The example catalog's live event: the prefetch node makes its bundles, so renderings can be shown. */
+    static final String CATALOG_EVENT = "ev-ufc-309";
+    static final String SEGMENT = "us-en-adult";
+    static final int DEVICES = 5;
+    static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+    static Platform platform;
+    static BundleApiWithCors bundleApi;
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void startPlatform() throws Exception {
+        if (!Chromium.installed()) {
+            return; // the tests are skipped, with the extension's message
+        }
+        AtomicReference<Platform> started = new AtomicReference<>();
+        // Until the bundle API in serve allows the console's origin by itself, renderings come through this.
+        bundleApi = new BundleApiWithCors(() -> "http://127.0.0.1:" + started.get().adminPort(),
+                () -> "http://127.0.0.1:" + started.get().bundlePort());
+        platform = Platform.inMemory(List.of("alice:operator:" + OPERATOR, "victor:viewer:" + VIEWER), List.of(),
+                Optional.of(bundleApi.url()));
+        started.set(platform);
+    }
+
+    @AfterAll
+    static void stopPlatform() {
+        if (platform != null) {
+            platform.close();
+        }
+        if (bundleApi != null) {
+            bundleApi.close();
+        }
+    }
+
+    @Test
+    void anOperatorCreatesAnEventFixesItsScheduleTakesItLiveAndWatchesDeliveryReachEveryDevice(Chromium.Browsers browsers)
+            throws Exception {
+        try (DeviceFleet fleet = DeviceFleet.open(FleetConfig.builder()
+                .gateway(URI.create("ws://127.0.0.1:" + platform.gatewayPort() + "/v1/connect"))
+                .devices(DEVICES)
+                .deviceIds(i -> "console-device-" + i)
+                .tokens(i -> platform.deviceTokens().issue("console-device-" + i, SEGMENT, Duration.ofHours(1)))
+                .bundleApi(URI.create("http://127.0.0.1:" + platform.bundlePort()))
+                .build())) {
+            fleet.connectAll().get(30, TimeUnit.SECONDS);
+            WebDriver page = signedIn(browsers.open(), OPERATOR);
+            assertThat(text(page, "who-name")).isEqualTo("alice");
+
+            // Create.
+            page.findElement(By.id("new-event")).click();
+            type(page, "f-id", CATALOG_EVENT);
+            type(page, "f-title", "UFC 309: Jones vs Miocic");
+            type(page, "f-scheduled_start", inHours(2));
+            type(page, "f-expected_end", inHours(5));
+            type(page, "f-segments", SEGMENT);
+            page.findElement(By.id("form-save")).click();
+            await().atMost(Duration.ofSeconds(10)).until(() -> text(page, "detail-id").equals(CATALOG_EVENT));
+            await().until(() -> !page.findElements(By.cssSelector("#events tr[data-id='" + CATALOG_EVENT + "']")).isEmpty());
+            assertThat(text(page, "detail-stage")).isEqualTo("SCHEDULED");
+            assertThat(text(page, "detail-audience")).isEqualTo(SEGMENT);
+            assertThat(page.findElement(By.cssSelector("#events tr[data-id='" + CATALOG_EVENT + "'] .countdown")).getText())
+                    .startsWith("in ");
+
+            // Edit the schedule: a start in the past is refused, and the API's message is shown next to the field.
+            page.findElement(By.id("edit-event")).click();
+            type(page, "f-scheduled_start", Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString());
+            page.findElement(By.id("form-save")).click();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !text(page, "err-scheduled_start").isEmpty());
+            assertThat(text(page, "err-scheduled_start")).contains("is in the past");
+            assertThat(page.findElement(By.id("f-scheduled_start")).getAttribute("aria-invalid")).isEqualTo("true");
+            assertThat(text(page, "err-title")).isEmpty();
+            Chromium.Browsers.screenshot(page, SCREENSHOTS.resolve("console-validation.png"));
+            String fixedStart = inHours(1);
+            type(page, "f-scheduled_start", fixedStart);
+            page.findElement(By.id("form-save")).click();
+            await().atMost(Duration.ofSeconds(10)).until(() -> page.findElement(By.id("event-form")).getAttribute("hidden") != null);
+            assertThat(event(CATALOG_EVENT)).contains("\"scheduled_start\":\"" + fixedStart + "\"");
+
+            // PREFETCH, with a confirmation naming the event and its audience.
+            transition(page, "PREFETCH", confirmation -> assertThat(confirmation)
+                    .contains("UFC 309: Jones vs Miocic", CATALOG_EVENT, SEGMENT));
+            await().atMost(Duration.ofSeconds(10)).until(() -> text(page, "detail-stage").equals("PREFETCH"));
+            assertThat(page.findElements(By.cssSelector("#transitions button")).stream().map(b -> b.getAttribute("data-to")))
+                    .containsExactly("PRE_SHOW", "LIVE", "CANCELLED");
+
+            // What devices will show once LIVE, before the button is pressed.
+            By liveRendering = By.cssSelector("#renderings .rendering[data-stage='LIVE']");
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> {
+                if (!page.findElements(liveRendering).isEmpty()) {
+                    return true;
+                }
+                // renderings are read when the event is shown: show it again while the prefetch node makes the bundle
+                page.findElement(By.cssSelector("#events tr[data-id='" + CATALOG_EVENT + "']")).click();
+                return false;
+            });
+            assertThat(page.findElement(By.cssSelector("#renderings .rendering[data-stage='LIVE'] .row-title")).getText())
+                    .isNotBlank();
+
+            // LIVE; the confirmation is in the screenshots.
+            transition(page, "LIVE", confirmation -> {
+                assertThat(confirmation).contains(CATALOG_EVENT, SEGMENT, "LIVE");
+                Chromium.Browsers.screenshot(page, SCREENSHOTS.resolve("console-confirm.png"));
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> text(page, "detail-stage").equals("LIVE"));
+
+            // Delivery of the LIVE update reaches every device (seq 3: the schedule change and PREFETCH came first).
+            String liveSeq = text(page, "detail-seq");
+            assertThat(liveSeq).isEqualTo("3");
+            fleet.whenReached(CATALOG_EVENT, 3, DEVICES).get(30, TimeUnit.SECONDS);
+            By livePercent = By.cssSelector("#delivery tr[data-seq='3'] .acked-percent");
+            await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                    .until(() -> page.findElement(livePercent).getText().equals("100 %"));
+            assertThat(page.findElement(By.cssSelector("#delivery tr[data-seq='3'] .targeted")).getText())
+                    .isEqualTo(String.valueOf(DEVICES));
+            assertThat(page.findElement(By.cssSelector("#delivery tr[data-seq='3'] .acked")).getText())
+                    .isEqualTo(String.valueOf(DEVICES));
+            assertThat(page.findElements(By.cssSelector("#delivery-chart .uplot"))).hasSize(1);
+
+            // History names the operator's token.
+            await().atMost(Duration.ofSeconds(10)).until(() -> page.findElements(By.cssSelector("#history td.actor")).size() >= 4);
+            assertThat(page.findElements(By.cssSelector("#history td.actor")).stream().map(WebElement::getText).distinct())
+                    .containsExactly("alice");
+            Chromium.Browsers.screenshot(page, SCREENSHOTS.resolve("console-live.png"));
+            scrollTo(page, "renderings");
+            Chromium.Browsers.screenshot(page, SCREENSHOTS.resolve("console-renderings.png"));
+        }
+    }
+
+    @Test
+    void aStalePageGetsThe412ExplainedAndNothingIsApplied(Chromium.Browsers browsers) throws Exception {
+        String id = "ev-stale-page";
+        assertThat(api("POST", "/v1/events", "{\"id\":\"" + id + "\",\"title\":\"Derby\",\"scheduled_start\":\""
+                + inHours(3) + "\",\"segments\":[\"us-en-teen\"]}").statusCode()).isEqualTo(201);
+        WebDriver page = signedIn(browsers.open(), OPERATOR);
+        select(page, id);
+
+        // Someone else changes the event behind the page.
+        assertThat(api("PATCH", "/v1/events/" + id, "{\"title\":\"Derby (moved)\"}").statusCode()).isEqualTo(200);
+
+        transition(page, "LIVE", confirmation -> assertThat(confirmation).contains("Derby", "us-en-teen"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> page.findElement(By.id("banner")).isDisplayed());
+        assertThat(text(page, "banner-text")).contains("changed since this page showed it", "Nothing was applied");
+        assertThat(event(id)).contains("\"stage\":\"SCHEDULED\"");
+        Chromium.Browsers.screenshot(page, SCREENSHOTS.resolve("console-stale.png"));
+
+        // Reloading shows the current version; the same button then works.
+        page.findElement(By.id("banner-reload")).click();
+        await().until(() -> text(page, "detail-title").equals("Derby (moved)"));
+        transition(page, "PREFETCH", confirmation -> assertThat(confirmation).contains("Derby (moved)"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> text(page, "detail-stage").equals("PREFETCH"));
+    }
+
+    @Test
+    void aViewerSeesEventsAndHistoryButNoWriteControls(Chromium.Browsers browsers) throws Exception {
+        String id = "ev-for-viewers";
+        assertThat(api("POST", "/v1/events", "{\"id\":\"" + id + "\",\"title\":\"Grand Prix\",\"scheduled_start\":\""
+                + inHours(4) + "\"}").statusCode()).isEqualTo(201);
+        WebDriver page = signedIn(browsers.open(), VIEWER);
+        assertThat(text(page, "who-role")).isEqualTo("viewer");
+        select(page, id);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !page.findElements(By.cssSelector("#history td.actor")).isEmpty());
+        assertThat(page.findElements(By.cssSelector("#history td.actor")).get(0).getText()).isEqualTo("alice");
+
+        assertThat(page.findElements(By.id("new-event"))).isEmpty();
+        assertThat(page.findElements(By.id("edit-event"))).isEmpty();
+        assertThat(page.findElements(By.id("transitions"))).isEmpty();
+        assertThat(page.findElements(By.cssSelector("#detail-pane button")).stream().filter(WebElement::isDisplayed)
+                .map(WebElement::getText)).doesNotContain("Go LIVE", "Move to PREFETCH", "Move to CANCELLED");
+        Chromium.Browsers.screenshot(page, SCREENSHOTS.resolve("console-viewer.png"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aWriteWhoseAnswerIsLostIsRetriedWithTheSameIdempotencyKeyAndAppliedOnce(Chromium.Browsers browsers) throws Exception {
+        WebDriver page = signedIn(browsers.open(), OPERATOR);
+        // The console's own API client, over a connection that loses the first answer after the server applied it.
+        Map<String, Object> outcome = (Map<String, Object>) ((JavascriptExecutor) page).executeAsyncScript("""
+                const start = arguments[0];
+                const done = arguments[arguments.length - 1];
+                import('./api.js').then(async ({ call }) => {
+                  const keys = [];
+                  let attempts = 0;
+                  const lossy = async (path, init) => {
+                    keys.push(init.headers['Idempotency-Key']);
+                    const answer = await fetch(path, init);
+                    if (attempts++ === 0) throw new TypeError('connection lost');
+                    return answer;
+                  };
+                  const body = { id: 'ev-lost-answer', title: 'Lost answer', scheduled_start: start };
+                  try {
+                    const created = await call('POST', '/v1/events', { body, write: true, fetcher: lossy });
+                    done({ keys, status: created.status, replayed: created.replayed, id: created.body.id });
+                  } catch (e) {
+                    done({ keys, error: String(e) });
+                  }
+                });
+                """, inHours(6));
+        assertThat(outcome).as(String.valueOf(outcome)).containsEntry("status", 201L).containsEntry("replayed", true)
+                .containsEntry("id", "ev-lost-answer");
+        List<String> keys = (List<String>) outcome.get("keys");
+        assertThat(keys).hasSize(2);
+        assertThat(keys.get(0)).startsWith("console-").isEqualTo(keys.get(1));
+        assertThat(history("ev-lost-answer")).as("created once").containsOnlyOnce("\"reason\":\"created\"");
+    }
+
+    @Test
+    void anUnknownTokenIsRefusedAtSignInAndNotKept(Chromium.Browsers browsers) {
+        WebDriver page = browsers.open();
+        page.get(console());
+        type(page, "token", "not-a-token-of-this-server");
+        page.findElement(By.id("sign-in-button")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !text(page, "sign-in-error").isEmpty());
+        assertThat(text(page, "sign-in-error")).contains("not one of this server");
+        assertThat(((JavascriptExecutor) page).executeScript("return sessionStorage.length")).isEqualTo(0L);
+        assertThat(page.getCurrentUrl()).doesNotContain("token");
+    }
+
+    // ---- helpers ----
+
+    static String console() {
+        return "http://127.0.0.1:" + platform.adminPort() + "/console/";
+    }
+
+    static WebDriver signedIn(WebDriver page, String token) {
+        page.get(console());
+        await().atMost(Duration.ofSeconds(10)).until(() -> page.findElement(By.id("token")).isDisplayed());
+        type(page, "token", token);
+        page.findElement(By.id("sign-in-button")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> page.findElement(By.id("app")).isDisplayed());
+        // the token is in this tab's session storage, not in the URL or a cookie
+        assertThat(page.getCurrentUrl()).doesNotContain(token);
+        assertThat(page.manage().getCookies()).isEmpty();
+        return page;
+    }
+
+    static void select(WebDriver page, String id) {
+        By row = By.cssSelector("#events tr[data-id='" + id + "']");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !page.findElements(row).isEmpty());
+        await().ignoreExceptions().until(() -> {
+            page.findElement(row).click();
+            return text(page, "detail-id").equals(id);
+        });
+    }
+
+    interface Confirmation {
+        void check(String text) throws Exception;
+    }
+
+    /** Presses the transition button, checks the confirmation dialog's text, confirms. */
+    static void transition(WebDriver page, String to, Confirmation check) throws Exception {
+        page.findElement(By.cssSelector("#transitions button[data-to='" + to + "']")).click();
+        await().atMost(Duration.ofSeconds(5)).until(() -> page.findElement(By.id("confirm")).isDisplayed());
+        check.check(text(page, "confirm-title") + " " + text(page, "confirm-text"));
+        page.findElement(By.id("confirm-ok")).click();
+    }
+
+    static void scrollTo(WebDriver page, String id) {
+        ((JavascriptExecutor) page).executeScript("document.getElementById(arguments[0]).scrollIntoView()", id);
+    }
+
+    static void type(WebDriver page, String id, String value) {
+        WebElement input = page.findElement(By.id(id));
+        input.clear();
+        input.sendKeys(value);
+    }
+
+    static String text(WebDriver page, String id) {
+        return page.findElement(By.id(id)).getText();
+    }
+
+    static String inHours(int hours) {
+        return Instant.now().plus(hours, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    static HttpResponse<String> api(String method, String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + platform.adminPort() + path))
+                .method(method, HttpRequest.BodyPublishers.ofString(body))
+                .header("Authorization", "Bearer " + OPERATOR).header("Content-Type", "application/json").build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String history(String id) throws Exception {
+        return event(id + "/history");
+    }
+
+    static String event(String id) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + platform.adminPort() + "/v1/events/" + id))
+                .header("Authorization", "Bearer " + VIEWER).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+}
