@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Memory: {@code soak.memoryMetric} (a Prometheus series selector, summed) is read from
  * {@code soak.metricsUrl} once the herd is connected and again just before the soak ends, with the
- * devices still connected; each reading is the lowest of five one second apart (heap use rises and
+ * devices still connected; each reading is the lowest of {@code soak.memorySamples} (5) one second apart (heap use rises and
  * falls with each collection). The run passes if no request failed and the end reading is at most
  * {@code soak.maxMemoryGrowthMiB} above the start: logged as the request
  * {@value #MEMORY_FLAT}, OK or KO with both figures in its message.
@@ -61,6 +61,7 @@ public class SoakSimulation extends Simulation {
     private final String metricsUrl = Settings.string("soak.metricsUrl", Settings.httpBase(gatewayUrls.get(0)) + "/metrics");
     private final String memoryMetric = Settings.string("soak.memoryMetric", "jvm_memory_used_bytes{area=\"heap\"}");
     private final int maxGrowthMiB = Settings.nonNegativeInt("soak.maxMemoryGrowthMiB", 64);
+    private final int memorySamples = Settings.positiveInt("soak.memorySamples", 5);
     private final Duration assembleTimeout = Settings.seconds("soak.assembleTimeoutSeconds", 30);
     private final String runId = "soak-" + System.currentTimeMillis();
 
@@ -140,7 +141,7 @@ public class SoakSimulation extends Simulation {
                         devices - connected.getCount(), devices);
             }
             long startMillis = System.currentTimeMillis();
-            double before = MemorySample.lowest(metricsClient, metricsUrl, memoryMetric, 5);
+            double before = MemorySample.lowest(metricsClient, metricsUrl, memoryMetric, memorySamples);
             Instant end = Instant.now().plus(duration);
             Stage[] cycle = {Stage.PREFETCH, Stage.LIVE, Stage.ENDED};
             int updates = 0;
@@ -156,8 +157,8 @@ public class SoakSimulation extends Simulation {
                 published.add(new String[] {event, accepted.path("seq").asText()});
                 updates++;
             }
-            Thread.sleep(Math.max(0, Duration.between(Instant.now(), end).toMillis() - 5_000));
-            double after = MemorySample.lowest(metricsClient, metricsUrl, memoryMetric, 5);
+            Thread.sleep(Math.max(0, Duration.between(Instant.now(), end).toMillis() - memorySamples * 1_000L));
+            double after = MemorySample.lowest(metricsClient, metricsUrl, memoryMetric, memorySamples);
             double growthMiB = (after - before) / (1024 * 1024);
             String figures = String.format(Locale.ROOT, "%s: %.1f MiB at start, %.1f MiB at end (%+.1f MiB, bound +%d MiB), %d updates",
                     memoryMetric, before / (1024 * 1024), after / (1024 * 1024), growthMiB, maxGrowthMiB, updates);
