@@ -36,8 +36,9 @@ import java.util.Map;
  *   <li>{@code gateway}: default settings (the broadcast herd, the soak);</li>
  *   <li>{@code throttledGateway}: 20 new connections per second and {@code Retry-After} of 1–2 s,
  *       so that a reconnect storm of a few dozen devices meets its admission limits;</li>
- *   <li>{@code prefetch}: two requests in flight, one of them reserved for {@code critical}, so
- *       that a burst of a few dozen prefetch requests is shed.</li>
+ *   <li>{@code prefetch}: two requests in flight for any priority plus 40 that only
+ *       {@code critical} may use, so that a burst of a few dozen prefetch requests is shed while a
+ *       burst of 20 critical ones never is.</li>
  * </ul>
  * Plus {@code /metrics} with this JVM's heap ({@code jvm_memory_used_bytes{area="heap",id=…}},
  * read right after a collection, so it shows retained memory), which the soak samples.
@@ -68,7 +69,7 @@ final class EmbeddedTarget implements AutoCloseable {
         InMemoryCatalogBlobStore blobs = new InMemoryCatalogBlobStore();
         CatalogPublisher.publish(blobs, CatalogSource.synthetic(2_000, 5, 10));
         catalog = CatalogConsumer.open(blobs);
-        prefetch = PrefetchService.start(BundleServerConfig.defaults().withHost("127.0.0.1").withPort(0).withLimits(2, 1),
+        prefetch = PrefetchService.start(BundleServerConfig.defaults().withHost("127.0.0.1").withPort(0).withLimits(2, 40),
                 catalog, new InMemoryBundleStore(), bus, tokens, clock);
         metrics = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         metrics.createContext("/metrics", exchange -> {
