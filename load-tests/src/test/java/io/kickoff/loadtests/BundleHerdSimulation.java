@@ -36,15 +36,17 @@ import java.util.TreeMap;
 
 /**
  * The bundle herd on the prefetch service's {@code GET /v1/bundles}: {@code bundles.prefetchDevices}
- * devices fetch their segment's bundles with {@code X-Priority: prefetch}, spread over
- * {@code bundles.windowSeconds} (as devices do ahead of an event), while {@code bundles.criticalDevices}
+ * devices fetch their segment's bundles with {@code X-Priority: prefetch}, each after a random delay
+ * in {@code bundles.windowSeconds} (as devices jitter their prefetch ahead of an event), or all at
+ * once ({@code bundles.arrival=burst}), while {@code bundles.criticalDevices}
  * devices arrive at once at {@code bundles.burstAtSeconds} with {@code X-Priority: critical} (devices
  * that missed their bundle and need it now). Every device then revalidates with
  * {@code If-None-Match} and must get 304.
  *
  * <p>Checks: critical requests get 200 or 304, never shed; prefetch requests get 200, 304 or 503,
- * and a 503 must carry {@code Retry-After}; a 200 carries an {@code ETag} and a body. The run passes
- * only if no check failed. Needs a prefetch node whose events are in PREFETCH;
+ * and a 503 must carry {@code Retry-After}; a 200 carries an {@code ETag} and a body. Each shed
+ * request is also logged as {@value #PREFETCH_SHED}, so shedding by priority is in the report. The run
+ * passes only if no check failed (and, with {@code bundles.expectShedding=true}, something was shed). Needs a prefetch node whose events are in PREFETCH;
  * {@code load-tests/run-bundles.sh} sets one up.
  */
 public class BundleHerdSimulation extends Simulation {

@@ -34,11 +34,11 @@ import java.util.Map;
  * catalog, all on ephemeral ports with the development secrets the simulations default to.
  * <ul>
  *   <li>{@code gateway}: default settings (the broadcast herd, the soak);</li>
- *   <li>{@code throttledGateway}: 20 new connections per second and {@code Retry-After} of 1–2 s,
+ *   <li>{@code throttledGateway}: 10 new connections per second (a burst of 10) and {@code Retry-After} of 1–2 s,
  *       so that a reconnect storm of a few dozen devices meets its admission limits;</li>
- *   <li>{@code prefetch}: two requests in flight for any priority plus 40 that only
+ *   <li>{@code prefetch}: one request in flight for any priority plus 40 that only
  *       {@code critical} may use, so that a burst of a few dozen prefetch requests is shed while a
- *       burst of 20 critical ones never is.</li>
+ *       burst of 20 critical ones never is (at most 21 in flight).</li>
  * </ul>
  * Plus {@code /metrics} with this JVM's heap ({@code jvm_memory_used_bytes{area="heap",id=…}},
  * read right after a collection, so it shows retained memory), which the soak samples.
@@ -64,12 +64,12 @@ final class EmbeddedTarget implements AutoCloseable {
         gateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("gateway-1")
                 .warmUp(GatewayConfig.WarmUp.OFF).build(), tokens, bus, clock);
         throttledGateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("gateway-2")
-                .maxConnectsPerSecond(20).retryAfter(Duration.ofSeconds(1), Duration.ofSeconds(2))
+                .maxConnectsPerSecond(10).retryAfter(Duration.ofSeconds(1), Duration.ofSeconds(2))
                 .warmUp(GatewayConfig.WarmUp.OFF).build(), tokens, bus, clock);
         InMemoryCatalogBlobStore blobs = new InMemoryCatalogBlobStore();
         CatalogPublisher.publish(blobs, CatalogSource.synthetic(2_000, 5, 10));
         catalog = CatalogConsumer.open(blobs);
-        prefetch = PrefetchService.start(BundleServerConfig.defaults().withHost("127.0.0.1").withPort(0).withLimits(2, 40),
+        prefetch = PrefetchService.start(BundleServerConfig.defaults().withHost("127.0.0.1").withPort(0).withLimits(1, 40),
                 catalog, new InMemoryBundleStore(), bus, tokens, clock);
         metrics = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         metrics.createContext("/metrics", exchange -> {

@@ -55,7 +55,7 @@ class SimulationsIT {
     @Test
     void reconnectStormObeysRetryAfterUntilAllAreBack() {
         assertThat(run(ReconnectStormSimulation.class, Map.of(
-                "storm.devices", "40", "storm.connectRate", "10",
+                "storm.devices", "40", "storm.connectRate", "5",
                 "storm.gatewayUrl", target.throttledGatewayUrl(), "storm.expectRefusals", "true")))
                 .as("Gatling status (0: every assertion held)").isZero();
     }
@@ -64,7 +64,7 @@ class SimulationsIT {
     void prefetchBurstIsShedWhileCriticalIsServed() {
         assertThat(run(BundleHerdSimulation.class, Map.of(
                 "bundles.url", target.bundlesUrl(), "bundles.segments", EmbeddedTarget.CATALOG_SEGMENTS,
-                "bundles.prefetchDevices", "60", "bundles.arrival", "burst",
+                "bundles.prefetchDevices", "100", "bundles.arrival", "burst",
                 "bundles.criticalDevices", "20", "bundles.burstAtSeconds", "0", "bundles.expectShedding", "true")))
                 .as("Gatling status (0: every assertion held)").isZero();
     }
