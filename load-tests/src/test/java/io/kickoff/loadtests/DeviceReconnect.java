@@ -109,13 +109,22 @@ final class DeviceReconnect {
                         }
                         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                         if (cause instanceof WebSocketHandshakeException refused && refused.getResponse().statusCode() == 503) {
-                            onLoop(() -> refusedWith(start, refused.getResponse().headers().firstValueAsLong("Retry-After")));
+                            onLoop(() -> refusedWith(start, retryAfterSeconds(refused.getResponse().headers())));
                         } else if (cause instanceof WebSocketHandshakeException refused) {
                             onLoop(() -> fail(start, "upgrade answered HTTP " + refused.getResponse().statusCode()));
                         } else {
                             onLoop(() -> fail(start, cause.toString()));
                         }
                     });
+        }
+
+        /** {@code Retry-After} in seconds (the form the gateway sends); empty if absent or not a number of seconds. */
+        private static OptionalLong retryAfterSeconds(java.net.http.HttpHeaders headers) {
+            try {
+                return headers.firstValueAsLong("Retry-After");
+            } catch (NumberFormatException e) {
+                return OptionalLong.empty();
+            }
         }
 
         /** 503: log it, wait Retry-After (seconds), try again; without Retry-After the device has no rule to follow. */
