@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -20,9 +21,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import scala.Option;
 
 /**
- * A device coming back after its connection dropped, as docs/protocol.md §6 tells it to: it
- * upgrades again; on {@code 503} it waits exactly the {@code Retry-After} it was given, then tries
- * again; once admitted it sends {@code hello} and waits for its {@code welcome}.
+ * A device coming back after its connection dropped or its node sent it away, as docs/protocol.md
+ * §6 tells it to: it upgrades again; on {@code 503} it waits exactly the {@code Retry-After} it was
+ * given, then tries again (at the next node, when it knows several); once admitted it sends
+ * {@code hello} and waits for its {@code welcome}.
  *
  * <p>Gatling's own WebSocket client reports a refused upgrade only as a failure message, without
  * its headers, so a device could not read {@code Retry-After}; this action makes the reconnect with
@@ -46,23 +48,29 @@ final class DeviceReconnect {
     private DeviceReconnect() {
     }
 
-    /** The action: reconnects to {@code gatewayUrl}/v1/connect with the session's {@code token}. */
-    static ActionBuilder action(HttpClient client, String gatewayUrl, StormProgress progress) {
-        URI uri = URI.create(gatewayUrl + "/v1/connect");
+    /**
+     * The action: reconnects to {@code /v1/connect} of one of {@code gatewayUrls} with the session's
+     * {@code token}, starting at a node picked by the device's id and moving to the next node after
+     * each refusal ("another node may take you").
+     */
+    static ActionBuilder action(HttpClient client, List<String> gatewayUrls, StormProgress progress) {
+        List<URI> uris = gatewayUrls.stream().map(url -> URI.create(url + "/v1/connect")).toList();
         return () -> (io.gatling.core.action.builder.ActionBuilder) (ctx, next) ->
                 new Timings.ChainedAction("reconnect", next) {
                     @Override
                     public void execute(Session session) {
-                        new Attempts(client, uri, progress, ctx.coreComponents().statsEngine(), session, next).attempt();
+                        new Attempts(client, uris, progress, ctx.coreComponents().statsEngine(), session, next,
+                                new int[] {(int) (session.userId() % uris.size())}).attempt();
                     }
                 };
     }
 
     /** One device's attempts; every callback resumes on the session's event loop, as Gatling expects. */
-    private record Attempts(HttpClient client, URI uri, StormProgress progress, StatsEngine stats, Session session,
-                            Action next) {
+    private record Attempts(HttpClient client, List<URI> uris, StormProgress progress, StatsEngine stats, Session session,
+                            Action next, int[] node) {
 
         void attempt() {
+            URI uri = uris.get(node[0]);
             long start = System.currentTimeMillis();
             AtomicBoolean welcomed = new AtomicBoolean();
             WebSocket.Listener listener = new WebSocket.Listener() {
@@ -138,6 +146,7 @@ final class DeviceReconnect {
             }
             long waitMillis = retryAfterSeconds.getAsLong() * 1000;
             log(REFUSED, Timings.Span.ok(start, refusedAt));
+            node[0] = (node[0] + 1) % uris.size();
             session.eventLoop().schedule(() -> {
                 long now = System.currentTimeMillis();
                 log(WAITED, now - refusedAt >= waitMillis ? Timings.Span.ok(refusedAt, now)

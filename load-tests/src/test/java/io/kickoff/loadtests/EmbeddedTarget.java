@@ -30,12 +30,14 @@ import java.util.Map;
 
 /**
  * A whole platform in this JVM, in memory, for the simulations' integration test: Live State
- * Manager, two gateway nodes on one in-process bus, and a prefetch node following a synthetic
+ * Manager, three gateway nodes on one in-process bus, and a prefetch node following a synthetic
  * catalog, all on ephemeral ports with the development secrets the simulations default to.
  * <ul>
  *   <li>{@code gateway}: default settings (the broadcast herd, the soak);</li>
  *   <li>{@code throttledGateway}: 10 new connections per second (a burst of 10) and {@code Retry-After} of 1–2 s,
  *       so that a reconnect storm of a few dozen devices meets its admission limits;</li>
+ *   <li>{@code drainableGateway}: an ops token and a drain window of 2 s, to be drained by a storm
+ *       whose devices move to {@code gateway};</li>
  *   <li>{@code prefetch}: one request in flight for any priority plus 40 that only
  *       {@code critical} may use, so that a burst of a few dozen prefetch requests is shed while a
  *       burst of 20 critical ones never is (at most 21 in flight).</li>
@@ -45,11 +47,13 @@ import java.util.Map;
  */
 final class EmbeddedTarget implements AutoCloseable {
     static final String CATALOG_SEGMENTS = "s3,s4";
+    static final String OPS_TOKEN = "load-tests-ops";
 
     private final InProcessEventBus bus = new InProcessEventBus();
     private final LiveStateManager lsm;
     private final Gateway gateway;
     private final Gateway throttledGateway;
+    private final Gateway drainableGateway;
     private final CatalogConsumer catalog;
     private final PrefetchService prefetch;
     private final HttpServer metrics;
@@ -65,6 +69,9 @@ final class EmbeddedTarget implements AutoCloseable {
                 .warmUp(GatewayConfig.WarmUp.OFF).build(), tokens, bus, clock);
         throttledGateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("gateway-2")
                 .maxConnectsPerSecond(10).retryAfter(Duration.ofSeconds(1), Duration.ofSeconds(2))
+                .warmUp(GatewayConfig.WarmUp.OFF).build(), tokens, bus, clock);
+        drainableGateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("gateway-3")
+                .opsToken(OPS_TOKEN).drainWindow(Duration.ofSeconds(2))
                 .warmUp(GatewayConfig.WarmUp.OFF).build(), tokens, bus, clock);
         InMemoryCatalogBlobStore blobs = new InMemoryCatalogBlobStore();
         CatalogPublisher.publish(blobs, CatalogSource.synthetic(2_000, 5, 10));
@@ -82,6 +89,7 @@ final class EmbeddedTarget implements AutoCloseable {
         metrics.start();
         gateway.whenReady().join();
         throttledGateway.whenReady().join();
+        drainableGateway.whenReady().join();
     }
 
     private static String heapSeries() {
@@ -104,6 +112,10 @@ final class EmbeddedTarget implements AutoCloseable {
         return "ws://127.0.0.1:" + throttledGateway.port();
     }
 
+    String drainableGatewayUrl() {
+        return "ws://127.0.0.1:" + drainableGateway.port();
+    }
+
     String adminUrl() {
         return "http://127.0.0.1:" + lsm.adminPort();
     }
@@ -121,6 +133,7 @@ final class EmbeddedTarget implements AutoCloseable {
         metrics.stop(0);
         prefetch.close();
         catalog.close();
+        drainableGateway.close();
         throttledGateway.close();
         gateway.close();
         lsm.close();

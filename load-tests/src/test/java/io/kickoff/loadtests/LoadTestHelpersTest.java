@@ -101,6 +101,12 @@ class LoadTestHelpersTest {
     }
 
     @Test
+    void stormTriggerIsCloseOrDrain() {
+        assertThat(ReconnectStormSimulation.Trigger.parse("DRAIN")).isEqualTo(ReconnectStormSimulation.Trigger.DRAIN);
+        assertThatThrownBy(() -> ReconnectStormSimulation.Trigger.parse("kill")).hasMessageContaining("-Dstorm.trigger");
+    }
+
+    @Test
     void bundleArrivalIsJitterOrBurst() {
         assertThat(BundleHerdSimulation.Arrival.parse("Burst")).isEqualTo(BundleHerdSimulation.Arrival.BURST);
         assertThatThrownBy(() -> BundleHerdSimulation.Arrival.parse("ramp")).hasMessageContaining("-Dbundles.arrival");

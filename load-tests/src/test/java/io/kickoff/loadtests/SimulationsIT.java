@@ -61,6 +61,15 @@ class SimulationsIT {
     }
 
     @Test
+    void drainedNodesDevicesMoveToAnotherNode() {
+        assertThat(run(ReconnectStormSimulation.class, Map.of(
+                "storm.devices", "20", "storm.connectRate", "20", "storm.trigger", "drain",
+                "storm.gatewayUrl", target.drainableGatewayUrl(), "storm.reconnectUrls", target.gatewayUrl(),
+                "kickoff.opsToken", EmbeddedTarget.OPS_TOKEN, "storm.drainWindowSeconds", "2")))
+                .as("Gatling status (0: every assertion held)").isZero();
+    }
+
+    @Test
     void prefetchBurstIsShedWhileCriticalIsServed() {
         assertThat(run(BundleHerdSimulation.class, Map.of(
                 "bundles.url", target.bundlesUrl(), "bundles.segments", EmbeddedTarget.CATALOG_SEGMENTS,
