@@ -75,6 +75,9 @@ public class SoakSimulation extends Simulation {
     private volatile boolean over;
     private volatile Timings.Span memoryVerdict;
     private volatile String outcome = "the producer did not run";
+    /** The soak's event not moved to ENDED yet, if any, and its stage: closed in {@link #after()}, so later runs' devices are not sent it. */
+    private volatile String unended;
+    private volatile Stage unendedStage;
     private Thread producer;
 
     private final ScenarioBuilder soak = scenario("soak")
@@ -155,6 +158,8 @@ public class SoakSimulation extends Simulation {
                 }
                 JsonNode accepted = admin.transition(event, stage).body();
                 published.add(new String[] {event, accepted.path("seq").asText()});
+                unended = stage == Stage.ENDED ? null : event;
+                unendedStage = stage;
                 updates++;
             }
             Thread.sleep(Math.max(0, Duration.between(Instant.now(), end).toMillis() - memorySamples * 1_000L));
@@ -182,5 +187,14 @@ public class SoakSimulation extends Simulation {
             producer.interrupt();
         }
         System.out.println("soak: " + outcome);
+        String event = unended;
+        if (event != null) {
+            try {
+                // A LIVE event ends; one still in PREFETCH can only be cancelled.
+                admin.transition(event, unendedStage == Stage.LIVE ? Stage.ENDED : Stage.CANCELLED);
+            } catch (RuntimeException e) {
+                System.out.println("soak: could not end " + event + ": " + e.getMessage());
+            }
+        }
     }
 }
