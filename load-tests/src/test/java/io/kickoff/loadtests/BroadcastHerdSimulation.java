@@ -1,6 +1,7 @@
 package io.kickoff.loadtests;
 
 import static io.gatling.javaapi.core.CoreDsl.details;
+import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.exitHereIfFailed;
 import static io.gatling.javaapi.core.CoreDsl.feed;
 import static io.gatling.javaapi.core.CoreDsl.global;
@@ -50,7 +51,8 @@ public class BroadcastHerdSimulation extends Simulation {
     private final int devices = Settings.positiveInt("herd.devices", 200);
     private final int connectRate = Settings.positiveInt("herd.connectRate", 100);
     private final int warmupDevices = Settings.nonNegativeInt("herd.warmupDevices", 50);
-    private final String gatewayUrl = Settings.string("herd.gatewayUrl", "ws://127.0.0.1:8080");
+    /** Devices are spread round-robin over these gateways (one node or several behind no balancer). */
+    private final List<String> gatewayUrls = Settings.list("herd.gatewayUrls", Settings.string("herd.gatewayUrl", "ws://127.0.0.1:8080"));
     private final String adminUrl = Settings.string("herd.adminUrl", "http://127.0.0.1:8081");
     private final String segment = Settings.string("herd.segment", "us-en");
     private final String eventId = Settings.string("herd.event", "herd-" + System.currentTimeMillis());
@@ -58,6 +60,10 @@ public class BroadcastHerdSimulation extends Simulation {
     private final Duration assembleTimeout = Settings.seconds("herd.assembleTimeoutSeconds", 30);
     private final Duration liveTimeout = Settings.seconds("herd.liveTimeoutSeconds", 30);
     private final boolean endEvents = Boolean.parseBoolean(Settings.string("herd.endEvent", "true"));
+    /** false: another producer (a person, a script) moves {@code herd.event} to LIVE; the run only listens. */
+    private final boolean goLive = Boolean.parseBoolean(Settings.string("herd.goLive", "true"));
+    /** Bound of the p99 of {@code issued_at} → device, asserted. */
+    private final int p99BoundMillis = Settings.positiveInt("herd.p99BoundMs", 5_000);
 
     /** Devices arrive at {@code connectRate} per second, warm-up devices too. */
     private final Duration ramp = rampFor(devices, connectRate);
@@ -83,18 +89,31 @@ public class BroadcastHerdSimulation extends Simulation {
             .exec(device("", "herd-" + eventId, eventId, progress, herdDeadline));
 
     private final HttpProtocolBuilder protocol = http
-            .wsBaseUrl(gatewayUrl)
+            .wsBaseUrls(gatewayUrls)
             .disableWarmUp();
+
+    /** Names of the timings the simulation logs itself (see {@link Timings}); they are in the HTML report. */
+    static final String LIVE_LATENCY = "LIVE: issued_at -> device";
+    static final String LIVE_FROM_ADMIN_CALL = "LIVE: admin call -> device";
+    static final String LIVE_TIME_TO_ALL = "LIVE: time to 100 %";
 
     public BroadcastHerdSimulation() {
         PopulationBuilder theHerd = herd.injectOpen(rampUsers(devices).during(ramp));
+        if (!goLive && warmupDevices > 0) {
+            throw new IllegalArgumentException("-Dherd.goLive=false needs -Dherd.warmupDevices=0: the warm-up goes LIVE itself");
+        }
         setUp(warmupDevices == 0 ? theHerd
                 : warmup.injectOpen(rampUsers(warmupDevices).during(warmupRamp)).andThen(theHerd))
                 .protocols(protocol)
                 .maxDuration(warmupDeadline.plus(herdDeadline).plus(liveTimeout.multipliedBy(2)).plus(Duration.ofSeconds(60)))
                 .assertions(
                         global().failedRequests().count().is(0L),
-                        details("LIVE").successfulRequests().count().is((long) devices));
+                        // 100 % of the devices received LIVE ...
+                        details("LIVE").successfulRequests().count().is((long) devices),
+                        details(LIVE_LATENCY).successfulRequests().count().is((long) devices),
+                        // ... so the last device logged the time to 100 %.
+                        details(LIVE_TIME_TO_ALL).successfulRequests().count().is(1L),
+                        details(LIVE_LATENCY).responseTime().percentile(99.0).lt(p99BoundMillis));
     }
 
     /**
@@ -116,7 +135,7 @@ public class BroadcastHerdSimulation extends Simulation {
                 .matching(jsonPath("$.stageUpdate.eventId").is(event))
                 .check(jsonPath("$.stageUpdate.stage").is("LIVE"),
                         jsonPath("$.stageUpdate.seq").saveAs("liveSeq"),
-                        jsonPath("$.stageUpdate.issuedAt").transform(herdProgress::liveReceived));
+                        jsonPath("$.stageUpdate.issuedAt").transform(herdProgress::liveReceived).saveAs("liveReceipt"));
         WsFrameCheck pong = ws.checkTextMessage(label + "pong after ack")
                 .matching(jsonPath("$.pong.serverTime").exists())
                 .check(jsonPath("$.pong.nonce").is("1"));
@@ -133,9 +152,25 @@ public class BroadcastHerdSimulation extends Simulation {
                         .await(Duration.ofSeconds(10)).on(welcome)
                         .await(deadline.plus(liveTimeout)).on(live))
                 .exec(exitHereIfFailed())
+                .exec(liveTimings(label, herdProgress))
                 .exec(ws(label + "ack").sendText("{\"ack\":{\"eventId\":\"" + event + "\",\"seq\":\"#{liveSeq}\"}}"))
                 .exec(ws(label + "ping").sendText("{\"ping\":{\"nonce\":\"1\"}}").await(Duration.ofSeconds(10)).on(pong))
                 .exec(ws(label + "close").close());
+    }
+
+    /**
+     * The device's LIVE figures as requests of their own: {@code issued_at} → receipt, admin call →
+     * receipt (when this run made the call), and, logged once by whichever device finds the herd
+     * complete, admin call (or {@code issued_at}) → the last device's receipt.
+     */
+    private static ChainBuilder liveTimings(String label, HerdProgress herdProgress) {
+        return exec(Timings.record(label + LIVE_LATENCY, session -> {
+                    String receipt = session.getString("liveReceipt");
+                    return Timings.Span.ok(HerdProgress.issuedAtMillis(receipt), HerdProgress.receivedMillis(receipt));
+                }))
+                .exec(Timings.record(label + LIVE_FROM_ADMIN_CALL, session -> herdProgress.adminCallMillis() < 0 ? null
+                        : Timings.Span.ok(herdProgress.adminCallMillis(), HerdProgress.receivedMillis(session.getString("liveReceipt")))))
+                .exec(Timings.record(label + LIVE_TIME_TO_ALL, session -> herdProgress.claimTimeToAll()));
     }
 
     /**
@@ -148,15 +183,24 @@ public class BroadcastHerdSimulation extends Simulation {
 
     @Override
     public void before() {
-        Probes.requireOk(Settings.httpBase(gatewayUrl) + "/readyz", "gateway");
+        for (String gatewayUrl : gatewayUrls) {
+            Probes.requireOk(Settings.httpBase(gatewayUrl) + "/readyz", "gateway");
+        }
         Probes.requireOk(adminUrl + "/healthz", "admin API");
         Instant start = Instant.now().plus(Duration.ofHours(2)).truncatedTo(ChronoUnit.SECONDS);
         if (warmupDevices > 0) {
             admin.createEvent(NewEventRequest.of(warmupEventId, "Herd warm-up " + eventId, start).withSegments(List.of(segment)));
         }
-        admin.createEvent(NewEventRequest.of(eventId, "Herd " + eventId, start).withSegments(List.of(segment)));
-        System.out.printf(Locale.ROOT, "herd: event %s created; %d warm-up devices, then %d devices of segment %s "
-                + "connect over %d s to %s%n", eventId, warmupDevices, devices, segment, ramp.toSeconds(), gatewayUrl);
+        if (goLive) {
+            admin.createEvent(NewEventRequest.of(eventId, "Herd " + eventId, start).withSegments(List.of(segment)));
+        }
+        System.out.printf(Locale.ROOT, "herd: event %s %s; %d warm-up devices, then %d devices of segment %s "
+                + "connect over %d s to %s%n", eventId, goLive ? "created" : "(moved to LIVE by another producer)",
+                warmupDevices, devices, segment, ramp.toSeconds(), gatewayUrls);
+        if (!goLive) {
+            producerOutcome = "another producer moves " + eventId + " to LIVE";
+            return;
+        }
         producer = new Thread(this::goLiveOnceEachHerdListens, "herd-producer");
         producer.setDaemon(true);
         producer.start();
@@ -210,7 +254,7 @@ public class BroadcastHerdSimulation extends Simulation {
         System.out.println("herd: " + producerOutcome);
         System.out.print(progress.summary());
         reportGatewayDelivery();
-        if (endEvents) {
+        if (endEvents && goLive) {
             // So that devices of later runs against the same platform are not sent these events.
             for (String event : warmupDevices > 0 ? List.of(warmupEventId, eventId) : List.of(eventId)) {
                 try {

@@ -2,11 +2,12 @@ package io.kickoff.loadtests;
 
 import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
 import static io.gatling.javaapi.core.CoreDsl.bodyLength;
+import static io.gatling.javaapi.core.CoreDsl.details;
 import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.feed;
 import static io.gatling.javaapi.core.CoreDsl.global;
 import static io.gatling.javaapi.core.CoreDsl.nothingFor;
-import static io.gatling.javaapi.core.CoreDsl.rampUsers;
+import static io.gatling.javaapi.core.CoreDsl.pause;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.header;
 import static io.gatling.javaapi.http.HttpDsl.http;
@@ -35,15 +36,17 @@ import java.util.TreeMap;
 
 /**
  * The bundle herd on the prefetch service's {@code GET /v1/bundles}: {@code bundles.prefetchDevices}
- * devices fetch their segment's bundles with {@code X-Priority: prefetch}, spread over
- * {@code bundles.windowSeconds} (as devices do ahead of an event), while {@code bundles.criticalDevices}
+ * devices fetch their segment's bundles with {@code X-Priority: prefetch}, each after a random delay
+ * in {@code bundles.windowSeconds} (as devices jitter their prefetch ahead of an event), or all at
+ * once ({@code bundles.arrival=burst}), while {@code bundles.criticalDevices}
  * devices arrive at once at {@code bundles.burstAtSeconds} with {@code X-Priority: critical} (devices
  * that missed their bundle and need it now). Every device then revalidates with
  * {@code If-None-Match} and must get 304.
  *
  * <p>Checks: critical requests get 200 or 304, never shed; prefetch requests get 200, 304 or 503,
- * and a 503 must carry {@code Retry-After}; a 200 carries an {@code ETag} and a body. The run passes
- * only if no check failed. Needs a prefetch node whose events are in PREFETCH;
+ * and a 503 must carry {@code Retry-After}; a 200 carries an {@code ETag} and a body. Each shed
+ * request is also logged as {@value #PREFETCH_SHED}, so shedding by priority is in the report. The run
+ * passes only if no check failed (and, with {@code bundles.expectShedding=true}, something was shed). Needs a prefetch node whose events are in PREFETCH;
  * {@code load-tests/run-bundles.sh} sets one up.
  */
 public class BundleHerdSimulation extends Simulation {
@@ -53,11 +56,31 @@ public class BundleHerdSimulation extends Simulation {
     private final List<String> segments = Settings.list("bundles.segments", "s3,s4");
     private final int prefetchDevices = Settings.nonNegativeInt("bundles.prefetchDevices", 400);
     private final Duration window = Duration.ofSeconds(Settings.positiveInt("bundles.windowSeconds", 20));
+    /** {@code jitter}: the prefetch devices wake together, each fetches after a random delay in the window; {@code burst}: all fetch at once. */
+    private final Arrival arrival = Arrival.parse(Settings.string("bundles.arrival", "jitter"));
+    /** true: the run fails unless the node shed at least one prefetch request (a run meant to show shedding). */
+    private final boolean expectShedding = Boolean.parseBoolean(Settings.string("bundles.expectShedding", "false"));
     private final int criticalDevices = Settings.nonNegativeInt("bundles.criticalDevices", 100);
     private final Duration burstAt = Settings.seconds("bundles.burstAtSeconds", 10);
     private final String tokenSecret = Settings.tokenSecret();
 
     private Map<String, Double> metricsBefore = Map.of();
+
+    /** How the prefetch devices spread their fetches. */
+    enum Arrival {
+        JITTER, BURST;
+
+        static Arrival parse(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "jitter" -> JITTER;
+                case "burst" -> BURST;
+                default -> throw new IllegalArgumentException("-Dbundles.arrival must be jitter or burst, got '" + value + "'");
+            };
+        }
+    }
+
+    /** Logged once per shed request, so shedding by priority shows as its own line of the report. */
+    static final String PREFETCH_SHED = "prefetch: shed (503 + Retry-After)";
 
     /**
      * One device: fetch its segment's bundles, then (if it got them) revalidate with the ETag.
@@ -66,11 +89,16 @@ public class BundleHerdSimulation extends Simulation {
     private static ChainBuilder fetchThenRevalidate(String label, String priority, List<Integer> fetchStatuses,
                                                     List<Integer> revalidateStatuses) {
         return exec(bundleRequest(label + ": fetch", priority)
-                .check(status().in(fetchStatuses))
+                .check(status().in(fetchStatuses).saveAs("fetchStatus"))
                 .checkIf((response, session) -> response.status().code() == 200)
                 .then(header("ETag").saveAs("etag"), bodyLength().gt(0))
                 .checkIf((response, session) -> response.status().code() == 503)
                 .then(header("Retry-After").exists()))
+                .doIf(session -> session.contains("fetchStatus") && session.getInt("fetchStatus") == 503).then(
+                        exec(Timings.record(label + ": shed (503 + Retry-After)", session -> {
+                            long now = System.currentTimeMillis();
+                            return Timings.Span.ok(now, now);
+                        })))
                 // Nothing changed in between, so the revalidation is a 304 (unless shed).
                 .doIf(session -> session.contains("etag")).then(
                         exec(bundleRequest(label + ": revalidate", priority)
@@ -86,8 +114,9 @@ public class BundleHerdSimulation extends Simulation {
                 .header("X-Priority", priority);
     }
 
-    private final ScenarioBuilder prefetch = scenario("prefetch (spread)")
+    private final ScenarioBuilder prefetch = scenario("prefetch (" + arrival.name().toLowerCase(Locale.ROOT) + ")")
             .exec(feed(new DeviceTokenFeeder(tokenSecret, "bundle-prefetch", segments, Duration.ofHours(6))))
+            .exec(arrival == Arrival.JITTER ? pause(Duration.ZERO, window) : pause(Duration.ZERO))
             .exec(fetchThenRevalidate("prefetch", "prefetch", List.of(200, 304, 503), List.of(304, 503)));
 
     private final ScenarioBuilder critical = scenario("critical (burst)")
@@ -104,7 +133,7 @@ public class BundleHerdSimulation extends Simulation {
     public BundleHerdSimulation() {
         List<PopulationBuilder> populations = new ArrayList<>();
         if (prefetchDevices > 0) {
-            populations.add(prefetch.injectOpen(rampUsers(prefetchDevices).during(window)));
+            populations.add(prefetch.injectOpen(atOnceUsers(prefetchDevices)));
         }
         if (criticalDevices > 0) {
             populations.add(burstAt.isZero()
@@ -117,7 +146,10 @@ public class BundleHerdSimulation extends Simulation {
         setUp(populations)
                 .protocols(protocol)
                 .maxDuration(window.plus(burstAt).plus(Duration.ofSeconds(120)))
-                .assertions(global().failedRequests().count().is(0L));
+                .assertions(expectShedding
+                        ? List.of(global().failedRequests().count().is(0L),
+                                details(PREFETCH_SHED).successfulRequests().count().gt(0L))
+                        : List.of(global().failedRequests().count().is(0L)));
     }
 
     @Override
@@ -133,8 +165,8 @@ public class BundleHerdSimulation extends Simulation {
             }
             System.out.printf(Locale.ROOT, "bundles: segment %s lists %d bundles%n", segment, count);
         }
-        System.out.printf(Locale.ROOT, "bundles: %d prefetch devices over %d s, %d critical at %d s, segments %s, %s%n",
-                prefetchDevices, window.toSeconds(), criticalDevices, burstAt.toSeconds(), segments, url);
+        System.out.printf(Locale.ROOT, "bundles: %d prefetch devices (%s over %d s), %d critical at %d s, segments %s, %s%n",
+                prefetchDevices, arrival == Arrival.JITTER ? "random delay" : "all at once, window unused", window.toSeconds(), criticalDevices, burstAt.toSeconds(), segments, url);
         metricsBefore = responseMetrics();
     }
 

@@ -6,6 +6,8 @@ import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -20,6 +22,8 @@ final class HerdProgress {
     private final CountDownLatch listening;
     private final ConcurrentLinkedQueue<Long> latencyMicros = new ConcurrentLinkedQueue<>();
     private final AtomicReference<Instant> lastReceipt = new AtomicReference<>();
+    private final AtomicLong firstIssuedAtMillis = new AtomicLong(Long.MAX_VALUE);
+    private final AtomicBoolean completionLogged = new AtomicBoolean();
     private volatile Instant adminCallStart;
 
     HerdProgress(int devices) {
@@ -55,12 +59,47 @@ final class HerdProgress {
         adminCallStart = at;
     }
 
-    /** A device received the LIVE update stamped {@code issuedAt} (RFC 3339, from the Live State Manager). */
+    /**
+     * A device received the LIVE update stamped {@code issuedAt} (RFC 3339, from the Live State
+     * Manager) now; returns {@code "<issued_at ms>/<receipt ms>"} (epoch), which the device keeps
+     * for {@link Timings} to log.
+     */
     String liveReceived(String issuedAt) {
         Instant now = Instant.now();
-        latencyMicros.add(Duration.between(Instant.parse(issuedAt), now).toNanos() / 1_000);
+        Instant issued = Instant.parse(issuedAt);
+        latencyMicros.add(Duration.between(issued, now).toNanos() / 1_000);
+        firstIssuedAtMillis.accumulateAndGet(issued.toEpochMilli(), Math::min);
         lastReceipt.accumulateAndGet(now, (a, b) -> a == null || b.isAfter(a) ? b : a);
-        return issuedAt;
+        return issued.toEpochMilli() + "/" + now.toEpochMilli();
+    }
+
+    /** {@code issued_at} of a receipt kept by {@link #liveReceived}. */
+    static long issuedAtMillis(String receipt) {
+        return Long.parseLong(receipt.substring(0, receipt.indexOf('/')));
+    }
+
+    /** Receipt instant of a receipt kept by {@link #liveReceived}. */
+    static long receivedMillis(String receipt) {
+        return Long.parseLong(receipt.substring(receipt.indexOf('/') + 1));
+    }
+
+    /** When the producer made the admin call (epoch ms), or -1 if this run did not make it. */
+    long adminCallMillis() {
+        Instant start = adminCallStart;
+        return start == null ? -1 : start.toEpochMilli();
+    }
+
+    /**
+     * Time to 100 %: once every device has received LIVE, the first caller gets the span from the
+     * admin call (or, when another producer made it, the update's {@code issued_at}) to the last
+     * receipt; every other call, and any call before the herd is complete, gets {@code null}.
+     */
+    Timings.Span claimTimeToAll() {
+        if (received() < devices || !completionLogged.compareAndSet(false, true)) {
+            return null;
+        }
+        long start = adminCallMillis() >= 0 ? adminCallMillis() : firstIssuedAtMillis.get();
+        return Timings.Span.ok(start, lastReceipt.get().toEpochMilli());
     }
 
     int received() {

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The simulations' helpers; the simulations themselves need a running platform and are not run here. */
+/** The simulations' helpers; the simulations themselves run in {@link SimulationsIT}. */
 class LoadTestHelpersTest {
 
     @Test
@@ -47,6 +47,69 @@ class LoadTestHelpersTest {
         progress.liveReceived(Instant.now().minusMillis(20).toString());
         assertThat(progress.received()).isEqualTo(1);
         assertThat(progress.summary()).contains("2/2 devices listening", "1/2 received LIVE", "p50");
+    }
+
+    @Test
+    void timeToAllIsClaimedOnceTheLastDeviceHasLive() {
+        HerdProgress progress = new HerdProgress(2);
+        Instant adminCall = Instant.now().minusMillis(50);
+        progress.adminCallStarted(adminCall);
+        String first = progress.liveReceived(adminCall.plusMillis(5).toString());
+        assertThat(progress.claimTimeToAll()).as("one device of two").isNull();
+        String last = progress.liveReceived(adminCall.plusMillis(5).toString());
+
+        Timings.Span all = progress.claimTimeToAll();
+        assertThat(all).isNotNull();
+        assertThat(all.startMillis()).isEqualTo(adminCall.toEpochMilli());
+        assertThat(all.endMillis()).isEqualTo(Math.max(HerdProgress.receivedMillis(first), HerdProgress.receivedMillis(last)));
+        assertThat(progress.claimTimeToAll()).as("logged once").isNull();
+        assertThat(HerdProgress.issuedAtMillis(first)).isEqualTo(adminCall.plusMillis(5).toEpochMilli());
+    }
+
+    @Test
+    void timeToAllStartsAtIssuedAtWhenAnotherProducerWentLive() {
+        HerdProgress progress = new HerdProgress(1);
+        Instant issued = Instant.now().minusMillis(30);
+        progress.liveReceived(issued.toString());
+        assertThat(progress.claimTimeToAll().startMillis()).isEqualTo(issued.toEpochMilli());
+    }
+
+    @Test
+    void stormCountsDevicesBackAndClaimsTheLastOnce() {
+        StormProgress storm = new StormProgress(2);
+        storm.breakStorm(1_000);
+        assertThat(storm.rewelcomed(1_400)).isEqualTo(Timings.Span.ok(1_000, 1_400));
+        assertThat(storm.claimTimeToAll()).isNull();
+        storm.rewelcomed(1_300);
+        assertThat(storm.claimTimeToAll()).isEqualTo(Timings.Span.ok(1_000, 1_400));
+        assertThat(storm.claimTimeToAll()).isNull();
+    }
+
+    @Test
+    void memorySumsTheSelectedSeriesOnly() {
+        String metrics = """
+                # TYPE jvm_memory_used_bytes gauge
+                jvm_memory_used_bytes{area="heap",id="G1 Eden Space"} 100.0
+                jvm_memory_used_bytes{area="heap",id="G1 Old Gen"} 2.5E2
+                jvm_memory_used_bytes{area="nonheap",id="Metaspace"} 1000.0
+                jvm_memory_used_bytes_max{area="heap"} 9999.0
+                """;
+        assertThat(MemorySample.sum(metrics, "jvm_memory_used_bytes{area=\"heap\"}")).isEqualTo(350.0);
+        assertThat(MemorySample.sum(metrics, "jvm_memory_used_bytes")).isEqualTo(1350.0);
+        assertThatThrownBy(() -> MemorySample.sum(metrics, "process_resident_memory_bytes"))
+                .hasMessageContaining("no series process_resident_memory_bytes");
+    }
+
+    @Test
+    void stormTriggerIsCloseOrDrain() {
+        assertThat(ReconnectStormSimulation.Trigger.parse("DRAIN")).isEqualTo(ReconnectStormSimulation.Trigger.DRAIN);
+        assertThatThrownBy(() -> ReconnectStormSimulation.Trigger.parse("kill")).hasMessageContaining("-Dstorm.trigger");
+    }
+
+    @Test
+    void bundleArrivalIsJitterOrBurst() {
+        assertThat(BundleHerdSimulation.Arrival.parse("Burst")).isEqualTo(BundleHerdSimulation.Arrival.BURST);
+        assertThatThrownBy(() -> BundleHerdSimulation.Arrival.parse("ramp")).hasMessageContaining("-Dbundles.arrival");
     }
 
     @Test
