@@ -46,7 +46,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Start the platform, connect simulated devices, move the example catalog's event to PREFETCH "
                 + "(every device gets its bundle), count down, set it LIVE through the admin API, then ENDED, printing "
                 + "each step on a timeline: devices connecting and bundle coverage as progress, delivery figures of the "
-                + "LIVE broadcast (reached, p50/p99, time to 100 %, bundle cache hits), a summary.",
+                + "LIVE broadcast (reached, p50/p99, time to 100 %%, bundle cache hits), a summary.",
                 "Exits 0 if every device held the bundle and received LIVE and ENDED, 1 with the reason otherwise.",
                 "Runs on a real Kafka broker and Redis server it starts and stops (--mode embedded, the default for "
                         + "demo); --mode memory needs nothing."})
