@@ -135,7 +135,8 @@ final class DemoTimeline implements AutoCloseable {
             ticks.cancel(false);
             synchronized (DemoTimeline.this) {
                 if (!closed && terminal && lastShown >= 0) {
-                    // The next step starts on a line of its own, the bar's last state left above it.
+                    // The bar's final state stays above the next step, which starts on a line of its own.
+                    show();
                     out.println();
                     out.flush();
                 }

@@ -36,6 +36,20 @@ class DemoTimelineTest {
     }
 
     @Test
+    void aBarClosedShowsItsFinalCount() {
+        AtomicLong done = new AtomicLong(3);
+        try (DemoTimeline timeline = new DemoTimeline(out, true, System.nanoTime())) {
+            DemoTimeline.Progress progress = timeline.progress("delivering", 10, done::get, "devices show LIVE");
+            await().atMost(Duration.ofSeconds(10)).until(() -> text.toString().contains("3/10"));
+            done.set(10);
+            progress.close();
+            timeline.step("delivered", "10/10");
+        }
+        assertThat(text.toString()).containsSubsequence("100 % (10/10 devices show LIVE)" + System.lineSeparator(),
+                "delivered    10/10");
+    }
+
+    @Test
     void progressIsAPlainLineWhenTheCountMovesElsewhere() {
         AtomicLong done = new AtomicLong(1);
         try (DemoTimeline timeline = new DemoTimeline(out, false, System.nanoTime());
