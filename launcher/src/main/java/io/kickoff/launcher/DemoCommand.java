@@ -7,117 +7,353 @@ import io.kickoff.lsm.client.NewEventRequest;
 import io.kickoff.protocol.v1.Stage;
 import io.kickoff.simulator.DeviceFleet;
 import io.kickoff.simulator.FleetConfig;
+import io.kickoff.simulator.SimulatorReport;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * The platform end to end in one process, in the two phases of the design: start it, connect
- * simulated devices, create the example catalog's live event, move it to PREFETCH through the admin
- * API (the prefetch node materializes the segment's bundle and the gateway delivers it to every
- * device), then set it LIVE and report who received the update, holding the bundle to render.
+ * The platform end to end in one process, told as a timeline: start it (on a real Kafka and Redis it starts itself,
+ * by default), connect a few thousand simulated devices, create the example catalog's live event and move it to
+ * PREFETCH through the admin API (the prefetch node materializes the segment's bundle and the gateway pushes it to
+ * every device, spread over its push window), count down, set it LIVE, report who received it and how fast, holding
+ * the bundle to render, then END it. Exit 0 if every device went through every step, 1 with the reason otherwise.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, defaultValueProvider = DemoCommand.EmbeddedByDefault.class,
         description = {"Start the platform, connect simulated devices, move the example catalog's event to PREFETCH "
-                + "(every device gets its bundle), set it LIVE through the admin API and print who received it. "
-                + "Exits 0 if every device held the bundle and received the LIVE stage, 1 otherwise.",
-                "--mode embedded runs it on a real Kafka broker (and starts a Redis server) that it stops on exit."})
+                + "(every device gets its bundle), count down, set it LIVE through the admin API, then ENDED, printing "
+                + "each step on a timeline: devices connecting and bundle coverage as progress, delivery figures of the "
+                + "LIVE broadcast (reached, p50/p99, time to 100 %%, bundle cache hits), a summary.",
+                "Exits 0 if every device held the bundle and received LIVE and ENDED, 1 with the reason otherwise.",
+                "Runs on a real Kafka broker and Redis server it starts and stops (--mode embedded, the default for "
+                        + "demo); --mode memory needs nothing."})
 final class DemoCommand implements Callable<Integer> {
     /** The live event of the example catalog (prefetch-service/catalog-example.json). */
     static final String EVENT_ID = "ev-ufc-309";
-    /** PREFETCH is seq 1, LIVE seq 2. */
+    /** PREFETCH is seq 1, LIVE seq 2, ENDED seq 3. */
     static final long LIVE_SEQ = 2;
+    static final long ENDED_SEQ = 3;
+    /** How long the demo waits for the console and home-screen pages to answer when it checks they are served. */
+    private static final Duration PAGE_CHECK_TIMEOUT = Duration.ofSeconds(2);
 
     @Mixin
     PlatformOptionsMixin options;
 
-    @Option(names = "--devices", defaultValue = "200", description = "Simulated devices to connect (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--devices", defaultValue = "2000",
+            description = "Simulated devices to connect, all in this process (default: ${DEFAULT-VALUE}).")
     int devices;
 
     @Option(names = "--segment", defaultValue = "us-en-adult",
             description = "Audience segment of the devices, one of the catalog's (default: ${DEFAULT-VALUE}).")
     String segment;
 
-    @Option(names = "--timeout", defaultValue = "30s", description = "How long to wait for every device (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "30s",
+            description = "How long each step may wait for every device: connected, holding the bundle, at LIVE, "
+                    + "at ENDED (default: ${DEFAULT-VALUE}).")
     Duration timeout;
+
+    @Option(names = "--countdown", defaultValue = "3s",
+            description = "Countdown between every device holding the bundle and LIVE, a line a second "
+                    + "(default: ${DEFAULT-VALUE}; 0s: none).")
+    Duration countdown;
+
+    @Option(names = "--report", paramLabel = "FILE",
+            description = "Also write what the demo showed as JSON to FILE (ok, reason, timeline, delivery figures).")
+    Path reportFile;
 
     @Spec
     CommandSpec spec;
 
+    /** The demo runs on a real Kafka and Redis unless told otherwise: {@code --mode embedded} is its default. */
+    static final class EmbeddedByDefault implements IDefaultValueProvider {
+        @Override
+        public String defaultValue(ArgSpec arg) {
+            return arg instanceof OptionSpec option && "--mode".equals(option.longestName()) ? Mode.embedded.name() : null;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (devices < 1) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--devices must be at least 1");
+            throw new CommandLine.ParameterException(spec.commandLine(), "--devices must be at least 1");
+        }
+        if (timeout.isNegative() || timeout.isZero() || countdown.isNegative()) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--timeout must be positive and --countdown not negative");
         }
         options.options.validate(spec);
         PrintWriter out = spec.commandLine().getOut();
-        // A demo's first broadcast goes to a couple of hundred devices: it has nothing to gain from
-        // the gateway's warm-up (10-25 s), which serve and gateway run before they say they are ready.
-        try (Platform platform = Platform.start(options.options, GatewayConfig.WarmUp.OFF)) {
-            Banner.print(out, options.options, platform);
-            String host = options.options.host;
-            URI gateway = URI.create("ws://" + host + ":" + platform.gateway().port() + "/v1/connect");
-            URI admin = URI.create("http://" + host + ":" + platform.lsm().adminPort());
-            try (DeviceFleet fleet = DeviceFleet.open(FleetConfig.builder()
-                    .gateway(gateway)
-                    .devices(devices)
-                    .signedDevices("demo-device-", segment, platform.tokens(), Duration.ofHours(1))
-                    .bundleApi(URI.create("http://" + host + ":" + platform.prefetch().port()))
-                    .build())) {
-                fleet.connectAll().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                out.printf("%d simulated devices connected to %s%n", fleet.welcomedCount(), gateway);
-
-                AdminClient adminApi = new AdminClient(admin, options.options.operatorToken());
-                adminApi.createEvent(NewEventRequest.of(EVENT_ID, "UFC 309", Instant.now().plus(Duration.ofHours(2)))
-                        .withSegments(List.of(segment)));
-                out.printf("created event %s; moving it to PREFETCH through the admin API%n", EVENT_ID);
-                adminApi.transition(EVENT_ID, Stage.PREFETCH);
-                awaitAtMost(fleet.whenHoldingBundle(EVENT_ID, devices));
-                long withBundle = fleet.holdingBundle(EVENT_ID);
-                if (withBundle < devices) {
-                    out.printf("FAILED: %d of %d devices got the %s bundle within %s (is %s in the catalog's segments, "
-                            + "and %s among its live events?)%n", withBundle, devices, EVENT_ID, timeout, segment, EVENT_ID);
-                    out.flush();
-                    return 1;
-                }
-                out.printf("all %d devices hold the %s bundle for segment %s; setting it LIVE%n", devices, EVENT_ID, segment);
-                adminApi.transition(EVENT_ID, Stage.LIVE);
-
-                awaitAtMost(fleet.whenReached(EVENT_ID, LIVE_SEQ, devices));
-                long live = fleet.countAt(EVENT_ID, Stage.LIVE, LIVE_SEQ);
-                out.println(fleet.report(EVENT_ID, LIVE_SEQ));
-                // The update names the segment's bundle version: a device holding it renders with no request.
-                long inHand = fleet.countDevices(d -> d.applied(EVENT_ID, LIVE_SEQ)
-                        .map(u -> u.bundleHeld()).orElse(false));
-                if (live == devices && inHand == devices) {
-                    out.printf("OK: all %d devices received %s LIVE (seq %d), its bundle already in hand%n",
-                            devices, EVENT_ID, LIVE_SEQ);
-                    out.flush();
-                    return 0;
-                }
-                if (live == devices) {
-                    out.printf("FAILED: %d of %d devices held the bundle version %s LIVE named (%d critical fetches)%n",
-                            inHand, devices, EVENT_ID, fleet.criticalBundleFetches());
-                    out.flush();
-                    return 1;
-                }
-                out.printf("FAILED: %d of %d devices received %s LIVE within %s%n", live, devices, EVENT_ID, timeout);
+        PlatformOptions platformOptions = options.options;
+        DemoReport report = new DemoReport(platformOptions.mode.name(), EVENT_ID, segment, devices);
+        out.printf(Locale.ROOT, "Starting Kickoff (mode %s) for %,d simulated devices...%n", platformOptions.mode, devices);
+        out.flush();
+        try (DemoTimeline timeline = new DemoTimeline(out, System.console() != null, System.nanoTime())) {
+            // A demo's first broadcast has nothing to gain from the gateway's warm-up (10-25 s), which serve and
+            // gateway run before they say they are ready.
+            try (Platform platform = Platform.start(platformOptions, GatewayConfig.WarmUp.OFF)) {
+                Banner.print(out, platformOptions, platform);
+                report.at("services_up", timeline.elapsedMillis());
+                tell(platform, timeline, report);
+            }
+        }
+        summarize(out, report);
+        if (reportFile != null) {
+            try {
+                report.write(reportFile);
+                out.printf("report written to %s%n", reportFile);
+            } catch (IOException e) {
+                out.printf("could not write the report to %s: %s%n", reportFile, e.getMessage());
                 out.flush();
                 return 1;
             }
         }
+        out.flush();
+        return report.ok() ? 0 : 1;
+    }
+
+    /** The story, step by step; stops at the first step not every device went through and says why. */
+    private void tell(Platform platform, DemoTimeline timeline, DemoReport report) throws InterruptedException {
+        String local = localHost(options.options.host);
+        URI gateway = URI.create("ws://" + local + ":" + platform.gateway().port() + "/v1/connect");
+        URI admin = URI.create("http://" + local + ":" + platform.lsm().adminPort());
+        URI bundleApi = URI.create("http://" + local + ":" + platform.prefetch().port());
+        DemoReport.Addresses addresses = new DemoReport.Addresses(admin + "/v1/events", served(admin.resolve("/console/")),
+                served(bundleApi.resolve("/home/")), gateway.toString(), bundleApi + "/v1/bundles");
+        report.addresses(addresses);
+        timeline.step("services up", servicesUp(platform));
+        if (addresses.homeScreen() != null || addresses.console() != null) {
+            List<String> watch = new ArrayList<>();
+            if (addresses.homeScreen() != null) {
+                watch.add("a device in your browser " + addresses.homeScreen());
+            }
+            if (addresses.console() != null) {
+                watch.add("the producer console " + addresses.console());
+            }
+            timeline.step("watch", String.join("; ", watch));
+        }
+        try (DeviceFleet fleet = DeviceFleet.open(FleetConfig.builder()
+                .gateway(gateway)
+                .devices(devices)
+                .signedDevices("demo-device-", segment, platform.tokens(), Duration.ofHours(1))
+                .bundleApi(bundleApi)
+                .build())) {
+            if (connect(fleet, gateway, timeline, report)
+                    && prefetch(fleet, platform, admin, timeline, report)
+                    && live(fleet, admin, timeline, report)) {
+                end(fleet, admin, timeline, report);
+            }
+        } catch (RuntimeException e) {
+            // The admin API refusing a step, say: the reason in one line, the report still written.
+            report.failed(CommandFailure.of(e).line());
+        }
+    }
+
+    private boolean connect(DeviceFleet fleet, URI gateway, DemoTimeline timeline, DemoReport report)
+            throws InterruptedException {
+        timeline.step("connecting", String.format(Locale.ROOT, "%,d simulated devices to %s", devices, gateway));
+        long started = timeline.elapsedMillis();
+        // Every device's first welcome, however many attempts it took: a 503 makes a device retry, not the demo fail.
+        CompletableFuture<Void> welcomed = fleet.whenAllWelcomed();
+        try (DemoTimeline.Progress progress = timeline.progress("connecting", devices, fleet::welcomedCount, "welcomed")) {
+            fleet.connectAll();
+            awaitAtMost(welcomed);
+        }
+        long count = fleet.welcomedCount();
+        Long took = count >= devices ? timeline.elapsedMillis() - started : null;
+        report.connect(new DemoReport.Connect(count, took, fleet.failuresByCause(), fleet.reconnects()));
+        if (took == null) {
+            report.failed(String.format(Locale.ROOT, "%,d of %,d devices connected to %s within %s (failed attempts: %s)",
+                    count, devices, gateway, Durations.format(timeout),
+                    fleet.failuresByCause().isEmpty() ? "none" : fleet.failuresByCause()));
+            return false;
+        }
+        report.at("connected", timeline.elapsedMillis());
+        timeline.step("connected", String.format(Locale.ROOT, "%,d/%,d devices welcomed in %s", count, devices,
+                seconds(took)));
+        return true;
+    }
+
+    private boolean prefetch(DeviceFleet fleet, Platform platform, URI admin, DemoTimeline timeline, DemoReport report)
+            throws InterruptedException {
+        AdminClient adminApi = adminClient(admin);
+        adminApi.createEvent(NewEventRequest.of(EVENT_ID, "UFC 309", Instant.now().plus(Duration.ofHours(2)))
+                .withSegments(List.of(segment)));
+        adminApi.transition(EVENT_ID, Stage.PREFETCH);
+        long started = timeline.elapsedMillis();
+        report.at("prefetch", started);
+        timeline.step("PREFETCH", String.format(Locale.ROOT, "%s created for segment %s and moved to PREFETCH: the prefetch "
+                        + "node builds its bundle, the gateway pushes it to the devices over %s", EVENT_ID, segment,
+                Durations.format(platform.gateway().config().bundlePushWindow())));
+        try (DemoTimeline.Progress progress = timeline.progress("prefetch", devices,
+                () -> fleet.holdingBundle(EVENT_ID), "devices hold the bundle")) {
+            awaitAtMost(fleet.whenHoldingBundle(EVENT_ID, devices));
+        }
+        long holding = fleet.holdingBundle(EVENT_ID);
+        Long took = holding >= devices ? timeline.elapsedMillis() - started : null;
+        report.prefetch(new DemoReport.Prefetch(holding, took));
+        if (took == null) {
+            report.failed(String.format(Locale.ROOT, "%,d of %,d devices got the %s bundle within %s (is %s in the "
+                    + "catalog's segments, and %s among its live events?)", holding, devices, EVENT_ID,
+                    Durations.format(timeout), segment, EVENT_ID));
+            return false;
+        }
+        report.at("prefetched", timeline.elapsedMillis());
+        timeline.step("prefetched", String.format(Locale.ROOT, "100 %% coverage: %,d/%,d devices hold the bundle, %s "
+                + "after PREFETCH", holding, devices, seconds(took)));
+        return true;
+    }
+
+    private boolean live(DeviceFleet fleet, URI admin, DemoTimeline timeline, DemoReport report)
+            throws InterruptedException {
+        try {
+            timeline.countdown("countdown", "LIVE", countdown).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("countdown failed", e.getCause());
+        }
+        CompletableFuture<Void> reached = fleet.whenReached(EVENT_ID, LIVE_SEQ, devices);
+        long criticalBefore = fleet.criticalBundleFetches();
+        adminClient(admin).transition(EVENT_ID, Stage.LIVE);
+        report.at("live", timeline.elapsedMillis());
+        timeline.step("LIVE", String.format(Locale.ROOT, "%s set LIVE through the admin API: one broadcast to %,d devices",
+                EVENT_ID, devices));
+        try (DemoTimeline.Progress progress = timeline.progress("delivering", devices,
+                () -> fleet.reached(EVENT_ID, LIVE_SEQ), "devices show LIVE")) {
+            awaitAtMost(reached);
+        }
+        SimulatorReport figures = fleet.report(EVENT_ID, LIVE_SEQ);
+        // The update names the segment's bundle version: a device holding it renders with no request.
+        long cacheHits = fleet.countDevices(d -> d.applied(EVENT_ID, LIVE_SEQ).map(u -> u.bundleHeld()).orElse(false));
+        DemoReport.Live live = new DemoReport.Live(figures.reached(), figures.applied(), figures.p50Millis(),
+                figures.p99Millis(), figures.maxMillis(), figures.timeToAllMillis(), cacheHits,
+                fleet.criticalBundleFetches() - criticalBefore);
+        report.live(live);
+        timeline.step("delivered", String.format(Locale.ROOT, "%,d/%,d devices reached; latency p50 %s, p99 %s; "
+                        + "100 %% in %s; bundle cache hits %,d/%,d", figures.reached(), devices, millis(live.p50Ms()),
+                millis(live.p99Ms()), millis(live.timeTo100Ms()), cacheHits, devices));
+        if (figures.reached() < devices) {
+            report.failed(String.format(Locale.ROOT, "%,d of %,d devices received %s LIVE within %s", figures.reached(),
+                    devices, EVENT_ID, Durations.format(timeout)));
+            return false;
+        }
+        report.at("all_live", timeline.elapsedMillis());
+        if (cacheHits < devices) {
+            report.failed(String.format(Locale.ROOT, "%,d of %,d devices held the bundle version %s LIVE named "
+                    + "(%,d critical fetches after it)", cacheHits, devices, EVENT_ID, live.criticalFetches()));
+            return false;
+        }
+        return true;
+    }
+
+    private void end(DeviceFleet fleet, URI admin, DemoTimeline timeline, DemoReport report) throws InterruptedException {
+        CompletableFuture<Void> reached = fleet.whenReached(EVENT_ID, ENDED_SEQ, devices);
+        adminClient(admin).transition(EVENT_ID, Stage.ENDED);
+        awaitAtMost(reached);
+        SimulatorReport figures = fleet.report(EVENT_ID, ENDED_SEQ);
+        report.ended(new DemoReport.Ended(figures.reached(), figures.timeToAllMillis()));
+        timeline.step("ENDED", String.format(Locale.ROOT, "%,d/%,d devices show the event ended; 100 %% in %s",
+                figures.reached(), devices, millis(figures.timeToAllMillis())));
+        if (figures.reached() < devices) {
+            report.failed(String.format(Locale.ROOT, "%,d of %,d devices received %s ENDED within %s", figures.reached(),
+                    devices, EVENT_ID, Durations.format(timeout)));
+            return;
+        }
+        report.at("ended", timeline.elapsedMillis());
+    }
+
+    /** The figures again, after the platform stopped, then OK or FAILED with the reason: one line either way. */
+    private void summarize(PrintWriter out, DemoReport report) {
+        DemoReport.Connect connect = report.connect();
+        DemoReport.Prefetch prefetch = report.prefetch();
+        DemoReport.Live live = report.live();
+        if (connect != null) {
+            out.println();
+            out.printf(Locale.ROOT, "Summary (%,d devices, mode %s):%n", devices, options.options.mode);
+            out.printf(Locale.ROOT, "  connected           %,d/%,d devices%s%n", connect.welcomed(), devices,
+                    connect.connectMs() == null ? "" : " in " + seconds(connect.connectMs()));
+        }
+        if (prefetch != null) {
+            out.printf(Locale.ROOT, "  bundle coverage     %s (%,d/%,d devices)%s%n", DemoTimeline.percent(prefetch.holding(), devices),
+                    prefetch.holding(), devices,
+                    prefetch.coverageMs() == null ? "" : ", " + seconds(prefetch.coverageMs()) + " after PREFETCH");
+        }
+        if (live != null) {
+            out.printf(Locale.ROOT, "  LIVE reached        %,d/%,d devices%n", live.reached(), devices);
+            out.printf(Locale.ROOT, "  latency p50 / p99   %s / %s (issued_at to receipt)%n", millis(live.p50Ms()),
+                    millis(live.p99Ms()));
+            out.printf(Locale.ROOT, "  time to 100 %%       %s%n", millis(live.timeTo100Ms()));
+            out.printf(Locale.ROOT, "  bundle cache hits   %,d/%,d devices had the bundle before LIVE (%,d critical fetches after it)%n",
+                    live.bundleCacheHits(), devices, live.criticalFetches());
+        }
+        if (report.ok()) {
+            out.printf(Locale.ROOT, "OK: all %,d devices received %s LIVE (seq %d), its bundle already in hand, and ENDED%n",
+                    devices, EVENT_ID, LIVE_SEQ);
+        } else {
+            out.println("FAILED: " + report.failure());
+        }
+        out.flush();
+    }
+
+    private AdminClient adminClient(URI admin) {
+        return new AdminClient(admin, options.options.operatorToken());
+    }
+
+    private String servicesUp(Platform platform) {
+        Infrastructure infrastructure = platform.infrastructure();
+        String bus = switch (options.options.mode) {
+            case memory -> "in-process bus";
+            case embedded -> "Kafka " + infrastructure.bootstrapServers() + " and Redis " + infrastructure.redisUri()
+                    + " (started by kickoff)";
+            case external -> "Kafka " + infrastructure.bootstrapServers()
+                    + (infrastructure.redisUri() == null ? "" : " and Redis " + infrastructure.redisUri());
+        };
+        return bus + "; Live State Manager, gateway " + platform.gateway().config().nodeId() + ", prefetch node";
+    }
+
+    /** {@code page} if it answers 200 (the console and the home screen are served where they exist), else null. */
+    private static String served(URI page) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(PAGE_CHECK_TIMEOUT).build();
+        try {
+            HttpResponse<Void> answer = http.send(HttpRequest.newBuilder(page).timeout(PAGE_CHECK_TIMEOUT).GET().build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return answer.statusCode() == 200 ? page.toString() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String localHost(String host) {
+        return "0.0.0.0".equals(host) || "::".equals(host) ? "127.0.0.1" : host;
+    }
+
+    private static String seconds(long millis) {
+        return String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+    }
+
+    private static String millis(Double millis) {
+        return millis == null || millis.isNaN() ? "n/a" : String.format(Locale.ROOT, "%.1f ms", millis);
     }
 
     /** Waits for the future until --timeout passes; the caller counts what happened either way. */

@@ -13,14 +13,26 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code --mode embedded}: the launcher starts a real Kafka broker and Redis server, runs on them, stops them. */
 class EmbeddedModeIT {
 
+    /** With no --mode the demo runs embedded: the story on a real Kafka and Redis, its report saying so. */
     @Test
-    void demoRunsOnARealKafkaAndExitsZero() {
-        KickoffCliTest.Run demo = KickoffCliTest.run("demo", "--mode", "embedded", "--gateway-port", "0",
-                "--admin-port", "0", "--bundle-port", "0", "--devices", "10");
+    void demoRunsOnARealKafkaByDefaultExitsZeroAndWritesTheReport(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("demo.json");
+        KickoffCliTest.Run demo = KickoffCliTest.run("demo", "--gateway-port", "0",
+                "--admin-port", "0", "--bundle-port", "0", "--devices", "10", "--countdown", "0s",
+                "--report", file.toString());
         assertThat(demo.exitCode()).as(demo.out() + demo.err()).isZero();
         assertThat(demo.out()).contains("Kickoff is up (mode embedded).",
-                "(single-node KRaft broker started by kickoff", "redis://127.0.0.1:",
-                "OK: all 10 devices received ev-ufc-309 LIVE (seq 2), its bundle already in hand");
+                "(single-node KRaft broker started by kickoff", "redis://127.0.0.1:")
+                .containsSubsequence("services up  Kafka 127.0.0.1:", "(started by kickoff)", "connected    10/10",
+                        "prefetched   100 % coverage", "delivered    10/10 devices reached", "ENDED        10/10",
+                        "OK: all 10 devices received ev-ufc-309 LIVE (seq 2), its bundle already in hand, and ENDED");
+        com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+        assertThat(report.get("ok").asBoolean()).isTrue();
+        assertThat(report.get("exit_code").asInt()).isZero();
+        assertThat(report.get("mode").asText()).isEqualTo("embedded");
+        assertThat(report.at("/live/reached").asLong()).isEqualTo(10);
+        assertThat(report.at("/live/bundle_cache_hits").asLong()).isEqualTo(10);
+        assertThat(report.at("/ended/reached").asLong()).isEqualTo(10);
     }
 
     /**

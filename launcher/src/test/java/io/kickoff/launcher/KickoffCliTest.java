@@ -187,18 +187,69 @@ class KickoffCliTest {
     }
 
     @Test
-    void demoPrefetchesTheBundleThenDeliversLiveToEveryDeviceAndExitsZero() {
-        Run demo = run("demo", "--gateway-port", "0", "--admin-port", "0", "--bundle-port", "0", "--devices", "25");
+    void demoTellsTheStoryInMemoryModeExitsZeroAndWritesTheReport(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("demo.json");
+        Run demo = run("demo", "--mode", "memory", "--gateway-port", "0", "--admin-port", "0", "--bundle-port", "0",
+                "--devices", "25", "--countdown", "1s", "--report", file.toString());
         assertThat(demo.exitCode()).as(demo.out() + demo.err()).isZero();
-        assertThat(demo.out()).contains("bundle API    http://127.0.0.1:", "home screen   http://127.0.0.1:",
-                "all 25 devices hold the ev-ufc-309 bundle for segment us-en-adult; setting it LIVE",
-                "OK: all 25 devices received ev-ufc-309 LIVE (seq 2), its bundle already in hand");
+        assertThat(demo.out()).contains("bundle API    http://127.0.0.1:", "home screen   http://127.0.0.1:")
+                .containsSubsequence("services up  in-process bus", "watch        a device in your browser http://127.0.0.1:",
+                        "connecting   25 simulated devices", "connected    25/25 devices welcomed",
+                        "PREFETCH     ev-ufc-309 created for segment us-en-adult",
+                        "prefetched   100 % coverage: 25/25 devices hold the bundle", "countdown    LIVE in 1",
+                        "LIVE         ev-ufc-309 set LIVE", "delivered    25/25 devices reached; latency p50 ",
+                        "bundle cache hits 25/25", "ENDED        25/25 devices show the event ended",
+                        "Summary (25 devices, mode memory):", "time to 100 %       ",
+                        "OK: all 25 devices received ev-ufc-309 LIVE (seq 2), its bundle already in hand, and ENDED",
+                        "report written to " + file);
+        com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+        assertThat(report.get("ok").asBoolean()).isTrue();
+        assertThat(report.get("exit_code").asInt()).isZero();
+        assertThat(report.get("reason").isNull()).isTrue();
+        assertThat(report.get("mode").asText()).isEqualTo("memory");
+        assertThat(report.get("devices").asInt()).isEqualTo(25);
+        assertThat(report.at("/addresses/home_screen").asText()).startsWith("http://127.0.0.1:").endsWith("/home/");
+        assertThat(report.at("/connect/welcomed").asLong()).isEqualTo(25);
+        assertThat(report.at("/prefetch/holding_bundle").asLong()).isEqualTo(25);
+        assertThat(report.at("/live/reached").asLong()).isEqualTo(25);
+        assertThat(report.at("/live/bundle_cache_hits").asLong()).isEqualTo(25);
+        assertThat(report.at("/live/time_to_100_ms").isNumber()).isTrue();
+        assertThat(report.at("/live/p99_ms").asDouble()).isGreaterThanOrEqualTo(report.at("/live/p50_ms").asDouble());
+        assertThat(report.at("/ended/reached").asLong()).isEqualTo(25);
+        assertThat(report.get("timeline_ms").fieldNames()).toIterable()
+                .containsExactly("services_up", "connected", "prefetch", "prefetched", "live", "all_live", "ended");
+    }
+
+    @Test
+    void demoRunsEmbeddedWithAFewThousandDevicesByDefault() {
+        assertThat(help("demo")).contains("--mode=<mode>", "(default: embedded)", "--devices=<devices>",
+                "(default: 2000)", "--report=FILE", "--countdown");
+        // The other commands keep memory as their default.
+        assertThat(help("serve")).contains("(default: memory)");
+    }
+
+    @Test
+    void demoWhoseDevicesCannotAllBeReachedExitsOneWithTheReason(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("demo.json");
+        Run demo = run("demo", "--mode", "memory", "--gateway-port", "0", "--admin-port", "0", "--bundle-port", "0",
+                "--devices", "3", "--countdown", "0s", "--timeout", "1ms", "--report", file.toString());
+        assertThat(demo.exitCode()).as(demo.out() + demo.err()).isEqualTo(1);
+        java.util.List<String> failed = demo.out().lines().filter(l -> l.startsWith("FAILED: ")).toList();
+        assertThat(failed).hasSize(1);
+        assertThat(failed.get(0)).contains("of 3 devices", "within 1ms");
+        assertThat(demo.out()).doesNotContain("OK: ");
+        com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+        assertThat(report.get("ok").asBoolean()).isFalse();
+        assertThat(report.get("exit_code").asInt()).isEqualTo(1);
+        assertThat("FAILED: " + report.get("reason").asText()).isEqualTo(failed.get(0));
     }
 
     @Test
     void demoForASegmentTheCatalogDoesNotKnowFailsAndSaysWhy() {
-        Run demo = run("demo", "--gateway-port", "0", "--admin-port", "0", "--bundle-port", "0", "--devices", "3",
-                "--segment", "mars-xx", "--timeout", "PT3S");
+        Run demo = run("demo", "--mode", "memory", "--gateway-port", "0", "--admin-port", "0", "--bundle-port", "0",
+                "--devices", "3", "--segment", "mars-xx", "--timeout", "3s", "--countdown", "0s");
         assertThat(demo.exitCode()).isEqualTo(1);
         assertThat(demo.out()).contains("FAILED: 0 of 3 devices got the ev-ufc-309 bundle", "mars-xx");
     }
@@ -259,6 +310,8 @@ class KickoffCliTest {
     @Test
     void demoRefusesZeroDevices() {
         assertThat(run("demo", "--devices", "0").exitCode()).isEqualTo(2);
+        assertThat(run("demo", "--timeout", "0s").exitCode()).isEqualTo(2);
+        assertThat(run("demo", "--countdown", "soon").exitCode()).isEqualTo(2);
     }
 
     @Test
