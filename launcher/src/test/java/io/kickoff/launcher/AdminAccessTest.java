@@ -75,7 +75,8 @@ class AdminAccessTest {
             assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).contains("https://console.example.com");
 
             assertThat(get(admin + "/console/config.json", null).body())
-                    .isEqualTo("{\"bundle_api\":\"http://127.0.0.1:" + platform.bundlePort() + "\"}");
+                    .isEqualTo("{\"bundle_api\":\"http://127.0.0.1:" + platform.bundlePort() + "\",\"home_screen\":\"http://127.0.0.1:"
+                            + platform.bundlePort() + "/home/\"}");
             assertThat(get(admin + "/console/", null).body()).contains("Kickoff console");
 
             PlatformOptions options = new PlatformOptions();
@@ -93,7 +94,7 @@ class AdminAccessTest {
     void aBundleApiGivenToServeIsWhatTheConsoleIsTold() throws Exception {
         try (Platform platform = Platform.inMemory(List.of("tok-1"), List.of(), Optional.of("https://bundles.example.com/"))) {
             assertThat(get("http://127.0.0.1:" + platform.adminPort() + "/console/config.json", null).body())
-                    .isEqualTo("{\"bundle_api\":\"https://bundles.example.com\"}");
+                    .isEqualTo("{\"bundle_api\":\"https://bundles.example.com\",\"home_screen\":\"https://bundles.example.com/home/\"}");
         }
     }
 
