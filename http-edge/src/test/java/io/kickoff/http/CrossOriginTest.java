@@ -95,6 +95,26 @@ class CrossOriginTest {
     }
 
     @Test
+    void theServersOwnPagesAreNotCrossOrigin() {
+        // A browser sends Origin with a same-origin module script or POST: the page must not be refused its files.
+        FullHttpResponse own = exchange(List.of("http://console.example:8081"),
+                "GET /home/home.js HTTP/1.1\r\nHost: 127.0.0.1:8082\r\nOrigin: http://127.0.0.1:8082\r\n\r\n");
+        try {
+            assertThat(own.status().code()).isEqualTo(200);
+            assertThat(own.headers().contains("Access-Control-Allow-Origin")).isFalse();
+        } finally {
+            own.release();
+        }
+        FullHttpResponse otherPort = exchange(List.of("http://console.example:8081"),
+                "GET /home/home.js HTTP/1.1\r\nHost: 127.0.0.1:8082\r\nOrigin: http://127.0.0.1:9000\r\n\r\n");
+        try {
+            assertThat(otherPort.status().code()).as("another port is another origin").isEqualTo(403);
+        } finally {
+            otherPort.release();
+        }
+    }
+
+    @Test
     void anOriginWithAPathIsAConfigurationError() {
         assertThatThrownBy(() -> CrossOrigin.handler(List.of("http://a.example/console")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http://a.example/console");

@@ -78,6 +78,9 @@ class AdminAccessTest {
                     .isEqualTo("{\"bundle_api\":\"http://127.0.0.1:" + platform.bundlePort() + "\",\"home_screen\":\"http://127.0.0.1:"
                             + platform.bundlePort() + "/home/\"}");
             assertThat(get(admin + "/console/", null).body()).contains("Kickoff console");
+            // With a CORS origin configured, the console's own module scripts (sent with its Origin) are still served.
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(admin + "/console/console.js")).header("Origin", admin)
+                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
 
             PlatformOptions options = new PlatformOptions();
             options.mode = Mode.memory;

@@ -88,6 +88,9 @@ class HomeScreenOfferTest {
             assertThat(body.get("console").asText()).isEqualTo("http://127.0.0.1:" + platform.lsm().adminPort() + "/console/");
             assertThat(platform.homeTokensOffered()).isTrue();
             assertThat(get(bundleApi + "/sdk/kickoff-device.js").statusCode()).isEqualTo(200);
+            // The page's module scripts come with Origin set to the page's (the bundle API's own) origin.
+            assertThat(get(bundleApi + "/home/home.js", "Origin", bundleApi).statusCode()).isEqualTo(200);
+            assertThat(get(bundleApi + "/sdk/kickoff-device.js", "Origin", bundleApi).statusCode()).isEqualTo(200);
 
             String console = "http://127.0.0.1:" + platform.lsm().adminPort();
             HttpResponse<String> fromConsole = get(bundleApi + "/v1/bundles?segment=us-en-adult", "Origin", console,
