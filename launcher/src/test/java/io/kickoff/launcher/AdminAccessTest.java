@@ -89,7 +89,8 @@ class AdminAccessTest {
             StringWriter banner = new StringWriter();
             Banner.print(new PrintWriter(banner), options, platform);
             assertThat(banner.toString()).contains("console       " + admin + "/console/",
-                    "Authorization: Bearer alice-token-1");
+                    "Authorization: Bearer alice-token-1",
+                    "home screen   http://127.0.0.1:" + platform.bundlePort() + "/home/");
         }
     }
 
