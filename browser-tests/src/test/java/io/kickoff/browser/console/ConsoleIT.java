@@ -184,8 +184,7 @@ class ConsoleIT {
     @Test
     void aStalePageGetsThe412ExplainedAndNothingIsApplied(Chromium.Browsers browsers) throws Exception {
         String id = "ev-stale-page";
-        assertThat(api("POST", "/v1/events", "{\"id\":\"" + id + "\",\"title\":\"Derby\",\"scheduled_start\":\""
-                + inHours(3) + "\",\"segments\":[\"us-en-teen\"]}").statusCode()).isEqualTo(201);
+        schedule(id, "Derby", 3, ",\"segments\":[\"us-en-teen\"]");
         WebDriver page = signedIn(browsers.open(), OPERATOR);
         select(page, id);
 
@@ -208,8 +207,7 @@ class ConsoleIT {
     @Test
     void aViewerSeesEventsAndHistoryButNoWriteControls(Chromium.Browsers browsers) throws Exception {
         String id = "ev-for-viewers";
-        assertThat(api("POST", "/v1/events", "{\"id\":\"" + id + "\",\"title\":\"Grand Prix\",\"scheduled_start\":\""
-                + inHours(4) + "\"}").statusCode()).isEqualTo(201);
+        schedule(id, "Grand Prix", 4, "");
         WebDriver page = signedIn(browsers.open(), VIEWER);
         assertThat(text(page, "who-role")).isEqualTo("viewer");
         select(page, id);
@@ -329,6 +327,12 @@ class ConsoleIT {
 
     static String inHours(int hours) {
         return Instant.now().plus(hours, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    /** Creates an event through the API, behind the page's back; {@code more} is more JSON fields, e.g. segments. */
+    static void schedule(String id, String title, int hoursAhead, String more) throws Exception {
+        assertThat(api("POST", "/v1/events", "{\"id\":\"" + id + "\",\"title\":\"" + title + "\",\"scheduled_start\":\""
+                + inHours(hoursAhead) + "\"" + more + "}").statusCode()).isEqualTo(201);
     }
 
     static HttpResponse<String> api(String method, String path, String body) throws Exception {
