@@ -50,6 +50,8 @@ public final class CrossOrigin {
                         "Idempotency-Key", "Request-Timeout", "X-Priority")
                 .exposeHeaders(HttpHeaderNames.ETAG, HttpHeaderNames.LOCATION, HttpHeaderNames.RETRY_AFTER)
                 .maxAge(PREFLIGHT_CACHE_SECONDS)
+                // Netty's default preflight Date header goes out quoted, which is no HTTP date; a preflight needs none
+                .noPreflightResponseHeaders()
                 .shortCircuit()
                 .build();
         return Optional.of(new OtherOrigins(config));
