@@ -36,6 +36,8 @@ public final class Chromium implements ExecutionCondition, ParameterResolver, Af
     private static final Path DRIVER = Path.of(Optional.ofNullable(System.getenv("KICKOFF_CHROMEDRIVER")).orElse("/usr/bin/chromedriver"));
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(Chromium.class);
     private static volatile boolean toldSkipped;
+    /** Where the tests save the screenshots that docs/images is refreshed from. */
+    public static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
     /** Whether a browser and its driver are installed here. */
     public static boolean installed() {
@@ -93,10 +95,11 @@ public final class Chromium implements ExecutionCondition, ParameterResolver, Af
         }
 
         /**
-         * Saves what {@code driver} shows as a PNG at {@code file} (directories created), e.g. for the screenshots
-         * the docs show.
+         * Saves what {@code driver} shows as {@code target/screenshots/NAME} (a PNG), where the screenshots the docs
+         * show are taken from.
          */
-        public static Path screenshot(WebDriver driver, Path file) {
+        public static Path screenshot(WebDriver driver, String name) {
+            Path file = SCREENSHOTS.resolve(name);
             try {
                 Files.createDirectories(file.toAbsolutePath().getParent());
                 Files.write(file, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));

@@ -77,6 +77,11 @@ class CrossOriginTest {
             assertThat(preflight.headers().get("Access-Control-Allow-Headers").toLowerCase())
                     .contains("authorization", "if-match", "idempotency-key");
             assertThat(preflight.headers().get("Access-Control-Max-Age")).isEqualTo("600");
+            assertThat(preflight.headers().get("Content-Length")).isEqualTo("0");
+            String date = preflight.headers().get("Date");
+            if (date != null) {
+                assertThat(date).as("an HTTP date, not a quoted string").doesNotStartWith("\"");
+            }
         } finally {
             preflight.release();
         }
@@ -91,6 +96,26 @@ class CrossOriginTest {
             assertThat(refused.headers().contains("Access-Control-Allow-Origin")).isFalse();
         } finally {
             refused.release();
+        }
+    }
+
+    @Test
+    void theServersOwnPagesAreNotCrossOrigin() {
+        // A browser sends Origin with a same-origin module script or POST: the page must not be refused its files.
+        FullHttpResponse own = exchange(List.of("http://console.example:8081"),
+                "GET /home/home.js HTTP/1.1\r\nHost: 127.0.0.1:8082\r\nOrigin: http://127.0.0.1:8082\r\n\r\n");
+        try {
+            assertThat(own.status().code()).isEqualTo(200);
+            assertThat(own.headers().contains("Access-Control-Allow-Origin")).isFalse();
+        } finally {
+            own.release();
+        }
+        FullHttpResponse otherPort = exchange(List.of("http://console.example:8081"),
+                "GET /home/home.js HTTP/1.1\r\nHost: 127.0.0.1:8082\r\nOrigin: http://127.0.0.1:9000\r\n\r\n");
+        try {
+            assertThat(otherPort.status().code()).as("another port is another origin").isEqualTo(403);
+        } finally {
+            otherPort.release();
         }
     }
 

@@ -9,6 +9,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -21,16 +22,22 @@ import java.util.function.Supplier;
  * @param tokens   signs the tokens (the platform's secret)
  * @param secretId names the secret without telling it, so the page drops a token kept from another secret
  * @param segments the catalog's segments now; the token's segment is {@link #PREFERRED_SEGMENT} if there, else the first
+ * @param console  the producer console the page links to, if this platform has one
  */
-record HomeScreenOffer(URI gateway, DeviceTokens tokens, String secretId, Supplier<List<String>> segments)
-        implements Supplier<String> {
+record HomeScreenOffer(URI gateway, DeviceTokens tokens, String secretId, Supplier<List<String>> segments,
+                       Optional<URI> console) implements Supplier<String> {
     /** The example catalog's segment the demo uses too. */
     static final String PREFERRED_SEGMENT = "us-en-adult";
     static final Duration TOKEN_LIFETIME = Duration.ofHours(12);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     static HomeScreenOffer of(URI gateway, DeviceTokens tokens, String secret, Supplier<List<String>> segments) {
-        return new HomeScreenOffer(gateway, tokens, secretId(secret), segments);
+        return new HomeScreenOffer(gateway, tokens, secretId(secret), segments, Optional.empty());
+    }
+
+    /** The page links to the producer console at {@code url}. */
+    HomeScreenOffer withConsole(URI url) {
+        return new HomeScreenOffer(gateway, tokens, secretId, segments, Optional.of(url));
     }
 
     /** Tokens go to the page only with the development secret, or when the operator said so. */
@@ -42,7 +49,7 @@ record HomeScreenOffer(URI gateway, DeviceTokens tokens, String secretId, Suppli
     public String get() {
         List<String> known = segments.get();
         if (known.isEmpty()) {
-            return "{\"gateway\":\"" + gateway + "\",\"problem\":\"no catalog yet: no segment to give a device\"}";
+            return "{\"gateway\":\"" + gateway + "\"" + consoleField() + ",\"problem\":\"no catalog yet: no segment to give a device\"}";
         }
         String segment = known.contains(PREFERRED_SEGMENT) ? PREFERRED_SEGMENT : known.get(0);
         byte[] id = new byte[6];
@@ -51,7 +58,11 @@ record HomeScreenOffer(URI gateway, DeviceTokens tokens, String secretId, Suppli
         String token = tokens.issue(deviceId, segment, TOKEN_LIFETIME);
         // Every value is URL-, id- or base64url-shaped: nothing to escape but what the catalog names.
         return "{\"gateway\":\"" + gateway + "\",\"token\":\"" + token + "\",\"deviceId\":\"" + deviceId
-                + "\",\"segment\":\"" + jsonText(segment) + "\",\"secretId\":\"" + secretId + "\"}";
+                + "\",\"segment\":\"" + jsonText(segment) + "\",\"secretId\":\"" + secretId + "\"" + consoleField() + "}";
+    }
+
+    private String consoleField() {
+        return console.map(url -> ",\"console\":\"" + jsonText(url.toString()) + "\"").orElse("");
     }
 
     private static String jsonText(String text) {

@@ -116,7 +116,8 @@ public final class Platform implements AutoCloseable {
             if (offerHomeTokens) {
                 bundleApi = bundleApi.withHomeConfig(HomeScreenOffer.of(
                         URI.create("ws://" + local + ":" + gateway.port() + "/v1/connect"), tokens, options.tokenSecret,
-                        () -> started.get() == null ? List.of() : started.get().segments()));
+                        () -> started.get() == null ? List.of() : started.get().segments())
+                        .withConsole(URI.create("http://" + local + ":" + lsm.adminPort() + "/console/")));
             }
             prefetch = PrefetchService.start(bundleApi,
                     prefetchStorage.catalog(), prefetchStorage.bundles(), infrastructure.bus("kickoff-prefetch"), tokens,

@@ -75,8 +75,12 @@ class AdminAccessTest {
             assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).contains("https://console.example.com");
 
             assertThat(get(admin + "/console/config.json", null).body())
-                    .isEqualTo("{\"bundle_api\":\"http://127.0.0.1:" + platform.bundlePort() + "\"}");
+                    .isEqualTo("{\"bundle_api\":\"http://127.0.0.1:" + platform.bundlePort() + "\",\"home_screen\":\"http://127.0.0.1:"
+                            + platform.bundlePort() + "/home/\"}");
             assertThat(get(admin + "/console/", null).body()).contains("Kickoff console");
+            // With a CORS origin configured, the console's own module scripts (sent with its Origin) are still served.
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(admin + "/console/console.js")).header("Origin", admin)
+                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
 
             PlatformOptions options = new PlatformOptions();
             options.mode = Mode.memory;
@@ -85,7 +89,8 @@ class AdminAccessTest {
             StringWriter banner = new StringWriter();
             Banner.print(new PrintWriter(banner), options, platform);
             assertThat(banner.toString()).contains("console       " + admin + "/console/",
-                    "Authorization: Bearer alice-token-1");
+                    "Authorization: Bearer alice-token-1",
+                    "home screen   http://127.0.0.1:" + platform.bundlePort() + "/home/");
         }
     }
 
@@ -93,7 +98,7 @@ class AdminAccessTest {
     void aBundleApiGivenToServeIsWhatTheConsoleIsTold() throws Exception {
         try (Platform platform = Platform.inMemory(List.of("tok-1"), List.of(), Optional.of("https://bundles.example.com/"))) {
             assertThat(get("http://127.0.0.1:" + platform.adminPort() + "/console/config.json", null).body())
-                    .isEqualTo("{\"bundle_api\":\"https://bundles.example.com\"}");
+                    .isEqualTo("{\"bundle_api\":\"https://bundles.example.com\",\"home_screen\":\"https://bundles.example.com/home/\"}");
         }
     }
 

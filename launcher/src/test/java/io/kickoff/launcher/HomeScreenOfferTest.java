@@ -68,6 +68,11 @@ class HomeScreenOfferTest {
                 () -> List.of("br-pt-adult")).get()).get("token").isNull()).isFalse();
         assertThat(json.readTree(HomeScreenOffer.of(URI.create("ws://h:1/v1/connect"), tokens, REAL_SECRET,
                 List::of).get()).has("token")).isFalse();
+        assertThat(first.has("console")).as("no console known: no link").isFalse();
+        HomeScreenOffer linked = offer.withConsole(URI.create("http://127.0.0.1:8081/console/"));
+        assertThat(json.readTree(linked.get()).get("console").asText()).isEqualTo("http://127.0.0.1:8081/console/");
+        assertThat(json.readTree(HomeScreenOffer.of(URI.create("ws://h:1/v1/connect"), tokens, REAL_SECRET, List::of)
+                .withConsole(URI.create("http://h:2/console/")).get()).get("console").asText()).isEqualTo("http://h:2/console/");
     }
 
     @Test
@@ -80,8 +85,12 @@ class HomeScreenOfferTest {
             JsonNode body = json.readTree(config.body());
             assertThat(body.get("gateway").asText()).isEqualTo("ws://127.0.0.1:" + platform.gateway().port() + "/v1/connect");
             assertThat(platform.tokens().verify(body.get("token").asText()).segment()).isEqualTo("us-en-adult");
+            assertThat(body.get("console").asText()).isEqualTo("http://127.0.0.1:" + platform.lsm().adminPort() + "/console/");
             assertThat(platform.homeTokensOffered()).isTrue();
             assertThat(get(bundleApi + "/sdk/kickoff-device.js").statusCode()).isEqualTo(200);
+            // The page's module scripts come with Origin set to the page's (the bundle API's own) origin.
+            assertThat(get(bundleApi + "/home/home.js", "Origin", bundleApi).statusCode()).isEqualTo(200);
+            assertThat(get(bundleApi + "/sdk/kickoff-device.js", "Origin", bundleApi).statusCode()).isEqualTo(200);
 
             String console = "http://127.0.0.1:" + platform.lsm().adminPort();
             HttpResponse<String> fromConsole = get(bundleApi + "/v1/bundles?segment=us-en-adult", "Origin", console,

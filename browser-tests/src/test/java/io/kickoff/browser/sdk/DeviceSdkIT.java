@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kickoff.browser.Chromium;
+import io.kickoff.browser.DevicePage;
+import io.kickoff.browser.TestPages;
 import io.kickoff.protocol.v1.Stage;
 import java.math.BigInteger;
 import java.nio.file.Path;
@@ -37,7 +39,7 @@ class DeviceSdkIT {
     }
 
     void start(UnaryOperator<io.kickoff.gateway.GatewayConfig.Builder> gateway) throws InterruptedException {
-        pages = new TestPages();
+        pages = TestPages.sdk();
         // The pages are of another origin than the bundle API: their critical fetches need CORS.
         // A restarted node is not ready at once: its 503 says come back in 1 s, not the default 1-10 s.
         platform = new SdkPlatform(catalogDir, g -> gateway.apply(g.retryAfter(Duration.ofSeconds(1), Duration.ofSeconds(1))),

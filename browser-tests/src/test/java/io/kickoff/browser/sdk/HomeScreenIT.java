@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kickoff.browser.Chromium;
+import io.kickoff.browser.DevicePage;
 import io.kickoff.protocol.v1.Stage;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,10 +21,12 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 
-/** The demo home screen, served by the bundle API: several pages as devices switch a row to "Live now". */
+/**
+ * The demo home screen, served by the bundle API: several pages as devices switch a row to "Live now". (Its screenshot
+ * is taken by the console's test, where the home screen is wired as in {@code kickoff serve}.)
+ */
 @ExtendWith(Chromium.class)
 class HomeScreenIT {
-    static final Path SCREENSHOTS = Path.of("target", "screenshots");
     static final String ARTWORK = "https://img.example.com/art/ufc-309.jpg";
 
     @TempDir
@@ -92,8 +94,6 @@ class HomeScreenIT {
             assertThat(script(page, "return window.kickoffDevice.stats.criticalFetches"))
                     .as("LIVE needs no request").isEqualTo(fetchesBeforeLive.get(pages.indexOf(page)));
         }
-        Path shot = Chromium.Browsers.screenshot(pages.get(0), SCREENSHOTS.resolve("home-screen.png"));
-        assertThat(Files.size(shot)).isPositive();
     }
 
     @Test

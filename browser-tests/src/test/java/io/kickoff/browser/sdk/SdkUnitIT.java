@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kickoff.browser.Chromium;
+import io.kickoff.browser.DevicePage;
+import io.kickoff.browser.TestPages;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +29,7 @@ class SdkUnitIT {
     @Test
     @SuppressWarnings("unchecked")
     void everyUnitTestOfTheSdkPasses(Chromium.Browsers browsers) throws Exception {
-        pages = new TestPages();
+        pages = TestPages.sdk();
         WebDriver page = browsers.open();
         page.get(pages.page("unit.html"));
         await().atMost(DevicePage.WITHIN).until(() -> page.getTitle().equals("sdk unit done"));

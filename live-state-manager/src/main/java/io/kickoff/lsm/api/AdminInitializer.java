@@ -21,7 +21,8 @@ import io.netty.handler.codec.http.HttpUtil;
  *   edge           HTTP codec, read timeouts (408), connection cap (503), request guard (400/414/431)
  *   keep-alive     HTTP/1.1 persistent connections
  *   same-origin    (with CORS) the console's own requests are not cross-origin ones
- *   cors           (only where origins are configured) preflights answered, other origins 403, CrossOrigin
+ *   cors           (only where origins are configured) preflights answered, other origins 403 (the console's own
+ *                  requests are not cross-origin ones), CrossOrigin
  *   aggregate      whole requests, bodies up to 64 KiB (413 problem)
  *   console-turn   a request for the console's files waits until earlier answers are written
  *   console        the producer console's files under /console/ and its config.json (StaticAssets)
@@ -52,7 +53,6 @@ final class AdminInitializer extends ChannelInitializer<SocketChannel> {
     private final BrowserAccess browser;
     private final StaticAssets console;
     private final ConsoleTurn consoleTurn = new ConsoleTurn(CONSOLE);
-    private final SameOrigin sameOrigin = new SameOrigin();
 
     AdminInitializer(HttpEdge edge, AdminApi api, BrowserAccess browser) {
         this.edge = edge;
@@ -76,9 +76,7 @@ final class AdminInitializer extends ChannelInitializer<SocketChannel> {
         edge.install(ch.pipeline());
         ch.pipeline().addLast("keep-alive", new HttpServerKeepAliveHandler());
         // A handler per channel: Netty's CorsHandler keeps the request it is answering.
-        CrossOrigin.handler(browser.corsOrigins()).ifPresent(cors -> ch.pipeline()
-                .addLast("same-origin", sameOrigin)
-                .addLast("cors", cors));
+        CrossOrigin.handler(browser.corsOrigins()).ifPresent(cors -> ch.pipeline().addLast("cors", cors));
         ch.pipeline()
                 .addLast("aggregate", new ProblemAggregator(api.exchanges, MAX_BODY_BYTES))
                 .addLast("console-turn", consoleTurn)

@@ -4,8 +4,9 @@ import io.kickoff.http.CrossOrigin;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -48,10 +49,16 @@ public record BrowserAccess(List<String> corsOrigins, Supplier<Optional<String>>
         return new BrowserAccess(corsOrigins, url);
     }
 
-    /** The console's {@code config.json}: {@code {"bundle_api":"http://..."}}, or {@code null} for none. */
+    /**
+     * The console's {@code config.json}: {@code {"bundle_api":"http://...","home_screen":"http://.../home/"}} (the
+     * demo home screen every bundle API serves, which the console links to), both {@code null} for none.
+     */
     String consoleConfig() {
         String url = bundleApi.get().map(BrowserAccess::baseUrl).orElse(null);
-        return new String(Json.write(Collections.singletonMap("bundle_api", url)), StandardCharsets.UTF_8);
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("bundle_api", url);
+        config.put("home_screen", url == null ? null : url + "/home/");
+        return new String(Json.write(config), StandardCharsets.UTF_8);
     }
 
     /** {@code url} without a trailing slash, if it is an http(s) URL with a host and nothing after the path. */

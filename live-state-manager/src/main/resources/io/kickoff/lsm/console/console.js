@@ -84,6 +84,10 @@ async function start() {
     const config = await fetch('config.json', { cache: 'no-store' });
     if (config.ok) state.config = await config.json();
   } catch { /* no bundle API then */ }
+  if (state.config.home_screen) {
+    $('home-link').href = state.config.home_screen;
+    $('home-link').hidden = false;
+  }
   if (session.token()) await enter(); else signInScreen('');
 }
 

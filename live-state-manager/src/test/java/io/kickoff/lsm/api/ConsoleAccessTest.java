@@ -51,10 +51,10 @@ class ConsoleAccessTest {
 
     @Test
     void configJsonNamesTheBundleApiOrNull() throws Exception {
-        assertThat(plainGet("/console/config.json").body()).isEqualTo("{\"bundle_api\":\"http://127.0.0.1:8082\"}");
+        assertThat(plainGet("/console/config.json").body()).isEqualTo("{\"bundle_api\":\"http://127.0.0.1:8082\",\"home_screen\":\"http://127.0.0.1:8082/home/\"}");
         try (AdminApiFixture without = new AdminApiFixture(BrowserAccess.none())) {
             assertThat(without.send("GET", "/console/config.json", null, null, null).body())
-                    .isEqualTo("{\"bundle_api\":null}");
+                    .isEqualTo("{\"bundle_api\":null,\"home_screen\":null}");
         }
     }
 

@@ -55,7 +55,7 @@ class ConsoleTurnTest {
             assertThat(first.content().toString(StandardCharsets.UTF_8)).isEqualTo("{\"events\":[]}");
             assertThat(second.status().code()).isEqualTo(200);
             assertThat(second.content().toString(StandardCharsets.UTF_8))
-                    .isEqualTo("{\"bundle_api\":\"http://bundles.example:8082\"}");
+                    .isEqualTo("{\"bundle_api\":\"http://bundles.example:8082\",\"home_screen\":\"http://bundles.example:8082/home/\"}");
         } finally {
             first.release();
             second.release();

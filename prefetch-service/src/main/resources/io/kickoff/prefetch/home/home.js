@@ -96,6 +96,11 @@ async function start() {
       + 'development secret or --offer-home-tokens). ' + error.message);
     return;
   }
+  if (config.console) {
+    const link = document.getElementById('console-link');
+    link.href = config.console;
+    link.hidden = false;
+  }
   const token = pickToken(config);
   const claims = tokenClaims(token) || {};
   const device = connect({

@@ -1,4 +1,4 @@
-package io.kickoff.browser.sdk;
+package io.kickoff.browser;
 
 import io.kickoff.http.StaticAssets;
 import io.netty.bootstrap.ServerBootstrap;
@@ -15,18 +15,17 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The test pages ({@code src/test/resources/sdk/}) and the SDK as the bundle API's jar packages it, under
- * {@code /test/} on an origin of their own: a page of another origin than the bundle API, as an app's would be.
+ * Test pages served by {@link StaticAssets} on 127.0.0.1 and a free port: an origin of their own, other than the
+ * platform's, as an app's pages would be.
  */
-final class TestPages implements AutoCloseable {
+public final class TestPages implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final String prefix;
     private final Channel server;
 
-    TestPages() throws InterruptedException {
-        StaticAssets assets = StaticAssets.builder("/test/")
-                .classpath("sdk/", "io/kickoff/prefetch/sdk/")
-                .classpath("", "sdk/")
-                .build();
+    /** Serves {@code assets}, whose prefix is {@code prefix} (e.g. {@code /test/}). */
+    public TestPages(String prefix, StaticAssets assets) throws InterruptedException {
+        this.prefix = prefix;
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -37,12 +36,24 @@ final class TestPages implements AutoCloseable {
                 .bind("127.0.0.1", 0).sync().channel();
     }
 
-    String origin() {
+    /**
+     * The SDK's test pages ({@code src/test/resources/sdk/}, e.g. {@code device.html} for {@link DevicePage}) and the
+     * SDK as the bundle API's jar packages it ({@code sdk/kickoff-device.js}), under {@code /test/}.
+     */
+    public static TestPages sdk() throws InterruptedException {
+        return new TestPages("/test/", StaticAssets.builder("/test/")
+                .classpath("sdk/", "io/kickoff/prefetch/sdk/")
+                .classpath("", "sdk/")
+                .build());
+    }
+
+    /** {@code http://127.0.0.1:PORT}: what a bundle API must allow (CORS) for these pages to fetch from it. */
+    public String origin() {
         return "http://127.0.0.1:" + ((InetSocketAddress) server.localAddress()).getPort();
     }
 
-    String page(String name) {
-        return origin() + "/test/" + name;
+    public String page(String name) {
+        return origin() + prefix + name;
     }
 
     @Override
