@@ -29,7 +29,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * API (the prefetch node materializes the segment's bundle and the gateway delivers it to every
  * device), then set it LIVE and report who received the update, holding the bundle to render.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, defaultValueProvider = GatewaySettings.Defaults.class,
         description = {"Start the platform, connect simulated devices, move the example catalog's event to PREFETCH "
                 + "(every device gets its bundle), set it LIVE through the admin API and print who received it. "
                 + "Exits 0 if every device held the bundle and received the LIVE stage, 1 otherwise.",
@@ -53,6 +53,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "30s", description = "How long to wait for every device (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Mixin
+    GatewaySettings gatewaySettings;
+
     @Spec
     CommandSpec spec;
 
@@ -62,10 +65,11 @@ final class DemoCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--devices must be at least 1");
         }
         options.options.validate(spec);
+        gatewaySettings.applyTo(GatewayConfig.builder()).build();
         PrintWriter out = spec.commandLine().getOut();
         // A demo's first broadcast goes to a couple of hundred devices: it has nothing to gain from
         // the gateway's warm-up (10-25 s), which serve and gateway run before they say they are ready.
-        try (Platform platform = Platform.start(options.options, GatewayConfig.WarmUp.OFF)) {
+        try (Platform platform = Platform.start(options.options, GatewayConfig.WarmUp.OFF, gatewaySettings::applyTo)) {
             Banner.print(out, options.options, platform);
             String host = options.options.host;
             URI gateway = URI.create("ws://" + host + ":" + platform.gateway().port() + "/v1/connect");

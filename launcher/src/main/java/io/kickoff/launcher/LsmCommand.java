@@ -4,6 +4,7 @@ import io.kickoff.lsm.LiveStateManager;
 import io.kickoff.lsm.api.AdminToken;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -11,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -42,6 +44,20 @@ final class LsmCommand implements Callable<Integer> {
     @Option(names = "--node-id", defaultValue = "lsm-1", description = "Name of this instance in the leader lease (default: ${DEFAULT-VALUE}).")
     String nodeId;
 
+    @Option(names = "--lease-ttl", paramLabel = "DURATION", defaultValue = "5s",
+            description = "Time-to-live of the leader lease, renewed every third of it: a leader that stops is "
+                    + "replaced within about this long; at least 300ms (default: ${DEFAULT-VALUE}).")
+    Duration leaseTtl;
+
+    @Option(names = "--store-timeout", paramLabel = "DURATION", defaultValue = "3s",
+            description = "How long the scheduler and the outbox relay wait for one Redis or Kafka call (default: ${DEFAULT-VALUE}).")
+    Duration storeTimeout;
+
+    @Option(names = "--relay-group", defaultValue = LiveStateManager.Config.DEFAULT_RELAY_GROUP,
+            description = "Name every instance of one deployment shares on the bus (the relay's Kafka transactional.id): "
+                    + "give each deployment on one Kafka cluster its own (default: ${DEFAULT-VALUE}).")
+    String relayGroup;
+
     @Spec
     CommandSpec spec;
 
@@ -52,13 +68,24 @@ final class LsmCommand implements Callable<Integer> {
         String kafka = kafkaOption.validated(spec);
         listen.requireFree(port, "--port");
         RedisAddress.validate(spec, redis);
+        LiveStateManager.Config defaults = LiveStateManager.Config.of(listen.host, port,
+                Map.of(adminToken, AdminToken.operator("admin")), nodeId);
+        LiveStateManager.Config config;
+        try {
+            config = new LiveStateManager.Config(defaults.host(), defaults.port(), defaults.tokens(), nodeId, leaseTtl,
+                    defaults.tick(), storeTimeout, relayGroup);
+            if (storeTimeout.isZero() || storeTimeout.isNegative()) {
+                throw new IllegalArgumentException("storeTimeout must be positive");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "bad Live State Manager setting: " + e.getMessage()
+                    + " (--lease-ttl at least 300ms, --store-timeout positive, --relay-group not blank)");
+        }
         // Before the hook: a missing broker ends the command here, with nothing to clean up.
         Infrastructure infrastructure = Infrastructure.external(kafka, kafkaOption.clientConfig(), redis);
         stop.install();
         try (LsmStorage storage = LsmStorage.open(redis);
-             LiveStateManager lsm = LiveStateManager.start(
-                LiveStateManager.Config.of(listen.host, port, Map.of(adminToken, AdminToken.operator("admin")), nodeId),
-                storage.store(), storage.idempotency(), storage.lease(), infrastructure.bus("kickoff-lsm-" + nodeId),
+             LiveStateManager lsm = LiveStateManager.start(config, storage.store(), storage.idempotency(), storage.lease(), infrastructure.bus("kickoff-lsm-" + nodeId),
                 Clock.systemUTC())) {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("Kickoff Live State Manager (pid %d) on Kafka %s%n", ProcessHandle.current().pid(),
