@@ -84,14 +84,22 @@ final class DemoCommand implements Callable<Integer> {
             description = "Also write what the demo showed as JSON to FILE (ok, reason, timeline, delivery figures).")
     Path reportFile;
 
+    @Mixin
+    GatewaySettings gatewaySettings;
+
     @Spec
     CommandSpec spec;
 
     /** The demo runs on a real Kafka and Redis unless told otherwise: {@code --mode embedded} is its default. */
     static final class EmbeddedByDefault implements IDefaultValueProvider {
+        private static final GatewaySettings.Defaults GATEWAY_DEFAULTS = new GatewaySettings.Defaults();
+
         @Override
         public String defaultValue(ArgSpec arg) {
-            return arg instanceof OptionSpec option && "--mode".equals(option.longestName()) ? Mode.embedded.name() : null;
+            if (arg instanceof OptionSpec option && "--mode".equals(option.longestName())) {
+                return Mode.embedded.name();
+            }
+            return GATEWAY_DEFAULTS.defaultValue(arg);
         }
     }
 
@@ -105,6 +113,7 @@ final class DemoCommand implements Callable<Integer> {
                     "--timeout must be positive and --countdown not negative");
         }
         options.options.validate(spec);
+        gatewaySettings.applyTo(GatewayConfig.builder()).build();
         PrintWriter out = spec.commandLine().getOut();
         PlatformOptions platformOptions = options.options;
         DemoReport report = new DemoReport(platformOptions.mode.name(), EVENT_ID, segment, devices);
@@ -113,7 +122,7 @@ final class DemoCommand implements Callable<Integer> {
         try (DemoTimeline timeline = new DemoTimeline(out, System.console() != null, System.nanoTime())) {
             // A demo's first broadcast has nothing to gain from the gateway's warm-up (10-25 s), which serve and
             // gateway run before they say they are ready.
-            try (Platform platform = Platform.start(platformOptions, GatewayConfig.WarmUp.OFF)) {
+            try (Platform platform = Platform.start(platformOptions, GatewayConfig.WarmUp.OFF, gatewaySettings::applyTo)) {
                 Banner.print(out, platformOptions, platform);
                 report.at("services_up", timeline.elapsedMillis());
                 tell(platform, timeline, report);

@@ -4,6 +4,9 @@ import io.kickoff.gateway.GatewayConfig;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -85,6 +88,14 @@ final class GatewaySettings {
 
     @Option(names = "--auth-failure-sources", paramLabel = "N", description = "Source addresses whose refused tokens are remembered (default: ${DEFAULT-VALUE}).")
     Integer authFailureSources;
+
+    /** The default provider of a command that has these settings and no other defaults from elsewhere. */
+    static final class Defaults implements IDefaultValueProvider {
+        @Override
+        public String defaultValue(ArgSpec arg) {
+            return arg instanceof OptionSpec option ? defaults().get(option.longestName()) : null;
+        }
+    }
 
     /** Each option's default, from {@link GatewayConfig}'s, so help and {@code config print} never go stale. */
     static Map<String, String> defaults() {

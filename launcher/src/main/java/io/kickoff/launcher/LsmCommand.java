@@ -5,6 +5,7 @@ import io.kickoff.lsm.api.AdminToken;
 import io.kickoff.lsm.api.BrowserAccess;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -53,6 +55,20 @@ final class LsmCommand implements Callable<Integer> {
     @Option(names = "--node-id", defaultValue = "lsm-1", description = "Name of this instance in the leader lease (default: ${DEFAULT-VALUE}).")
     String nodeId;
 
+    @Option(names = "--lease-ttl", paramLabel = "DURATION", defaultValue = "5s",
+            description = "Time-to-live of the leader lease, renewed every third of it: a leader that stops is "
+                    + "replaced within about this long; at least 300ms (default: ${DEFAULT-VALUE}).")
+    Duration leaseTtl;
+
+    @Option(names = "--store-timeout", paramLabel = "DURATION", defaultValue = "3s",
+            description = "How long the scheduler and the outbox relay wait for one Redis or Kafka call (default: ${DEFAULT-VALUE}).")
+    Duration storeTimeout;
+
+    @Option(names = "--relay-group", defaultValue = LiveStateManager.Config.DEFAULT_RELAY_GROUP,
+            description = "Name every instance of one deployment shares on the bus (the relay's Kafka transactional.id): "
+                    + "give each deployment on one Kafka cluster its own (default: ${DEFAULT-VALUE}).")
+    String relayGroup;
+
     @Spec
     CommandSpec spec;
 
@@ -66,12 +82,23 @@ final class LsmCommand implements Callable<Integer> {
         Map<String, AdminToken> tokens = AdminAccess.tokens(spec, adminTokens);
         String operatorToken = AdminAccess.operatorToken(spec, adminTokens);
         BrowserAccess browser = AdminAccess.withBundleApi(spec, AdminAccess.browser(spec, corsOrigins), bundleApi);
+        LiveStateManager.Config defaults = LiveStateManager.Config.of(listen.host, port, tokens, nodeId);
+        LiveStateManager.Config config;
+        try {
+            if (storeTimeout.isZero() || storeTimeout.isNegative()) {
+                throw new IllegalArgumentException("storeTimeout must be positive");
+            }
+            config = new LiveStateManager.Config(defaults.host(), defaults.port(), defaults.tokens(), nodeId, leaseTtl,
+                    defaults.tick(), storeTimeout, relayGroup, browser);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "bad Live State Manager setting: " + e.getMessage()
+                    + " (--lease-ttl at least 300ms, --store-timeout positive, --relay-group not blank)");
+        }
         // Before the hook: a missing broker ends the command here, with nothing to clean up.
         Infrastructure infrastructure = Infrastructure.external(kafka, kafkaOption.clientConfig(), redis);
         stop.install();
         try (LsmStorage storage = LsmStorage.open(redis);
-             LiveStateManager lsm = LiveStateManager.start(
-                LiveStateManager.Config.of(listen.host, port, tokens, nodeId).withBrowserAccess(browser),
+             LiveStateManager lsm = LiveStateManager.start(config,
                 storage.store(), storage.idempotency(), storage.lease(), infrastructure.bus("kickoff-lsm-" + nodeId),
                 Clock.systemUTC())) {
             PrintWriter out = spec.commandLine().getOut();

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,6 +75,12 @@ public final class Platform implements AutoCloseable {
 
     /** Starts everything with the given gateway warm-up ({@link GatewayConfig.WarmUp#OFF}: none). */
     static Platform start(PlatformOptions options, GatewayConfig.WarmUp warmUp) throws InterruptedException {
+        return start(options, warmUp, UnaryOperator.identity());
+    }
+
+    /** As above, the gateway's protocol and protection settings ({@link GatewaySettings}) applied first. */
+    static Platform start(PlatformOptions options, GatewayConfig.WarmUp warmUp,
+                          UnaryOperator<GatewayConfig.Builder> gatewaySettings) throws InterruptedException {
         Clock clock = Clock.systemUTC();
         DeviceTokens tokens = DeviceTokens.withSecret(options.tokenSecret);
         Infrastructure infrastructure = Infrastructure.start(options);
@@ -101,7 +108,7 @@ public final class Platform implements AutoCloseable {
                             adminToken, "{\"title\":\"warm-up\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}")
                     .refusedWrite("PATCH", URI.create("http://" + local + ":" + lsm.adminPort() + "/v1/events/kickoff-warm-up"),
                             adminToken, "{\"scheduled_start\":\"2099-01-01T00:00:00Z\"}");
-            gateway = Gateway.start(GatewayConfig.builder().host(options.host).port(options.gatewayPort)
+            gateway = Gateway.start(gatewaySettings.apply(GatewayConfig.builder()).host(options.host).port(options.gatewayPort)
                     .nodeId(options.nodeId).warmUp(warmUp).build(), tokens, infrastructure.bus("kickoff-" + options.nodeId), clock);
             Path catalogDir = options.catalogDir;
             if (catalogDir == null) {

@@ -73,6 +73,19 @@ final class PrefetchCommand implements Callable<Integer> {
     @Option(names = "--io-threads", paramLabel = "N", description = "Event-loop threads of the bundle API (default: ${DEFAULT-VALUE}).")
     int ioThreads = DEFAULTS.ioThreads();
 
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "" + BundleServerConfig.DEFAULT_MAX_CONNECTIONS,
+            description = "Most open connections of the bundle API; past it new ones get 503 with Retry-After "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--retry-after-min", paramLabel = "DURATION", defaultValue = "5s",
+            description = "Smallest Retry-After of a 503 (shed, over the connection cap, not ready) (default: ${DEFAULT-VALUE}).")
+    java.time.Duration retryAfterMin;
+
+    @Option(names = "--retry-after-max", paramLabel = "DURATION", defaultValue = "30s",
+            description = "Largest Retry-After of a 503; each answer gets a random one between (default: ${DEFAULT-VALUE}).")
+    java.time.Duration retryAfterMax;
+
     @Option(names = "--cors-origin", paramLabel = "ORIGIN",
             description = "A web origin (scheme://host[:port]) whose pages may call the bundle API from a browser; "
                     + "repeatable (default: none).")
@@ -100,6 +113,13 @@ final class PrefetchCommand implements Callable<Integer> {
         try {
             server = DEFAULTS.withHost(listen.host).withPort(port).withLimits(maxInFlight, criticalReserve)
                     .withMaxAge(maxAge, maxAgeJitter).withIoThreads(ioThreads);
+            server = new BundleServerConfig(server.host(), server.port(), server.maxAge(), server.maxAgeJitter(),
+                    server.concurrencyLimit(), server.criticalReserve(), retryAfterMin, retryAfterMax,
+                    server.allowSegmentQuery(), server.ioThreads(), server.edge(), server.corsOrigins(), server.homeConfig());
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("--max-connections must be at least 1, got " + maxConnections);
+            }
+            server = server.withEdge(server.edge().withMaxConnections(maxConnections));
         } catch (IllegalArgumentException e) {
             throw badSetting(e);
         }
@@ -158,7 +178,7 @@ final class PrefetchCommand implements Callable<Integer> {
 
     private ParameterException badSetting(IllegalArgumentException e) {
         return new ParameterException(spec.commandLine(), "bad bundle API setting: " + e.getMessage()
-                + " (--max-in-flight and --io-threads >= 1, --critical-reserve >= 0, --max-age >= 0, "
+                + " (--max-in-flight, --max-connections and --io-threads >= 1, --retry-after-min <= --retry-after-max, --critical-reserve >= 0, --max-age >= 0, "
                 + "0 <= --max-age-jitter < 1)");
     }
 }

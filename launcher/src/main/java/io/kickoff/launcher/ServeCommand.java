@@ -1,5 +1,6 @@
 package io.kickoff.launcher;
 
+import io.kickoff.gateway.GatewayConfig;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** Runs the platform on one node until stopped. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(name = "serve", mixinStandardHelpOptions = true, defaultValueProvider = GatewaySettings.Defaults.class,
         description = {"Run the Live State Manager, a broadcast gateway and a prefetch node in one process until stopped "
                 + "(Ctrl-C or SIGTERM). Without --catalog-dir the prefetch node serves the example catalog.",
                 "With --mode embedded it also starts a Kafka broker and a Redis server; with --mode external it uses --kafka."})
@@ -16,6 +17,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     PlatformOptionsMixin options;
+
+    @Mixin
+    GatewaySettings gatewaySettings;
 
     @Spec
     CommandSpec spec;
@@ -25,8 +29,10 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         options.options.validate(spec);
+        // Built once before anything starts: settings that do not fit together are a usage error naming them.
+        gatewaySettings.applyTo(GatewayConfig.builder()).build();
         stop.install();
-        try (Platform platform = Platform.start(options.options)) {
+        try (Platform platform = Platform.start(options.options, GatewayConfig.WarmUp.DEFAULT, gatewaySettings::applyTo)) {
             PrintWriter out = spec.commandLine().getOut();
             Banner.print(out, options.options, platform);
             out.println("Running. Stop with Ctrl-C (devices are sent away first).");
