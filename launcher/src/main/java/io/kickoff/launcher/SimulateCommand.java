@@ -310,7 +310,8 @@ final class SimulateCommand implements Callable<Integer> {
             }
         }
         int perAddress = (devices + Math.max(1, sources.size()) - 1) / Math.max(1, sources.size());
-        if (perAddress > SOCKETS_PER_SOURCE_ADDRESS) {
+        // With --workers and no addresses, the workers get their own (see runWorkers).
+        if (perAddress > SOCKETS_PER_SOURCE_ADDRESS && (workers == 1 || !sources.isEmpty())) {
             spec.commandLine().getErr().printf("kickoff: warning: %,d devices per source address; more than ~%,d connect "
                     + "slowly from one address: add --source-addresses%n", perAddress, SOCKETS_PER_SOURCE_ADDRESS);
             spec.commandLine().getErr().flush();
@@ -396,7 +397,7 @@ final class SimulateCommand implements Callable<Integer> {
                 spread.add(InetAddress.getByAddress(new byte[] {127, 0, (byte) (1 + i / 250), (byte) (2 + i % 250)}));
             }
         }
-        ByteSize heap = workerHeap != null ? workerHeap : new ByteSize((4L << 30) / workers);
+        ByteSize heap = workerHeap != null ? workerHeap : new ByteSize((4L << 30) / workers >> 20 << 20);
         java.nio.file.Path workDir = java.nio.file.Files.createTempDirectory("kickoff-simulate-");
         SimulationWorkers.Plan plan = new SimulationWorkers.Plan(workers, devices, prefix, spread, heap, workDir,
                 reportJson, SimulationWorkers.passThrough(spec.commandLine().getParseResult().originalArgs()));
