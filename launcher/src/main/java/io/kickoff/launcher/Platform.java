@@ -183,17 +183,9 @@ public final class Platform implements AutoCloseable {
      */
     public static Platform inMemory(List<String> adminTokens, List<String> corsOrigins, Optional<String> bundleApi)
             throws InterruptedException {
-        PlatformOptions options = new PlatformOptions();
-        options.mode = Mode.memory;
-        options.host = "127.0.0.1";
-        options.gatewayPort = 0;
-        options.adminPort = 0;
-        options.bundlePort = 0;
-        options.adminTokens = List.copyOf(adminTokens);
+        PlatformOptions options = PlatformOptions.inMemoryOnFreePorts(adminTokens, PlatformOptions.DEV_TOKEN_SECRET);
         options.corsOrigins = List.copyOf(corsOrigins);
         options.bundleApi = bundleApi.orElse(null);
-        options.tokenSecret = PlatformOptions.DEV_TOKEN_SECRET;
-        options.nodeId = "gateway-1";
         return start(options, GatewayConfig.WarmUp.OFF);
     }
 

@@ -75,6 +75,20 @@ final class PlatformOptions {
                     + "secret they are offered anyway.")
     boolean offerHomeTokens;
 
+    /** Memory mode on 127.0.0.1 and free ports, as tests and embedders start a platform. */
+    static PlatformOptions inMemoryOnFreePorts(List<String> adminTokens, String tokenSecret) {
+        PlatformOptions options = new PlatformOptions();
+        options.mode = Mode.memory;
+        options.host = "127.0.0.1";
+        options.gatewayPort = 0;
+        options.adminPort = 0;
+        options.bundlePort = 0;
+        options.adminTokens = List.copyOf(adminTokens);
+        options.tokenSecret = tokenSecret;
+        options.nodeId = "gateway-1";
+        return options;
+    }
+
     boolean usesDevelopmentTokenSecret() {
         return DEV_TOKEN_SECRET.equals(tokenSecret);
     }

@@ -23,13 +23,7 @@ class ConfigFileTest {
     Path dir;
 
     KickoffCliTest.Run run(Map<String, String> env, String... args) {
-        CommandLine cli = Kickoff.commandLine(env);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new KickoffCliTest.Run(code, out.toString(), err.toString());
+        return KickoffCliTest.run(env, args);
     }
 
     Path file(String yaml) throws Exception {

@@ -22,15 +22,7 @@ class HomeScreenOfferTest {
     final ObjectMapper json = new ObjectMapper();
 
     static PlatformOptions options(String secret, boolean offer, String... corsOrigins) {
-        PlatformOptions options = new PlatformOptions();
-        options.mode = Mode.memory;
-        options.host = "127.0.0.1";
-        options.gatewayPort = 0;
-        options.adminPort = 0;
-        options.bundlePort = 0;
-        options.adminTokens = List.of("test-operator");
-        options.tokenSecret = secret;
-        options.nodeId = "gateway-1";
+        PlatformOptions options = PlatformOptions.inMemoryOnFreePorts(List.of("test-operator"), secret);
         options.offerHomeTokens = offer;
         options.corsOrigins = List.of(corsOrigins);
         return options;

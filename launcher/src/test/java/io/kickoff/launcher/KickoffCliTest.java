@@ -16,7 +16,12 @@ class KickoffCliTest {
     }
 
     static Run run(String... args) {
-        CommandLine cli = Kickoff.commandLine();
+        return run(System.getenv(), args);
+    }
+
+    /** A run that sees {@code env} as its environment (KICKOFF_* variables, KICKOFF_CONFIG). */
+    static Run run(java.util.Map<String, String> env, String... args) {
+        CommandLine cli = Kickoff.commandLine(env);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out));

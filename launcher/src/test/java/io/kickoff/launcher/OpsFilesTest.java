@@ -52,14 +52,8 @@ class OpsFilesTest {
 
     @BeforeAll
     static void scrapeEveryServiceOfARunningPlatform() throws Exception {
-        PlatformOptions options = new PlatformOptions();
-        options.mode = Mode.memory;
-        options.host = "127.0.0.1";
-        options.gatewayPort = 0;
-        options.adminPort = 0;
-        options.bundlePort = 0;
-        options.adminTokens = List.of("ops-files-operator-token");
-        options.tokenSecret = "ops-files-device-token-secret-0123456789";
+        PlatformOptions options = PlatformOptions.inMemoryOnFreePorts(List.of("ops-files-operator-token"),
+                "ops-files-device-token-secret-0123456789");
         options.nodeId = "gateway-ops";
         try (Platform platform = Platform.start(options, GatewayConfig.WarmUp.OFF);
              DeviceFleet fleet = DeviceFleet.open(FleetConfig.builder()

@@ -34,13 +34,7 @@ class ServiceSettingsTest {
     Path dir;
 
     KickoffCliTest.Run run(String... args) {
-        CommandLine cli = Kickoff.commandLine(Map.of());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new KickoffCliTest.Run(code, out.toString(), err.toString());
+        return KickoffCliTest.run(Map.of(), args);
     }
 
     Path file(String yaml) throws Exception {

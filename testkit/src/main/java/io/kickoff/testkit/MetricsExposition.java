@@ -49,6 +49,26 @@ public final class MetricsExposition {
         this.problems = problems;
     }
 
+    /**
+     * Reads {@code text} and fails with an {@link AssertionError} naming each problem if it breaks the exposition
+     * format or the naming rules, or if {@code promtool check metrics} (where it is installed; {@link PromTool#find()}
+     * says on stderr when it is not) finds anything: what every service's {@code /metrics} test asks first.
+     */
+    public static MetricsExposition checked(String text) throws java.io.IOException, InterruptedException {
+        MetricsExposition metrics = parse(text);
+        if (!metrics.problems().isEmpty()) {
+            throw new AssertionError("the metrics break the exposition or naming rules: " + metrics.problems());
+        }
+        java.util.Optional<PromTool> promtool = PromTool.find();
+        if (promtool.isPresent()) {
+            PromTool.Result lint = promtool.get().checkMetrics(text);
+            if (!lint.ok() || !lint.output().isEmpty()) {
+                throw new AssertionError("promtool check metrics: " + lint.output());
+            }
+        }
+        return metrics;
+    }
+
     /** Reads {@code text}; what breaks the format or the rules is in {@link #problems()}. */
     public static MetricsExposition parse(String text) {
         Map<String, String> types = new LinkedHashMap<>();
