@@ -10,6 +10,8 @@ final class FleetContext {
     final ConnectPacer pacer;
     final ConnectAllTracker connectAll;
     final FleetProgress progress = new FleetProgress();
+    /** Bundle cache figures and, per misbehaviour, how sessions ended. */
+    final FleetCounters counters = new FleetCounters();
     /** Null when the fleet has no bundle API to fetch from. */
     final BundleFetcher bundles;
     private final AtomicBoolean closing = new AtomicBoolean();
