@@ -135,6 +135,14 @@ public final class DeviceFleet implements AutoCloseable {
         return devices.size();
     }
 
+    /**
+     * Devices that can receive updates: all but {@link Misbehaviour#SILENT} ones, which never say hello.
+     * What "every device" means for {@link #whenReached} callers and in {@link #report}.
+     */
+    public int reachableCount() {
+        return config.devicesExpectedToWelcome();
+    }
+
     /** Devices that hold an open WebSocket right now. */
     public int connectedCount() {
         return (int) countDevices(DeviceView::connected);
@@ -215,6 +223,8 @@ public final class DeviceFleet implements AutoCloseable {
     /**
      * Delivery figures for one update: who applied it, who is at or past it, issue-to-receipt latency,
      * and the time from issue until every device of the fleet had reached it.
+     * {@link Misbehaviour#SILENT} devices are left out: they never receive updates. Latencies of
+     * {@link Misbehaviour#CLOCK_SKEW} devices use their receipt times corrected by the welcome's server time.
      */
     public SimulatorReport report(String eventId, long seq) {
         LatencyHistogram.Recorder latencies = new LatencyHistogram.Recorder();
@@ -227,6 +237,9 @@ public final class DeviceFleet implements AutoCloseable {
         boolean anyLatency = false;
         for (SimulatedDevice device : devices) {
             DeviceView view = device.view();
+            if (view.misbehaviour().orElse(null) == Misbehaviour.SILENT) {
+                continue; // never says hello, so never receives an update: not part of the delivery
+            }
             if (view.connected()) {
                 connected++;
             }
@@ -247,10 +260,10 @@ public final class DeviceFleet implements AutoCloseable {
             }
         }
         LatencyHistogram histogram = latencies.build();
-        double timeToAllMillis = anyLatency && reached == devices.size()
+        double timeToAllMillis = anyLatency && reached == reachableCount()
                 ? Math.max(0, lastReachedAtMicros - issuedAtMicros) / 1000.0
                 : Double.NaN;
-        return new SimulatorReport(eventId, seq, devices.size(), connected, applied, reached,
+        return new SimulatorReport(eventId, seq, reachableCount(), connected, applied, reached,
                 histogram.percentileMillis(50).orElse(Double.NaN),
                 histogram.percentileMillis(99).orElse(Double.NaN),
                 histogram.maxMillis().orElse(Double.NaN),
