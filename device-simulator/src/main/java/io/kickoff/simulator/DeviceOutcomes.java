@@ -10,11 +10,12 @@ import java.util.Map;
  * @param closeCodes  WebSocket close code → connections that ended with it; 1006 when a session ended without a
  *                    close frame read (connection lost, or the device closed it itself, as a reconnect storm does)
  * @param httpStatuses upgrade refusals by HTTP status (e.g. 503, 429 with {@code Retry-After})
+ * @param refusalsWithRetryAfter of those refusals, the ones that carried {@code Retry-After}
  * @param reconnects  connections a {@link Misbehaviour#RECONNECT_STORM} device dropped on purpose to reconnect at once
  * @param welcomes    sessions established (first connects and reconnects)
  */
 public record DeviceOutcomes(String kind, int devices, Map<Integer, Long> closeCodes, Map<Integer, Long> httpStatuses,
-                             long reconnects, long welcomes) {
+                             long refusalsWithRetryAfter, long reconnects, long welcomes) {
     public DeviceOutcomes {
         closeCodes = Map.copyOf(closeCodes);
         httpStatuses = Map.copyOf(httpStatuses);

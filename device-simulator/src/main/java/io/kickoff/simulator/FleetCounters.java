@@ -29,6 +29,7 @@ final class FleetCounters {
         final Map<Integer, LongAdder> closeCodes = new ConcurrentHashMap<>();
         final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
         final LongAdder reconnects = new LongAdder();
+        final LongAdder withRetryAfter = new LongAdder();
         final LongAdder welcomes = new LongAdder();
     }
 
@@ -64,8 +65,12 @@ final class FleetCounters {
         tally(kind).closeCodes.computeIfAbsent(code, c -> new LongAdder()).increment();
     }
 
-    void refused(Optional<Misbehaviour> kind, int status) {
-        tally(kind).statuses.computeIfAbsent(status, c -> new LongAdder()).increment();
+    void refused(Optional<Misbehaviour> kind, int status, boolean withRetryAfter) {
+        Tally tally = tally(kind);
+        tally.statuses.computeIfAbsent(status, c -> new LongAdder()).increment();
+        if (withRetryAfter) {
+            tally.withRetryAfter.increment();
+        }
     }
 
     void reconnected(Optional<Misbehaviour> kind) {
@@ -92,10 +97,10 @@ final class FleetCounters {
     private DeviceOutcomes snapshot(String key, int devices) {
         Tally tally = tallies.get(key);
         if (tally == null) {
-            return new DeviceOutcomes(key, devices, Map.of(), Map.of(), 0, 0);
+            return new DeviceOutcomes(key, devices, Map.of(), Map.of(), 0, 0, 0);
         }
-        return new DeviceOutcomes(key, devices, sums(tally.closeCodes), sums(tally.statuses), tally.reconnects.sum(),
-                tally.welcomes.sum());
+        return new DeviceOutcomes(key, devices, sums(tally.closeCodes), sums(tally.statuses),
+                tally.withRetryAfter.sum(), tally.reconnects.sum(), tally.welcomes.sum());
     }
 
     private static Map<Integer, Long> sums(Map<Integer, LongAdder> adders) {

@@ -399,7 +399,8 @@ final class SimulatedDevice {
             failure = DeviceConnectException.of(view.deviceId(), connection.endpoint.uri(), failureCause(connection));
             view = view.withConnectFailure(failure.getMessage());
             log.debug("connect attempt failed: {}", failure.getMessage());
-            failure.httpStatus().ifPresent(status -> fleet.counters.refused(misbehaviour, status));
+            boolean retryAfter = failure.retryAfterMillis().isPresent();
+            failure.httpStatus().ifPresent(status -> fleet.counters.refused(misbehaviour, status, retryAfter));
             // A silent device never gets a welcome, by design: it is not waited for.
             if (!everWelcomed && misbehaviour.orElse(null) != Misbehaviour.SILENT) {
                 fleet.connectAll.deviceFailedBeforeFirstWelcome(failure);

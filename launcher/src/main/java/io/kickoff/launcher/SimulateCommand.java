@@ -245,9 +245,10 @@ final class SimulateCommand implements Callable<Integer> {
             }
             if (!misbehaviours.shares().isEmpty()) {
                 for (DeviceOutcomes outcome : fleet.outcomes().values()) {
-                    out.printf("%s: %d devices, %d welcomes, closes %s, refusals %s, storm reconnects %d%n",
-                            outcome.kind(), outcome.devices(), outcome.welcomes(), outcome.closeCodes(),
-                            outcome.httpStatuses(), outcome.reconnects());
+                    out.printf("%s: %d devices, %d welcomes, closes %s, refusals %s (%d with Retry-After), "
+                            + "storm reconnects %d%n", outcome.kind(), outcome.devices(), outcome.welcomes(),
+                            outcome.closeCodes(), outcome.httpStatuses(), outcome.refusalsWithRetryAfter(),
+                            outcome.reconnects());
                 }
                 out.flush();
             }
@@ -346,11 +347,12 @@ final class SimulateCommand implements Callable<Integer> {
         }
         long millis = (System.nanoTime() - start) / 1_000_000L;
         int welcomed = fleet.welcomedCount();
-        out.printf("connected %,d/%,d devices in %,d ms%s%n", welcomed, devices, millis,
-                welcomed == devices ? "" : " (not all within " + connectTimeout + ")");
+        int expected = fleet.reachableCount(); // silent devices never get a welcome
+        out.printf("connected %,d/%,d devices in %,d ms%s%n", welcomed, expected, millis,
+                welcomed == expected ? "" : " (not all within " + connectTimeout + ")");
         out.flush();
         report.connected(fleet, millis);
-        return welcomed == devices;
+        return welcomed == expected;
     }
 
     /** A refusal that retrying cannot fix (4xx other than 408/429), which ends connecting at once. */

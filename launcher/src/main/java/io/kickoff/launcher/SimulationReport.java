@@ -29,7 +29,7 @@ import java.util.Optional;
  *  "welcomed": 19000, "connected": 19000, "duplicates": 0, "connect_ms": 9876, "error": null,
  *  "bundle_cache": {"hits": 18000, "misses": 1000, "expired": 0, "fetched": 1000, "not_modified": 0, "fetch_failures": 0},
  *  "outcomes": {"well-behaved": {"devices": 18620, "welcomes": 18620, "close_codes": {}, "http_statuses": {},
- *               "storm_reconnects": 0}, "garbage": {"devices": 190, "welcomes": 400, "close_codes": {"1007": 399}, ...}},
+ *               "refusals_with_retry_after": 0, "storm_reconnects": 0}, "garbage": {"devices": 190, "welcomes": 400, "close_codes": {"1007": 399}, ...}},
  *  "event": "bench", "broadcasts": [
  *    {"event": "bench", "seq": 1, "stage": "PREFETCH", "issued_at": "2026-...Z", "issued_at_us": 1790000000000000,
  *     "devices": 19000, "connected": 19000, "applied": 19000, "reached": 19000,
@@ -46,7 +46,7 @@ import java.util.Optional;
  * {@code bundle_cache} counts the devices' cache hits, misses (of which {@code expired}), fetches answered 200
  * ({@code fetched}) and 304 ({@code not_modified}) and failed fetches; {@code outcomes} says, per kind of device
  * ({@code well-behaved} and each {@code --misbehave} kind), how many there are, their welcomes, the close codes and
- * refusal statuses they met and the reconnects a storm made ({@code misbehave} is the plan, {@code ""} for none).
+ * refusal statuses they met (and how many refusals carried {@code Retry-After}) and the reconnects a storm made ({@code misbehave} is the plan, {@code ""} for none).
  * {@code latency_histogram} holds the latencies (issue to receipt, microseconds, one per device that
  * applied exactly that seq) as an HdrHistogram of 3 significant digits, compressed and base64-encoded,
  * with their count and exact maximum beside it: {@code kickoff merge-reports} merges several client
@@ -189,6 +189,7 @@ final class SimulationReport {
             outcome.closeCodes().forEach((code, count) -> closes.put(String.valueOf(code), count));
             ObjectNode statuses = kind.putObject("http_statuses");
             outcome.httpStatuses().forEach((status, count) -> statuses.put(String.valueOf(status), count));
+            kind.put("refusals_with_retry_after", outcome.refusalsWithRetryAfter());
             kind.put("storm_reconnects", outcome.reconnects());
         }
     }

@@ -117,6 +117,7 @@ class MisbehavingDevicesTest {
     @Test
     void garbageFramesAreClosed1007() throws Exception {
         try (DeviceFleet fleet = fleet("garbage=0.25", 2, b -> { })) {
+            fleet.connectAll();
             fleet.whenAllWelcomed().get(WAIT.toSeconds(), TimeUnit.SECONDS);
             await().atMost(WAIT).until(() -> fleet.outcomes().get("garbage").closes(1007) >= 2);
             assertThat(closes("bad_frame")).isGreaterThanOrEqualTo(2);
@@ -138,6 +139,7 @@ class MisbehavingDevicesTest {
             bus.publish(Topic.BUNDLES, bundle.getEventId() + ":" + SEGMENT, bundle.toByteArray()).join();
         }
         try (DeviceFleet fleet = fleet("slow-reader=0.1", 1, b -> b.slowReaderStall(Duration.ofSeconds(4)))) {
+            fleet.connectAll();
             fleet.whenAllWelcomed().get(WAIT.toSeconds(), TimeUnit.SECONDS);
             await().atMost(WAIT).until(() -> closes("slow_consumer") >= 1);
             // Once it reads again the device learns the connection is gone: 4001 if the close frame got
@@ -159,6 +161,7 @@ class MisbehavingDevicesTest {
     @Test
     void reconnectStormsMeet503WithRetryAfterWhileTheOthersStayConnected() throws Exception {
         try (DeviceFleet fleet = fleet("reconnect-storm=0.25", 2, b -> { })) {
+            fleet.connectAll();
             fleet.whenAllWelcomed().get(WAIT.toSeconds(), TimeUnit.SECONDS);
             // Over the node's 40 new connections per second: admission control refuses them.
             await().atMost(WAIT).until(() -> fleet.outcomes().get("reconnect-storm").refusals(503) >= 1);
@@ -166,6 +169,7 @@ class MisbehavingDevicesTest {
                     .isGreaterThanOrEqualTo(1);
             DeviceOutcomes storm = fleet.outcomes().get("reconnect-storm");
             assertThat(storm.reconnects()).isGreaterThanOrEqualTo(2);
+            assertThat(storm.refusalsWithRetryAfter()).as("every 503 carries Retry-After").isEqualTo(storm.refusals(503));
 
             publishStage(Stage.LIVE, 1);
             assertUnaffected(fleet, 1);
@@ -195,6 +199,7 @@ class MisbehavingDevicesTest {
     void everyKindAtOnceLeavesTheWellBehavedDevicesAlone() throws Exception {
         try (DeviceFleet fleet = fleet("garbage=0.1,reconnect-storm=0.1,clock-skew=0.1,silent=0.1", 4,
                 b -> b.clockSkew(Duration.ofMinutes(-10)))) {
+            fleet.connectAll();
             fleet.whenAllWelcomed().get(WAIT.toSeconds(), TimeUnit.SECONDS);
             await().atMost(WAIT).until(() -> {
                 Map<String, DeviceOutcomes> outcomes = fleet.outcomes();
