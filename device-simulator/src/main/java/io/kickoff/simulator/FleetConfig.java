@@ -46,6 +46,8 @@ import java.util.function.IntFunction;
  * @param slowReaderStall       how long a {@link Misbehaviour#SLOW_READER} device stops reading after each welcome
  *                              (longer than the gateway's slow-consumer timeout, 15 s by default, to be closed for it);
  *                              then it reads again and learns how the connection ended
+ * @param cacheClock            the clock devices judge bundle expiry and max-age by (receipt times, for
+ *                              latencies, always use the system clock)
  */
 public record FleetConfig(
         List<URI> gateways,
@@ -68,7 +70,8 @@ public record FleetConfig(
         Duration missJitter,
         MisbehaviourPlan misbehaviours,
         Duration clockSkew,
-        Duration slowReaderStall) {
+        Duration slowReaderStall,
+        java.time.Clock cacheClock) {
 
     public static final String CONNECT_PATH = "/v1/connect";
     public static final String BUNDLES_PATH = "/v1/bundles";
@@ -114,6 +117,7 @@ public record FleetConfig(
         Objects.requireNonNull(misbehaviours, "misbehaviours (use MisbehaviourPlan.NONE)");
         Objects.requireNonNull(clockSkew, "clockSkew");
         requirePositive(slowReaderStall, "slowReaderStall");
+        Objects.requireNonNull(cacheClock, "cacheClock");
     }
 
     /** The misbehaviour device {@code index} plays; empty: it behaves. */
@@ -188,6 +192,7 @@ public record FleetConfig(
         private MisbehaviourPlan misbehaviours = MisbehaviourPlan.NONE;
         private Duration clockSkew = Duration.ZERO;
         private Duration slowReaderStall = Duration.ofSeconds(30);
+        private java.time.Clock cacheClock = java.time.Clock.systemUTC();
 
         private Builder() {
         }
@@ -307,11 +312,17 @@ public record FleetConfig(
             return this;
         }
 
+        /** The clock devices judge bundle expiry and max-age by; tests move it instead of waiting. */
+        public Builder cacheClock(java.time.Clock clock) {
+            this.cacheClock = clock;
+            return this;
+        }
+
         public FleetConfig build() {
             return new FleetConfig(List.copyOf(gateways), devices, deviceIds, tokens, wireFormat, tokenTransport,
                     maxConcurrentConnects, connectsPerSecond, localAddresses, reconnect, reconnectBaseDelay,
                     reconnectMaxDelay, handshakeTimeout, capabilities, ioThreads, ackUpdates, bundleApi,
-                    missJitter, misbehaviours, clockSkew, slowReaderStall);
+                    missJitter, misbehaviours, clockSkew, slowReaderStall, cacheClock);
         }
     }
 }

@@ -83,9 +83,9 @@ final class SimulatedDevice {
         return misbehaviour;
     }
 
-    /** This device's own clock, epoch milliseconds: off by the configured skew for a clock-skew device. */
+    /** This device's own clock for its bundle cache, epoch milliseconds: off by the skew for a clock-skew device. */
     private long deviceClockMillis() {
-        return System.currentTimeMillis() + clockSkewMicros / 1_000;
+        return fleet.config.cacheClock().millis() + clockSkewMicros / 1_000;
     }
 
     DeviceView view() {

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Simulated devices render from their bundle cache against a real gateway and a real bundle API in
  * this JVM: a hit renders at once, a miss fetches as critical, and a listing past its max-age is
- * revalidated with {@code If-None-Match} and answered 304.
+ * revalidated with {@code If-None-Match} and answered 304. The devices' cache clock is moved, not waited for.
  */
 class DeviceBundleCacheTest {
     static final String SECRET = "device-bundle-cache-test-secret-0123456789";
@@ -55,8 +55,8 @@ class DeviceBundleCacheTest {
         bus = new InProcessEventBus();
         gateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("gw-cache")
                 .warmUp(GatewayConfig.WarmUp.OFF).build(), tokens, bus, Clock.systemUTC());
-        // max-age=0: a fetched listing is stale at once, so the next update that names it revalidates.
-        BundleServerConfig config = new BundleServerConfig("127.0.0.1", 0, Duration.ZERO, 0, 64, 16,
+        // max-age=1 (the least the API sends), without jitter.
+        BundleServerConfig config = new BundleServerConfig("127.0.0.1", 0, Duration.ofSeconds(1), 0, 64, 16,
                 Duration.ofSeconds(1), Duration.ofSeconds(1), false, 1, EdgeLimits.defaults(1000));
         bundleApi = new BundleServer(config, store, tokens, SEGMENT::equals, () -> true, registry, Jitter.random());
         bundlePort = bundleApi.start();
@@ -80,6 +80,32 @@ class DeviceBundleCacheTest {
                 .setIssuedAt(Timestamps.of(Instant.now())).build().toByteArray()).join();
     }
 
+    /** The devices' clock for their caches, moved by the test instead of waiting for max-age to pass. */
+    static final class AdjustableClock extends Clock {
+        private final java.util.concurrent.atomic.AtomicLong offsetMillis = new java.util.concurrent.atomic.AtomicLong();
+
+        void advance(Duration by) {
+            offsetMillis.addAndGet(by.toMillis());
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plusMillis(offsetMillis.get());
+        }
+    }
+
+    final AdjustableClock deviceClock = new AdjustableClock();
+
     @Test
     void hitsRenderAtOnceMissesFetchAfterTheJitterAndStaleListingsAreRevalidatedWith304() throws Exception {
         publishBundle(Bundle.newBuilder().setEventId(EVENT).setSegment(SEGMENT).setVersion("v1").build());
@@ -88,6 +114,7 @@ class DeviceBundleCacheTest {
                 .tokens(i -> tokens.issue("device-" + i, SEGMENT, Duration.ofHours(1)))
                 .bundleApi(URI.create("http://127.0.0.1:" + bundlePort))
                 .missJitter(Duration.ofMillis(200))
+                .cacheClock(deviceClock)
                 .build();
         try (DeviceFleet fleet = DeviceFleet.open(config)) {
             fleet.connectAll().get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -110,8 +137,10 @@ class DeviceBundleCacheTest {
             assertThat(fleet.devices()).allSatisfy(d -> assertThat(d.applied(EVENT, 1))
                     .hasValueSatisfying(u -> assertThat(u.bundleVersion()).isEqualTo("v1")));
 
-            // The listing devices 0 and 1 fetched said max-age=0: v1 is expired for them now; they
-            // revalidate with its ETag and keep their copy on 304. Pushed copies carry no max-age: hits.
+            // The listing devices 0 and 1 fetched said max-age=1: once that has passed on the devices' clock,
+            // v1 is expired for them; they revalidate with its ETag and keep their copy on 304.
+            // Pushed copies carry no max-age: hits.
+            deviceClock.advance(Duration.ofSeconds(2));
             publishStage(Stage.LIVE, 2);
             await().atMost(WAIT).until(() -> fleet.bundleCache().notModified() == 2);
             BundleCacheFigures second = fleet.bundleCache();

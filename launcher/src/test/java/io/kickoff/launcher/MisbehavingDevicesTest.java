@@ -52,7 +52,7 @@ class MisbehavingDevicesTest {
         gateway = Gateway.start(GatewayConfig.builder().host("127.0.0.1").port(0).nodeId("gw-misbehaving")
                 .warmUp(GatewayConfig.WarmUp.OFF)
                 .helloTimeout(Duration.ofMillis(500))
-                .slowConsumerTimeout(Duration.ofSeconds(2))
+                .slowConsumerTimeout(Duration.ofSeconds(3))
                 .maxConnectsPerSecond(40)
                 .retryAfter(Duration.ofSeconds(1), Duration.ofSeconds(1))
                 .build(), tokens, bus, Clock.systemUTC());
@@ -130,15 +130,16 @@ class MisbehavingDevicesTest {
 
     @Test
     void slowReadersAreClosedAsSlowConsumers() throws Exception {
-        // Bundles the gateway sends right after each welcome: megabytes a slow reader leaves unread.
-        String filler = "x".repeat(200_000);
-        for (int i = 0; i < 8; i++) {
+        // Bundles the gateway sends right after each welcome: more than the gateway's socket buffer can
+        // take (up to 4 MiB here), so what a slow reader leaves unread stays in the gateway's write buffer.
+        String filler = "x".repeat(700_000);
+        for (int i = 0; i < 10; i++) {
             Bundle bundle = Bundle.newBuilder().setEventId("big-" + i).setSegment(SEGMENT).setVersion("v1")
                     .putStages("LIVE", io.kickoff.protocol.v1.Rendering.newBuilder().setRowTitle(filler).build())
                     .build();
             bus.publish(Topic.BUNDLES, bundle.getEventId() + ":" + SEGMENT, bundle.toByteArray()).join();
         }
-        try (DeviceFleet fleet = fleet("slow-reader=0.1", 1, b -> b.slowReaderStall(Duration.ofSeconds(4)))) {
+        try (DeviceFleet fleet = fleet("slow-reader=0.1", 1, b -> b.slowReaderStall(Duration.ofSeconds(8)))) {
             fleet.connectAll();
             fleet.whenAllWelcomed().get(WAIT.toSeconds(), TimeUnit.SECONDS);
             await().atMost(WAIT).until(() -> closes("slow_consumer") >= 1);
@@ -154,7 +155,7 @@ class MisbehavingDevicesTest {
             publishStage(Stage.LIVE, 1);
             assertUnaffected(fleet, 1);
             assertThat(fleet.devices()).filteredOn(d -> d.misbehaviour().isEmpty())
-                    .allSatisfy(d -> assertThat(d.bundlesReceived()).isEqualTo(8));
+                    .allSatisfy(d -> assertThat(d.bundlesReceived()).isEqualTo(10));
         }
     }
 
