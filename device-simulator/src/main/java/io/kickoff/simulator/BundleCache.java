@@ -1,8 +1,11 @@
 package io.kickoff.simulator;
 
 import io.kickoff.protocol.v1.Bundle;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One device's bundle cache, as an app keeps it: the version held per event, when it stops being
@@ -38,18 +41,25 @@ final class BundleCache {
         return entry.usableAt(nowMillis) ? Lookup.HIT : Lookup.EXPIRED;
     }
 
-    /** A bundle the gateway pushed: usable until its {@code expires_at}. */
-    void hold(Bundle bundle) {
-        put(bundle, Long.MAX_VALUE);
+    /** A bundle the gateway pushed: usable until its {@code expires_at}. True if the device held none of its event. */
+    boolean hold(Bundle bundle) {
+        return put(bundle, Long.MAX_VALUE);
     }
 
-    /** A 200 from the bundle API: every bundle listed, fresh for {@code maxAgeSeconds} (-1: no limit). */
-    void storeListing(Iterable<Bundle> bundles, String listingEtag, long maxAgeSeconds, long nowMillis) {
+    /**
+     * A 200 from the bundle API: every bundle listed, fresh for {@code maxAgeSeconds} (-1: no limit).
+     * Returns the events of which the device held no bundle before.
+     */
+    List<String> storeListing(Iterable<Bundle> bundles, String listingEtag, long maxAgeSeconds, long nowMillis) {
         long freshUntil = freshUntil(maxAgeSeconds, nowMillis);
+        List<String> newlyHeld = new ArrayList<>(1);
         for (Bundle bundle : bundles) {
-            put(bundle, freshUntil);
+            if (put(bundle, freshUntil)) {
+                newlyHeld.add(bundle.getEventId());
+            }
         }
         etag = listingEtag;
+        return newlyHeld;
     }
 
     /** A 304: the copies held are current; their max-age starts again (their own {@code expires_at} stays). */
@@ -80,20 +90,23 @@ final class BundleCache {
         return versions;
     }
 
-    /** The app's storage was cleared. */
-    void forget() {
+    /** The app's storage was cleared; returns the events whose bundle it held. */
+    Set<String> forget() {
+        Set<String> dropped = held == null ? Set.of() : Set.copyOf(held.keySet());
         held = null;
         etag = null;
+        return dropped;
     }
 
-    private void put(Bundle bundle, long freshUntilMillis) {
+    /** True if the device held no bundle of the event before. */
+    private boolean put(Bundle bundle, long freshUntilMillis) {
         if (held == null) {
             held = new HashMap<>(2);
         }
         long expiresAt = bundle.hasExpiresAt()
                 ? bundle.getExpiresAt().getSeconds() * 1000 + bundle.getExpiresAt().getNanos() / 1_000_000
                 : Long.MAX_VALUE;
-        held.put(bundle.getEventId(), new Held(bundle.getVersion(), expiresAt, freshUntilMillis));
+        return held.put(bundle.getEventId(), new Held(bundle.getVersion(), expiresAt, freshUntilMillis)) == null;
     }
 
     private static long freshUntil(long maxAgeSeconds, long nowMillis) {

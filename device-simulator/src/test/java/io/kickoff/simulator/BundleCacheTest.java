@@ -19,7 +19,8 @@ class BundleCacheTest {
     void aPushedBundleIsAHitForItsVersionOnly() {
         BundleCache cache = new BundleCache();
         assertThat(cache.lookup("e", "v1", NOW)).isEqualTo(BundleCache.Lookup.MISSING);
-        cache.hold(bundle("e", "v1"));
+        assertThat(cache.hold(bundle("e", "v1"))).as("first bundle of the event").isTrue();
+        assertThat(cache.hold(bundle("e", "v1"))).isFalse();
         assertThat(cache.lookup("e", "v1", NOW)).isEqualTo(BundleCache.Lookup.HIT);
         assertThat(cache.lookup("e", "v2", NOW)).isEqualTo(BundleCache.Lookup.MISSING);
         assertThat(cache.lookup("other", "v1", NOW)).isEqualTo(BundleCache.Lookup.MISSING);
@@ -39,7 +40,9 @@ class BundleCacheTest {
     void aFetchedListingIsFreshForItsMaxAgeAndA304RenewsIt() {
         BundleCache cache = new BundleCache();
         assertThat(cache.etagToRevalidate()).isNull();
-        cache.storeListing(List.of(bundle("e", "v1"), bundle("f", "w1")), "W/\"abc\"", 10, NOW);
+        cache.hold(bundle("e", "v0"));
+        assertThat(cache.storeListing(List.of(bundle("e", "v1"), bundle("f", "w1")), "W/\"abc\"", 10, NOW))
+                .containsExactly("f");
         assertThat(cache.etagToRevalidate()).isEqualTo("W/\"abc\"");
         assertThat(cache.lookup("f", "w1", NOW + 9_999)).isEqualTo(BundleCache.Lookup.HIT);
         assertThat(cache.lookup("e", "v1", NOW + 10_000)).isEqualTo(BundleCache.Lookup.EXPIRED);
@@ -56,7 +59,7 @@ class BundleCacheTest {
         BundleCache cache = new BundleCache();
         cache.storeListing(List.of(bundle("e", "v1")), "\"t\"", -1, NOW);
         assertThat(cache.lookup("e", "v1", Long.MAX_VALUE - 1)).isEqualTo(BundleCache.Lookup.HIT);
-        cache.forget();
+        assertThat(cache.forget()).containsExactly("e");
         assertThat(cache.lookup("e", "v1", NOW)).isEqualTo(BundleCache.Lookup.MISSING);
         assertThat(cache.etagToRevalidate()).isNull();
         assertThat(cache.versions(NOW)).isEmpty();
