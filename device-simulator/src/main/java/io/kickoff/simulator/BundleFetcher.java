@@ -15,10 +15,25 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Fetches a device's bundles from the bundle API as {@code X-Priority: critical}: what a device does
- * when a stage update names a bundle version it does not hold. One HTTP client per fleet; answers
- * are the length-delimited protobuf stream of {@code Bundle} messages the API serves.
+ * when a stage update names a bundle version it does not hold (or holds expired). One HTTP client per
+ * fleet; answers are the length-delimited protobuf stream of {@code Bundle} messages the API serves.
+ * A device holding an older copy sends its {@code ETag} as {@code If-None-Match}; 304 means its copy is current.
  */
 final class BundleFetcher {
+    /** What the bundle API answered. */
+    sealed interface Listing {
+        /** {@code Cache-Control: max-age} in seconds, -1 when absent. */
+        long maxAgeSeconds();
+    }
+
+    /** 200: the segment's bundles, with the {@code ETag} to revalidate them (null if none). */
+    record Fetched(List<Bundle> bundles, String etag, long maxAgeSeconds) implements Listing {
+    }
+
+    /** 304: the copy the device holds is current. */
+    record NotModified(long maxAgeSeconds) implements Listing {
+    }
+
     static final String PRIORITY_HEADER = "X-Priority";
     static final String CRITICAL = "critical";
 
@@ -31,20 +46,43 @@ final class BundleFetcher {
                 .connectTimeout(Duration.ofSeconds(10)).build();
     }
 
-    /** The bundles of the token's segment; fails on anything but a 200. */
-    CompletableFuture<List<Bundle>> fetchCritical(String token) {
-        HttpRequest request = HttpRequest.newBuilder(listing)
+    /** The bundles of the token's segment; {@code ifNoneMatch} null asks unconditionally. Fails on anything but 200 or 304. */
+    CompletableFuture<Listing> fetchCritical(String token, String ifNoneMatch) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(listing)
                 .header("Authorization", "Bearer " + token)
                 .header("Accept", "application/x-protobuf")
                 .header(PRIORITY_HEADER, CRITICAL)
                 .timeout(Duration.ofSeconds(30))
-                .GET().build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(response -> {
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("bundle API answered " + response.statusCode());
-            }
-            return parse(response.body());
+                .GET();
+        if (ifNoneMatch != null) {
+            request.header("If-None-Match", ifNoneMatch);
+        }
+        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray()).thenApply(response -> {
+            long maxAge = maxAgeSeconds(response.headers().firstValue("Cache-Control").orElse(null));
+            return switch (response.statusCode()) {
+                case 200 -> new Fetched(parse(response.body()), response.headers().firstValue("ETag").orElse(null), maxAge);
+                case 304 -> new NotModified(maxAge);
+                default -> throw new IllegalStateException("bundle API answered " + response.statusCode());
+            };
         });
+    }
+
+    /** The {@code max-age} directive of a {@code Cache-Control} value in seconds; -1 when absent or unreadable. */
+    static long maxAgeSeconds(String cacheControl) {
+        if (cacheControl == null) {
+            return -1;
+        }
+        for (String directive : cacheControl.split(",")) {
+            String d = directive.trim();
+            if (d.regionMatches(true, 0, "max-age=", 0, 8)) {
+                try {
+                    return Math.max(0, Long.parseLong(d.substring(8).trim().replace("\"", "")));
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
     }
 
     static List<Bundle> parse(byte[] body) {

@@ -37,6 +37,8 @@ final class DeviceChannelInitializer extends ChannelInitializer<SocketChannel> {
                 .addLast("http-aggregator", new HttpObjectAggregator(MAX_HANDSHAKE_RESPONSE_BYTES))
                 // Upgrade with token and sub-protocol; answers pings, handles close frames.
                 .addLast("websocket", new WebSocketClientProtocolHandler(handshake))
+                // Notes the gateway's close code, then echoes it and closes.
+                .addLast("close-observer", new CloseFrameObserver(connection))
                 // Reassembles fragmented messages.
                 .addLast("websocket-aggregator", new WebSocketFrameAggregator(MAX_FRAME_BYTES))
                 // WebSocket frames <-> ServerFrame / ClientFrame.

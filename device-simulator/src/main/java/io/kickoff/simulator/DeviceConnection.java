@@ -18,6 +18,10 @@ final class DeviceConnection {
     Throwable failure;
     /** Delay a go-away asked for; negative when the connection ended without one. */
     long goAwayDelayMillis = -1;
+    /** Code of the close frame the gateway sent; 0 when none was read. */
+    int closeCode;
+    /** The device ended this connection itself to reconnect at once (reconnect storm). */
+    boolean droppedToStorm;
 
     DeviceConnection(GatewayEndpoint endpoint, int gatewaySlot) {
         this.endpoint = endpoint;

@@ -20,6 +20,9 @@ import java.util.random.RandomGenerator;
 
 /** Opens a device's TCP connection and starts its WebSocket upgrade, carrying the token the configured way. */
 final class DeviceDialer {
+    /** Receive buffer of a slow reader's socket, bytes (the kernel may round it up). */
+    static final int SLOW_READER_RECEIVE_BUFFER = 4096;
+
     private final FleetConfig config;
     private final Bootstrap template;
     private final List<GatewayEndpoint> gateways;
@@ -66,6 +69,10 @@ final class DeviceDialer {
         Bootstrap bootstrap = template.clone(loop)
                 .handler(new DeviceChannelInitializer(device, connection,
                         handshakeConfig(connection.endpoint.uri(), token), config.wireFormat()));
+        if (device.misbehaviour().orElse(null) == Misbehaviour.SLOW_READER) {
+            // A small window: the gateway's socket buffer fills after a few KiB instead of megabytes.
+            bootstrap.option(ChannelOption.SO_RCVBUF, SLOW_READER_RECEIVE_BUFFER);
+        }
         List<InetAddress> locals = config.localAddresses();
         InetSocketAddress remote = connection.endpoint.address();
         if (locals.isEmpty()) {
@@ -91,6 +98,8 @@ final class DeviceDialer {
                 .subprotocol(config.wireFormat().subprotocol())
                 .customHeaders(headers)
                 .maxFramePayloadLength(DeviceChannelInitializer.MAX_FRAME_BYTES)
+                // CloseFrameObserver answers close frames, after noting their code.
+                .handleCloseFrames(false)
                 .handshakeTimeoutMillis(config.handshakeTimeout().toMillis())
                 .build();
     }

@@ -8,6 +8,7 @@ import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -50,7 +51,7 @@ public final class DeviceFleet implements AutoCloseable {
             DeviceDialer dialer = new DeviceDialer(config, group, transport);
             ConnectPacer pacer = new ConnectPacer(group.next(), config.maxConcurrentConnects(),
                     config.connectsPerSecond());
-            this.context = new FleetContext(config, dialer, pacer, new ConnectAllTracker(config.devices()));
+            this.context = new FleetContext(config, dialer, pacer, new ConnectAllTracker(config.devicesExpectedToWelcome()));
             List<SimulatedDevice> all = new ArrayList<>(config.devices());
             for (int i = 0; i < config.devices(); i++) {
                 all.add(new SimulatedDevice(context, i, config.deviceIds().apply(i), group.next()));
@@ -78,6 +79,7 @@ public final class DeviceFleet implements AutoCloseable {
      * first welcome (snapshot applied). Fails with a {@link DeviceConnectException} as soon as any
      * device's attempt ends before its first welcome (e.g. HTTP 401 or 503); the other devices keep
      * going and follow their reconnect policy. Calling it again returns the same future.
+     * {@link Misbehaviour#SILENT} devices never get a welcome: they are not waited for.
      */
     public CompletableFuture<Void> connectAll() {
         if (context.isClosing()) {
@@ -93,6 +95,7 @@ public final class DeviceFleet implements AutoCloseable {
      * Completes when every device has received its first welcome, however many attempts that took:
      * unlike {@link #connectAll()}, a device's failed attempt does not fail it. Fails only if the
      * fleet closes first. Call {@link #connectAll()} to start connecting.
+     * {@link Misbehaviour#SILENT} devices are not waited for; reconnect-storm devices start storming once it completes.
      */
     public CompletableFuture<Void> whenAllWelcomed() {
         return context.connectAll.everyWelcomed();
@@ -154,6 +157,14 @@ public final class DeviceFleet implements AutoCloseable {
         return devices.size();
     }
 
+    /**
+     * Devices that can receive updates: all but {@link Misbehaviour#SILENT} ones, which never say hello.
+     * What "every device" means for {@link #whenReached} callers and in {@link #report}.
+     */
+    public int reachableCount() {
+        return config.devicesExpectedToWelcome();
+    }
+
     /** Devices that hold an open WebSocket right now. */
     public int connectedCount() {
         return (int) countDevices(DeviceView::connected);
@@ -210,6 +221,19 @@ public final class DeviceFleet implements AutoCloseable {
         return fetches;
     }
 
+    /** Bundle cache hits, misses, 304s and failed fetches of the whole fleet so far. */
+    public BundleCacheFigures bundleCache() {
+        return context.counters.bundleCache();
+    }
+
+    /**
+     * What each kind of device saw so far, well-behaved first, then each misbehaviour the fleet plays:
+     * close codes, refusal statuses, storm reconnects, welcomes.
+     */
+    public Map<String, DeviceOutcomes> outcomes() {
+        return context.counters.outcomes(config.misbehaviours(), config.devices());
+    }
+
     /** Devices whose current position for the event is exactly this stage and seq. */
     public long countAt(String eventId, Stage stage, long seq) {
         return countDevices(view -> view.isAt(eventId, stage, seq));
@@ -231,6 +255,8 @@ public final class DeviceFleet implements AutoCloseable {
     /**
      * Delivery figures for one update: who applied it, who is at or past it, issue-to-receipt latency,
      * and the time from issue until every device of the fleet had reached it.
+     * {@link Misbehaviour#SILENT} devices are left out: they never receive updates. Latencies of
+     * {@link Misbehaviour#CLOCK_SKEW} devices use their receipt times corrected by the welcome's server time.
      */
     public SimulatorReport report(String eventId, long seq) {
         LatencyHistogram.Recorder latencies = new LatencyHistogram.Recorder();
@@ -243,6 +269,9 @@ public final class DeviceFleet implements AutoCloseable {
         boolean anyLatency = false;
         for (SimulatedDevice device : devices) {
             DeviceView view = device.view();
+            if (view.misbehaviour().orElse(null) == Misbehaviour.SILENT) {
+                continue; // never says hello, so never receives an update: not part of the delivery
+            }
             if (view.connected()) {
                 connected++;
             }
@@ -263,10 +292,10 @@ public final class DeviceFleet implements AutoCloseable {
             }
         }
         LatencyHistogram histogram = latencies.build();
-        double timeToAllMillis = anyLatency && reached == devices.size()
+        double timeToAllMillis = anyLatency && reached == reachableCount()
                 ? Math.max(0, lastReachedAtMicros - issuedAtMicros) / 1000.0
                 : Double.NaN;
-        return new SimulatorReport(eventId, seq, devices.size(), connected, applied, reached,
+        return new SimulatorReport(eventId, seq, reachableCount(), connected, applied, reached,
                 histogram.percentileMillis(50).orElse(Double.NaN),
                 histogram.percentileMillis(99).orElse(Double.NaN),
                 histogram.maxMillis().orElse(Double.NaN),

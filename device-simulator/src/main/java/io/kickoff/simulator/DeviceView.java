@@ -26,6 +26,8 @@ public final class DeviceView {
     private final long errorsReceived;
     private final String lastConnectFailure;
     private final BundleFetches fetches;
+    /** Null: the device behaves. */
+    private final Misbehaviour misbehaviour;
 
     /** Counters of bundles a stage update named and the device did not hold. */
     private record BundleFetches(long missing, long critical, long fetched, long failed) {
@@ -36,12 +38,22 @@ public final class DeviceView {
     }
 
     static DeviceView initial(int index, String deviceId) {
-        return new DeviceView(index, deviceId, false, Map.of(), null, 0, 0, 0, 0, null, BundleFetches.NONE);
+        return initial(index, deviceId, Optional.empty());
+    }
+
+    static DeviceView initial(int index, String deviceId, Optional<Misbehaviour> misbehaviour) {
+        return new DeviceView(index, deviceId, false, Map.of(), null, 0, 0, 0, 0, null, BundleFetches.NONE,
+                misbehaviour.orElse(null));
+    }
+
+    /** The way this device misbehaves on purpose; empty: it behaves. */
+    public Optional<Misbehaviour> misbehaviour() {
+        return Optional.ofNullable(misbehaviour);
     }
 
     private DeviceView(int index, String deviceId, boolean connected, Map<String, EventPosition> positions,
             AppliedEntry lastApplied, long duplicates, int welcomes, long bundlesReceived, long errorsReceived,
-            String lastConnectFailure, BundleFetches fetches) {
+            String lastConnectFailure, BundleFetches fetches, Misbehaviour misbehaviour) {
         this.index = index;
         this.deviceId = deviceId;
         this.connected = connected;
@@ -53,6 +65,7 @@ public final class DeviceView {
         this.errorsReceived = errorsReceived;
         this.lastConnectFailure = lastConnectFailure;
         this.fetches = fetches;
+        this.misbehaviour = misbehaviour;
     }
 
     /** Position of this device in its fleet, the argument given to the fleet's token function. */
@@ -171,7 +184,7 @@ public final class DeviceView {
 
     DeviceView withConnected(boolean nowConnected) {
         return new DeviceView(index, deviceId, nowConnected, positions, lastApplied, duplicates, welcomes,
-                bundlesReceived, errorsReceived, lastConnectFailure, fetches);
+                bundlesReceived, errorsReceived, lastConnectFailure, fetches, misbehaviour);
     }
 
     DeviceView withApplied(AppliedUpdate update) {
@@ -185,27 +198,27 @@ public final class DeviceView {
             next = Map.copyOf(copy);
         }
         return new DeviceView(index, deviceId, connected, next, new AppliedEntry(update, lastApplied), duplicates,
-                welcomes, bundlesReceived, errorsReceived, lastConnectFailure, fetches);
+                welcomes, bundlesReceived, errorsReceived, lastConnectFailure, fetches, misbehaviour);
     }
 
     DeviceView withDuplicate() {
         return new DeviceView(index, deviceId, connected, positions, lastApplied, duplicates + 1, welcomes,
-                bundlesReceived, errorsReceived, lastConnectFailure, fetches);
+                bundlesReceived, errorsReceived, lastConnectFailure, fetches, misbehaviour);
     }
 
     DeviceView withWelcome() {
         return new DeviceView(index, deviceId, connected, positions, lastApplied, duplicates, welcomes + 1,
-                bundlesReceived, errorsReceived, lastConnectFailure, fetches);
+                bundlesReceived, errorsReceived, lastConnectFailure, fetches, misbehaviour);
     }
 
     DeviceView withBundleReceived() {
         return new DeviceView(index, deviceId, connected, positions, lastApplied, duplicates, welcomes,
-                bundlesReceived + 1, errorsReceived, lastConnectFailure, fetches);
+                bundlesReceived + 1, errorsReceived, lastConnectFailure, fetches, misbehaviour);
     }
 
     DeviceView withErrorReceived() {
         return new DeviceView(index, deviceId, connected, positions, lastApplied, duplicates, welcomes,
-                bundlesReceived, errorsReceived + 1, lastConnectFailure, fetches);
+                bundlesReceived, errorsReceived + 1, lastConnectFailure, fetches, misbehaviour);
     }
 
     DeviceView withBundleMissing() {
@@ -226,12 +239,12 @@ public final class DeviceView {
 
     private DeviceView withFetches(BundleFetches next) {
         return new DeviceView(index, deviceId, connected, positions, lastApplied, duplicates, welcomes,
-                bundlesReceived, errorsReceived, lastConnectFailure, next);
+                bundlesReceived, errorsReceived, lastConnectFailure, next, misbehaviour);
     }
 
     DeviceView withConnectFailure(String failure) {
         return new DeviceView(index, deviceId, connected, positions, lastApplied, duplicates, welcomes,
-                bundlesReceived, errorsReceived, failure, fetches);
+                bundlesReceived, errorsReceived, failure, fetches, misbehaviour);
     }
 
     @Override

@@ -39,6 +39,16 @@ import java.util.function.IntFunction;
  *                              {@value #BUNDLES_PATH}) where a device fetches, as {@code critical}, the
  *                              bundle a stage update names when it does not hold that version; null: no
  *                              fetching (such updates are still counted)
+ * @param missJitter            a device that must fetch (cache miss or expired bundle) waits a random time in
+ *                              {@code [0, missJitter]} first, so a broadcast does not make every device fetch at
+ *                              the same instant; zero fetches at once
+ * @param misbehaviours         which share of the fleet misbehaves, and how (devices {@code 0..} behave)
+ * @param clockSkew             how far the clock of a {@link Misbehaviour#CLOCK_SKEW} device is off (either sign)
+ * @param slowReaderStall       how long a {@link Misbehaviour#SLOW_READER} device stops reading after each welcome
+ *                              (longer than the gateway's slow-consumer timeout, 15 s by default, to be closed for it);
+ *                              then it reads again and learns how the connection ended
+ * @param cacheClock            the clock devices judge bundle expiry and max-age by (receipt times, for
+ *                              latencies, always use the system clock)
  */
 public record FleetConfig(
         List<URI> gateways,
@@ -57,7 +67,12 @@ public record FleetConfig(
         List<String> capabilities,
         int ioThreads,
         boolean ackUpdates,
-        URI bundleApi) {
+        URI bundleApi,
+        Duration missJitter,
+        MisbehaviourPlan misbehaviours,
+        Duration clockSkew,
+        Duration slowReaderStall,
+        java.time.Clock cacheClock) {
 
     public static final String CONNECT_PATH = "/v1/connect";
     public static final String BUNDLES_PATH = "/v1/bundles";
@@ -96,6 +111,24 @@ public record FleetConfig(
         if (bundleApi != null) {
             bundleApi = bundlesEndpoint(bundleApi);
         }
+        Objects.requireNonNull(missJitter, "missJitter");
+        if (missJitter.isNegative()) {
+            throw new IllegalArgumentException("missJitter must not be negative, got " + missJitter);
+        }
+        Objects.requireNonNull(misbehaviours, "misbehaviours (use MisbehaviourPlan.NONE)");
+        Objects.requireNonNull(clockSkew, "clockSkew");
+        requirePositive(slowReaderStall, "slowReaderStall");
+        Objects.requireNonNull(cacheClock, "cacheClock");
+    }
+
+    /** The misbehaviour device {@code index} plays; empty: it behaves. */
+    public java.util.Optional<Misbehaviour> misbehaviourOf(int index) {
+        return misbehaviours.of(index, devices);
+    }
+
+    /** Devices expected to reach a welcome: all but {@link Misbehaviour#SILENT} ones. */
+    int devicesExpectedToWelcome() {
+        return devices - misbehaviours.count(Misbehaviour.SILENT, devices);
     }
 
     /** The bundle API's listing: the URI as given, with {@value #BUNDLES_PATH} if it has no path. */
@@ -136,7 +169,7 @@ public record FleetConfig(
 
     /**
      * Defaults: protobuf, header tokens, 256 attempts in flight, no rate limit, reconnect on, backoff 250 ms .. 30 s,
-     * acks on.
+     * acks on, no miss jitter, nobody misbehaves (slow readers would stall 30 s).
      */
     public static final class Builder {
         private final List<URI> gateways = new ArrayList<>();
@@ -156,6 +189,11 @@ public record FleetConfig(
         private int ioThreads;
         private boolean ackUpdates = true;
         private URI bundleApi;
+        private Duration missJitter = Duration.ZERO;
+        private MisbehaviourPlan misbehaviours = MisbehaviourPlan.NONE;
+        private Duration clockSkew = Duration.ZERO;
+        private Duration slowReaderStall = Duration.ofSeconds(30);
+        private java.time.Clock cacheClock = java.time.Clock.systemUTC();
 
         private Builder() {
         }
@@ -267,10 +305,40 @@ public record FleetConfig(
             return this;
         }
 
+        /** A device that must fetch a bundle waits a random time in {@code [0, jitter]} first. */
+        public Builder missJitter(Duration jitter) {
+            this.missJitter = jitter;
+            return this;
+        }
+
+        public Builder misbehaviours(MisbehaviourPlan plan) {
+            this.misbehaviours = plan;
+            return this;
+        }
+
+        /** How far the clock of each {@link Misbehaviour#CLOCK_SKEW} device is off. */
+        public Builder clockSkew(Duration skew) {
+            this.clockSkew = skew;
+            return this;
+        }
+
+        /** How long a {@link Misbehaviour#SLOW_READER} device stops reading after each welcome. */
+        public Builder slowReaderStall(Duration stall) {
+            this.slowReaderStall = stall;
+            return this;
+        }
+
+        /** The clock devices judge bundle expiry and max-age by; tests move it instead of waiting. */
+        public Builder cacheClock(java.time.Clock clock) {
+            this.cacheClock = clock;
+            return this;
+        }
+
         public FleetConfig build() {
             return new FleetConfig(List.copyOf(gateways), devices, deviceIds, tokens, wireFormat, tokenTransport,
                     maxConcurrentConnects, connectsPerSecond, localAddresses, reconnect, reconnectBaseDelay,
-                    reconnectMaxDelay, handshakeTimeout, capabilities, ioThreads, ackUpdates, bundleApi);
+                    reconnectMaxDelay, handshakeTimeout, capabilities, ioThreads, ackUpdates, bundleApi,
+                    missJitter, misbehaviours, clockSkew, slowReaderStall, cacheClock);
         }
     }
 }

@@ -12,6 +12,8 @@ final class FleetContext {
     final FleetProgress progress = new FleetProgress();
     final ConnectionOutcomes outcomes = new ConnectionOutcomes();
     final BundleHoldings holdings = new BundleHoldings();
+    /** Bundle cache figures and, per misbehaviour, how sessions ended. */
+    final FleetCounters counters = new FleetCounters();
     /** Null when the fleet has no bundle API to fetch from. */
     final BundleFetcher bundles;
     private final AtomicBoolean closing = new AtomicBoolean();

@@ -11,7 +11,11 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -49,12 +53,23 @@ final class SimulatedDevice {
     private boolean everWelcomed;
     private boolean stopped;
     private ScheduledFuture<?> pendingReconnect;
+    /** Empty: the device behaves. */
+    private final Optional<Misbehaviour> misbehaviour;
+    /** How far this device's clock is off (non-zero only for clock-skew devices). */
+    private final long clockSkewMicros;
+    /** Server time minus the device's clock, estimated from the last welcome; 0 when not skewed. */
+    private long clockCorrectionMicros;
+    /** Set once the fleet is connected, for a reconnect-storm device: from then on it drops every session. */
+    private boolean storming;
 
     SimulatedDevice(FleetContext fleet, int index, String deviceId, EventLoop loop) {
         this.fleet = fleet;
         this.index = index;
         this.loop = loop;
-        this.view = DeviceView.initial(index, deviceId);
+        this.misbehaviour = fleet.config.misbehaviourOf(index);
+        this.clockSkewMicros = misbehaviour.orElse(null) == Misbehaviour.CLOCK_SKEW
+                ? fleet.config.clockSkew().toNanos() / 1_000 : 0;
+        this.view = DeviceView.initial(index, deviceId, misbehaviour);
         this.gateway = fleet.dialer.firstGateway(index);
         this.backoffBaseMillis = fleet.config.reconnectBaseDelay().toMillis();
         this.backoffMaxMillis = fleet.config.reconnectMaxDelay().toMillis();
@@ -62,6 +77,15 @@ final class SimulatedDevice {
 
     int index() {
         return index;
+    }
+
+    Optional<Misbehaviour> misbehaviour() {
+        return misbehaviour;
+    }
+
+    /** This device's own clock for its bundle cache, epoch milliseconds: off by the skew for a clock-skew device. */
+    private long deviceClockMillis() {
+        return fleet.config.cacheClock().millis() + clockSkewMicros / 1_000;
     }
 
     DeviceView view() {
@@ -77,10 +101,7 @@ final class SimulatedDevice {
     java.util.concurrent.CompletableFuture<Void> forgetBundles() {
         java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
         onLoop(() -> {
-            if (bundleVersions != null) {
-                bundleVersions.keySet().forEach(fleet.holdings::dropped);
-            }
-            bundleVersions = null;
+            bundles.forget().forEach(fleet.holdings::dropped);
             done.complete(null);
         });
         return done;
@@ -129,33 +150,42 @@ final class SimulatedDevice {
         connect.channel().closeFuture().addListener(closed -> onConnectionEnded(connection));
     }
 
-    // event id → version of the bundle held; only touched on this device's event loop, null until the first bundle.
-    private Map<String, String> bundleVersions;
-    // Events whose bundle is being fetched, so that a burst of updates makes one request.
+    // The bundles held; only touched on this device's event loop.
+    private final BundleCache bundles = new BundleCache();
+    // Events whose bundle is being fetched (or waits for its jitter), so that a burst of updates makes one request.
     private java.util.Set<String> fetching;
 
     void onHandshakeComplete(DeviceConnection connection, ChannelHandlerContext ctx) {
         connection.handshaken = true;
         view = view.withConnected(true);
+        if (misbehaviour.orElse(null) == Misbehaviour.SILENT) {
+            return; // never says hello: the gateway's hello timeout ends the session (1008)
+        }
         Hello.Builder hello = Hello.newBuilder()
                 .addAllCapabilities(fleet.config.capabilities())
                 .setClientVersion(CLIENT_VERSION);
         for (Map.Entry<String, EventPosition> position : view.positions().entrySet()) {
             hello.putPositions(position.getKey(), position.getValue().seq());
         }
-        if (bundleVersions != null) {
-            hello.putAllBundleVersions(bundleVersions);
-        }
+        hello.putAllBundleVersions(bundles.versions(deviceClockMillis()));
         ctx.writeAndFlush(ClientFrame.newBuilder().setHello(hello).build());
     }
 
     void onServerFrame(DeviceConnection connection, ChannelHandlerContext ctx, ServerFrame frame,
-            long receivedAtMicros, long receivedNanoTime) {
+            long trueReceivedAtMicros, long receivedNanoTime) {
+        // What the device's clock read on arrival; a skewed device corrects it by its estimate of the server's clock.
+        long deviceReceivedAtMicros = trueReceivedAtMicros + clockSkewMicros;
+        if (clockSkewMicros != 0 && frame.hasWelcome() && frame.getWelcome().hasServerTime()) {
+            clockCorrectionMicros = Clocks.toEpochMicros(frame.getWelcome().getServerTime()) - deviceReceivedAtMicros;
+        }
+        long receivedAtMicros = deviceReceivedAtMicros + clockCorrectionMicros;
         switch (frame.getFrameCase()) {
             case WELCOME -> onWelcome(connection, ctx, frame.getWelcome(), receivedAtMicros, receivedNanoTime);
             case STAGE_UPDATE -> receive(ctx, frame.getStageUpdate(), false, receivedAtMicros, receivedNanoTime);
             case BUNDLE -> {
-                hold(frame.getBundle().getEventId(), frame.getBundle().getVersion());
+                if (bundles.hold(frame.getBundle())) {
+                    fleet.holdings.held(frame.getBundle().getEventId());
+                }
                 view = view.withBundleReceived();
             }
             case GO_AWAY -> {
@@ -192,6 +222,7 @@ final class SimulatedDevice {
             receive(ctx, update, true, receivedAtMicros, receivedNanoTime);
         }
         view = view.withWelcome();
+        fleet.counters.welcomed(misbehaviour);
         failuresSinceWelcome = 0;
         if (!connection.welcomed) {
             connection.welcomed = true;
@@ -201,6 +232,50 @@ final class SimulatedDevice {
             everWelcomed = true;
             fleet.connectAll.deviceWelcomedFirstTime();
         }
+        misbehaveAfterWelcome(connection, ctx);
+    }
+
+    private void misbehaveAfterWelcome(DeviceConnection connection, ChannelHandlerContext ctx) {
+        if (misbehaviour.isEmpty()) {
+            return;
+        }
+        switch (misbehaviour.get()) {
+            case SLOW_READER -> {
+                // Stop reading; what the gateway writes piles up in its buffers until it gives up (4001).
+                ctx.channel().config().setAutoRead(false);
+                ctx.executor().schedule(() -> ctx.channel().config().setAutoRead(true),
+                        fleet.config.slowReaderStall().toMillis(), TimeUnit.MILLISECONDS);
+            }
+            case GARBAGE -> {
+                // Bytes that are no ClientFrame in either format; written below the protocol codec.
+                byte[] garbage = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, '{'};
+                ctx.channel().writeAndFlush(fleet.config.wireFormat().isText()
+                        ? new TextWebSocketFrame(Unpooled.wrappedBuffer(garbage))
+                        : new BinaryWebSocketFrame(Unpooled.wrappedBuffer(garbage)));
+            }
+            case RECONNECT_STORM -> {
+                if (storming) {
+                    dropToStorm(connection, ctx);
+                } else {
+                    // Storm once the whole fleet is in, so the well-behaved devices are not kept out by it.
+                    fleet.connectAll.everyWelcomed().thenRun(() -> onLoop(() -> {
+                        storming = true;
+                        if (current == connection) {
+                            dropToStorm(connection, ctx);
+                        }
+                    }));
+                }
+            }
+            case CLOCK_SKEW, SILENT -> {
+                // Clock skew shows in receipt times only; a silent device never gets this far.
+            }
+        }
+    }
+
+    private void dropToStorm(DeviceConnection connection, ChannelHandlerContext ctx) {
+        connection.droppedToStorm = true;
+        fleet.counters.reconnected(misbehaviour);
+        ctx.channel().close();
     }
 
     private void receive(ChannelHandlerContext ctx, StageUpdate update, boolean fromSnapshot,
@@ -209,8 +284,8 @@ final class SimulatedDevice {
         long applied = view.appliedSeq(eventId);
         if (update.getSeq() > applied) {
             String bundleVersion = fleet.canonical(update.getBundleVersion());
-            boolean held = !bundleVersion.isEmpty() && bundleVersions != null
-                    && bundleVersion.equals(bundleVersions.get(eventId));
+            boolean held = !bundleVersion.isEmpty()
+                    && bundles.lookup(eventId, bundleVersion, deviceClockMillis()) == BundleCache.Lookup.HIT;
             view = view.withApplied(new AppliedUpdate(eventId, update.getSeq(), update.getStage(),
                     Clocks.toEpochMicros(update.getIssuedAt()), receivedAtMicros, receivedNanoTime, fromSnapshot,
                     bundleVersion, held));
@@ -240,25 +315,23 @@ final class SimulatedDevice {
         loop.schedule(() -> ensureBundle(eventId, version), WELCOME_BUNDLES_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** Like a real device's cache: the versions held are reported in every hello. */
-    private void hold(String eventId, String version) {
-        if (bundleVersions == null) {
-            bundleVersions = new java.util.HashMap<>(2);
-        }
-        if (bundleVersions.put(eventId, version) == null) {
-            fleet.holdings.held(eventId);
-        }
-    }
-
     /**
      * The update names the bundle to render ({@code ""}: the segment has none, render the built-in
-     * default). A version the device does not hold is fetched now, as {@code critical}: the stage is
-     * changing and the device must not render a stale or missing bundle.
+     * default). A hit renders at once. A miss (another version, none, or the very version past its
+     * expiry or max-age) is fetched as {@code critical}, after a random wait within the miss jitter so
+     * a broadcast does not make every device fetch at the same instant, revalidating with
+     * {@code If-None-Match} when the device holds an older copy.
      */
     private void ensureBundle(String eventId, String version) {
-        if (stopped || version.isEmpty() || (bundleVersions != null && version.equals(bundleVersions.get(eventId)))) {
+        if (stopped || version.isEmpty()) {
             return;
         }
+        BundleCache.Lookup lookup = bundles.lookup(eventId, version, deviceClockMillis());
+        if (lookup == BundleCache.Lookup.HIT) {
+            fleet.counters.hit();
+            return;
+        }
+        fleet.counters.miss(lookup == BundleCache.Lookup.EXPIRED);
         view = view.withBundleMissing();
         if (fleet.bundles == null || (fetching != null && fetching.contains(eventId))) {
             return;
@@ -276,18 +349,39 @@ final class SimulatedDevice {
             fetching = new java.util.HashSet<>(2);
         }
         fetching.add(eventId);
+        long jitterMillis = fleet.config.missJitter().toMillis();
+        if (jitterMillis == 0) {
+            fetch(eventId, token);
+        } else {
+            String fetchToken = token;
+            loop.schedule(() -> fetch(eventId, fetchToken), ThreadLocalRandom.current().nextLong(jitterMillis + 1),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void fetch(String eventId, String token) {
+        if (stopped || fleet.isClosing()) {
+            fetching.remove(eventId);
+            return;
+        }
         view = view.withCriticalFetch();
-        fleet.bundles.fetchCritical(token).whenComplete((bundles, error) -> onLoop(() -> {
+        fleet.bundles.fetchCritical(token, bundles.etagToRevalidate()).whenComplete((listing, error) -> onLoop(() -> {
             fetching.remove(eventId);
             if (error != null) {
                 view = view.withFetchFailure();
+                fleet.counters.fetchFailed();
                 log.debug("{} could not fetch the bundle of {}: {}", view.deviceId(), eventId, error.toString());
                 return;
             }
-            for (io.kickoff.protocol.v1.Bundle bundle : bundles) {
-                hold(bundle.getEventId(), bundle.getVersion());
+            if (listing instanceof BundleFetcher.Fetched fetched) {
+                bundles.storeListing(fetched.bundles(), fetched.etag(), fetched.maxAgeSeconds(), deviceClockMillis())
+                        .forEach(fleet.holdings::held);
+                view = view.withBundlesFetched(fetched.bundles().size());
+                fleet.counters.fetched();
+            } else {
+                bundles.revalidated(listing.maxAgeSeconds(), deviceClockMillis());
+                fleet.counters.notModified();
             }
-            view = view.withBundlesFetched(bundles.size());
         }));
     }
 
@@ -297,6 +391,10 @@ final class SimulatedDevice {
         }
         if (connection.handshaken) {
             view = view.withConnected(false);
+            if (!stopped && !fleet.isClosing()) {
+                fleet.counters.closed(misbehaviour,
+                        connection.closeCode != 0 ? connection.closeCode : CloseFrameObserver.ABNORMAL);
+            }
         }
         releaseConnectPermit(connection);
         DeviceConnectException failure = null;
@@ -305,7 +403,10 @@ final class SimulatedDevice {
             view = view.withConnectFailure(failure.getMessage());
             fleet.outcomes.failed(failure);
             log.debug("connect attempt failed: {}", failure.getMessage());
-            if (!everWelcomed) {
+            boolean retryAfter = failure.retryAfterMillis().isPresent();
+            failure.httpStatus().ifPresent(status -> fleet.counters.refused(misbehaviour, status, retryAfter));
+            // A silent device never gets a welcome, by design: it is not waited for.
+            if (!everWelcomed && misbehaviour.orElse(null) != Misbehaviour.SILENT) {
                 fleet.connectAll.deviceFailedBeforeFirstWelcome(failure);
             }
         }
@@ -313,7 +414,9 @@ final class SimulatedDevice {
             return;
         }
         long delayMillis;
-        if (connection.goAwayDelayMillis >= 0) {
+        if (storming && (connection.droppedToStorm || failure != null)) {
+            delayMillis = 0; // a storm ignores backoff and Retry-After alike
+        } else if (connection.goAwayDelayMillis >= 0) {
             delayMillis = connection.goAwayDelayMillis;
         } else if (failure != null && !failure.isRetryable()) {
             return; // e.g. 401: the same request would be refused again

@@ -54,4 +54,22 @@ class FleetConfigTest {
         assertThat(DeviceDialer.withTokenQuery(URI.create("ws://gw:80/v1/connect?x=1"), "t"))
                 .isEqualTo(URI.create("ws://gw:80/v1/connect?x=1&token=t"));
     }
+
+    @Test
+    void misbehaviourOptionsAreValidated() {
+        FleetConfig.Builder base = FleetConfig.builder().gateway("ws://gw:80").tokens(i -> "t");
+        assertThatThrownBy(() -> base.missJitter(java.time.Duration.ofMillis(-1)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missJitter");
+        assertThatThrownBy(() -> FleetConfig.builder().gateway("ws://gw:80").tokens(i -> "t")
+                .slowReaderStall(java.time.Duration.ZERO).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("slowReaderStall");
+        FleetConfig config = FleetConfig.builder().gateway("ws://gw:80").tokens(i -> "t").devices(10)
+                .misbehaviours(MisbehaviourPlan.parse("silent=0.2,garbage=0.1"))
+                .clockSkew(java.time.Duration.ofMinutes(-5)).build();
+        assertThat(config.devicesExpectedToWelcome()).isEqualTo(8);
+        assertThat(config.misbehaviourOf(0)).isEmpty();
+        assertThat(config.misbehaviourOf(9)).contains(Misbehaviour.GARBAGE);
+        assertThat(config.misbehaviourOf(8)).contains(Misbehaviour.SILENT);
+        assertThat(config.clockSkew()).isNegative();
+    }
 }

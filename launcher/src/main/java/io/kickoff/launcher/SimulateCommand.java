@@ -5,7 +5,10 @@ import io.kickoff.protocol.token.DeviceTokens;
 import io.kickoff.protocol.v1.Stage;
 import io.kickoff.simulator.DeviceConnectException;
 import io.kickoff.simulator.DeviceFleet;
+import io.kickoff.simulator.BundleCacheFigures;
+import io.kickoff.simulator.DeviceOutcomes;
 import io.kickoff.simulator.FleetConfig;
+import io.kickoff.simulator.MisbehaviourPlan;
 import io.kickoff.simulator.SimulatorReport;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -126,6 +129,27 @@ final class SimulateCommand implements Callable<Integer> {
                     + "version it does not hold fetches it there as critical (counted in the report). Default: no fetching.")
     URI bundleApi;
 
+    @Option(names = "--miss-jitter", defaultValue = "0s", paramLabel = "DURATION",
+            description = "A device whose bundle cache misses (bundle not held, or past its expiry or max-age) waits a random "
+                    + "time in [0, DURATION] before its critical fetch, e.g. 2s (default: ${DEFAULT-VALUE}: at once).")
+    Duration missJitter;
+
+    @Option(names = "--misbehave", paramLabel = "KIND=SHARE,...",
+            description = "Shares of the fleet that misbehave on purpose, e.g. slow-reader=0.01,garbage=0.01,"
+                    + "reconnect-storm=0.05,clock-skew=0.1,silent=0.01 (the last devices of the fleet; see the "
+                    + "device-simulator README for what each does and what the gateway answers). Default: none.")
+    String misbehave;
+
+    @Option(names = "--clock-skew", defaultValue = "0s", paramLabel = "[-]DURATION",
+            description = "How far the clocks of clock-skew devices are off, e.g. 10m or -10m (use --clock-skew=-10m) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String clockSkew;
+
+    @Option(names = "--slow-reader-stall", defaultValue = "30s", paramLabel = "DURATION",
+            description = "How long a slow-reader device stops reading after each welcome; longer than the gateway's "
+                    + "slow-consumer timeout (15 s by default) to be closed for it (default: ${DEFAULT-VALUE}).")
+    Duration slowReaderStall;
+
     @Option(names = "--io-threads", defaultValue = "0",
             description = "Event loop threads of the fleet, 0 for two per core (default: ${DEFAULT-VALUE}).")
     int ioThreads;
@@ -173,6 +197,15 @@ final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<InetAddress> sources = validate();
+        MisbehaviourPlan misbehaviours;
+        Duration skew;
+        try {
+            misbehaviours = MisbehaviourPlan.parse(misbehave);
+            skew = clockSkew.strip().startsWith("-") ? Durations.parse(clockSkew.strip().substring(1)).negated()
+                    : Durations.parse(clockSkew);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--misbehave / --clock-skew: " + e.getMessage());
+        }
         if (workers > 1) {
             return runWorkers(sources);
         }
@@ -190,6 +223,10 @@ final class SimulateCommand implements Callable<Integer> {
                 .ioThreads(ioThreads)
                 .ackUpdates(!withholdAcks)
                 .bundleApi(bundleApi)
+                .missJitter(missJitter)
+                .misbehaviours(misbehaviours)
+                .clockSkew(skew)
+                .slowReaderStall(slowReaderStall)
                 .build();
         PrintWriter out = spec.commandLine().getOut();
         SimulationReport report = new SimulationReport(reportJson, prefix, config, watch, reportLatencies);
@@ -229,6 +266,19 @@ final class SimulateCommand implements Callable<Integer> {
             }
             if (bundleApi != null) {
                 out.printf("critical bundle fetches: %d%n", fleet.criticalBundleFetches());
+                BundleCacheFigures cache = fleet.bundleCache();
+                out.printf("bundle cache: %d hits, %d misses (%d expired), %d fetched, %d not modified (304), "
+                        + "%d fetches failed%n", cache.hits(), cache.misses(), cache.expired(), cache.fetched(),
+                        cache.notModified(), cache.fetchFailures());
+                out.flush();
+            }
+            if (!misbehaviours.shares().isEmpty()) {
+                for (DeviceOutcomes outcome : fleet.outcomes().values()) {
+                    out.printf("%s: %d devices, %d welcomes, closes %s, refusals %s (%d with Retry-After), "
+                            + "storm reconnects %d%n", outcome.kind(), outcome.devices(), outcome.welcomes(),
+                            outcome.closeCodes(), outcome.httpStatuses(), outcome.refusalsWithRetryAfter(),
+                            outcome.reconnects());
+                }
                 out.flush();
             }
             boolean ok = allConnected && allReached && !stop.isRequested();
@@ -348,11 +398,12 @@ final class SimulateCommand implements Callable<Integer> {
         }
         long millis = (System.nanoTime() - start) / 1_000_000L;
         int welcomed = fleet.welcomedCount();
-        out.printf("connected %,d/%,d devices in %,d ms%s%n", welcomed, devices, millis,
-                welcomed == devices ? "" : " (not all within " + connectTimeout + ")");
+        int expected = fleet.reachableCount(); // silent devices never get a welcome
+        out.printf("connected %,d/%,d devices in %,d ms%s%n", welcomed, expected, millis,
+                welcomed == expected ? "" : " (not all within " + connectTimeout + ")");
         out.flush();
         report.connected(fleet, millis);
-        return welcomed == devices;
+        return welcomed == expected;
     }
 
     private static ConnectProgress progress(DeviceFleet fleet) {
@@ -475,7 +526,7 @@ final class SimulateCommand implements Callable<Integer> {
             throw new IllegalStateException(why);
         }
         // Devices timestamp receipts themselves: when the wait ends does not skew the figures.
-        CompletableFuture<Void> everyone = fleet.whenReached(watch, seq, devices);
+        CompletableFuture<Void> everyone = fleet.whenReached(watch, seq, fleet.reachableCount()); // silent devices never get it
         awaitAtMost(CompletableFuture.anyOf(everyone, stop.requested()), watchTimeout.toNanos());
         everyone.cancel(false);
         SimulatorReport figures = fleet.report(watch, seq);

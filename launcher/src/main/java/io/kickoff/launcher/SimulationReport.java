@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kickoff.simulator.AppliedUpdate;
+import io.kickoff.simulator.BundleCacheFigures;
+import io.kickoff.simulator.DeviceOutcomes;
 import io.kickoff.simulator.DeviceFleet;
 import io.kickoff.simulator.DeviceView;
 import io.kickoff.simulator.FleetConfig;
@@ -23,7 +25,11 @@ import java.util.Optional;
  * <pre>{@code
  * {"id_prefix": "c1-", "pid": 4242, "phase": "connecting|connected|holding|watching|done",
  *  "devices": 19000, "gateways": ["ws://..."], "format": "kickoff.v1.proto", "acks": true,
+ *  "misbehave": "garbage=0.01,silent=0.01",
  *  "welcomed": 19000, "connected": 19000, "duplicates": 0, "connect_ms": 9876, "error": null,
+ *  "bundle_cache": {"hits": 18000, "misses": 1000, "expired": 0, "fetched": 1000, "not_modified": 0, "fetch_failures": 0},
+ *  "outcomes": {"well-behaved": {"devices": 18620, "welcomes": 18620, "close_codes": {}, "http_statuses": {},
+ *               "refusals_with_retry_after": 0, "storm_reconnects": 0}, "garbage": {"devices": 190, "welcomes": 400, "close_codes": {"1007": 399}, ...}},
  *  "event": "bench", "broadcasts": [
  *    {"event": "bench", "seq": 1, "stage": "PREFETCH", "issued_at": "2026-...Z", "issued_at_us": 1790000000000000,
  *     "devices": 19000, "connected": 19000, "applied": 19000, "reached": 19000,
@@ -37,6 +43,10 @@ import java.util.Optional;
  * {@code issued_at_us} is {@code issued_at} in epoch microseconds. The top-level {@code duplicates}
  * (updates received again and not applied, e.g. redeliveries to devices that withhold acks) is
  * refreshed on every write, the last time when the run ends.
+ * {@code bundle_cache} counts the devices' cache hits, misses (of which {@code expired}), fetches answered 200
+ * ({@code fetched}) and 304 ({@code not_modified}) and failed fetches; {@code outcomes} says, per kind of device
+ * ({@code well-behaved} and each {@code --misbehave} kind), how many there are, their welcomes, the close codes and
+ * refusal statuses they met (and how many refusals carried {@code Retry-After}) and the reconnects a storm made ({@code misbehave} is the plan, {@code ""} for none).
  * {@code latency_histogram} holds the latencies (issue to receipt, microseconds, one per device that
  * applied exactly that seq) as an HdrHistogram of 3 significant digits, compressed and base64-encoded,
  * with their count and exact maximum beside it: {@code kickoff merge-reports} merges several client
@@ -65,6 +75,7 @@ final class SimulationReport {
         }
         root.put("format", config.wireFormat().subprotocol());
         root.put("acks", config.ackUpdates());
+        root.put("misbehave", config.misbehaviours().toString());
         root.put("welcomed", 0);
         root.put("connected", 0);
         root.put("duplicates", 0);
@@ -175,6 +186,26 @@ final class SimulationReport {
             duplicates += fleet.device(i).duplicates();
         }
         root.put("duplicates", duplicates);
+        BundleCacheFigures cache = fleet.bundleCache();
+        ObjectNode bundles = root.putObject("bundle_cache");
+        bundles.put("hits", cache.hits());
+        bundles.put("misses", cache.misses());
+        bundles.put("expired", cache.expired());
+        bundles.put("fetched", cache.fetched());
+        bundles.put("not_modified", cache.notModified());
+        bundles.put("fetch_failures", cache.fetchFailures());
+        ObjectNode outcomes = root.putObject("outcomes");
+        for (DeviceOutcomes outcome : fleet.outcomes().values()) {
+            ObjectNode kind = outcomes.putObject(outcome.kind());
+            kind.put("devices", outcome.devices());
+            kind.put("welcomes", outcome.welcomes());
+            ObjectNode closes = kind.putObject("close_codes");
+            outcome.closeCodes().forEach((code, count) -> closes.put(String.valueOf(code), count));
+            ObjectNode statuses = kind.putObject("http_statuses");
+            outcome.httpStatuses().forEach((status, count) -> statuses.put(String.valueOf(status), count));
+            kind.put("refusals_with_retry_after", outcome.refusalsWithRetryAfter());
+            kind.put("storm_reconnects", outcome.reconnects());
+        }
     }
 
     /** VmRSS of /proc/self/status, 0 where there is none. */
