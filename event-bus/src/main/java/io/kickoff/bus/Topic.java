@@ -16,6 +16,14 @@ public record Topic(String name, boolean compacted) {
     public static final Topic BUNDLES = new Topic("kickoff.bundles", true);
     /** Per-node delivery statistics and presence. */
     public static final Topic DELIVERY = new Topic("kickoff.delivery", false);
+    /** Device viewing signals (protobuf {@code Viewing}), key = device id, so one device's signals stay in order. */
+    public static final Topic VIEWING = new Topic("kickoff.viewing", false);
+    /** The latest audience of every event ({@code AudienceSnapshot}), key = event id. */
+    public static final Topic AUDIENCE = new Topic("kickoff.audience", true);
+    /** One {@code AudienceSnapshot} per event per second while anyone watches, key = event id; kept by time retention. */
+    public static final Topic AUDIENCE_SERIES = new Topic("kickoff.audience.series", false);
+    /** Concurrent streams per account ({@code AccountStreams}), key = account; a tombstone when none are left. */
+    public static final Topic AUDIENCE_ACCOUNTS = new Topic("kickoff.audience.accounts", true);
 
     public Topic {
         Objects.requireNonNull(name, "name");
