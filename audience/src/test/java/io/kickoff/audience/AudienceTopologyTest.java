@@ -157,6 +157,22 @@ class AudienceTopologyTest {
     }
 
     @Test
+    void aBacklogIsJudgedByTheSignalsOwnTimesNotByTheWallClock() {
+        driver.close();
+        wall = T0.plusSeconds(120); // the instance reads signals two minutes after they were sent
+        open();
+        for (int s = 0; s <= 50; s += 10) {
+            play("d1", "us-en", T0.plusSeconds(s));
+        }
+        assertThat(audience(FINAL).getViewers()).as("heartbeats 70 s old on the wall clock, but none missed").isEqualTo(1);
+
+        advance(Duration.ofSeconds(19));
+        assertThat(audience(FINAL).getViewers()).isEqualTo(1);
+        advance(Duration.ofSeconds(1));
+        assertThat(audience(FINAL).getViewers()).as("then silent for 20 s").isZero();
+    }
+
+    @Test
     void stoppedRemovesTheDeviceAtOnceAndAnOlderPlayingDoesNotBringItBack() {
         play("d1", "us-en", T0);
         play("d2", "us-en", T0);
