@@ -98,6 +98,28 @@ class WireFormatTest {
     }
 
     @Test
+    void viewingIsAClientFrameInBothFormats() throws Exception {
+        ClientFrame viewing = ClientFrame.newBuilder().setViewing(io.kickoff.protocol.v1.Viewing.newBuilder()
+                .setEventId("final-2026").setState(io.kickoff.protocol.v1.PlaybackState.PLAYING)
+                .setPositionMs(120_000).setSessionId("play-1")).build();
+        String json = new String(WireFormat.JSON.encode(viewing), StandardCharsets.UTF_8);
+        assertThat(json).isEqualTo(
+                "{\"viewing\":{\"eventId\":\"final-2026\",\"state\":\"PLAYING\",\"positionMs\":\"120000\",\"sessionId\":\"play-1\"}}");
+        assertThat(WireFormat.JSON.decodeClientFrame(json.getBytes(StandardCharsets.UTF_8))).isEqualTo(viewing);
+        assertThat(WireFormat.JSON.decodeClientFrame(
+                "{\"viewing\":{\"event_id\":\"final-2026\",\"state\":\"PLAYING\",\"position_ms\":120000,\"session_id\":\"play-1\"}}"
+                        .getBytes(StandardCharsets.UTF_8))).isEqualTo(viewing);
+        assertThat(WireFormat.PROTOBUF.decodeClientFrame(WireFormat.PROTOBUF.encode(viewing))).isEqualTo(viewing);
+    }
+
+    @Test
+    void welcomeTellsTheViewingHeartbeat() throws Exception {
+        ServerFrame welcome = ServerFrame.newBuilder().setWelcome(Welcome.newBuilder().setViewingHeartbeatIntervalMs(10_000)).build();
+        assertThat(new String(WireFormat.JSON.encode(welcome), StandardCharsets.UTF_8))
+                .isEqualTo("{\"welcome\":{\"viewingHeartbeatIntervalMs\":10000}}");
+    }
+
+    @Test
     void malformedJsonIsRefused() {
         assertThatThrownBy(() -> WireFormat.JSON.decodeClientFrame("{\"ack\":".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(MalformedFrameException.class);

@@ -21,6 +21,8 @@ import java.util.Map;
  */
 public final class DeviceTokens {
     static final String SEGMENT_CLAIM = "seg";
+    /** Optional: the account the device belongs to (viewing signals carry it, for streams per account). */
+    static final String ACCOUNT_CLAIM = "acct";
     /** HS256 needs a key of at least 256 bits. */
     public static final int MIN_SECRET_BYTES = 32;
 
@@ -52,13 +54,15 @@ public final class DeviceTokens {
     }
 
     public String issue(DeviceClaims claims) {
-        JWTClaimsSet set = new JWTClaimsSet.Builder()
+        JWTClaimsSet.Builder set = new JWTClaimsSet.Builder()
                 .subject(claims.deviceId())
                 .claim(SEGMENT_CLAIM, claims.segment())
                 .issueTime(Date.from(clock.instant()))
-                .expirationTime(Date.from(claims.expiresAt()))
-                .build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), set);
+                .expirationTime(Date.from(claims.expiresAt()));
+        if (!claims.account().isEmpty()) {
+            set.claim(ACCOUNT_CLAIM, claims.account());
+        }
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), set.build());
         try {
             jwt.sign(signer);
         } catch (JOSEException e) {
@@ -107,7 +111,9 @@ public final class DeviceTokens {
         if (!clock.instant().isBefore(expiresAt)) {
             throw new TokenException(TokenException.Reason.EXPIRED, "device token expired at " + expiresAt);
         }
-        return new DeviceClaims(deviceId, segment, expiresAt);
+        // Optional and never a reason to refuse: a token without it (or with a non-string) has no account.
+        String account = claims.get(ACCOUNT_CLAIM) instanceof String value ? value.strip() : "";
+        return new DeviceClaims(deviceId, segment, expiresAt, account);
     }
 
     private static String nonBlankString(Map<String, Object> claims, String name, String what) throws TokenException {

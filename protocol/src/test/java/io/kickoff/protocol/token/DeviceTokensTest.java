@@ -34,6 +34,15 @@ class DeviceTokensTest {
     }
 
     @Test
+    void accountClaimIsOptional() throws Exception {
+        assertThat(tokens.verify(tokens.issue("device-1", "us-en", Duration.ofHours(1))).account()).isEmpty();
+        DeviceClaims withAccount = tokens.verify(tokens.issue(
+                new DeviceClaims("device-2", "us-en", NOW.plus(Duration.ofHours(1)), "acct-7")));
+        assertThat(withAccount.account()).isEqualTo("acct-7");
+        assertThat(withAccount.deviceId()).isEqualTo("device-2");
+    }
+
+    @Test
     void missingToken() {
         assertReason(null, TokenException.Reason.MISSING);
         assertReason("  ", TokenException.Reason.MISSING);
