@@ -58,7 +58,7 @@ final class ClientFrameDecoder {
         }
         if (decoded.getFrameCase() == ClientFrame.FrameCase.FRAME_NOT_SET) {
             farewells.error(session, ErrorCode.UNKNOWN_FRAME, CloseCodes.INVALID_PAYLOAD,
-                    "the frame carries none of hello, ack, ping", "bad_frame");
+                    "the frame carries none of hello, ack, ping, viewing", "bad_frame");
             return null;
         }
         // Acks answer what the server sent, so they spend the credit each update granted; everything

@@ -17,6 +17,8 @@ final class DeviceSession {
     private final Channel channel;
     private final String deviceId;
     private final String segment;
+    // The token's account claim, "" when it has none: viewing signals carry it.
+    private final String account;
     private final WireFormat format;
     // Created at the first event the device hears of: an idle device holds no map.
     // Null until the device hears of its first event (most idle connections hold no map); one class
@@ -76,17 +78,18 @@ final class DeviceSession {
     }
 
     public DeviceSession(Channel channel, DeviceClaims claims, WireFormat format) {
-        this(channel, claims.deviceId(), claims.segment(), format);
+        this(channel, claims.deviceId(), claims.segment(), claims.account(), format);
     }
 
     /**
      * Keeps only what the session needs of the token's claims (its expiry was checked at the
      * upgrade); {@code segment} is best the node's shared copy ({@link SegmentNames}).
      */
-    public DeviceSession(Channel channel, String deviceId, String segment, WireFormat format) {
+    public DeviceSession(Channel channel, String deviceId, String segment, String account, WireFormat format) {
         this.channel = channel;
         this.deviceId = deviceId;
         this.segment = segment;
+        this.account = account;
         this.format = format;
     }
 
@@ -100,6 +103,11 @@ final class DeviceSession {
 
     public String segment() {
         return segment;
+    }
+
+    /** The account of the device's token, {@code ""} when it names none. */
+    public String account() {
+        return account;
     }
 
     public WireFormat format() {

@@ -6,10 +6,12 @@ import io.kickoff.protocol.v1.Ack;
 import io.kickoff.protocol.v1.ClientFrame;
 import io.kickoff.protocol.v1.ErrorCode;
 import io.kickoff.protocol.v1.Hello;
+import io.kickoff.protocol.v1.PlaybackState;
 import io.kickoff.protocol.v1.Pong;
 import io.kickoff.protocol.v1.ReconnectPolicy;
 import io.kickoff.protocol.v1.ServerFrame;
 import io.kickoff.protocol.v1.StageUpdate;
+import io.kickoff.protocol.v1.Viewing;
 import io.kickoff.protocol.v1.Welcome;
 import io.netty.channel.ChannelId;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,8 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The device conversation after the handshake: wait for hello (closing the connection if it does
- * not come in time), answer with welcome and whatever the device is behind on, then take acks and
- * pings. A device enters the fan-out registry only once greeted; a newer connection of the same
+ * not come in time), answer with welcome and whatever the device is behind on, then take acks,
+ * pings and viewing signals. A device enters the fan-out registry only once greeted; a newer connection of the same
  * device sends the older one away.
  */
 final class DeviceSessionHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
@@ -87,6 +89,11 @@ final class DeviceSessionHandler extends SimpleChannelInboundHandler<WebSocketFr
             }
             case PING -> ctx.writeAndFlush(ServerFrame.newBuilder().setPong(Pong.newBuilder()
                     .setNonce(frame.getPing().getNonce()).setServerTime(Timestamps.of(services.clock().instant()))).build());
+            case VIEWING -> {
+                if (requireGreeted(session, "viewing")) {
+                    viewing(session, frame.getViewing());
+                }
+            }
             case FRAME_NOT_SET -> throw new IllegalStateException("the decoder lets no empty frame through");
         }
     }
@@ -124,7 +131,8 @@ final class DeviceSessionHandler extends SimpleChannelInboundHandler<WebSocketFr
                         .setBaseDelayMs((int) config.reconnectBase().toMillis())
                         .setMaxDelayMs((int) config.reconnectMax().toMillis()))
                 .setNodeId(config.nodeId())
-                .setSessionId(sessionId(ctx.channel().id()));
+                .setSessionId(sessionId(ctx.channel().id()))
+                .setViewingHeartbeatIntervalMs((int) config.viewing().heartbeatInterval().toMillis());
         for (StageUpdate update : services.world().all()) {
             // A bounded welcome: what does not fit is owed, and the next upkeep round sends it.
             if (welcome.getSnapshotCount() >= MAX_SNAPSHOT) {
@@ -171,6 +179,31 @@ final class DeviceSessionHandler extends SimpleChannelInboundHandler<WebSocketFr
         Instant now = services.clock().instant();
         services.stats().acked(ack.getEventId(), ack.getSeq(), session.deviceId(),
                 now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000);
+    }
+
+    /**
+     * A viewing signal, checked (a known state, an event id that is not blank: otherwise 1007, like any frame
+     * that does not say what it must) and queued for the bus with what the token says of the device and the
+     * node's receive time; whatever the device put in those fields is replaced.
+     */
+    private void viewing(DeviceSession session, Viewing viewing) {
+        PlaybackState state = viewing.getState();
+        if (state != PlaybackState.PLAYING && state != PlaybackState.PAUSED && state != PlaybackState.STOPPED) {
+            services.farewells().error(session, ErrorCode.MALFORMED_FRAME, CloseCodes.INVALID_PAYLOAD,
+                    "viewing state must be PLAYING, PAUSED or STOPPED", "bad_frame");
+            return;
+        }
+        if (viewing.getEventId().isBlank()) {
+            services.farewells().error(session, ErrorCode.MALFORMED_FRAME, CloseCodes.INVALID_PAYLOAD,
+                    "viewing needs an event_id", "bad_frame");
+            return;
+        }
+        services.viewing().offer(viewing.toBuilder()
+                .setDeviceId(session.deviceId())
+                .setSegment(session.segment())
+                .setAccount(session.account())
+                .setAt(Timestamps.of(services.clock().instant()))
+                .build());
     }
 
     /**

@@ -60,6 +60,7 @@ public final class Gateway implements AutoCloseable {
     private final Subscription stages;
     private final Subscription bundleRecords;
     private final DeliveryReporter reporter;
+    private final ViewingPublisher viewing;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
@@ -73,11 +74,18 @@ public final class Gateway implements AutoCloseable {
         this.stats = new DeliveryStats(config.nodeId(), clock, registry::size, metrics);
         this.bundles = new BundleDelivery(config, registry, metrics, clock);
         this.fanOut = new FanOut(registry, metrics, stats, bundles);
+        this.viewing = new ViewingPublisher(bus, config.viewing(), config.nodeId());
         this.services = new SessionServices(config, world, registry, clock, metrics, stats, bundles, new Farewells(metrics),
-                draining::get);
+                draining::get, viewing);
         this.admission = new AdmissionControl(config, metrics);
         metrics.gauge("kickoff_gateway_connections", "greeted device connections", registry::size);
         metrics.gauge("kickoff_gateway_events_known", "events in the state of the world", world::size);
+        metrics.counter("kickoff_gateway_viewing_published", "viewing signals of devices published on kickoff.viewing",
+                viewing, ViewingPublisher::published);
+        metrics.counter("kickoff_gateway_viewing_dropped",
+                "viewing signals dropped because the bus did not take them fast enough (oldest heartbeats first)",
+                viewing, ViewingPublisher::dropped);
+        metrics.gauge("kickoff_gateway_viewing_queued", "viewing signals waiting to be published", viewing::queued);
         metrics.gauge("kickoff_gateway_bus_available", "1 while this node's bus answers (0: no update reaches its devices)",
                 () -> bus.isAvailable() ? 1 : 0);
         this.bossGroup = transport.newGroup(1);
@@ -110,11 +118,13 @@ public final class Gateway implements AutoCloseable {
                 stageRecords.close();
             }
             shutdownGroups();
+            viewing.close();
             metrics.close();
             throw e;
         }
         this.stages = stageRecords;
         this.reporter = DeliveryReporter.start(stats, bus, config.deliveryReportInterval());
+        viewing.start();
         // Warmed while the state of the world is read: the first real broadcast runs compiled code.
         CompletableFuture<String> warmed = warmUp(config);
         stages.caughtUp().thenCombine(warmed, (caughtUp, warmUp) -> warmUp).thenAccept(warmUp -> {
@@ -240,6 +250,9 @@ public final class Gateway implements AutoCloseable {
         upkeep.forEach(f -> f.cancel(false));
         serverChannel.close().syncUninterruptibly();
         shutdownGroups();
+        // After the event loops: no signal is queued any more; the last interval's batch is published first.
+        viewing.flush();
+        viewing.close();
         bundles.close();
         metrics.close();
         log.info("gateway {} stopped", config.nodeId());

@@ -43,6 +43,7 @@ import java.util.Optional;
  * @param authFailureBurst      ... and at once; beyond them a failed upgrade is answered 429, not 401
  * @param authFailureSources    source addresses whose failures are remembered (least recently seen are forgotten)
  * @param warmUp                loopback traffic run before the node says it is ready ({@link WarmUp#OFF}: none)
+ * @param viewing               how devices' viewing signals are asked for, queued and published ({@link ViewingSignals})
  */
 public record GatewayConfig(String host, int port, String nodeId, int ioThreads, Duration helloTimeout,
                             Duration heartbeatInterval, Duration idleTimeout, int maxFrameBytes,
@@ -53,7 +54,29 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
                             int maxConnectsPerSecond, Duration retryAfterMin, Duration retryAfterMax,
                             Duration bundlePushWindow, Duration deliveryReportInterval, Optional<String> opsToken,
                             Duration upgradeTimeout, int authFailuresPerSecond, int authFailureBurst,
-                            int authFailureSources, WarmUp warmUp) {
+                            int authFailureSources, WarmUp warmUp, ViewingSignals viewing) {
+
+    /**
+     * Viewing signals: devices that send them repeat one every {@code heartbeatInterval} while they play (told in
+     * welcome); the node queues them, at most {@code maxQueued} (beyond that the oldest heartbeats are dropped
+     * first), and publishes what is queued on {@code kickoff.viewing} every {@code flushInterval}, or as soon as
+     * {@code batchSize} are queued, one batch at a time.
+     */
+    public record ViewingSignals(Duration heartbeatInterval, Duration flushInterval, int batchSize, int maxQueued) {
+        public static final ViewingSignals DEFAULT =
+                new ViewingSignals(Duration.ofSeconds(10), Duration.ofMillis(250), 1_000, 100_000);
+
+        public ViewingSignals {
+            Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+            Objects.requireNonNull(flushInterval, "flushInterval");
+            if (heartbeatInterval.toMillis() <= 0 || flushInterval.toMillis() <= 0) {
+                throw new IllegalArgumentException("viewing heartbeat and flush intervals must be at least 1 ms");
+            }
+            if (batchSize <= 0 || maxQueued < batchSize) {
+                throw new IllegalArgumentException("need 0 < viewing batchSize <= maxQueued, got " + batchSize + " and " + maxQueued);
+            }
+        }
+    }
 
     /**
      * Before a node says it is ready, a throwaway node in the same process serves {@code devices}
@@ -87,6 +110,7 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(opsToken, "opsToken");
         Objects.requireNonNull(warmUp, "warmUp");
+        Objects.requireNonNull(viewing, "viewing");
         require(port >= 0 && port <= 65535, "port must be 0..65535, got " + port);
         require(!nodeId.isBlank(), "nodeId must not be blank");
         require(ioThreads >= 0, "ioThreads must not be negative");
@@ -144,6 +168,7 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         b.deliveryReportInterval = deliveryReportInterval; b.opsToken = opsToken.orElse(null);
         b.upgradeTimeout = upgradeTimeout; b.authFailuresPerSecond = authFailuresPerSecond;
         b.authFailureBurst = authFailureBurst; b.authFailureSources = authFailureSources; b.warmUp = warmUp;
+        b.viewing = viewing;
         return b;
     }
 
@@ -185,6 +210,7 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         private int authFailureBurst = 10;
         private int authFailureSources = 10_000;
         private WarmUp warmUp = WarmUp.DEFAULT;
+        private ViewingSignals viewing = ViewingSignals.DEFAULT;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -214,6 +240,7 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         public Builder authFailures(int perSecond, int burst) { authFailuresPerSecond = perSecond; authFailureBurst = burst; return this; }
         public Builder authFailureSources(int v) { authFailureSources = v; return this; }
         public Builder warmUp(WarmUp v) { warmUp = v; return this; }
+        public Builder viewing(ViewingSignals v) { viewing = v; return this; }
 
         public GatewayConfig build() {
             return new GatewayConfig(host, port, nodeId, ioThreads, helloTimeout, heartbeatInterval, idleTimeout,
@@ -221,7 +248,7 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
                     maxRedeliveries, writeBufferLow, writeBufferHigh, slowConsumerTimeout, maxLifetime, lifetimeDither,
                     goAwayJitter, drainWindow, maxConnections, fdReserve, maxConnectsPerSecond, retryAfterMin,
                     retryAfterMax, bundlePushWindow, deliveryReportInterval, Optional.ofNullable(opsToken),
-                    upgradeTimeout, authFailuresPerSecond, authFailureBurst, authFailureSources, warmUp);
+                    upgradeTimeout, authFailuresPerSecond, authFailureBurst, authFailureSources, warmUp, viewing);
         }
     }
 }

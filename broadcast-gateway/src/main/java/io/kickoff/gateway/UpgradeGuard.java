@@ -122,7 +122,7 @@ final class UpgradeGuard extends ChannelInboundHandlerAdapter {
         request.headers().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL,
                 String.join(", ", request.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)));
         ctx.channel().attr(DeviceSession.KEY).set(new DeviceSession(ctx.channel(), claims.deviceId(),
-                segments.canonical(claims.segment()), format.get()));
+                segments.canonical(claims.segment()), claims.account(), format.get()));
         return null;
     }
 

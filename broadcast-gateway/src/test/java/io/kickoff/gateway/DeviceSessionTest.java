@@ -40,7 +40,7 @@ class DeviceSessionTest {
 
     SessionServices services(GatewayConfig c) {
         return new SessionServices(c, world, registry, Fixtures.CLOCK, metrics,
-                new DeliveryStats("gw-test", Fixtures.CLOCK, registry::size), new BundleDelivery(config, registry, metrics, Fixtures.CLOCK), new Farewells(metrics), () -> false);
+                new DeliveryStats("gw-test", Fixtures.CLOCK, registry::size), new BundleDelivery(config, registry, metrics, Fixtures.CLOCK), new Farewells(metrics), () -> false, Fixtures.viewing());
     }
 
     double acks() {

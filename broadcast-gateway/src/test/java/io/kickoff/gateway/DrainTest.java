@@ -40,7 +40,7 @@ class DrainTest {
             .idleTimeout(Duration.ofSeconds(300)).lifetime(Duration.ofHours(1), Duration.ZERO).drainWindow(WINDOW).build();
     final BundleDelivery bundles = new BundleDelivery(config, registry, metrics, Fixtures.CLOCK);
     final SessionServices services = new SessionServices(config, world, registry, Fixtures.CLOCK, metrics,
-            new DeliveryStats("gw-test", Fixtures.CLOCK, registry::size), bundles, new Farewells(metrics), () -> true);
+            new DeliveryStats("gw-test", Fixtures.CLOCK, registry::size), bundles, new Farewells(metrics), () -> true, Fixtures.viewing());
     final long t0 = 1_000 * SECOND;
     final List<EmbeddedChannel> channels = new ArrayList<>();
 

@@ -26,6 +26,11 @@ final class Fixtures {
     private Fixtures() {
     }
 
+    /** A publisher of viewing signals that is not started: what devices send stays in its queue for the test to read. */
+    public static ViewingPublisher viewing() {
+        return new ViewingPublisher(new io.kickoff.bus.InProcessEventBus(), GatewayConfig.ViewingSignals.DEFAULT, "gw-test");
+    }
+
     public static StageUpdate update(String eventId, Stage stage, long seq, String... segments) {
         return StageUpdate.newBuilder().setEventId(eventId).setStage(stage).setSeq(seq)
                 .setIssuedAt(Timestamps.of(NOW)).addAllSegments(java.util.List.of(segments)).build();

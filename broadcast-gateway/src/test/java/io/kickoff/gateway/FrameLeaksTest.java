@@ -133,7 +133,7 @@ class FrameLeaksTest {
         GatewayMetrics metrics = new GatewayMetrics("gw-test");
         BundleDelivery bundles = new BundleDelivery(config, registry, metrics, Fixtures.CLOCK);
         SessionServices services = new SessionServices(config, world, registry, Fixtures.CLOCK, metrics,
-                new DeliveryStats("gw-test", Fixtures.CLOCK, registry::size), bundles, new Farewells(metrics), () -> false);
+                new DeliveryStats("gw-test", Fixtures.CLOCK, registry::size), bundles, new Farewells(metrics), () -> false, Fixtures.viewing());
         world.apply(update("final", Stage.LIVE, 3));
         world.apply(update("semi", Stage.LIVE, 1));
         long t0 = 1_000 * SECOND;

@@ -24,7 +24,7 @@ class GatewayInitializerTest {
     final SessionRegistry registry = new SessionRegistry();
     final SessionServices services = new SessionServices(config, new WorldState(), registry, Fixtures.CLOCK, metrics,
             new DeliveryStats("gw-test", Fixtures.CLOCK, registry::size), new BundleDelivery(config, registry, metrics, Fixtures.CLOCK),
-            new Farewells(metrics), () -> false);
+            new Farewells(metrics), () -> false, Fixtures.viewing());
     final AdmissionControl admission = new AdmissionControl(config, metrics);
     final HttpEndpoints endpoints = new HttpEndpoints(() -> true, metrics, Optional.empty(),
             () -> CompletableFuture.completedFuture(null));

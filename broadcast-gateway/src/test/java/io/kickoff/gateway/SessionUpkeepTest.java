@@ -25,7 +25,7 @@ class SessionUpkeepTest {
             .heartbeatInterval(Duration.ofSeconds(100)).idleTimeout(Duration.ofSeconds(300))
             .slowConsumerTimeout(Duration.ofSeconds(5)).lifetime(Duration.ofHours(1), Duration.ZERO).build();
     final SessionServices services = new SessionServices(config, world, registry, Fixtures.CLOCK, metrics,
-            new DeliveryStats("gw-test", Fixtures.CLOCK, registry::size), new BundleDelivery(config, registry, metrics, Fixtures.CLOCK), new Farewells(metrics), () -> false);
+            new DeliveryStats("gw-test", Fixtures.CLOCK, registry::size), new BundleDelivery(config, registry, metrics, Fixtures.CLOCK), new Farewells(metrics), () -> false, Fixtures.viewing());
     final long t0 = 1_000 * SECOND;
 
     EmbeddedChannel greeted(String id) {
