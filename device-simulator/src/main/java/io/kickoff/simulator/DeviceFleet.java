@@ -222,6 +222,11 @@ public final class DeviceFleet implements AutoCloseable {
     }
 
     /** Bundle cache hits, misses, 304s and failed fetches of the whole fleet so far. */
+    /** Viewing signals the fleet's players sent in {@code state} (see {@link PlayPlan}). */
+    public long viewingSignalsSent(io.kickoff.protocol.v1.PlaybackState state) {
+        return context.counters.viewingSentCount(state);
+    }
+
     public BundleCacheFigures bundleCache() {
         return context.counters.bundleCache();
     }

@@ -49,6 +49,8 @@ import java.util.function.IntFunction;
  *                              then it reads again and learns how the connection ended
  * @param cacheClock            the clock devices judge bundle expiry and max-age by (receipt times, for
  *                              latencies, always use the system clock)
+ * @param play                  which devices play an event once it is LIVE, and after how long ({@link PlayPlan#NONE}:
+ *                              none, no viewing signals)
  */
 public record FleetConfig(
         List<URI> gateways,
@@ -72,7 +74,8 @@ public record FleetConfig(
         MisbehaviourPlan misbehaviours,
         Duration clockSkew,
         Duration slowReaderStall,
-        java.time.Clock cacheClock) {
+        java.time.Clock cacheClock,
+        PlayPlan play) {
 
     public static final String CONNECT_PATH = "/v1/connect";
     public static final String BUNDLES_PATH = "/v1/bundles";
@@ -119,6 +122,7 @@ public record FleetConfig(
         Objects.requireNonNull(clockSkew, "clockSkew");
         requirePositive(slowReaderStall, "slowReaderStall");
         Objects.requireNonNull(cacheClock, "cacheClock");
+        Objects.requireNonNull(play, "play (use PlayPlan.NONE)");
     }
 
     /** The misbehaviour device {@code index} plays; empty: it behaves. */
@@ -169,7 +173,7 @@ public record FleetConfig(
 
     /**
      * Defaults: protobuf, header tokens, 256 attempts in flight, no rate limit, reconnect on, backoff 250 ms .. 30 s,
-     * acks on, no miss jitter, nobody misbehaves (slow readers would stall 30 s).
+     * acks on, no miss jitter, nobody misbehaves (slow readers would stall 30 s), nobody plays.
      */
     public static final class Builder {
         private final List<URI> gateways = new ArrayList<>();
@@ -194,6 +198,7 @@ public record FleetConfig(
         private Duration clockSkew = Duration.ZERO;
         private Duration slowReaderStall = Duration.ofSeconds(30);
         private java.time.Clock cacheClock = java.time.Clock.systemUTC();
+        private PlayPlan play = PlayPlan.NONE;
 
         private Builder() {
         }
@@ -334,11 +339,17 @@ public record FleetConfig(
             return this;
         }
 
+        /** Which devices play an event once it is LIVE, and after how long; {@link PlayPlan#NONE} by default. */
+        public Builder play(PlayPlan plan) {
+            this.play = plan;
+            return this;
+        }
+
         public FleetConfig build() {
             return new FleetConfig(List.copyOf(gateways), devices, deviceIds, tokens, wireFormat, tokenTransport,
                     maxConcurrentConnects, connectsPerSecond, localAddresses, reconnect, reconnectBaseDelay,
                     reconnectMaxDelay, handshakeTimeout, capabilities, ioThreads, ackUpdates, bundleApi,
-                    missJitter, misbehaviours, clockSkew, slowReaderStall, cacheClock);
+                    missJitter, misbehaviours, clockSkew, slowReaderStall, cacheClock, play);
         }
     }
 }

@@ -22,6 +22,23 @@ final class FleetCounters {
     private final LongAdder fetched = new LongAdder();
     private final LongAdder notModified = new LongAdder();
     private final LongAdder fetchFailures = new LongAdder();
+    private final Map<io.kickoff.protocol.v1.PlaybackState, LongAdder> viewing =
+            new EnumMap<>(io.kickoff.protocol.v1.PlaybackState.class);
+
+    FleetCounters() {
+        for (io.kickoff.protocol.v1.PlaybackState state : io.kickoff.protocol.v1.PlaybackState.values()) {
+            viewing.put(state, new LongAdder());
+        }
+    }
+
+    void viewingSent(io.kickoff.protocol.v1.PlaybackState state) {
+        viewing.get(state).increment();
+    }
+
+    /** Viewing signals the fleet's devices sent in this state. */
+    long viewingSentCount(io.kickoff.protocol.v1.PlaybackState state) {
+        return viewing.get(state).sum();
+    }
 
     private final Map<String, Tally> tallies = new ConcurrentHashMap<>();
 

@@ -2,10 +2,14 @@ package io.kickoff.simulator;
 
 import io.kickoff.protocol.v1.Ack;
 import io.kickoff.protocol.v1.ClientFrame;
+import io.kickoff.protocol.Stages;
 import io.kickoff.protocol.v1.Hello;
+import io.kickoff.protocol.v1.PlaybackState;
 import io.kickoff.protocol.v1.ReconnectPolicy;
 import io.kickoff.protocol.v1.ServerFrame;
+import io.kickoff.protocol.v1.Stage;
 import io.kickoff.protocol.v1.StageUpdate;
+import io.kickoff.protocol.v1.Viewing;
 import io.kickoff.protocol.v1.Welcome;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,6 +18,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
@@ -27,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * every hello, apply an update only if its seq is newer, ack every update it receives (ack means
  * "I have it"; a fleet configured with {@link FleetConfig#ackUpdates()} false never acks), obey
  * go-away (reconnecting to another gateway of the fleet, picked at random), and reconnect with
- * full-jitter backoff after anything else (to the next gateway of the list).
+ * full-jitter backoff after anything else (to the next gateway of the list). A device the fleet's
+ * {@link PlayPlan} names a player starts playing an event once it learns it is LIVE: it sends viewing
+ * signals (PLAYING, a heartbeat at the welcome's interval while it plays, STOPPED when the event ends).
  *
  * <p>A device is pinned to one event loop for its whole life, across reconnects, so its state needs
  * no locks; readers on other threads see it through the immutable {@link DeviceView}.
@@ -61,6 +68,25 @@ final class SimulatedDevice {
     private long clockCorrectionMicros;
     /** Set once the fleet is connected, for a reconnect-storm device: from then on it drops every session. */
     private boolean storming;
+    /** Whether the fleet's play plan makes this device play events that go LIVE. */
+    private final boolean player;
+    /** Events this device plays (or is about to), by event id; null until the first. */
+    private Map<String, Playback> playing;
+    /** How often to repeat PLAYING, as the last welcome said. */
+    private long viewingHeartbeatMillis = PlayPlan.DEFAULT_HEARTBEAT.toMillis();
+    private int playbacks;
+
+    /** One playback of one event: started after the plan's delay, then a heartbeat per interval until the event ends. */
+    private static final class Playback {
+        final String sessionId;
+        boolean started;
+        long startedAtMillis;
+        ScheduledFuture<?> next;
+
+        Playback(String sessionId) {
+            this.sessionId = sessionId;
+        }
+    }
 
     SimulatedDevice(FleetContext fleet, int index, String deviceId, EventLoop loop) {
         this.fleet = fleet;
@@ -73,6 +99,7 @@ final class SimulatedDevice {
         this.gateway = fleet.dialer.firstGateway(index);
         this.backoffBaseMillis = fleet.config.reconnectBaseDelay().toMillis();
         this.backoffMaxMillis = fleet.config.reconnectMaxDelay().toMillis();
+        this.player = fleet.config.play().plays(index, fleet.config.devices());
     }
 
     int index() {
@@ -113,6 +140,14 @@ final class SimulatedDevice {
             stopped = true;
             if (pendingReconnect != null) {
                 pendingReconnect.cancel(false);
+            }
+            if (playing != null) {
+                playing.values().forEach(p -> {
+                    if (p.next != null) {
+                        p.next.cancel(false);
+                    }
+                });
+                playing.clear();
             }
             if (current != null && current.connectFuture != null) {
                 current.connectFuture.channel().close();
@@ -217,6 +252,9 @@ final class SimulatedDevice {
                 backoffMaxMillis = policy.getMaxDelayMs();
             }
         }
+        if (welcome.getViewingHeartbeatIntervalMs() > 0) {
+            viewingHeartbeatMillis = Integer.toUnsignedLong(welcome.getViewingHeartbeatIntervalMs());
+        }
         // Snapshot first, so a completed connectAll() implies every snapshot was applied.
         for (StageUpdate update : welcome.getSnapshotList()) {
             receive(ctx, update, true, receivedAtMicros, receivedNanoTime);
@@ -290,6 +328,7 @@ final class SimulatedDevice {
                     Clocks.toEpochMicros(update.getIssuedAt()), receivedAtMicros, receivedNanoTime, fromSnapshot,
                     bundleVersion, held));
             fleet.progress.applied(eventId, applied, update.getSeq());
+            play(eventId, update.getStage());
             if (fromSnapshot) {
                 // The gateway sends the bundles this device lacks right after the welcome: look once they had time to land.
                 expectAfterWelcome(eventId, update.getBundleVersion());
@@ -306,6 +345,63 @@ final class SimulatedDevice {
         ctx.write(ClientFrame.newBuilder()
                 .setAck(Ack.newBuilder().setEventId(eventId).setSeq(update.getSeq()))
                 .build());
+    }
+
+    /** A player starts playing an event that went LIVE (after the plan's delay) and stops when it ends. */
+    private void play(String eventId, Stage stage) {
+        if (!player) {
+            return;
+        }
+        if (stage == Stage.LIVE && (playing == null || !playing.containsKey(eventId))) {
+            if (playing == null) {
+                playing = new HashMap<>(2);
+            }
+            Playback playback = new Playback(view.deviceId() + "-play-" + (++playbacks));
+            playing.put(eventId, playback);
+            playback.next = loop.schedule(() -> startPlaying(eventId, playback),
+                    fleet.config.play().startDelayMillis(ThreadLocalRandom.current()), TimeUnit.MILLISECONDS);
+        } else if (Stages.isFinal(stage) && playing != null) {
+            Playback playback = playing.remove(eventId);
+            if (playback == null) {
+                return;
+            }
+            if (playback.next != null) {
+                playback.next.cancel(false);
+            }
+            if (playback.started) {
+                sendViewing(eventId, playback, PlaybackState.STOPPED);
+            }
+        }
+    }
+
+    private void startPlaying(String eventId, Playback playback) {
+        if (stopped || playing == null || playing.get(eventId) != playback) {
+            return;
+        }
+        playback.started = true;
+        playback.startedAtMillis = System.currentTimeMillis();
+        heartbeat(eventId, playback);
+    }
+
+    private void heartbeat(String eventId, Playback playback) {
+        if (stopped || playing == null || playing.get(eventId) != playback) {
+            return;
+        }
+        sendViewing(eventId, playback, PlaybackState.PLAYING);
+        playback.next = loop.schedule(() -> heartbeat(eventId, playback), viewingHeartbeatMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Sends a viewing signal on the current connection if it is welcomed; while disconnected the signal is lost, as on a real device. */
+    private void sendViewing(String eventId, Playback playback, PlaybackState state) {
+        DeviceConnection connection = current;
+        if (connection == null || !connection.welcomed || connection.connectFuture == null
+                || !connection.connectFuture.channel().isActive()) {
+            return;
+        }
+        long position = Math.max(0, System.currentTimeMillis() - playback.startedAtMillis);
+        connection.connectFuture.channel().writeAndFlush(ClientFrame.newBuilder().setViewing(Viewing.newBuilder()
+                .setEventId(eventId).setState(state).setPositionMs(position).setSessionId(playback.sessionId)).build());
+        fleet.counters.viewingSent(state);
     }
 
     private void expectAfterWelcome(String eventId, String version) {
