@@ -16,12 +16,18 @@ import io.kickoff.protocol.token.DeviceTokens;
 import io.kickoff.protocol.v1.ClientFrame;
 import io.kickoff.protocol.v1.PlaybackState;
 import io.kickoff.protocol.v1.ServerFrame;
+import io.kickoff.protocol.v1.Stage;
+import io.kickoff.simulator.DeviceFleet;
+import io.kickoff.simulator.PlayPlan;
 import io.kickoff.protocol.v1.Viewing;
 import io.kickoff.testkit.TestKafka;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -126,5 +132,49 @@ class ViewingSignalsIT {
         await().atMost(WAIT).until(() -> records.size() == 2);
         assertThat(Viewing.parseFrom(records.get(1).value()).getState()).isEqualTo(PlaybackState.STOPPED);
         assertThat(records).extracting(BusRecord::key).containsOnly("phone-1");
+    }
+
+    static Viewing parse(BusRecord record) {
+        try {
+            return Viewing.parseFrom(record.value());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aFleetsPlayersPlayAtLiveHeartbeatAndStopAtEnded() throws Exception {
+        Gateway gateway = gateways.startReady("gw-viewing-fleet", b -> b.viewing(
+                new GatewayConfig.ViewingSignals(Duration.ofMillis(300), Duration.ofMillis(100), 1_000, 10_000)));
+        List<BusRecord> records = viewingRecords();
+        // 10 devices, 6 play (tv-0 .. tv-5), each within 200 ms of LIVE.
+        DeviceFleet fleet = gateways.fleet(List.of(TestGateways.uri(gateway)), 10, "tv-",
+                b -> b.play(new PlayPlan(0.6, Duration.ofMillis(200))));
+        fleet.connectAll().get(60, TimeUnit.SECONDS);
+        Set<String> players = Set.of("tv-0", "tv-1", "tv-2", "tv-3", "tv-4", "tv-5");
+
+        TestGateways.publish(gateways.bus("producer"), TestGateways.update("cup", Stage.LIVE, 1));
+        // Every player plays, and heartbeats at the welcome's interval (several signals each).
+        await().atMost(WAIT).until(() -> players.stream().allMatch(p -> records.stream()
+                .filter(r -> r.key().equals(p)).count() >= 3));
+        assertThat(records.stream().map(BusRecord::key).collect(Collectors.toSet())).isEqualTo(players);
+        assertThat(records.stream().map(ViewingSignalsIT::parse)).allSatisfy(v -> {
+            assertThat(v.getEventId()).isEqualTo("cup");
+            assertThat(v.getState()).isEqualTo(PlaybackState.PLAYING);
+            assertThat(v.getSegment()).isEqualTo(TestGateways.SEGMENT);
+            assertThat(v.getSessionId()).startsWith(v.getDeviceId() + "-play-");
+        });
+
+        TestGateways.publish(gateways.bus("producer"), TestGateways.update("cup", Stage.ENDED, 2));
+        // Each player's last signal is its STOPPED (one key, one partition: in order); heartbeats end.
+        await().atMost(WAIT).until(() -> players.stream().allMatch(p -> {
+            List<Viewing> own = records.stream().filter(r -> r.key().equals(p)).map(ViewingSignalsIT::parse).toList();
+            return !own.isEmpty() && own.get(own.size() - 1).getState() == PlaybackState.STOPPED;
+        }));
+        assertThat(records.stream().map(ViewingSignalsIT::parse).filter(v -> v.getState() == PlaybackState.STOPPED)
+                .map(Viewing::getDeviceId)).containsExactlyInAnyOrderElementsOf(players);
+        assertThat(fleet.viewingSignalsSent(PlaybackState.STOPPED)).isEqualTo(6);
+        await().atMost(WAIT).until(() -> records.size() == fleet.viewingSignalsSent(PlaybackState.PLAYING)
+                + fleet.viewingSignalsSent(PlaybackState.STOPPED));
     }
 }
