@@ -8,6 +8,7 @@ import io.kickoff.simulator.DeviceFleet;
 import io.kickoff.simulator.BundleCacheFigures;
 import io.kickoff.simulator.DeviceOutcomes;
 import io.kickoff.simulator.FleetConfig;
+import io.kickoff.simulator.PlayPlan;
 import io.kickoff.simulator.MisbehaviourPlan;
 import io.kickoff.simulator.SimulatorReport;
 import java.io.PrintWriter;
@@ -150,6 +151,15 @@ final class SimulateCommand implements Callable<Integer> {
                     + "slow-consumer timeout (15 s by default) to be closed for it (default: ${DEFAULT-VALUE}).")
     Duration slowReaderStall;
 
+    @Option(names = "--play-share", defaultValue = "0", paramLabel = "SHARE",
+            description = "Share of the devices, in [0, 1], that start playing an event once it is LIVE: they send viewing "
+                    + "signals (PLAYING, a heartbeat at the gateway's interval, STOPPED at ENDED) (default: ${DEFAULT-VALUE}: none).")
+    double playShare;
+
+    @Option(names = "--play-delay", defaultValue = "0s", paramLabel = "DURATION",
+            description = "Each player starts within a random time in [0, DURATION] after LIVE, e.g. 2s (default: ${DEFAULT-VALUE}).")
+    Duration playDelay;
+
     @Option(names = "--io-threads", defaultValue = "0",
             description = "Event loop threads of the fleet, 0 for two per core (default: ${DEFAULT-VALUE}).")
     int ioThreads;
@@ -199,6 +209,12 @@ final class SimulateCommand implements Callable<Integer> {
         List<InetAddress> sources = validate();
         MisbehaviourPlan misbehaviours;
         Duration skew;
+        PlayPlan play;
+        try {
+            play = new PlayPlan(playShare, playDelay);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--play-share / --play-delay: " + e.getMessage());
+        }
         try {
             misbehaviours = MisbehaviourPlan.parse(misbehave);
             skew = clockSkew.strip().startsWith("-") ? Durations.parse(clockSkew.strip().substring(1)).negated()
@@ -227,6 +243,7 @@ final class SimulateCommand implements Callable<Integer> {
                 .misbehaviours(misbehaviours)
                 .clockSkew(skew)
                 .slowReaderStall(slowReaderStall)
+                .play(play)
                 .build();
         PrintWriter out = spec.commandLine().getOut();
         SimulationReport report = new SimulationReport(reportJson, prefix, config, watch, reportLatencies);

@@ -203,6 +203,33 @@ class SimulateCommandTest {
     }
 
     @Test
+    void playersSendViewingSignalsAtLive() throws Exception {
+        java.util.Set<String> playing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        io.kickoff.bus.Subscription viewing = gateways.bus("test").subscribe(io.kickoff.bus.Topic.VIEWING,
+                io.kickoff.bus.StartFrom.NOW, record -> playing.add(record.key()));
+        gateways.closeAfter(viewing::close);
+        CliRun run = CliRun.start("simulate", "--gateway", uri(), "--devices", "4", "--token-secret", SECRET,
+                "--id-prefix", "p-", "--play-share", "0.5", "--play-delay", "100ms");
+        await().atMost(WAIT).until(() -> gateway.connectedDevices() == 4);
+        publish("played", Stage.LIVE, 1);
+
+        // Half the fleet, the first devices, plays.
+        await().atMost(WAIT).until(() -> playing.equals(java.util.Set.of("p-0", "p-1")));
+        SimulateCommand command = run.command("simulate");
+        command.stop.request();
+        assertThat(run.exit().get(WAIT.toSeconds(), TimeUnit.SECONDS)).as(run.toString()).isZero();
+        assertThat(playing).containsExactlyInAnyOrder("p-0", "p-1");
+    }
+
+    @Test
+    void aPlayShareOutsideZeroToOneIsAUsageError() {
+        KickoffCliTest.Run run = KickoffCliTest.run("simulate", "--gateway", uri(), "--token-secret", SECRET,
+                "--play-share", "1.5");
+        assertThat(run.exitCode()).isEqualTo(CommandFailure.USAGE);
+        assertThat(run.err()).contains("--play-share").contains("[0, 1]");
+    }
+
+    @Test
     void withoutWatchDevicesHoldUntilStopped() throws Exception {
         Path report = dir.resolve("hold.json");
         CliRun run = CliRun.start("simulate", "--gateway", uri(), "--devices", "3", "--token-secret", SECRET,
