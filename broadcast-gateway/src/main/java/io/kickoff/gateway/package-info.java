@@ -9,7 +9,7 @@
  *       {@code drain}, {@code close}, its port, readiness and connected devices, and
  *       {@link io.kickoff.gateway.Gateway#GO_AWAY_GRACE} (how long a drain may take past its window).</li>
  *   <li>{@link io.kickoff.gateway.GatewayConfig}: its settings (a validated record with a builder;
- *       {@code GatewayConfig.WarmUp}).</li>
+ *       {@code GatewayConfig.WarmUp}, {@code GatewayConfig.ViewingSignals}).</li>
  *   <li>{@link io.kickoff.gateway.GatewayMetrics}: its meters, read only from outside
  *       ({@code count}, {@code scrape}); operators read them at {@code /metrics}.</li>
  * </ul>
@@ -32,6 +32,8 @@
  *       view.</li>
  *   <li>State and figures: {@code WorldState}, {@code DeliveryStats}, {@code DeliveryReporter},
  *       {@code GatewayMetrics}.</li>
+ *   <li>Viewing signals (protocol.md §6a): checked and completed in {@code DeviceSessionHandler}, held in the
+ *       bounded {@code ViewingQueue}, published in batches on {@code kickoff.viewing} by {@code ViewingPublisher}.</li>
  * </ul>
  */
 package io.kickoff.gateway;
