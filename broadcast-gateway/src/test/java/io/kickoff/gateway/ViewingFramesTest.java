@@ -115,7 +115,7 @@ class ViewingFramesTest {
     void anUnknownStateNameIs1007() throws Exception {
         EmbeddedChannel ch = device("", WireFormat.JSON, 100, 100);
         greet(ch, WireFormat.JSON);
-        // The parser ignores the unknown name (newer servers may add states), which leaves no state.
+        // A state this gateway does not know: the same answer as a frame without a state.
         ch.writeInbound(new TextWebSocketFrame(Unpooled.copiedBuffer(
                 "{\"viewing\":{\"eventId\":\"final\",\"state\":\"REWINDING\"}}", StandardCharsets.UTF_8)));
         assertErrorThenClose(ch, WireFormat.JSON, ErrorCode.MALFORMED_FRAME, 1007);
