@@ -119,7 +119,7 @@ public record FleetConfig(
     /** The gateway's device endpoint: the URI as given, with {@value #CONNECT_PATH} if it has no path. */
     static URI connectEndpoint(URI gateway) {
         Objects.requireNonNull(gateway, "gateway URI");
-        if (!"ws".equalsIgnoreCase(gateway.getScheme()) && !isTls(gateway)) {
+        if (!"ws".equalsIgnoreCase(gateway.getScheme()) && !"wss".equalsIgnoreCase(gateway.getScheme())) {
             throw new IllegalArgumentException("gateway URI must be ws:// or wss://: " + gateway);
         }
         if (gateway.getHost() == null || gateway.getPort() < 0) {
