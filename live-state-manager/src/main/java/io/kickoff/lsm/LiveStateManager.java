@@ -6,6 +6,7 @@ import io.kickoff.bus.StartFrom;
 import io.kickoff.bus.Subscription;
 import io.kickoff.bus.Topic;
 import io.kickoff.http.NamedThreads;
+import io.kickoff.http.TlsFiles;
 import io.kickoff.lsm.api.AdminApi;
 import io.kickoff.lsm.api.AdminServer;
 import io.kickoff.lsm.api.AdminToken;
@@ -27,6 +28,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -52,13 +54,21 @@ public final class LiveStateManager implements AutoCloseable {
      * @param storeTimeout   how long the scheduler and relay wait for one store or bus call
      * @param relayGroup     the name all instances' outbox relays share on the bus (Kafka: the relay producer's
      *                       {@code transactional.id}); a new leader's claim of it fences every earlier leader's relay
+     * @param tls            certificate and key of {@code https://} on the admin API, reloaded when the files change;
+     *                       empty: plain {@code http://}
      */
     public record Config(String host, int port, Map<String, AdminToken> tokens, String nodeId, Duration leaseTtl,
-                         Duration tick, Duration storeTimeout, String relayGroup) {
+                         Duration tick, Duration storeTimeout, String relayGroup, Optional<TlsFiles> tls) {
         /** The default {@link #relayGroup()}: one Kickoff deployment per Kafka cluster. */
         public static final String DEFAULT_RELAY_GROUP = "kickoff-lsm-outbox";
 
+        public Config(String host, int port, Map<String, AdminToken> tokens, String nodeId, Duration leaseTtl,
+                      Duration tick, Duration storeTimeout, String relayGroup) {
+            this(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, relayGroup, Optional.empty());
+        }
+
         public Config {
+            Objects.requireNonNull(tls, "tls");
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(nodeId, "nodeId");
             if (relayGroup == null || relayGroup.isBlank()) {
@@ -80,11 +90,16 @@ public final class LiveStateManager implements AutoCloseable {
         }
 
         public Config withLeaseTtl(Duration ttl) {
-            return new Config(host, port, tokens, nodeId, ttl, tick, storeTimeout, relayGroup);
+            return new Config(host, port, tokens, nodeId, ttl, tick, storeTimeout, relayGroup, tls);
         }
 
         public Config withRelayGroup(String group) {
-            return new Config(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, group);
+            return new Config(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, group, tls);
+        }
+
+        /** The admin API on {@code https://} with these files. */
+        public Config withTls(TlsFiles files) {
+            return new Config(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, relayGroup, Optional.of(files));
         }
     }
 
@@ -134,7 +149,8 @@ public final class LiveStateManager implements AutoCloseable {
         try {
             this.admin = AdminServer.start(config.host(), config.port(),
                     new AdminApi(events, idempotency, board, config.tokens(),
-                            new Readiness(storeHealth::isUp, () -> bus.isAvailable() && relay.busReachable()), registry));
+                            new Readiness(storeHealth::isUp, () -> bus.isAvailable() && relay.busReachable()), registry),
+                    config.tls());
         } catch (InterruptedException | RuntimeException e) {
             deliveryReports.close();
             bundleVersions.close();
