@@ -65,12 +65,14 @@ public final class PrefetchService implements AutoCloseable {
                     + rootMessage(e), e);
         }
         CompletableFuture<Void> caughtUp = push.start();
-        BundleServer api = new BundleServer(server, store, tokens,
-                segment -> catalog.view().segment(segment).isPresent(),
-                () -> caughtUp.isDone() && catalog.version() != NO_CATALOG && bus.isAvailable(),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Jitter.random());
+        BundleServer api;
         int port;
         try {
+            // Unusable TLS files end the start here (TlsFileException), with the push closed below.
+            api = new BundleServer(server, store, tokens,
+                    segment -> catalog.view().segment(segment).isPresent(),
+                    () -> caughtUp.isDone() && catalog.version() != NO_CATALOG && bus.isAvailable(),
+                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Jitter.random());
             port = api.start();
         } catch (RuntimeException | InterruptedException e) {
             push.close();

@@ -1,8 +1,10 @@
 package io.kickoff.prefetch.http;
 
 import io.kickoff.http.EdgeLimits;
+import io.kickoff.http.TlsFiles;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Settings of the {@link BundleServer}.
@@ -20,15 +22,25 @@ import java.util.Objects;
  * @param ioThreads         Netty event-loop threads
  * @param edge              read timeouts, connection cap and request size limits of the port (its Retry-After
  *                          range is {@code retryAfterMin}–{@code retryAfterMax})
+ * @param tls               certificate and key of {@code https://}, reloaded when the files change; empty: plain
+ *                          {@code http://}
  */
 public record BundleServerConfig(String host, int port, Duration maxAge, double maxAgeJitter, int concurrencyLimit,
                                  int criticalReserve, Duration retryAfterMin, Duration retryAfterMax,
-                                 boolean allowSegmentQuery, int ioThreads, EdgeLimits edge) {
+                                 boolean allowSegmentQuery, int ioThreads, EdgeLimits edge, Optional<TlsFiles> tls) {
     /** Default cap on open connections: a herd of devices fetching with keep-alive. */
     public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
 
+    public BundleServerConfig(String host, int port, Duration maxAge, double maxAgeJitter, int concurrencyLimit,
+                              int criticalReserve, Duration retryAfterMin, Duration retryAfterMax,
+                              boolean allowSegmentQuery, int ioThreads, EdgeLimits edge) {
+        this(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve, retryAfterMin, retryAfterMax,
+                allowSegmentQuery, ioThreads, edge, Optional.empty());
+    }
+
     public BundleServerConfig {
         Objects.requireNonNull(edge, "edge");
+        Objects.requireNonNull(tls, "tls");
         if (maxAgeJitter < 0 || maxAgeJitter >= 1) {
             throw new IllegalArgumentException("maxAgeJitter must be in [0, 1)");
         }
@@ -50,31 +62,37 @@ public record BundleServerConfig(String host, int port, Duration maxAge, double 
 
     public BundleServerConfig withPort(int port) {
         return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
-                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge);
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge, tls);
     }
 
     public BundleServerConfig withHost(String host) {
         return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
-                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge);
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge, tls);
     }
 
     public BundleServerConfig withMaxAge(Duration maxAge, double maxAgeJitter) {
         return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
-                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge);
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge, tls);
     }
 
     public BundleServerConfig withIoThreads(int ioThreads) {
         return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
-                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge);
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge, tls);
     }
 
     public BundleServerConfig withLimits(int concurrencyLimit, int criticalReserve) {
         return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
-                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge);
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge, tls);
+    }
+
+    /** The API on {@code https://} with these files. */
+    public BundleServerConfig withTls(TlsFiles files) {
+        return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge, Optional.of(files));
     }
 
     public BundleServerConfig withEdge(EdgeLimits edge) {
         return new BundleServerConfig(host, port, maxAge, maxAgeJitter, concurrencyLimit, criticalReserve,
-                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge);
+                retryAfterMin, retryAfterMax, allowSegmentQuery, ioThreads, edge, tls);
     }
 }
