@@ -1,10 +1,12 @@
 package io.kickoff.launcher;
 
+import io.kickoff.http.TlsFiles;
 import io.kickoff.lsm.LiveStateManager;
 import io.kickoff.lsm.api.AdminToken;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,9 @@ final class LsmCommand implements Callable<Integer> {
             + "(default: in memory, lost on exit; several instances need a shared Redis).")
     String redis;
 
+    @Mixin
+    TlsOptions tlsOptions;
+
     @Option(names = "--node-id", defaultValue = "lsm-1", description = "Name of this instance in the leader lease (default: ${DEFAULT-VALUE}).")
     String nodeId;
 
@@ -52,18 +57,22 @@ final class LsmCommand implements Callable<Integer> {
         String kafka = kafkaOption.validated(spec);
         listen.requireFree(port, "--port");
         RedisAddress.validate(spec, redis);
+        Optional<TlsFiles> tls = tlsOptions.files(spec);
+        LiveStateManager.Config config = LiveStateManager.Config.of(listen.host, port,
+                Map.of(adminToken, AdminToken.operator("admin")), nodeId);
         // Before the hook: a missing broker ends the command here, with nothing to clean up.
         Infrastructure infrastructure = Infrastructure.external(kafka, redis);
         stop.install();
         try (LsmStorage storage = LsmStorage.open(redis);
              LiveStateManager lsm = LiveStateManager.start(
-                LiveStateManager.Config.of(listen.host, port, Map.of(adminToken, AdminToken.operator("admin")), nodeId),
+                tls.map(config::withTls).orElse(config),
                 storage.store(), storage.idempotency(), storage.lease(), infrastructure.bus("kickoff-lsm-" + nodeId),
                 Clock.systemUTC())) {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("Kickoff Live State Manager (pid %d) on Kafka %s%n", ProcessHandle.current().pid(),
                     infrastructure.bootstrapServers());
-            out.printf("  admin API     http://%s:%d/v1/events   (Authorization: Bearer %s)%n", listen.host, lsm.adminPort(),
+            out.printf("  admin API     %s://%s:%d/v1/events   (Authorization: Bearer %s)%n", TlsOptions.scheme(tls, "http"),
+                    listen.host, lsm.adminPort(),
                     adminToken);
             out.printf("  store         %s%n", storage.durable() ? "Redis " + redis
                     : "in memory (events are lost when this process stops; give --redis for a durable store)");

@@ -2,6 +2,7 @@ package io.kickoff.launcher;
 
 import io.kickoff.gateway.Gateway;
 import io.kickoff.gateway.GatewayConfig;
+import io.kickoff.http.TlsFiles;
 import io.kickoff.lsm.LiveStateManager;
 import io.kickoff.lsm.api.AdminToken;
 import io.kickoff.prefetch.PrefetchService;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +32,12 @@ final class Platform implements AutoCloseable {
     private final PrefetchService prefetch;
     private final ExampleCatalog exampleCatalog;
     private final DeviceTokens tokens;
+    private final Optional<TlsFiles> tls;
 
     private Platform(Infrastructure infrastructure, LsmStorage storage, LiveStateManager lsm, Gateway gateway,
                      PrefetchStorage prefetchStorage, PrefetchService prefetch, ExampleCatalog exampleCatalog,
-                     DeviceTokens tokens) {
+                     DeviceTokens tokens, Optional<TlsFiles> tls) {
+        this.tls = tls;
         this.infrastructure = infrastructure;
         this.storage = storage;
         this.lsm = lsm;
@@ -51,6 +55,12 @@ final class Platform implements AutoCloseable {
 
     /** Starts everything with the given gateway warm-up ({@link GatewayConfig.WarmUp#OFF}: none). */
     static Platform start(PlatformOptions options, GatewayConfig.WarmUp warmUp) throws InterruptedException {
+        return start(options, warmUp, Optional.empty());
+    }
+
+    /** As {@link #start(PlatformOptions, GatewayConfig.WarmUp)}; with {@code tls}, all three listeners speak TLS. */
+    static Platform start(PlatformOptions options, GatewayConfig.WarmUp warmUp, Optional<TlsFiles> tls)
+            throws InterruptedException {
         Clock clock = Clock.systemUTC();
         DeviceTokens tokens = DeviceTokens.withSecret(options.tokenSecret);
         Infrastructure infrastructure = Infrastructure.start(options);
@@ -60,12 +70,14 @@ final class Platform implements AutoCloseable {
         ExampleCatalog exampleCatalog = null;
         PrefetchStorage prefetchStorage = null;
         PrefetchService prefetch = null;
-        SharedPathWarmUp apiWarmUp = new SharedPathWarmUp(!warmUp.isOff());
+        // Over TLS the APIs are not asked (their certificate may not name this host); the gateway still warms up.
+        SharedPathWarmUp apiWarmUp = new SharedPathWarmUp(!warmUp.isOff() && tls.isEmpty());
         String local = "0.0.0.0".equals(options.host) || "::".equals(options.host) ? "127.0.0.1" : options.host;
         try {
             storage = LsmStorage.open(infrastructure.redisUri());
-            lsm = LiveStateManager.start(LiveStateManager.Config.of(options.host, options.adminPort,
-                    Map.of(options.adminToken, AdminToken.operator("admin")), "lsm-1"), storage.store(), storage.idempotency(), storage.lease(),
+            LiveStateManager.Config lsmConfig = LiveStateManager.Config.of(options.host, options.adminPort,
+                    Map.of(options.adminToken, AdminToken.operator("admin")), "lsm-1");
+            lsm = LiveStateManager.start(tls.map(lsmConfig::withTls).orElse(lsmConfig), storage.store(), storage.idempotency(), storage.lease(),
                     infrastructure.bus("kickoff-lsm"), clock);
             apiWarmUp.read(URI.create("http://" + local + ":" + lsm.adminPort() + "/v1/events"), options.adminToken)
                     .read(URI.create("http://" + local + ":" + lsm.adminPort() + "/readyz"), null)
@@ -75,14 +87,15 @@ final class Platform implements AutoCloseable {
                     .refusedWrite("PATCH", URI.create("http://" + local + ":" + lsm.adminPort() + "/v1/events/kickoff-warm-up"),
                             options.adminToken, "{\"scheduled_start\":\"2099-01-01T00:00:00Z\"}");
             gateway = Gateway.start(GatewayConfig.builder().host(options.host).port(options.gatewayPort)
-                    .nodeId(options.nodeId).warmUp(warmUp).build(), tokens, infrastructure.bus("kickoff-" + options.nodeId), clock);
+                    .nodeId(options.nodeId).warmUp(warmUp).tls(tls.orElse(null)).build(), tokens, infrastructure.bus("kickoff-" + options.nodeId), clock);
             Path catalogDir = options.catalogDir;
             if (catalogDir == null) {
                 exampleCatalog = ExampleCatalog.publish();
                 catalogDir = exampleCatalog.dir();
             }
             prefetchStorage = PrefetchStorage.open(CatalogBlobStore.existingDirectory(catalogDir), infrastructure.redisUri());
-            prefetch = PrefetchService.start(BundleServerConfig.defaults().withHost(options.host).withPort(options.bundlePort),
+            BundleServerConfig bundleApi = BundleServerConfig.defaults().withHost(options.host).withPort(options.bundlePort);
+            prefetch = PrefetchService.start(tls.map(bundleApi::withTls).orElse(bundleApi),
                     prefetchStorage.catalog(), prefetchStorage.bundles(), infrastructure.bus("kickoff-prefetch"), tokens,
                     clock);
             apiWarmUp.read(URI.create("http://" + local + ":" + prefetch.port() + "/healthz"), null);
@@ -92,7 +105,7 @@ final class Platform implements AutoCloseable {
                 log.warn("using the development admin token or device-token secret: set KICKOFF_ADMIN_TOKEN and "
                         + "KICKOFF_TOKEN_SECRET for anything but a local trial");
             }
-            return new Platform(infrastructure, storage, lsm, gateway, prefetchStorage, prefetch, exampleCatalog, tokens);
+            return new Platform(infrastructure, storage, lsm, gateway, prefetchStorage, prefetch, exampleCatalog, tokens, tls);
         } catch (InterruptedException | RuntimeException e) {
             apiWarmUp.close();
             if (prefetch != null) {
@@ -136,6 +149,11 @@ final class Platform implements AutoCloseable {
 
     DeviceTokens tokens() {
         return tokens;
+    }
+
+    /** The certificate files of the listeners; empty: plain ws:// and http://. */
+    Optional<TlsFiles> tls() {
+        return tls;
     }
 
     @Override

@@ -1,11 +1,13 @@
 package io.kickoff.launcher;
 
+import io.kickoff.http.TlsFiles;
 import io.kickoff.prefetch.PrefetchService;
 import io.kickoff.prefetch.catalog.CatalogBlobStore;
 import io.kickoff.prefetch.http.BundleServerConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,6 +40,9 @@ final class PrefetchCommand implements Callable<Integer> {
 
     @Mixin
     TokenSecretOption tokenSecret;
+
+    @Mixin
+    TlsOptions tlsOptions;
 
     private static final BundleServerConfig DEFAULTS = BundleServerConfig.defaults();
 
@@ -80,6 +85,10 @@ final class PrefetchCommand implements Callable<Integer> {
         }
         listen.requireFree(port, "--port");
         RedisAddress.validate(spec, redis);
+        Optional<TlsFiles> tls = tlsOptions.files(spec);
+        if (tls.isPresent()) {
+            server = server.withTls(tls.get());
+        }
         CatalogBlobStore catalogBlobs = CatalogBlobStore.existingDirectory(catalogDir);
         // Before the hook: a missing broker ends the command here, with nothing to clean up.
         Infrastructure infrastructure = Infrastructure.external(kafka, redis);
@@ -90,7 +99,8 @@ final class PrefetchCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("Kickoff prefetch node (pid %d) on Kafka %s, %s from %s%n",
                     ProcessHandle.current().pid(), infrastructure.bootstrapServers(), service.describeCatalog(), catalogDir);
-            out.printf("  bundle API    http://%s:%d/v1/bundles   (device token, or ?segment= for tools)%n", listen.host, service.port());
+            out.printf("  bundle API    %s://%s:%d/v1/bundles   (device token, or ?segment= for tools)%n",
+                    TlsOptions.scheme(tls, "http"), listen.host, service.port());
             service.notReadyReason().ifPresentOrElse(
                     reason -> out.println("Not ready: " + reason + ". Stop with Ctrl-C."),
                     () -> out.println("Ready. Stop with Ctrl-C."));

@@ -1,6 +1,9 @@
 package io.kickoff.launcher;
 
+import io.kickoff.gateway.GatewayConfig;
+import io.kickoff.http.TlsFiles;
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,11 +14,15 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run the Live State Manager, a broadcast gateway and a prefetch node in one process until stopped "
                 + "(Ctrl-C or SIGTERM). Without --catalog-dir the prefetch node serves the example catalog.",
-                "With --mode embedded it also starts a Kafka broker and a Redis server; with --mode external it uses --kafka."})
+                "With --mode embedded it also starts a Kafka broker and a Redis server; with --mode external it uses --kafka.",
+                "With --tls-cert and --tls-key all three listeners speak TLS: wss:// for devices, https:// for the APIs."})
 final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     PlatformOptionsMixin options;
+
+    @Mixin
+    TlsOptions tlsOptions;
 
     @Spec
     CommandSpec spec;
@@ -25,8 +32,9 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         options.options.validate(spec);
+        Optional<TlsFiles> tls = tlsOptions.files(spec);
         stop.install();
-        try (Platform platform = Platform.start(options.options)) {
+        try (Platform platform = Platform.start(options.options, GatewayConfig.WarmUp.DEFAULT, tls)) {
             PrintWriter out = spec.commandLine().getOut();
             Banner.print(out, options.options, platform);
             out.println("Running. Stop with Ctrl-C (devices are sent away first).");
