@@ -95,6 +95,28 @@ class TlsCommandsIT {
         }
     }
 
+    @Test
+    void serveSpeaksTlsOnAllThreeListeners() throws Exception {
+        TestCertificates authority = TestCertificates.authority("kickoff test CA");
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        authority.issue(1).writeTo(cert, key);
+        CliRun serve = CliRun.start("serve", "--gateway-port", "0", "--admin-port", "0", "--bundle-port", "0",
+                "--tls-cert", cert.toString(), "--tls-key", key.toString());
+        int adminPort = Integer.parseInt(serve.awaitFound("admin API +https://127\\.0\\.0\\.1:(\\d+)/v1/events", WAIT));
+        String gatewayPort = serve.awaitFound("device socket wss://127\\.0\\.0\\.1:(\\d+)/v1/connect", WAIT);
+        String bundlePort = serve.awaitFound("bundle API +https://127\\.0\\.0\\.1:(\\d+)/v1/bundles", WAIT);
+        assertThat(serve.out()).contains("gateway health https://127.0.0.1:" + gatewayPort + "/healthz");
+        for (String port : new String[] {String.valueOf(adminPort), gatewayPort, bundlePort}) {
+            try (javax.net.ssl.SSLSocket socket = authority.connect(Integer.parseInt(port))) {
+                assertThat(TestCertificates.servedSerial(socket)).as(port).isEqualTo(1);
+            }
+        }
+        ServeCommand command = serve.command("serve");
+        command.stop.request();
+        assertThat(serve.exit().get(WAIT.toSeconds(), TimeUnit.SECONDS)).as(serve.toString()).isZero();
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] all = new String[a.length + b.length];
         System.arraycopy(a, 0, all, 0, a.length);
