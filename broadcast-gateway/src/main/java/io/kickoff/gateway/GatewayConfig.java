@@ -1,5 +1,6 @@
 package io.kickoff.gateway;
 
+import io.kickoff.http.TlsFiles;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -43,6 +44,8 @@ import java.util.Optional;
  * @param authFailureBurst      ... and at once; beyond them a failed upgrade is answered 429, not 401
  * @param authFailureSources    source addresses whose failures are remembered (least recently seen are forgotten)
  * @param warmUp                loopback traffic run before the node says it is ready ({@link WarmUp#OFF}: none)
+ * @param tls                   certificate and key of {@code wss://} (and {@code https://} for the health and
+ *                              operations endpoints), reloaded when the files change; empty: plain {@code ws://}
  */
 public record GatewayConfig(String host, int port, String nodeId, int ioThreads, Duration helloTimeout,
                             Duration heartbeatInterval, Duration idleTimeout, int maxFrameBytes,
@@ -53,7 +56,7 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
                             int maxConnectsPerSecond, Duration retryAfterMin, Duration retryAfterMax,
                             Duration bundlePushWindow, Duration deliveryReportInterval, Optional<String> opsToken,
                             Duration upgradeTimeout, int authFailuresPerSecond, int authFailureBurst,
-                            int authFailureSources, WarmUp warmUp) {
+                            int authFailureSources, WarmUp warmUp, Optional<TlsFiles> tls) {
 
     /**
      * Before a node says it is ready, a throwaway node in the same process serves {@code devices}
@@ -87,6 +90,7 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(opsToken, "opsToken");
         Objects.requireNonNull(warmUp, "warmUp");
+        Objects.requireNonNull(tls, "tls");
         require(port >= 0 && port <= 65535, "port must be 0..65535, got " + port);
         require(!nodeId.isBlank(), "nodeId must not be blank");
         require(ioThreads >= 0, "ioThreads must not be negative");
@@ -144,6 +148,7 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         b.deliveryReportInterval = deliveryReportInterval; b.opsToken = opsToken.orElse(null);
         b.upgradeTimeout = upgradeTimeout; b.authFailuresPerSecond = authFailuresPerSecond;
         b.authFailureBurst = authFailureBurst; b.authFailureSources = authFailureSources; b.warmUp = warmUp;
+        b.tls = tls.orElse(null);
         return b;
     }
 
@@ -185,6 +190,7 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         private int authFailureBurst = 10;
         private int authFailureSources = 10_000;
         private WarmUp warmUp = WarmUp.DEFAULT;
+        private TlsFiles tls;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -214,6 +220,8 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         public Builder authFailures(int perSecond, int burst) { authFailuresPerSecond = perSecond; authFailureBurst = burst; return this; }
         public Builder authFailureSources(int v) { authFailureSources = v; return this; }
         public Builder warmUp(WarmUp v) { warmUp = v; return this; }
+        /** {@code wss://} with these files; null: plain {@code ws://}. */
+        public Builder tls(TlsFiles v) { tls = v; return this; }
 
         public GatewayConfig build() {
             return new GatewayConfig(host, port, nodeId, ioThreads, helloTimeout, heartbeatInterval, idleTimeout,
@@ -221,7 +229,8 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
                     maxRedeliveries, writeBufferLow, writeBufferHigh, slowConsumerTimeout, maxLifetime, lifetimeDither,
                     goAwayJitter, drainWindow, maxConnections, fdReserve, maxConnectsPerSecond, retryAfterMin,
                     retryAfterMax, bundlePushWindow, deliveryReportInterval, Optional.ofNullable(opsToken),
-                    upgradeTimeout, authFailuresPerSecond, authFailureBurst, authFailureSources, warmUp);
+                    upgradeTimeout, authFailuresPerSecond, authFailureBurst, authFailureSources, warmUp,
+                    Optional.ofNullable(tls));
         }
     }
 }
