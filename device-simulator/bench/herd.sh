@@ -31,68 +31,55 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 mkdir -p "$RESULTS_DIR"
-export KICKOFF_TOKEN_SECRET="herd-device-token-secret-0123456789abcdef"
-export KICKOFF_ADMIN_TOKEN="herd-operator-token"
-ADMIN="http://127.0.0.1:$((BASE_PORT + 100))"
-PIDS=()
-log() { echo "herd: $*" >&2; }
-cleanup() {
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-wait_for() { # wait_for WHAT SECONDS CMD...
-  local what="$1" deadline=$((SECONDS + $2)); shift 2
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || { log "gave up waiting for $what (logs in $RESULTS_DIR)"; exit 1; }
-    sleep 1
-  done
-}
+RUN="$RESULTS_DIR"
+BENCH_NAME=herd
+ADMIN_PORT=$((BASE_PORT + 100))
+ADMIN_TOKEN="herd-operator-token"
+# shellcheck source=../../broadcast-gateway/bench/bench-lib.sh
+source "$ROOT/broadcast-gateway/bench/bench-lib.sh"
+export KICKOFF_TOKEN_SECRET="herd-device-token-secret-0123456789abcdef" KICKOFF_ADMIN_TOKEN="$ADMIN_TOKEN"
+install_cleanup
 
 "$ROOT/kickoff" --help >/dev/null   # builds the jar first if needed, once
 log "results in $RESULTS_DIR"
-"$ROOT/kickoff" kafka --bootstrap-file "$RESULTS_DIR/kafka.bootstrap" >"$RESULTS_DIR/kafka.log" 2>&1 &
-PIDS+=($!)
-wait_for "the Kafka broker" 180 test -s "$RESULTS_DIR/kafka.bootstrap"
-KAFKA="$(cat "$RESULTS_DIR/kafka.bootstrap")"
-KICKOFF_JAVA_OPTS="-Xmx256m" "$ROOT/kickoff" lsm --kafka "$KAFKA" --port $((BASE_PORT + 100)) >"$RESULTS_DIR/lsm.log" 2>&1 &
-PIDS+=($!)
+start_server kafka "$RUN/kafka.log" kafka --bootstrap-file "$RUN/kafka.bootstrap"
+wait_until "the Kafka broker" 180 "$LAST_PID" test -s "$RUN/kafka.bootstrap"
+KAFKA="$(cat "$RUN/kafka.bootstrap")"
+start_server lsm "$RUN/lsm.log" lsm --kafka "$KAFKA" --port "$ADMIN_PORT"
+LSM_PID=$LAST_PID
 GATEWAY_ARGS=()
 for ((i = 0; i < GATEWAYS; i++)); do
   port=$((BASE_PORT + i))
-  "$ROOT/kickoff" gateway --kafka "$KAFKA" --port "$port" --node-id "gw-$((i + 1))" --drain-window 2s \
-    >"$RESULTS_DIR/gateway-$((i + 1)).log" 2>&1 &
-  PIDS+=($!)
+  # One after the other, as a deployment rolls them out.
+  start_server "gateway-$((i + 1))" "$RUN/gateway-$((i + 1)).log" gateway --kafka "$KAFKA" --port "$port" \
+    --node-id "gw-$((i + 1))" --drain-window 2s
   GATEWAY_ARGS+=(--gateway "ws://127.0.0.1:$port")
-  wait_for "gateway $((i + 1))" 300 curl -sf "http://127.0.0.1:$port/readyz"
+  wait_until "gateway $((i + 1))" 300 "$LAST_PID" curl -sf -o /dev/null "http://127.0.0.1:$port/readyz"
   log "gateway $((i + 1)) ready on :$port"
 done
-wait_for "the admin API" 120 curl -sf "$ADMIN/readyz"
-curl -sf -X POST "$ADMIN/v1/events" -H "Authorization: Bearer $KICKOFF_ADMIN_TOKEN" -H 'Content-Type: application/json' \
-  -d "{\"id\":\"$EVENT\",\"title\":\"Herd\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}" >/dev/null
+wait_until "the admin API" 120 "$LSM_PID" curl -sf -o /dev/null "http://127.0.0.1:$ADMIN_PORT/readyz"
+[[ "$(api /v1/events "{\"id\":\"$EVENT\",\"title\":\"Herd\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}")" == 201 ]] \
+  || die "could not create $EVENT: $(cat "$RUN/api.json")"
 
 # Moves the event to LIVE once every device is welcomed (the gateways count them).
 connected() {
-  local total=0 i n
+  local total=0 i
   for ((i = 0; i < GATEWAYS; i++)); do
-    n=$(curl -sf "http://127.0.0.1:$((BASE_PORT + i))/metrics" | awk '/^kickoff_gateway_connections[ {]/ {print int($NF)}' | head -1)
-    total=$((total + ${n:-0}))
+    total=$((total + $(metric_or_0 $((BASE_PORT + i)) kickoff_gateway_connections)))
   done
   echo "$total"
 }
 (
   until [[ "$(connected)" -ge "$DEVICES" ]]; do sleep 2; done
   sleep 3
-  date -u +%s%6N >"$RESULTS_DIR/live-at-us"
-  curl -sf -X POST "$ADMIN/v1/events/$EVENT/transitions" -H "Authorization: Bearer $KICKOFF_ADMIN_TOKEN" \
-    -H 'Content-Type: application/json' -d '{"to":"LIVE","reason":"herd"}' >/dev/null && log "$EVENT moved to LIVE"
+  [[ "$(api "/v1/events/$EVENT/transitions" '{"to":"LIVE","reason":"herd"}')" == 200 ]] && log "$EVENT moved to LIVE"
 ) &
-PIDS+=($!)
+PIDS+=($!); NAMES+=(live-trigger)   # stopped with the rest if simulate ends first
 
 log "simulate --workers $WORKERS --devices $DEVICES against $GATEWAYS gateways"
-/usr/bin/time -v -o "$RESULTS_DIR/simulate.time" "$ROOT/kickoff" simulate "${GATEWAY_ARGS[@]}" --devices "$DEVICES" \
+/usr/bin/time -v -o "$RUN/simulate.time" "$ROOT/kickoff" simulate "${GATEWAY_ARGS[@]}" --devices "$DEVICES" \
   --workers "$WORKERS" --connect-timeout 10m --watch "$EVENT" --watch-timeout 5m --expect "$EVENT:LIVE" --timeout 5m \
-  --report-json "$RESULTS_DIR/herd.json" | tee "$RESULTS_DIR/simulate.out"
+  --report-json "$RUN/herd.json" | tee "$RUN/simulate.out"
 status=${PIPESTATUS[0]}
-log "simulate exited $status; merged report $RESULTS_DIR/herd.json"
+log "simulate exited $status; merged report $RUN/herd.json"
 exit "$status"

@@ -6,6 +6,7 @@ import io.kickoff.bus.EventBus;
 import io.kickoff.bus.StartFrom;
 import io.kickoff.bus.Subscription;
 import io.kickoff.bus.Topic;
+import io.kickoff.http.ServerTls;
 import io.kickoff.http.Transport;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.kickoff.protocol.v1.StageUpdate;
@@ -22,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +58,8 @@ public final class Gateway implements AutoCloseable {
     private final SessionServices services;
     private final AdmissionControl admission;
     private final Channel serverChannel;
+    /** The certificate of wss://, when the config has one. */
+    private final Optional<ServerTls> tls;
     private final List<ScheduledFuture<?>> upkeep = new ArrayList<>();
     private final Subscription stages;
     private final Subscription bundleRecords;
@@ -91,7 +95,9 @@ public final class Gateway implements AutoCloseable {
         this.bossGroup = transport.newGroup(1);
         this.ioGroup = transport.newGroup(config.eventLoops());
         Subscription stageRecords = null;
+        Optional<ServerTls> serverTls = Optional.empty();
         try {
+            serverTls = config.tls().map(ServerTls::start);
             // Readiness also says whether the bus can deliver: during a Kafka outage no update reaches any device.
             HttpEndpoints endpoints = new HttpEndpoints(() -> ready && bus.isAvailable(), metrics, config.opsToken(), this::drain);
             this.serverChannel = new ServerBootstrap()
@@ -104,7 +110,7 @@ public final class Gateway implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(config.writeBufferLow(), config.writeBufferHigh()))
-                    .childHandler(new GatewayInitializer(services, tokens, () -> ready, admission, endpoints))
+                    .childHandler(new GatewayInitializer(services, tokens, () -> ready, admission, endpoints, serverTls))
                     .bind(config.host(), config.port()).sync().channel();
             for (EventExecutor executor : ioGroup) {
                 EventLoop loop = (EventLoop) executor;
@@ -117,11 +123,13 @@ public final class Gateway implements AutoCloseable {
             if (stageRecords != null) {
                 stageRecords.close();
             }
+            serverTls.ifPresent(ServerTls::close);
             shutdownGroups();
             viewing.close();
             metrics.close();
             throw e;
         }
+        this.tls = serverTls;
         this.stages = stageRecords;
         this.reporter = DeliveryReporter.start(stats, bus, config.deliveryReportInterval());
         viewing.start();
@@ -249,6 +257,7 @@ public final class Gateway implements AutoCloseable {
         bundleRecords.close();
         upkeep.forEach(f -> f.cancel(false));
         serverChannel.close().syncUninterruptibly();
+        tls.ifPresent(ServerTls::close);
         shutdownGroups();
         // After the event loops: no signal is queued any more; the last interval's batch is published first.
         viewing.flush();

@@ -1,5 +1,6 @@
 package io.kickoff.gateway;
 
+import io.kickoff.http.TlsFiles;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -43,6 +44,8 @@ import java.util.Optional;
  * @param authFailureBurst      ... and at once; beyond them a failed upgrade is answered 429, not 401
  * @param authFailureSources    source addresses whose failures are remembered (least recently seen are forgotten)
  * @param warmUp                loopback traffic run before the node says it is ready ({@link WarmUp#OFF}: none)
+ * @param tls                   certificate and key of {@code wss://} (and {@code https://} for the health and
+ *                              operations endpoints), reloaded when the files change; empty: plain {@code ws://}
  * @param viewing               how devices' viewing signals are asked for, queued and published ({@link ViewingSignals})
  */
 public record GatewayConfig(String host, int port, String nodeId, int ioThreads, Duration helloTimeout,
@@ -54,7 +57,8 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
                             int maxConnectsPerSecond, Duration retryAfterMin, Duration retryAfterMax,
                             Duration bundlePushWindow, Duration deliveryReportInterval, Optional<String> opsToken,
                             Duration upgradeTimeout, int authFailuresPerSecond, int authFailureBurst,
-                            int authFailureSources, WarmUp warmUp, ViewingSignals viewing) {
+                            int authFailureSources, WarmUp warmUp, Optional<TlsFiles> tls,
+                            ViewingSignals viewing) {
 
     /**
      * Viewing signals: devices that send them repeat one every {@code heartbeatInterval} while they play (told in
@@ -110,6 +114,7 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(opsToken, "opsToken");
         Objects.requireNonNull(warmUp, "warmUp");
+        Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(viewing, "viewing");
         require(port >= 0 && port <= 65535, "port must be 0..65535, got " + port);
         require(!nodeId.isBlank(), "nodeId must not be blank");
@@ -168,6 +173,7 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         b.deliveryReportInterval = deliveryReportInterval; b.opsToken = opsToken.orElse(null);
         b.upgradeTimeout = upgradeTimeout; b.authFailuresPerSecond = authFailuresPerSecond;
         b.authFailureBurst = authFailureBurst; b.authFailureSources = authFailureSources; b.warmUp = warmUp;
+        b.tls = tls.orElse(null);
         b.viewing = viewing;
         return b;
     }
@@ -210,6 +216,7 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         private int authFailureBurst = 10;
         private int authFailureSources = 10_000;
         private WarmUp warmUp = WarmUp.DEFAULT;
+        private TlsFiles tls;
         private ViewingSignals viewing = ViewingSignals.DEFAULT;
 
         public Builder host(String v) { host = v; return this; }
@@ -240,6 +247,8 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
         public Builder authFailures(int perSecond, int burst) { authFailuresPerSecond = perSecond; authFailureBurst = burst; return this; }
         public Builder authFailureSources(int v) { authFailureSources = v; return this; }
         public Builder warmUp(WarmUp v) { warmUp = v; return this; }
+        /** {@code wss://} with these files; null: plain {@code ws://}. */
+        public Builder tls(TlsFiles v) { tls = v; return this; }
         public Builder viewing(ViewingSignals v) { viewing = v; return this; }
 
         public GatewayConfig build() {
@@ -248,7 +257,8 @@ public record GatewayConfig(String host, int port, String nodeId, int ioThreads,
                     maxRedeliveries, writeBufferLow, writeBufferHigh, slowConsumerTimeout, maxLifetime, lifetimeDither,
                     goAwayJitter, drainWindow, maxConnections, fdReserve, maxConnectsPerSecond, retryAfterMin,
                     retryAfterMax, bundlePushWindow, deliveryReportInterval, Optional.ofNullable(opsToken),
-                    upgradeTimeout, authFailuresPerSecond, authFailureBurst, authFailureSources, warmUp, viewing);
+                    upgradeTimeout, authFailuresPerSecond, authFailureBurst, authFailureSources, warmUp,
+                    Optional.ofNullable(tls), viewing);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.kickoff.gateway;
 
 import io.kickoff.http.RetryAfter;
+import io.kickoff.http.ServerTls;
 import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.netty.channel.Channel;
@@ -17,6 +18,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.AttributeKey;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /** The whole pipeline of a connection to the gateway, top to bottom. */
@@ -34,9 +36,17 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
     private final SegmentNames segments = new SegmentNames();
     private final ClientFrameDecoder decoder;
     private final WebSocketServerProtocolConfig webSocketConfig;
+    private final Optional<ServerTls> tls;
 
     GatewayInitializer(SessionServices services, DeviceTokens tokens, BooleanSupplier ready, AdmissionControl admission,
                        HttpEndpoints endpoints) {
+        this(services, tokens, ready, admission, endpoints, Optional.empty());
+    }
+
+    /** @param tls the certificate of {@code wss://}; empty: plain {@code ws://} */
+    GatewayInitializer(SessionServices services, DeviceTokens tokens, BooleanSupplier ready, AdmissionControl admission,
+                       HttpEndpoints endpoints, Optional<ServerTls> tls) {
+        this.tls = tls;
         this.services = services;
         this.tokens = tokens;
         this.ready = ready;
@@ -73,6 +83,7 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         GatewayConfig config = services.config();
         ChannelPipeline p = ch.pipeline();
+        tls.ifPresent(t -> t.addTo(p));                              // wss: tls, tls-failures (plain HTTP: 400)
         p.addLast("activity", activity);                             // last read, writability (idle, slow consumer)
         p.addLast("http", UnreadableRequests.codec());               // request line ≤ 4 KiB, headers ≤ 8 KiB
         p.addLast("upgrade-deadline", new UpgradeDeadline(config.upgradeTimeout(), services.metrics())); // 408 + close

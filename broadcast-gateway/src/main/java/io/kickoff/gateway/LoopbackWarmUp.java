@@ -123,6 +123,7 @@ final class LoopbackWarmUp {
                 // Its devices ack and ping far faster than a device may: same checks, other numbers.
                 .inboundRate(1_000_000, 1_000_000)
                 .warmUp(GatewayConfig.WarmUp.OFF)
+                .tls(null) // its loopback devices speak plain ws://
                 .build();
         ExecutorService clientThreads = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "gateway-warm-up-devices");

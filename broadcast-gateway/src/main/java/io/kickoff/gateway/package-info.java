@@ -18,7 +18,8 @@
  *
  * <h2>Inside, by job</h2>
  * <ul>
- *   <li>Pipeline: {@code GatewayInitializer} (one initializer, top to bottom), {@code ActivityClock},
+ *   <li>Pipeline: {@code GatewayInitializer} (one initializer, top to bottom; with {@code GatewayConfig.tls()} it
+ *       starts with http-edge's {@code ServerTls} handlers, for {@code wss://}), {@code ActivityClock},
  *       {@code UnreadableRequests}, {@code UpgradeDeadline}, {@code HttpEndpoints}, {@code AdmissionCheck} (what a
  *       browser learns after a refused upgrade), {@code UpgradeGuard},
  *       {@code AdmissionControl}, {@code ServerFrameEncoder}, {@code DeviceSessionHandler}.</li>

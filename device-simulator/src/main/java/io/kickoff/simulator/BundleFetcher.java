@@ -8,10 +8,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Fetches a device's bundles from the bundle API as {@code X-Priority: critical}: what a device does
@@ -40,10 +43,25 @@ final class BundleFetcher {
     private final URI listing;
     private final HttpClient http;
 
-    BundleFetcher(URI listing) {
+    /** @param trust whom to trust over https; null: the JDK's trust store */
+    BundleFetcher(URI listing, TrustManagerFactory trust) {
         this.listing = listing;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient.Builder http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10));
+        if (trust != null) {
+            http.sslContext(trusting(trust));
+        }
+        this.http = http.build();
+    }
+
+    private static SSLContext trusting(TrustManagerFactory trust) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot make the bundle fetches' TLS context: " + e.getMessage(), e);
+        }
     }
 
     /** The bundles of the token's segment; {@code ifNoneMatch} null asks unconditionally. Fails on anything but 200 or 304. */

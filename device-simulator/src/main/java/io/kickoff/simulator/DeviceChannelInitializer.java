@@ -8,6 +8,8 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.ssl.SslContext;
+import java.net.URI;
 
 /** The pipeline of one device connection, from bytes on the wire down to the device's behaviour. */
 final class DeviceChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -20,9 +22,12 @@ final class DeviceChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final DeviceConnection connection;
     private final WebSocketClientProtocolConfig handshake;
     private final WireFormat format;
+    private final SslContext tls;
 
+    /** @param tls the fleet's TLS client context for a {@code wss://} gateway; null for {@code ws://} */
     DeviceChannelInitializer(SimulatedDevice device, DeviceConnection connection,
-            WebSocketClientProtocolConfig handshake, WireFormat format) {
+            WebSocketClientProtocolConfig handshake, WireFormat format, SslContext tls) {
+        this.tls = tls;
         this.device = device;
         this.connection = connection;
         this.handshake = handshake;
@@ -31,6 +36,11 @@ final class DeviceChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     @Override
     protected void initChannel(SocketChannel channel) {
+        if (tls != null) {
+            // wss: TLS first, with the gateway's name for SNI and for checking its certificate.
+            URI uri = connection.endpoint.uri();
+            channel.pipeline().addLast("tls", tls.newHandler(channel.alloc(), uri.getHost(), uri.getPort()));
+        }
         channel.pipeline()
                 // HTTP for the upgrade; the handshaker swaps these for WebSocket frame codecs once it succeeds.
                 .addLast("http-codec", new HttpClientCodec())

@@ -38,9 +38,30 @@ public final class DeviceConnectException extends Exception {
             String detail = status == 101 ? handshake.getMessage() : "HTTP " + response.status();
             return new DeviceConnectException(deviceId, gateway, status == 101 ? 0 : status, retryAfter, detail, cause);
         }
-        String detail = cause == null ? "connection closed before welcome"
+        String tls = tlsFailure(cause);
+        String detail = tls != null ? tls : cause == null ? "connection closed before welcome"
                 : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         return new DeviceConnectException(deviceId, gateway, 0, -1, detail, cause);
+    }
+
+    /**
+     * A failed TLS handshake (wss://), said with its innermost cause: the engine's own message can be as vague as
+     * "General OpenSslEngine problem" when the real one is an untrusted certificate. Null if it was not TLS.
+     */
+    private static String tlsFailure(Throwable cause) {
+        Throwable tls = null;
+        Throwable root = cause;
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (tls == null && t instanceof javax.net.ssl.SSLException) {
+                tls = t;
+            }
+            root = t;
+        }
+        if (tls == null) {
+            return null;
+        }
+        return "TLS handshake failed: " + tls.getClass().getSimpleName()
+                + (root == tls ? ": " + tls.getMessage() : " (" + root.getMessage() + ")");
     }
 
     private static long parseRetryAfterMillis(String header) {

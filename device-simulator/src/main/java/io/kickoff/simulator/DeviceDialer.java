@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -17,6 +19,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.random.RandomGenerator;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
 
 /** Opens a device's TCP connection and starts its WebSocket upgrade, carrying the token the configured way. */
 final class DeviceDialer {
@@ -26,9 +30,12 @@ final class DeviceDialer {
     private final FleetConfig config;
     private final Bootstrap template;
     private final List<GatewayEndpoint> gateways;
+    /** The TLS client context of wss:// gateways (one per fleet: it holds the session cache); null without any. */
+    private final SslContext tls;
 
     DeviceDialer(FleetConfig config, EventLoopGroup group, IoTransport transport) {
         this.config = config;
+        this.tls = config.gateways().stream().anyMatch(FleetConfig::isTls) ? clientTls(config.tlsTrust()) : null;
         this.gateways = config.gateways().stream().map(GatewayEndpoint::resolve).toList();
         this.template = new Bootstrap()
                 .group(group)
@@ -68,7 +75,8 @@ final class DeviceDialer {
     ChannelFuture dial(SimulatedDevice device, DeviceConnection connection, String token, EventLoop loop) {
         Bootstrap bootstrap = template.clone(loop)
                 .handler(new DeviceChannelInitializer(device, connection,
-                        handshakeConfig(connection.endpoint.uri(), token), config.wireFormat()));
+                        handshakeConfig(connection.endpoint.uri(), token), config.wireFormat(),
+                        FleetConfig.isTls(connection.endpoint.uri()) ? tls : null));
         if (device.misbehaviour().orElse(null) == Misbehaviour.SLOW_READER) {
             // A small window: the gateway's socket buffer fills after a few KiB instead of megabytes.
             bootstrap.option(ChannelOption.SO_RCVBUF, SLOW_READER_RECEIVE_BUFFER);
@@ -80,6 +88,15 @@ final class DeviceDialer {
         }
         InetAddress local = locals.get(device.index() % locals.size());
         return bootstrap.connect(remote, new InetSocketAddress(local, 0));
+    }
+
+    /** Trusting {@code trust}, or the JDK's trust store if null; the gateway's name is checked as HTTPS does. */
+    static SslContext clientTls(TrustManagerFactory trust) {
+        try {
+            return SslContextBuilder.forClient().trustManager(trust).endpointIdentificationAlgorithm("HTTPS").build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot make the devices' TLS context: " + e.getMessage(), e);
+        }
     }
 
     private WebSocketClientProtocolConfig handshakeConfig(URI endpoint, String token) {

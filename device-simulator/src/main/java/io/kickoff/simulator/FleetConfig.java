@@ -9,11 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.IntFunction;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * How a {@link DeviceFleet} connects and behaves.
  *
- * @param gateways              WebSocket endpoints ({@code ws://host:port}; path defaults to
+ * @param gateways              WebSocket endpoints ({@code ws://host:port} or {@code wss://host:port}; path defaults to
  *                              {@value #CONNECT_PATH}). Device {@code i} starts on gateway
  *                              {@code i % n}; after a go-away it reconnects to one of the others,
  *                              picked at random (a draining gateway's devices spread over the rest),
@@ -35,7 +36,7 @@ import java.util.function.IntFunction;
  * @param ioThreads             event loop threads, 0 for Netty's default (twice the cores)
  * @param ackUpdates            true (the real device behaviour): ack every stage update received;
  *                              false: never ack, so the gateway's redelivery can be observed (duplicates)
- * @param bundleApi             the bundle API ({@code http://host:port}; path defaults to
+ * @param bundleApi             the bundle API ({@code http://host:port} or {@code https://}; path defaults to
  *                              {@value #BUNDLES_PATH}) where a device fetches, as {@code critical}, the
  *                              bundle a stage update names when it does not hold that version; null: no
  *                              fetching (such updates are still counted)
@@ -49,6 +50,9 @@ import java.util.function.IntFunction;
  *                              then it reads again and learns how the connection ended
  * @param cacheClock            the clock devices judge bundle expiry and max-age by (receipt times, for
  *                              latencies, always use the system clock)
+ * @param tlsTrust              whom devices trust over {@code wss://} and {@code https://} (e.g. a private CA's
+ *                              certificate, {@code TlsTrust.trustManagers}); null: the JDK's trust store. The
+ *                              server's name is checked against its certificate either way.
  * @param play                  which devices play an event once it is LIVE, and after how long ({@link PlayPlan#NONE}:
  *                              none, no viewing signals)
  */
@@ -75,6 +79,7 @@ public record FleetConfig(
         Duration clockSkew,
         Duration slowReaderStall,
         java.time.Clock cacheClock,
+        TrustManagerFactory tlsTrust,
         PlayPlan play) {
 
     public static final String CONNECT_PATH = "/v1/connect";
@@ -137,8 +142,9 @@ public record FleetConfig(
 
     /** The bundle API's listing: the URI as given, with {@value #BUNDLES_PATH} if it has no path. */
     static URI bundlesEndpoint(URI api) {
-        if (!"http".equalsIgnoreCase(api.getScheme()) || api.getHost() == null || api.getPort() < 0) {
-            throw new IllegalArgumentException("bundle API URI must be http://host:port: " + api);
+        boolean http = "http".equalsIgnoreCase(api.getScheme()) || "https".equalsIgnoreCase(api.getScheme());
+        if (!http || api.getHost() == null || api.getPort() < 0) {
+            throw new IllegalArgumentException("bundle API URI must be http://host:port or https://host:port: " + api);
         }
         String path = api.getRawPath();
         return path == null || path.isEmpty() || path.equals("/") ? api.resolve(BUNDLES_PATH) : api;
@@ -151,8 +157,8 @@ public record FleetConfig(
     /** The gateway's device endpoint: the URI as given, with {@value #CONNECT_PATH} if it has no path. */
     static URI connectEndpoint(URI gateway) {
         Objects.requireNonNull(gateway, "gateway URI");
-        if (!"ws".equalsIgnoreCase(gateway.getScheme())) {
-            throw new IllegalArgumentException("gateway URI must be ws:// (TLS is not simulated): " + gateway);
+        if (!"ws".equalsIgnoreCase(gateway.getScheme()) && !"wss".equalsIgnoreCase(gateway.getScheme())) {
+            throw new IllegalArgumentException("gateway URI must be ws:// or wss://: " + gateway);
         }
         if (gateway.getHost() == null || gateway.getPort() < 0) {
             throw new IllegalArgumentException("gateway URI needs a host and a port: " + gateway);
@@ -162,6 +168,11 @@ public record FleetConfig(
             return gateway.resolve(CONNECT_PATH);
         }
         return gateway;
+    }
+
+    /** Whether a gateway or bundle API URI speaks TLS ({@code wss://}, {@code https://}). */
+    static boolean isTls(URI uri) {
+        return "wss".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
     }
 
     private static void requirePositive(Duration duration, String name) {
@@ -198,6 +209,7 @@ public record FleetConfig(
         private Duration clockSkew = Duration.ZERO;
         private Duration slowReaderStall = Duration.ofSeconds(30);
         private java.time.Clock cacheClock = java.time.Clock.systemUTC();
+        private TrustManagerFactory tlsTrust;
         private PlayPlan play = PlayPlan.NONE;
 
         private Builder() {
@@ -339,6 +351,12 @@ public record FleetConfig(
             return this;
         }
 
+        /** Whom devices trust over wss:// and https://; null (the default): the JDK's trust store. */
+        public Builder tlsTrust(TrustManagerFactory trust) {
+            this.tlsTrust = trust;
+            return this;
+        }
+
         /** Which devices play an event once it is LIVE, and after how long; {@link PlayPlan#NONE} by default. */
         public Builder play(PlayPlan plan) {
             this.play = plan;
@@ -349,7 +367,8 @@ public record FleetConfig(
             return new FleetConfig(List.copyOf(gateways), devices, deviceIds, tokens, wireFormat, tokenTransport,
                     maxConcurrentConnects, connectsPerSecond, localAddresses, reconnect, reconnectBaseDelay,
                     reconnectMaxDelay, handshakeTimeout, capabilities, ioThreads, ackUpdates, bundleApi,
-                    missJitter, misbehaviours, clockSkew, slowReaderStall, cacheClock, play);
+                    missJitter, misbehaviours, clockSkew, slowReaderStall, cacheClock,
+                    tlsTrust, play);
         }
     }
 }

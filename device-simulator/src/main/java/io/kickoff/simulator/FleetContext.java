@@ -25,7 +25,7 @@ final class FleetContext {
         this.dialer = dialer;
         this.pacer = pacer;
         this.connectAll = connectAll;
-        this.bundles = config.bundleApi() == null ? null : new BundleFetcher(config.bundleApi());
+        this.bundles = config.bundleApi() == null ? null : new BundleFetcher(config.bundleApi(), config.tlsTrust());
     }
 
     boolean isClosing() {

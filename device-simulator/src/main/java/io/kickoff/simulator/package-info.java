@@ -3,7 +3,9 @@
  * resume positions, apply-if-newer, ack everything unless told to withhold acks, go-away and backoff
  * reconnects, rendering from a bundle cache that honours expiry and max-age and revalidates with
  * {@code If-None-Match}), and records what each device received so tests and benchmarks can check delivery
- * and latency. A share of the fleet can misbehave on purpose ({@link io.kickoff.simulator.Misbehaviour},
+ * and latency. Gateways may be {@code ws://} or {@code wss://}, the bundle API {@code http://} or {@code https://}
+ * ({@code FleetConfig.tlsTrust}: whom devices trust; the JDK's trust store by default). A share of the fleet can
+ * misbehave on purpose ({@link io.kickoff.simulator.Misbehaviour},
  * {@link io.kickoff.simulator.MisbehaviourPlan}): slow readers, garbage frames, reconnect storms, skewed clocks,
  * devices that never say hello; what each kind met is counted ({@link io.kickoff.simulator.DeviceOutcomes}).
  * See the module's README.

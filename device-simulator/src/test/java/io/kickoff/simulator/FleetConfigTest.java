@@ -25,10 +25,18 @@ class FleetConfigTest {
     }
 
     @Test
-    void tlsAndMissingTokenFunctionAreRefused() {
-        assertThatThrownBy(() -> FleetConfig.builder().gateway("wss://gw:443").tokens(i -> "t").build())
+    void wssGatewaysAndHttpsBundleApisAreTakenOtherSchemesRefused() {
+        FleetConfig config = FleetConfig.builder().gateway("wss://gw:443").bundleApi(URI.create("https://api:8443"))
+                .tokens(i -> "t").build();
+        assertThat(config.gateways()).containsExactly(URI.create("wss://gw:443/v1/connect"));
+        assertThat(config.bundleApi()).isEqualTo(URI.create("https://api:8443/v1/bundles"));
+        assertThatThrownBy(() -> FleetConfig.builder().gateway("https://gw:443").tokens(i -> "t").build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("ws://");
+                .hasMessage("gateway URI must be ws:// or wss://: https://gw:443");
+    }
+
+    @Test
+    void aMissingTokenFunctionIsRefused() {
         assertThatThrownBy(() -> FleetConfig.builder().gateway("ws://gw:80").build())
                 .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("tokens");

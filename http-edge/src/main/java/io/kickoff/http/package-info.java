@@ -6,7 +6,10 @@
  * {@link io.kickoff.http.RetryAfter}, {@link io.kickoff.http.Transport} (epoll where available),
  * {@link io.kickoff.http.NamedThreads}, {@link io.kickoff.http.BearerToken}, {@link io.kickoff.http.Probes}
  * ({@code /healthz}, {@code /readyz}, {@code /metrics}), {@link io.kickoff.http.NodeMeters} (a node's meter registry), request routing ({@link io.kickoff.http.RouteTable},
- * {@link io.kickoff.http.Step}, {@link io.kickoff.http.AnswerOrder}) and {@link io.kickoff.http.LogText}.
- * The handlers {@code HttpEdge} installs ({@code ReadTimeouts}, {@code ConnectionCap}) are package-private.
+ * {@link io.kickoff.http.Step}, {@link io.kickoff.http.AnswerOrder}), {@link io.kickoff.http.LogText}, and TLS:
+ * {@link io.kickoff.http.ServerTls} (a server's certificate from {@link io.kickoff.http.TlsFiles}, reloaded when the
+ * files change, on OpenSSL where it loads; bad files are a {@link io.kickoff.http.TlsFileException}) and
+ * {@link io.kickoff.http.TlsTrust} (a client's trusted certificates from a PEM file).
+ * The handlers {@code HttpEdge} installs ({@code ReadTimeouts}, {@code ConnectionCap}, {@code TlsOnly}) are package-private.
  */
 package io.kickoff.http;

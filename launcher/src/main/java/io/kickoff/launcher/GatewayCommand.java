@@ -3,11 +3,13 @@ package io.kickoff.launcher;
 import io.kickoff.bus.EventBus;
 import io.kickoff.gateway.Gateway;
 import io.kickoff.gateway.GatewayConfig;
+import io.kickoff.http.TlsFiles;
 import io.kickoff.protocol.token.DeviceTokens;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -26,7 +28,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "gateway", mixinStandardHelpOptions = true, defaultValueProvider = GatewayCommand.Defaults.class,
         description = {"Run one broadcast gateway node on a Kafka bus until stopped.",
                 "It reads the state of the world from Kafka, then accepts devices on ws://HOST:PORT/v1/connect "
-                        + "(health: /healthz, /readyz; metrics: /metrics). On Ctrl-C or SIGTERM it drains: it refuses "
+                        + "(wss:// with --tls-cert and --tls-key; health: /healthz, /readyz; metrics: /metrics). On Ctrl-C or SIGTERM it drains: it refuses "
                         + "new devices and turns not ready at once, keeps serving each connected device until its own "
                         + "moment to leave (spread evenly over --drain-window), sends it go_away to reconnect elsewhere, "
                         + "and exits when the last one has left (at the latest the window plus a few seconds)."})
@@ -48,6 +50,9 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Mixin
     TokenSecretOption tokenSecret;
+
+    @Mixin
+    TlsOptions tlsOptions;
 
     @Option(names = "--max-connections",
             description = "Most device connections at once; 0 derives it from the open-files limit (default: ${DEFAULT-VALUE}).")
@@ -119,6 +124,7 @@ final class GatewayCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--drain-window must not be negative");
         }
         listen.requireFree(port, "--port");
+        Optional<TlsFiles> tls = tlsOptions.files(spec);
         DeviceTokens tokens = tokenSecret.tokens();
         // The node id also names the bus client. Ports are unique per host; with port 0 the pid is.
         String id = nodeId != null ? nodeId : port != 0 ? "gateway-" + port : "gateway-" + ProcessHandle.current().pid();
@@ -133,6 +139,7 @@ final class GatewayCommand implements Callable<Integer> {
                 .warmUp(warmUpDevices == 0 ? GatewayConfig.WarmUp.OFF
                         : new GatewayConfig.WarmUp(warmUpDevices, GatewayConfig.WarmUp.DEFAULT.budget()))
                 .opsToken(opsToken)
+                .tls(tls.orElse(null))
                 .nodeId(id)
                 .build();
         // Before the hook: a missing broker ends the command here, with nothing to clean up.
@@ -151,9 +158,11 @@ final class GatewayCommand implements Callable<Integer> {
                 CompletableFuture.anyOf(ready, stop.requested()).join();
                 ready.cancel(false);
                 if (gateway.isReady()) {
-                    out.printf("  device socket ws://%s:%d/v1/connect   (connection cap: %s)%n", listen.host, gateway.port(),
+                    out.printf("  device socket %s://%s:%d/v1/connect   (connection cap: %s)%n", TlsOptions.scheme(tls, "ws"),
+                            listen.host, gateway.port(),
                             maxConnections == 0 ? "from the open-files limit" : maxConnections);
-                    out.printf("  health        http://%s:%d/healthz, /readyz, /metrics%s%n", listen.host, gateway.port(),
+                    out.printf("  health        %s://%s:%d/healthz, /readyz, /metrics%s%n", TlsOptions.scheme(tls, "http"),
+                            listen.host, gateway.port(),
                             opsToken == null || opsToken.isBlank() ? "" : ", POST /ops/drain");
                     out.println("Ready. Stop with Ctrl-C (drains first).");
                     out.flush();

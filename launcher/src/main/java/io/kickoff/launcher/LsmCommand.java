@@ -1,5 +1,6 @@
 package io.kickoff.launcher;
 
+import io.kickoff.http.TlsFiles;
 import io.kickoff.lsm.LiveStateManager;
 import io.kickoff.lsm.api.AdminToken;
 import io.kickoff.lsm.api.BrowserAccess;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +54,9 @@ final class LsmCommand implements Callable<Integer> {
             + "(default: in memory, lost on exit; several instances need a shared Redis).")
     String redis;
 
+    @Mixin
+    TlsOptions tlsOptions;
+
     @Option(names = "--node-id", defaultValue = "lsm-1", description = "Name of this instance in the leader lease (default: ${DEFAULT-VALUE}).")
     String nodeId;
 
@@ -79,6 +84,7 @@ final class LsmCommand implements Callable<Integer> {
         String kafka = kafkaOption.validated(spec);
         listen.requireFree(port, "--port");
         RedisAddress.validate(spec, redis);
+        Optional<TlsFiles> tls = tlsOptions.files(spec);
         Map<String, AdminToken> tokens = AdminAccess.tokens(spec, adminTokens);
         String operatorToken = AdminAccess.operatorToken(spec, adminTokens);
         BrowserAccess browser = AdminAccess.withBundleApi(spec, AdminAccess.browser(spec, corsOrigins), bundleApi);
@@ -98,15 +104,15 @@ final class LsmCommand implements Callable<Integer> {
         Infrastructure infrastructure = Infrastructure.external(kafka, kafkaOption.clientConfig(), redis);
         stop.install();
         try (LsmStorage storage = LsmStorage.open(redis);
-             LiveStateManager lsm = LiveStateManager.start(config,
+             LiveStateManager lsm = LiveStateManager.start(tls.map(config::withTls).orElse(config),
                 storage.store(), storage.idempotency(), storage.lease(), infrastructure.bus("kickoff-lsm-" + nodeId),
                 Clock.systemUTC())) {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("Kickoff Live State Manager (pid %d) on Kafka %s%n", ProcessHandle.current().pid(),
                     infrastructure.bootstrapServers());
-            out.printf("  admin API     http://%s:%d/v1/events   (Authorization: Bearer %s)%n", listen.host, lsm.adminPort(),
+            out.printf("  admin API     %s://%s:%d/v1/events   (Authorization: Bearer %s)%n", TlsOptions.scheme(tls, "http"), listen.host, lsm.adminPort(),
                     operatorToken);
-            out.printf("  console       http://%s:%d/console/    (tokens: %s)%n", listen.host, lsm.adminPort(),
+            out.printf("  console       %s://%s:%d/console/    (tokens: %s)%n", TlsOptions.scheme(tls, "http"), listen.host, lsm.adminPort(),
                     AdminAccess.describe(tokens));
             out.printf("  store         %s%n", storage.durable() ? "Redis " + redis
                     : "in memory (events are lost when this process stops; give --redis for a durable store)");

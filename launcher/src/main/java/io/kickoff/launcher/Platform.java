@@ -2,6 +2,7 @@ package io.kickoff.launcher;
 
 import io.kickoff.gateway.Gateway;
 import io.kickoff.gateway.GatewayConfig;
+import io.kickoff.http.TlsFiles;
 import io.kickoff.lsm.LiveStateManager;
 import io.kickoff.lsm.api.AdminTokens;
 import io.kickoff.lsm.api.BrowserAccess;
@@ -40,10 +41,12 @@ public final class Platform implements AutoCloseable {
     private final ExampleCatalog exampleCatalog;
     private final DeviceTokens tokens;
     private final boolean homeTokensOffered;
+    private final Optional<TlsFiles> tls;
 
     private Platform(Infrastructure infrastructure, LsmStorage storage, LiveStateManager lsm, Gateway gateway,
                      PrefetchStorage prefetchStorage, PrefetchService prefetch, ExampleCatalog exampleCatalog,
-                     DeviceTokens tokens, boolean homeTokensOffered) {
+                     DeviceTokens tokens, boolean homeTokensOffered, Optional<TlsFiles> tls) {
+        this.tls = tls;
         this.infrastructure = infrastructure;
         this.storage = storage;
         this.lsm = lsm;
@@ -59,11 +62,11 @@ public final class Platform implements AutoCloseable {
      * The bundle API's CORS origins: the configured ones and the admin API's own (the producer console reads the
      * renderings devices will show), under both loopback names when it listens on loopback.
      */
-    static List<String> corsOrigins(PlatformOptions options, String local, int adminPort) {
+    static List<String> corsOrigins(PlatformOptions options, String scheme, String local, int adminPort) {
         List<String> origins = new ArrayList<>(options.corsOrigins);
-        origins.add("http://" + local + ":" + adminPort);
+        origins.add(scheme + "://" + local + ":" + adminPort);
         if ("127.0.0.1".equals(local)) {
-            origins.add("http://localhost:" + adminPort);
+            origins.add(scheme + "://localhost:" + adminPort);
         }
         return origins.stream().distinct().toList();
     }
@@ -75,12 +78,19 @@ public final class Platform implements AutoCloseable {
 
     /** Starts everything with the given gateway warm-up ({@link GatewayConfig.WarmUp#OFF}: none). */
     static Platform start(PlatformOptions options, GatewayConfig.WarmUp warmUp) throws InterruptedException {
-        return start(options, warmUp, UnaryOperator.identity());
+        return start(options, warmUp, UnaryOperator.identity(), Optional.empty());
     }
 
     /** As above, the gateway's protocol and protection settings ({@link GatewaySettings}) applied first. */
     static Platform start(PlatformOptions options, GatewayConfig.WarmUp warmUp,
                           UnaryOperator<GatewayConfig.Builder> gatewaySettings) throws InterruptedException {
+        return start(options, warmUp, gatewaySettings, Optional.empty());
+    }
+
+    /** As above; with {@code tls}, all three listeners speak TLS ({@code wss://}, {@code https://}). */
+    static Platform start(PlatformOptions options, GatewayConfig.WarmUp warmUp,
+                          UnaryOperator<GatewayConfig.Builder> gatewaySettings, Optional<TlsFiles> tls)
+            throws InterruptedException {
         Clock clock = Clock.systemUTC();
         DeviceTokens tokens = DeviceTokens.withSecret(options.tokenSecret);
         Infrastructure infrastructure = Infrastructure.start(options);
@@ -90,16 +100,18 @@ public final class Platform implements AutoCloseable {
         ExampleCatalog exampleCatalog = null;
         PrefetchStorage prefetchStorage = null;
         PrefetchService prefetch = null;
-        SharedPathWarmUp apiWarmUp = new SharedPathWarmUp(!warmUp.isOff());
+        // Over TLS the APIs are not asked (their certificate may not name this host); the gateway still warms up.
+        SharedPathWarmUp apiWarmUp = new SharedPathWarmUp(!warmUp.isOff() && tls.isEmpty());
         String local = "0.0.0.0".equals(options.host) || "::".equals(options.host) ? "127.0.0.1" : options.host;
         AtomicReference<Optional<String>> consoleBundleApi = new AtomicReference<>(Optional.empty());
         String adminToken = options.operatorToken();
         try {
             storage = LsmStorage.open(infrastructure.redisUri());
             // The console learns the bundle API's address from config.json once the prefetch node is up.
-            lsm = LiveStateManager.start(LiveStateManager.Config.of(options.host, options.adminPort,
+            LiveStateManager.Config lsmConfig = LiveStateManager.Config.of(options.host, options.adminPort,
                     AdminTokens.parse(options.adminTokens), "lsm-1").withBrowserAccess(BrowserAccess.none()
-                            .withCorsOrigins(options.corsOrigins).withBundleApi(consoleBundleApi::get)),
+                            .withCorsOrigins(options.corsOrigins).withBundleApi(consoleBundleApi::get));
+            lsm = LiveStateManager.start(tls.map(lsmConfig::withTls).orElse(lsmConfig),
                     storage.store(), storage.idempotency(), storage.lease(), infrastructure.bus("kickoff-lsm"), clock);
             apiWarmUp.read(URI.create("http://" + local + ":" + lsm.adminPort() + "/v1/events"), adminToken)
                     .read(URI.create("http://" + local + ":" + lsm.adminPort() + "/readyz"), null)
@@ -109,7 +121,7 @@ public final class Platform implements AutoCloseable {
                     .refusedWrite("PATCH", URI.create("http://" + local + ":" + lsm.adminPort() + "/v1/events/kickoff-warm-up"),
                             adminToken, "{\"scheduled_start\":\"2099-01-01T00:00:00Z\"}");
             gateway = Gateway.start(gatewaySettings.apply(GatewayConfig.builder()).host(options.host).port(options.gatewayPort)
-                    .nodeId(options.nodeId).warmUp(warmUp).build(), tokens, infrastructure.bus("kickoff-" + options.nodeId), clock);
+                    .nodeId(options.nodeId).warmUp(warmUp).tls(tls.orElse(null)).build(), tokens, infrastructure.bus("kickoff-" + options.nodeId), clock);
             Path catalogDir = options.catalogDir;
             if (catalogDir == null) {
                 exampleCatalog = ExampleCatalog.publish();
@@ -117,22 +129,23 @@ public final class Platform implements AutoCloseable {
             }
             prefetchStorage = PrefetchStorage.open(CatalogBlobStore.existingDirectory(catalogDir), infrastructure.redisUri());
             BundleServerConfig bundleApi = BundleServerConfig.defaults().withHost(options.host)
-                    .withPort(options.bundlePort).withCorsOrigins(corsOrigins(options, local, lsm.adminPort()));
+                    .withPort(options.bundlePort).withCorsOrigins(corsOrigins(options, TlsOptions.scheme(tls, "http"), local, lsm.adminPort()));
             AtomicReference<PrefetchService> started = new AtomicReference<>();
             boolean offerHomeTokens = HomeScreenOffer.offered(options.usesDevelopmentTokenSecret(), options.offerHomeTokens);
             if (offerHomeTokens) {
                 bundleApi = bundleApi.withHomeConfig(HomeScreenOffer.of(
-                        URI.create("ws://" + local + ":" + gateway.port() + "/v1/connect"), tokens, options.tokenSecret,
+                        URI.create(TlsOptions.scheme(tls, "ws") + "://" + local + ":" + gateway.port() + "/v1/connect"), tokens, options.tokenSecret,
                         () -> started.get() == null ? List.of() : started.get().segments())
-                        .withConsole(URI.create("http://" + local + ":" + lsm.adminPort() + "/console/")));
+                        .withConsole(URI.create(TlsOptions.scheme(tls, "http") + "://" + local + ":" + lsm.adminPort() + "/console/")));
             }
-            prefetch = PrefetchService.start(bundleApi,
+            prefetch = PrefetchService.start(tls.map(bundleApi::withTls).orElse(bundleApi),
                     prefetchStorage.catalog(), prefetchStorage.bundles(), infrastructure.bus("kickoff-prefetch"), tokens,
                     clock);
             started.set(prefetch);
-            consoleBundleApi.set(Optional.of(options.bundleApi != null ? options.bundleApi : "http://" + local + ":" + prefetch.port()));
+            consoleBundleApi.set(Optional.of(options.bundleApi != null ? options.bundleApi
+                    : TlsOptions.scheme(tls, "http") + "://" + local + ":" + prefetch.port()));
             apiWarmUp.read(URI.create("http://" + local + ":" + prefetch.port() + "/healthz"), null);
-            String home = "http://" + local + ":" + prefetch.port() + "/home/";
+            String home = TlsOptions.scheme(tls, "http") + "://" + local + ":" + prefetch.port() + "/home/";
             if (offerHomeTokens) {
                 log.warn("the home screen {} hands a device token to anyone who can reach the bundle API ({})", home,
                         options.offerHomeTokens ? "--offer-home-tokens" : "the development device-token secret is in use");
@@ -147,7 +160,7 @@ public final class Platform implements AutoCloseable {
                         + "KICKOFF_TOKEN_SECRET for anything but a local trial");
             }
             return new Platform(infrastructure, storage, lsm, gateway, prefetchStorage, prefetch, exampleCatalog, tokens,
-                    offerHomeTokens);
+                    offerHomeTokens, tls);
         } catch (InterruptedException | RuntimeException e) {
             apiWarmUp.close();
             if (prefetch != null) {
@@ -232,6 +245,11 @@ public final class Platform implements AutoCloseable {
     /** Whether the home screen's config.json hands out device tokens (development secret, or asked for). */
     boolean homeTokensOffered() {
         return homeTokensOffered;
+    }
+
+    /** The certificate files of the listeners; empty: plain ws:// and http://. */
+    Optional<TlsFiles> tls() {
+        return tls;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.kickoff.launcher;
 
 import io.kickoff.http.CrossOrigin;
+import io.kickoff.http.TlsFiles;
 import io.kickoff.prefetch.PrefetchService;
 import io.kickoff.prefetch.catalog.CatalogBlobStore;
 import io.kickoff.prefetch.http.BundleServerConfig;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -50,6 +52,9 @@ final class PrefetchCommand implements Callable<Integer> {
     @Option(names = "--node-id", defaultValue = PrefetchService.DEFAULT_NODE_ID,
             description = "Name of this node in its metrics (default: ${DEFAULT-VALUE}).")
     String nodeId;
+
+    @Mixin
+    TlsOptions tlsOptions;
 
     private static final BundleServerConfig DEFAULTS = BundleServerConfig.defaults();
 
@@ -115,7 +120,8 @@ final class PrefetchCommand implements Callable<Integer> {
                     .withMaxAge(maxAge, maxAgeJitter).withIoThreads(ioThreads);
             server = new BundleServerConfig(server.host(), server.port(), server.maxAge(), server.maxAgeJitter(),
                     server.concurrencyLimit(), server.criticalReserve(), retryAfterMin, retryAfterMax,
-                    server.allowSegmentQuery(), server.ioThreads(), server.edge(), server.corsOrigins(), server.homeConfig());
+                    server.allowSegmentQuery(), server.ioThreads(), server.edge(), server.corsOrigins(), server.homeConfig(),
+                    server.tls());
             if (maxConnections < 1) {
                 throw new IllegalArgumentException("--max-connections must be at least 1, got " + maxConnections);
             }
@@ -144,6 +150,10 @@ final class PrefetchCommand implements Callable<Integer> {
         }
         listen.requireFree(port, "--port");
         RedisAddress.validate(spec, redis);
+        Optional<TlsFiles> tls = tlsOptions.files(spec);
+        if (tls.isPresent()) {
+            server = server.withTls(tls.get());
+        }
         CatalogBlobStore catalogBlobs = CatalogBlobStore.existingDirectory(catalogDir);
         // Before the hook: a missing broker ends the command here, with nothing to clean up.
         Infrastructure infrastructure = Infrastructure.external(kafka, kafkaOption.clientConfig(), redis);
@@ -155,8 +165,9 @@ final class PrefetchCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("Kickoff prefetch node (pid %d) on Kafka %s, %s from %s%n",
                     ProcessHandle.current().pid(), infrastructure.bootstrapServers(), service.describeCatalog(), catalogDir);
-            out.printf("  bundle API    http://%s:%d/v1/bundles   (device token, or ?segment= for tools)%n", listen.host, service.port());
-            out.printf("  home screen   http://%s:%d/home/        (%s; SDK: /sdk/kickoff-device.js)%n", listen.host,
+            out.printf("  bundle API    %s://%s:%d/v1/bundles   (device token, or ?segment= for tools)%n",
+                    TlsOptions.scheme(tls, "http"), listen.host, service.port());
+            out.printf("  home screen   %s://%s:%d/home/        (%s; SDK: /sdk/kickoff-device.js)%n", TlsOptions.scheme(tls, "http"), listen.host,
                     service.port(), offerTokens ? "hands a device token to anyone who can reach it"
                             : "no device tokens offered: needs --home-gateway, and --offer-home-tokens with a real secret");
             if (offerTokens) {

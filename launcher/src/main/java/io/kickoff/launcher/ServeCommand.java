@@ -1,7 +1,9 @@
 package io.kickoff.launcher;
 
 import io.kickoff.gateway.GatewayConfig;
+import io.kickoff.http.TlsFiles;
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,7 +14,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "serve", mixinStandardHelpOptions = true, defaultValueProvider = GatewaySettings.Defaults.class,
         description = {"Run the Live State Manager, a broadcast gateway and a prefetch node in one process until stopped "
                 + "(Ctrl-C or SIGTERM). Without --catalog-dir the prefetch node serves the example catalog.",
-                "With --mode embedded it also starts a Kafka broker and a Redis server; with --mode external it uses --kafka."})
+                "With --mode embedded it also starts a Kafka broker and a Redis server; with --mode external it uses --kafka.",
+                "With --tls-cert and --tls-key all three listeners speak TLS: wss:// for devices, https:// for the APIs."})
 final class ServeCommand implements Callable<Integer> {
 
     @Mixin
@@ -20,6 +23,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     GatewaySettings gatewaySettings;
+
+    @Mixin
+    TlsOptions tlsOptions;
 
     @Spec
     CommandSpec spec;
@@ -31,8 +37,9 @@ final class ServeCommand implements Callable<Integer> {
         options.options.validate(spec);
         // Built once before anything starts: settings that do not fit together are a usage error naming them.
         gatewaySettings.applyTo(GatewayConfig.builder()).build();
+        Optional<TlsFiles> tls = tlsOptions.files(spec);
         stop.install();
-        try (Platform platform = Platform.start(options.options, GatewayConfig.WarmUp.DEFAULT, gatewaySettings::applyTo)) {
+        try (Platform platform = Platform.start(options.options, GatewayConfig.WarmUp.DEFAULT, gatewaySettings::applyTo, tls)) {
             PrintWriter out = spec.commandLine().getOut();
             Banner.print(out, options.options, platform);
             out.println("Running. Stop with Ctrl-C (devices are sent away first).");

@@ -1,5 +1,7 @@
 package io.kickoff.launcher;
 
+import io.kickoff.http.TlsFileException;
+import io.kickoff.http.TlsTrust;
 import io.kickoff.protocol.WireFormat;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.kickoff.protocol.v1.Stage;
@@ -26,12 +28,13 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.TrustManagerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Plays a fleet of simulated devices against running gateways: connects them, optionally watches
@@ -66,7 +69,8 @@ final class SimulateCommand implements Callable<Integer> {
     }
 
     @Option(names = "--gateway", required = true, paramLabel = "URI",
-            description = "Gateway WebSocket URI, e.g. ws://127.0.0.1:8080 (path /v1/connect by default). Repeat for "
+            description = "Gateway WebSocket URI, e.g. ws://127.0.0.1:8080 or wss://gw.example.com:443 (path /v1/connect "
+                    + "by default). Repeat for "
                     + "several gateways: device i starts on gateway i mod n; sent away (go_away) it reconnects to one of the "
                     + "others at random, after a failure to the next one.")
     List<URI> gateways;
@@ -126,7 +130,7 @@ final class SimulateCommand implements Callable<Integer> {
     boolean withholdAcks;
 
     @Option(names = "--bundle-api", paramLabel = "URI",
-            description = "Bundle API, e.g. http://127.0.0.1:8082: a device applying an update that names a bundle "
+            description = "Bundle API, e.g. http://127.0.0.1:8082 (or https://): a device applying an update that names a bundle "
                     + "version it does not hold fetches it there as critical (counted in the report). Default: no fetching.")
     URI bundleApi;
 
@@ -150,6 +154,11 @@ final class SimulateCommand implements Callable<Integer> {
             description = "How long a slow-reader device stops reading after each welcome; longer than the gateway's "
                     + "slow-consumer timeout (15 s by default) to be closed for it (default: ${DEFAULT-VALUE}).")
     Duration slowReaderStall;
+
+    @Option(names = "--tls-trust", paramLabel = "FILE",
+            description = "PEM certificates the devices trust on wss:// and https:// (a private CA's, or a server's own "
+                    + "self-signed one). Default: the JDK's trust store. The server's name is checked either way.")
+    Path tlsTrust;
 
     @Option(names = "--play-share", defaultValue = "0", paramLabel = "SHARE",
             description = "Share of the devices, in [0, 1], that start playing an event once it is LIVE: they send viewing "
@@ -207,6 +216,14 @@ final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<InetAddress> sources = validate();
+        TrustManagerFactory trust = null;
+        if (tlsTrust != null) {
+            try {
+                trust = TlsTrust.trustManagers(tlsTrust);
+            } catch (TlsFileException e) {
+                throw new ParameterException(spec.commandLine(), "--tls-trust: " + e.getMessage());
+            }
+        }
         MisbehaviourPlan misbehaviours;
         Duration skew;
         PlayPlan play;
@@ -243,6 +260,7 @@ final class SimulateCommand implements Callable<Integer> {
                 .misbehaviours(misbehaviours)
                 .clockSkew(skew)
                 .slowReaderStall(slowReaderStall)
+                .tlsTrust(trust)
                 .play(play)
                 .build();
         PrintWriter out = spec.commandLine().getOut();
@@ -356,13 +374,16 @@ final class SimulateCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--segment must not be blank");
         }
         for (URI gateway : gateways) {
-            if (!"ws".equalsIgnoreCase(gateway.getScheme()) || gateway.getHost() == null || gateway.getPort() < 0) {
-                throw new ParameterException(spec.commandLine(), "--gateway wants ws://HOST:PORT[/path], got '" + gateway + "'");
+            boolean webSocket = "ws".equalsIgnoreCase(gateway.getScheme()) || "wss".equalsIgnoreCase(gateway.getScheme());
+            if (!webSocket || gateway.getHost() == null || gateway.getPort() < 0) {
+                throw new ParameterException(spec.commandLine(), "--gateway wants ws://HOST:PORT[/path] or wss://HOST:PORT[/path], got '"
+                        + gateway + "'");
             }
         }
-        if (bundleApi != null && (!"http".equalsIgnoreCase(bundleApi.getScheme()) || bundleApi.getHost() == null
-                || bundleApi.getPort() < 0)) {
-            throw new ParameterException(spec.commandLine(), "--bundle-api wants http://HOST:PORT[/path], got '" + bundleApi + "'");
+        if (bundleApi != null && (!("http".equalsIgnoreCase(bundleApi.getScheme()) || "https".equalsIgnoreCase(bundleApi.getScheme()))
+                || bundleApi.getHost() == null || bundleApi.getPort() < 0)) {
+            throw new ParameterException(spec.commandLine(), "--bundle-api wants http://HOST:PORT[/path] or https://HOST:PORT[/path], got '"
+                    + bundleApi + "'");
         }
         List<InetAddress> sources = new ArrayList<>();
         for (String address : sourceAddresses) {

@@ -113,7 +113,11 @@ final class SimulationWorkers {
                 out.flush();
                 workers.forEach(w -> w.process().destroy()); // SIGTERM: each stops its devices and writes its report
             }
-            workers.get(0).process().waitFor(1, TimeUnit.SECONDS);
+            // A second's tick: waits on a worker still running (one that has ended would not wait at all).
+            Worker running = workers.stream().filter(w -> w.process().isAlive()).findFirst().orElse(null);
+            if (running != null) {
+                running.process().waitFor(1, TimeUnit.SECONDS);
+            }
             String line = progress();
             if (!line.equals(last)) {
                 out.println(line);

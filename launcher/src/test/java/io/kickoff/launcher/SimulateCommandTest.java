@@ -140,6 +140,18 @@ class SimulateCommandTest {
     }
 
     @Test
+    void expectFailsWhenADeviceThatWithholdsHelloIsLeftBehind() throws Exception {
+        CliRun run = CliRun.start("simulate", "--gateway", uri(), "--devices", "3", "--token-secret", SECRET,
+                "--misbehave", "silent=0.34", "--expect", "final:LIVE", "--timeout", "3s");
+        await().atMost(WAIT).until(() -> gateway.connectedDevices() == 2);
+        publish("final", Stage.LIVE, 1);
+
+        assertThat(run.exit().get(WAIT.toSeconds(), TimeUnit.SECONDS)).as(run.toString()).isEqualTo(1);
+        assertThat(run.out()).contains("expecting final LIVE: 2/3 devices");
+        assertThat(run.err()).contains("kickoff: 1 of 3 devices do not show final LIVE after 3s");
+    }
+
+    @Test
     void expectSucceedsOnceEveryDeviceShowsTheStage() throws Exception {
         CliRun run = CliRun.start("simulate", "--gateway", uri(), "--devices", "3", "--token-secret", SECRET,
                 "--expect", "final:LIVE", "--timeout", "1m");

@@ -7,6 +7,7 @@ import io.kickoff.bus.Subscription;
 import io.kickoff.bus.Topic;
 import io.kickoff.http.EdgeLimits;
 import io.kickoff.http.NamedThreads;
+import io.kickoff.http.TlsFiles;
 import io.kickoff.lsm.api.AdminApi;
 import io.kickoff.lsm.api.AdminServer;
 import io.kickoff.lsm.api.AdminToken;
@@ -34,6 +35,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -63,13 +65,22 @@ public final class LiveStateManager implements AutoCloseable {
      * @param relayGroup     the name all instances' outbox relays share on the bus (Kafka: the relay producer's
      *                       {@code transactional.id}); a new leader's claim of it fences every earlier leader's relay
      * @param browser        origins allowed to call the admin API from a browser, and the bundle API the console uses
+     * @param tls            certificate and key of {@code https://} on the admin API, reloaded when the files change;
+     *                       empty: plain {@code http://}
      */
     public record Config(String host, int port, Map<String, AdminToken> tokens, String nodeId, Duration leaseTtl,
-                         Duration tick, Duration storeTimeout, String relayGroup, BrowserAccess browser) {
+                         Duration tick, Duration storeTimeout, String relayGroup, BrowserAccess browser,
+                         Optional<TlsFiles> tls) {
         /** The default {@link #relayGroup()}: one Kickoff deployment per Kafka cluster. */
         public static final String DEFAULT_RELAY_GROUP = "kickoff-lsm-outbox";
 
+        public Config(String host, int port, Map<String, AdminToken> tokens, String nodeId, Duration leaseTtl,
+                      Duration tick, Duration storeTimeout, String relayGroup, BrowserAccess browser) {
+            this(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, relayGroup, browser, Optional.empty());
+        }
+
         public Config {
+            Objects.requireNonNull(tls, "tls");
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(nodeId, "nodeId");
             if (relayGroup == null || relayGroup.isBlank()) {
@@ -88,19 +99,25 @@ public final class LiveStateManager implements AutoCloseable {
         /** Defaults: lease 5 s, tick 100 ms, store calls 3 s, no cross-origin callers, no bundle API. */
         public static Config of(String host, int port, Map<String, AdminToken> tokens, String nodeId) {
             return new Config(host, port, tokens, nodeId, Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(3),
-                    DEFAULT_RELAY_GROUP, BrowserAccess.none());
+                    DEFAULT_RELAY_GROUP, BrowserAccess.none(), Optional.empty());
         }
 
         public Config withLeaseTtl(Duration ttl) {
-            return new Config(host, port, tokens, nodeId, ttl, tick, storeTimeout, relayGroup, browser);
+            return new Config(host, port, tokens, nodeId, ttl, tick, storeTimeout, relayGroup, browser, tls);
         }
 
         public Config withRelayGroup(String group) {
-            return new Config(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, group, browser);
+            return new Config(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, group, browser, tls);
         }
 
         public Config withBrowserAccess(BrowserAccess access) {
-            return new Config(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, relayGroup, access);
+            return new Config(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, relayGroup, access, tls);
+        }
+
+        /** The admin API on {@code https://} with these files. */
+        public Config withTls(TlsFiles files) {
+            return new Config(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, relayGroup, browser,
+                    Optional.of(files));
         }
     }
 
@@ -167,7 +184,7 @@ public final class LiveStateManager implements AutoCloseable {
             this.admin = AdminServer.start(config.host(), config.port(),
                     new AdminApi(events, idempotency, board, config.tokens(),
                             new Readiness(storeHealth::isUp, () -> bus.isAvailable() && relay.busReachable()), registry),
-                    EdgeLimits.defaults(AdminServer.DEFAULT_MAX_CONNECTIONS), config.browser());
+                    EdgeLimits.defaults(AdminServer.DEFAULT_MAX_CONNECTIONS), config.browser(), config.tls());
         } catch (InterruptedException | RuntimeException e) {
             meters.close();
             deliveryReports.close();

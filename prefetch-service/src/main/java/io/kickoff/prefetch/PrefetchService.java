@@ -84,12 +84,14 @@ public final class PrefetchService implements AutoCloseable {
         }
         Gauge.builder("kickoff_prefetch_catalog_version", () -> catalog.version() == NO_CATALOG ? -1 : catalog.version())
                 .description("version of the catalog this node serves (-1: none announced yet)").register(meters.registry());
-        BundleServer api = new BundleServer(server, store, tokens,
-                segment -> catalog.view().segment(segment).isPresent(),
-                () -> caughtUp.isDone() && catalog.version() != NO_CATALOG && bus.isAvailable(),
-                meters.registry(), Jitter.random());
+        BundleServer api;
         int port;
         try {
+            // Unusable TLS files end the start here (TlsFileException), with the push closed below.
+            api = new BundleServer(server, store, tokens,
+                    segment -> catalog.view().segment(segment).isPresent(),
+                    () -> caughtUp.isDone() && catalog.version() != NO_CATALOG && bus.isAvailable(),
+                    meters.registry(), Jitter.random());
             port = api.start();
         } catch (RuntimeException | InterruptedException e) {
             push.close();

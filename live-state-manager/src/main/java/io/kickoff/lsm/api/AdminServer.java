@@ -2,6 +2,8 @@ package io.kickoff.lsm.api;
 
 import io.kickoff.http.EdgeLimits;
 import io.kickoff.http.HttpEdge;
+import io.kickoff.http.ServerTls;
+import io.kickoff.http.TlsFiles;
 import io.kickoff.http.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -9,6 +11,7 @@ import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +31,10 @@ public final class AdminServer implements AutoCloseable {
     private final Channel channel;
     private final AdminApi api;
     private final HttpEdge edge;
+    private final Optional<ServerTls> tls;
 
-    private AdminServer(EventLoopGroup group, Channel channel, AdminApi api, HttpEdge edge) {
+    private AdminServer(EventLoopGroup group, Channel channel, AdminApi api, HttpEdge edge, Optional<ServerTls> tls) {
+        this.tls = tls;
         this.group = group;
         this.channel = channel;
         this.api = api;
@@ -44,18 +49,20 @@ public final class AdminServer implements AutoCloseable {
     /** Binds {@code host:port} (port 0: any free port), no cross-origin callers, no bundle API for the console. */
     public static AdminServer start(String host, int port, AdminApi api, EdgeLimits limits)
             throws InterruptedException {
-        return start(host, port, api, limits, BrowserAccess.none());
+        return start(host, port, api, limits, BrowserAccess.none(), Optional.empty());
     }
 
     /**
      * Binds {@code host:port} (port 0: any free port) with two event loop threads of its own; serves the producer
-     * console at {@code /console/} and lets {@code browser}'s origins call the API.
+     * console at {@code /console/} and lets {@code browser}'s origins call the API; on {@code https://} with
+     * {@code tls} files if given.
      */
-    public static AdminServer start(String host, int port, AdminApi api, EdgeLimits limits, BrowserAccess browser)
-            throws InterruptedException {
+    public static AdminServer start(String host, int port, AdminApi api, EdgeLimits limits, BrowserAccess browser,
+                                    Optional<TlsFiles> tls) throws InterruptedException {
         Objects.requireNonNull(api, "api");
         Objects.requireNonNull(browser, "browser");
-        HttpEdge edge = new HttpEdge(limits, Problems::refusal, api.retryAfter());
+        Optional<ServerTls> serverTls = tls.map(ServerTls::start);
+        HttpEdge edge = new HttpEdge(limits, Problems::refusal, api.retryAfter(), serverTls);
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newGroup(2, "admin-api");
         try {
@@ -64,9 +71,11 @@ public final class AdminServer implements AutoCloseable {
                     .channel(transport.serverChannel())
                     .childHandler(new AdminInitializer(edge, api, browser))
                     .bind(host, port).sync().channel();
-            log.info("admin API listening on {} ({})", channel.localAddress(), transport.name());
-            return new AdminServer(group, channel, api, edge);
+            log.info("admin API listening on {} ({}{})", channel.localAddress(), transport.name(),
+                    serverTls.isPresent() ? ", https" : "");
+            return new AdminServer(group, channel, api, edge, serverTls);
         } catch (InterruptedException | RuntimeException e) {
+            serverTls.ifPresent(ServerTls::close);
             group.shutdownGracefully(0, 5, TimeUnit.SECONDS);
             throw e;
         }
@@ -93,6 +102,7 @@ public final class AdminServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
+        tls.ifPresent(ServerTls::close);
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

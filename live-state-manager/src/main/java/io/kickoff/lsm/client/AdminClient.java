@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
  * A client of the Live State Manager's admin API (docs/admin-api.yaml) over {@code java.net.http}:
@@ -45,11 +46,20 @@ public final class AdminClient {
     private final Duration timeout;
 
     /**
-     * @param base  the admin API's root, e.g. {@code http://127.0.0.1:8081}
+     * @param base  the admin API's root, e.g. {@code http://127.0.0.1:8081} (or {@code https://}, trusted by the
+     *              JDK's trust store)
      * @param token a bearer token of the admin API (an operator's to write, a viewer's is enough to read)
      */
     public AdminClient(URI base, String token) {
         this(base, token, HttpClient.newBuilder().connectTimeout(DEFAULT_TIMEOUT).build(), DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * As {@link #AdminClient(URI, String)}, for an {@code https://} admin API whose certificate {@code trust} accepts
+     * (e.g. {@code TlsTrust.sslContext(caFile)} for a private CA); the server's name is checked against it.
+     */
+    public AdminClient(URI base, String token, SSLContext trust) {
+        this(base, token, HttpClient.newBuilder().connectTimeout(DEFAULT_TIMEOUT).sslContext(trust).build(), DEFAULT_TIMEOUT);
     }
 
     /** As {@link #AdminClient(URI, String)}, over the given HTTP client (its executor, its connection pool). */

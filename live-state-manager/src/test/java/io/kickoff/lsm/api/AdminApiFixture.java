@@ -74,7 +74,7 @@ final class AdminApiFixture implements AutoCloseable, AfterEachCallback {
         try {
             server = AdminServer.start("127.0.0.1", 0,
                     new AdminApi(events, store, board, tokens, new Readiness(storeHealth::isUp, busUp::get), registry,
-                            timeout), limits, browser);
+                            timeout), limits, browser, java.util.Optional.empty());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting the admin server", e);

@@ -4,6 +4,7 @@ import io.kickoff.http.HttpEdge;
 import io.kickoff.http.Probes;
 import io.kickoff.http.Refusal;
 import io.kickoff.http.RetryAfter;
+import io.kickoff.http.ServerTls;
 import io.kickoff.http.StaticAssets;
 import io.kickoff.http.Transport;
 import io.kickoff.prefetch.bundle.BundleStore;
@@ -16,6 +17,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -70,6 +72,7 @@ public final class BundleServer implements AutoCloseable {
     private final PriorityLimiter limiter;
     private final HttpEdge edge;
     private final BundleInitializer initializer;
+    private final Optional<ServerTls> tls;
 
     private EventLoopGroup group;
     private Channel channel;
@@ -85,7 +88,8 @@ public final class BundleServer implements AutoCloseable {
         this.config = config;
         this.limiter = new PriorityLimiter(config.concurrencyLimit(), config.criticalReserve());
         RetryAfter retryAfter = new RetryAfter(config.retryAfterMin(), config.retryAfterMax(), jitter::uniform);
-        this.edge = new HttpEdge(config.edge(), Refusal.plainText(), retryAfter);
+        this.tls = config.tls().map(ServerTls::start);
+        this.edge = new HttpEdge(config.edge(), Refusal.plainText(), retryAfter, tls);
         BundleAnswers answers = new BundleAnswers(retryAfter);
         this.initializer = new BundleInitializer(edge, config.corsOrigins(), sdkFiles(), homeScreen(config),
                 new BundleExchanges(registry, METRIC),
@@ -134,10 +138,11 @@ public final class BundleServer implements AutoCloseable {
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully();
             group = null;
+            tls.ifPresent(ServerTls::close);
             throw e;
         }
         int port = ((InetSocketAddress) channel.localAddress()).getPort();
-        log.info("bundle API listening on {}:{} ({})", config.host(), port, transport.name());
+        log.info("bundle API listening on {}:{} ({}{})", config.host(), port, transport.name(), tls.isPresent() ? ", https" : "");
         return port;
     }
 
@@ -161,5 +166,6 @@ public final class BundleServer implements AutoCloseable {
             group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
             group = null;
         }
+        tls.ifPresent(ServerTls::close);
     }
 }
