@@ -11,6 +11,12 @@ const DEFAULT_HEARTBEAT_MS = 25000;
 const DEAD_AFTER_INTERVALS = 3;
 // Final events are kept (their position stops a late duplicate) up to this many; the oldest go first.
 const MAX_FINAL_POSITIONS = 100;
+// Viewing signals (protocol §6a) spend the connection's inbound budget (20 frames/s, burst 50) with acks and pings:
+// the SDK keeps them to a quarter of it.
+const VIEWING_PER_SECOND = 5;
+const VIEWING_BURST = 10;
+// A gateway asking for heartbeats faster than this is not obeyed (the budget above would refuse most of them anyway).
+const MIN_VIEWING_HEARTBEAT_MS = 100;
 
 /**
  * Puts a device on the page: keeps one WebSocket to a gateway, renders stages from cached bundles.
@@ -61,6 +67,52 @@ export function tokenClaims(token) {
 /** The plain-HTTP address of a WebSocket address, for the admission check after a refused open. */
 export function httpUrl(wsUrl) {
   return String(wsUrl).replace(/^ws(s?):/i, 'http$1:');
+}
+
+/** A new playback session id: a random UUID (`crypto.randomUUID` where the page may use it). */
+export function newSessionId(random = Math.random) {
+  const crypto = globalThis.crypto;
+  if (crypto && typeof crypto.randomUUID === 'function') {
+    try {
+      return crypto.randomUUID();
+    } catch { /* not a secure context in some browsers: below */ }
+  }
+  const bytes = new Uint8Array(16);
+  if (crypto && typeof crypto.getRandomValues === 'function') crypto.getRandomValues(bytes);
+  else for (let i = 0; i < 16; i += 1) bytes[i] = Math.floor(random() * 256);
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A token bucket of frames: `take()` spends one if there is one; `wait()` is the time until the next. */
+export class FrameBudget {
+  constructor(perSecond, burst, now = () => Date.now()) {
+    this.perSecond = perSecond;
+    this.burst = burst;
+    this.now = now;
+    this.tokens = burst;
+    this.at = now();
+  }
+
+  refill() {
+    const now = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) * this.perSecond) / 1000);
+    this.at = now;
+  }
+
+  take() {
+    this.refill();
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  wait() {
+    this.refill();
+    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 1000) / this.perSecond);
+  }
 }
 
 /** Whether a bundle's `expiresAt` has passed (absent = never). */
@@ -149,6 +201,205 @@ class MemoryStorage {
   removeItem(key) { this.map.delete(key); }
 }
 
+/**
+ * What the app's player does, per event, and the `viewing` frames that tell the gateway (protocol §6a): one on every
+ * change of state, and while playing one every `welcome.viewing_heartbeat_interval_ms`. Sent only on a welcomed
+ * connection to a gateway whose welcome asks for them (an older gateway would close on a frame it does not know);
+ * what cannot be sent yet waits, the latest state per event, and goes out once welcomed: a device still playing
+ * says PLAYING again on every new connection.
+ */
+class Viewing {
+  constructor(device) {
+    this.device = device;
+    this.plays = new Map();   // event → {state, sessionId, base, at, read, heartbeat}: PLAYING or PAUSED
+    this.pending = new Map(); // event → {state, sessionId, positionMs}: changes not sent yet, the latest per event
+    this.intervalMs = 0;      // from the welcome of the current connection; 0: no viewing frames on it
+    this.budget = new FrameBudget(VIEWING_PER_SECOND, VIEWING_BURST, device.now);
+    this.flushing = null;
+  }
+
+  playing(eventId, options = {}) {
+    const id = eventKey(eventId, 'playing');
+    let play = this.plays.get(id);
+    const sessionId = options.sessionId != null ? String(options.sessionId) : play ? play.sessionId : newSessionId(this.device.random);
+    const changed = !play || play.state !== 'PLAYING' || play.sessionId !== sessionId;
+    if (!play) {
+      play = { state: null, sessionId, base: 0, at: this.device.now(), read: null, heartbeat: null };
+      this.plays.set(id, play);
+    }
+    this.move(play, options);
+    play.state = 'PLAYING';
+    play.sessionId = sessionId;
+    if (changed) {
+      // A seek or a repeated call while playing changes no state: the next heartbeat carries the position.
+      this.stopHeartbeat(play);
+      this.queue(id, { state: 'PLAYING', sessionId, positionMs: null });
+      this.startHeartbeat(id, play);
+    }
+    return sessionId;
+  }
+
+  paused(eventId, options = {}) {
+    const id = eventKey(eventId, 'paused');
+    const play = this.plays.get(id);
+    if (!play || play.state !== 'PLAYING') return play ? play.sessionId : null;
+    this.move(play, options);
+    play.state = 'PAUSED';
+    this.stopHeartbeat(play);
+    this.queue(id, { state: 'PAUSED', sessionId: play.sessionId, positionMs: this.position(play) });
+    return play.sessionId;
+  }
+
+  stopped(eventId, options = {}) {
+    const id = eventKey(eventId, 'stopped');
+    const play = this.plays.get(id);
+    if (!play) return null;
+    this.move(play, options);
+    this.stopHeartbeat(play);
+    this.plays.delete(id);
+    this.queue(id, { state: 'STOPPED', sessionId: play.sessionId, positionMs: this.position(play) });
+    return play.sessionId;
+  }
+
+  playback(eventId) {
+    const play = this.plays.get(String(eventId));
+    return play ? { state: play.state, sessionId: play.sessionId, positionMs: Math.floor(this.position(play)) } : null;
+  }
+
+  /** A welcome: what the gateway asks for, then everyone still playing says so again, with its heartbeats. */
+  onWelcome(welcome) {
+    const interval = Number(welcome.viewingHeartbeatIntervalMs) || 0;
+    this.intervalMs = interval > 0 ? Math.max(MIN_VIEWING_HEARTBEAT_MS, interval) : 0;
+    if (!this.intervalMs) {
+      this.pending.clear(); // this gateway takes no viewing frames: nothing waits for it
+      return;
+    }
+    for (const [id, play] of this.plays) {
+      if (play.state !== 'PLAYING') continue;
+      this.queue(id, { state: 'PLAYING', sessionId: play.sessionId, positionMs: null });
+      this.startHeartbeat(id, play);
+    }
+    this.flush();
+  }
+
+  /** The connection is gone: its timers are (the device cleared them); the plays go on. */
+  onDisconnect() {
+    this.intervalMs = 0;
+    this.flushing = null;
+    for (const play of this.plays.values()) play.heartbeat = null;
+  }
+
+  /** The event ended (or was cancelled): its playback stops. */
+  onFinal(eventId) {
+    if (this.plays.has(eventId)) this.stopped(eventId);
+  }
+
+  /** The device closes for good: STOPPED for every playback, sent if the budget allows. */
+  onClose() {
+    for (const id of [...this.plays.keys()]) this.stopped(id);
+    this.pending.clear();
+  }
+
+  // ---- sending ---------------------------------------------------------------------------------------------
+
+  live() {
+    const socket = this.device.socket;
+    return this.intervalMs > 0 && socket != null && socket.readyState === 1 && this.device.state.connection === 'connected';
+  }
+
+  queue(id, signal) {
+    this.pending.delete(id);
+    this.pending.set(id, signal);
+    this.flush();
+  }
+
+  /** Sends what waits, oldest change first, as far as the budget allows; the rest when it allows more. */
+  flush() {
+    if (!this.live()) return;
+    for (const [id, signal] of this.pending) {
+      if (!this.budget.take()) {
+        if (!this.flushing) {
+          this.flushing = this.device.later(this.budget.wait(), () => {
+            this.flushing = null;
+            this.flush();
+          });
+        }
+        return;
+      }
+      this.pending.delete(id);
+      this.send(id, signal);
+    }
+  }
+
+  startHeartbeat(id, play) {
+    if (!this.live() || play.heartbeat) return;
+    const beat = () => {
+      play.heartbeat = null;
+      if (this.plays.get(id) !== play || play.state !== 'PLAYING' || !this.live()) return;
+      if (!this.pending.has(id)) {
+        // A skipped heartbeat costs nothing while the next one follows in time (protocol §6a).
+        if (this.budget.take()) this.send(id, { state: 'PLAYING', sessionId: play.sessionId, positionMs: null });
+        else this.device.stats.viewingSkipped += 1;
+      }
+      play.heartbeat = this.device.later(this.intervalMs, beat);
+    };
+    play.heartbeat = this.device.later(this.intervalMs, beat);
+  }
+
+  stopHeartbeat(play) {
+    if (play.heartbeat) this.device.cancel(play.heartbeat);
+    play.heartbeat = null;
+  }
+
+  send(id, signal) {
+    const play = this.plays.get(id);
+    const positionMs = signal.positionMs ?? (play ? this.position(play) : 0);
+    this.device.send({
+      viewing: {
+        eventId: id, state: signal.state, positionMs: String(Math.max(0, Math.floor(positionMs))), sessionId: signal.sessionId,
+      },
+    });
+    this.device.stats.viewingSignals += 1;
+  }
+
+  // ---- position --------------------------------------------------------------------------------------------
+
+  /** The position now: the app's `positionMs` function, or the last position given plus the time played since. */
+  position(play) {
+    if (play.read) {
+      try {
+        const read = Number(play.read());
+        if (Number.isFinite(read)) return read;
+      } catch (error) {
+        this.device.report('callback', error);
+      }
+    }
+    return play.base + (play.state === 'PLAYING' ? Math.max(0, this.device.now() - play.at) : 0);
+  }
+
+  /** Takes the position the app gave (a number or a function), else keeps counting from where the play stands. */
+  move(play, options) {
+    const given = options.positionMs;
+    const now = this.device.now();
+    if (typeof given === 'function') {
+      play.read = given;
+      play.base = 0;
+    } else if (given != null && Number.isFinite(Number(given))) {
+      play.read = null;
+      play.base = Number(given);
+    } else {
+      play.base = this.position(play);
+    }
+    play.at = now;
+  }
+}
+
+function eventKey(eventId, method) {
+  const id = eventId == null ? '' : String(eventId);
+  if (id.trim() === '') throw new TypeError(`${method}() needs an event id`); // the gateway would close with 1007
+  return id;
+}
+
 class Device {
   constructor(options) {
     if (!options || !options.gateway) throw new TypeError('connect() needs {gateway, token}');
@@ -180,8 +431,10 @@ class Device {
     this.stats = {
       connects: 0, welcomes: 0, received: 0, applied: 0, duplicates: 0, acks: 0,
       bundlesPushed: 0, bundlesFetched: 0, criticalFetches: 0, failedFetches: 0, retryAfters: 0,
+      viewingSignals: 0, viewingSkipped: 0,
     };
     this.state = { connection: 'idle', nodeId: null, sessionId: null, events: {}, lastClose: null };
+    this.viewing = new Viewing(this);
   }
 
   start() {
@@ -192,12 +445,36 @@ class Device {
   /** Stops for good: closes the socket and cancels every timer. */
   close() {
     this.closed = true;
+    this.viewing.onClose();
     this.clearTimers();
     if (this.socket) {
       try { this.socket.close(1000, 'closed by the app'); } catch { /* already closing */ }
       this.socket = null;
     }
     this.setConnection('closed', {});
+  }
+
+  /**
+   * The app's player started (or resumed) playing an event: sends `viewing` PLAYING, then a heartbeat every
+   * `welcome.viewing_heartbeat_interval_ms` while it plays (protocol §6a). Returns the playback's session id.
+   */
+  playing(eventId, options) {
+    return this.viewing.playing(eventId, options);
+  }
+
+  /** The player paused the event: sends PAUSED and stops the heartbeats. Nothing when it was not playing. */
+  paused(eventId, options) {
+    return this.viewing.paused(eventId, options);
+  }
+
+  /** The player stopped or left the event: sends STOPPED and forgets the playback. Nothing when there was none. */
+  stopped(eventId, options) {
+    return this.viewing.stopped(eventId, options);
+  }
+
+  /** What the player does with an event as the SDK knows it (`{state, sessionId, positionMs}`), or null. */
+  playback(eventId) {
+    return this.viewing.playback(eventId);
   }
 
   /** The bundle held for an event, or null. */
@@ -285,6 +562,7 @@ class Device {
     socket.onclose = (event) => {
       if (this.socket === socket) this.socket = null;
       this.clearTimers();
+      this.viewing.onDisconnect();
       this.state.lastClose = { code: event.code, reason: event.reason };
       if (this.closed) return;
       if (goAway) {
@@ -397,6 +675,7 @@ class Device {
       this.startPings(socket);
       this.setConnection('connected', { nodeId: this.state.nodeId, sessionId: this.state.sessionId });
       for (const update of welcome.snapshot || []) this.onUpdate(update, true);
+      this.viewing.onWelcome(welcome);
     } else if (frame.stageUpdate) {
       this.onUpdate(frame.stageUpdate, false);
     } else if (frame.bundle) {
@@ -431,6 +710,8 @@ class Device {
         memory.forgetOldFinals();
       }
       memory.save();
+      // The player cannot go on playing an event that is over: STOPPED (protocol §6a).
+      if (FINAL.has(update.stage)) this.viewing.onFinal(eventId);
       this.stats.applied += 1;
     } else {
       this.stats.duplicates += 1;
@@ -568,6 +849,12 @@ class Device {
       task();
     }, Math.max(0, delayMs));
     this.timers.add(timer);
+    return timer;
+  }
+
+  cancel(timer) {
+    clearTimeout(timer);
+    this.timers.delete(timer);
   }
 
   clearTimers() {
