@@ -1,12 +1,20 @@
 // The SDK's logic against a fake socket, fetch and storage: no gateway needed. Results go to window.unitResults.
 import {
-  connect, backoffDelay, isNewer, retryAfterMs, tokenClaims, httpUrl, isExpired, SUBPROTOCOL,
+  connect, backoffDelay, isNewer, retryAfterMs, tokenClaims, httpUrl, isExpired, newSessionId, FrameBudget, SUBPROTOCOL,
 } from './sdk/kickoff-device.js';
 
 const results = [];
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits until `condition()` holds, at most `ms`. */
+async function until(condition, message, ms = 5000) {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`never: ${message}`);
+    await tick(5);
+  }
+}
 
 function assert(condition, message) {
   if (!condition) throw new Error(message);
@@ -50,6 +58,7 @@ class FakeSocket {
   }
   receive(frame) { this.onmessage({ data: JSON.stringify(frame) }); }
   acks() { return this.sent.filter((f) => f.ack).map((f) => `${f.ack.eventId}@${f.ack.seq}`); }
+  viewing() { return this.sent.filter((f) => f.viewing).map((f) => f.viewing); }
 }
 FakeSocket.all = [];
 
@@ -240,6 +249,177 @@ test('an expired token is not sent', async () => {
   const d = connect({ gateway: 'ws://gw', token: token('d', 1000), WebSocket: FakeSocket, storage: new FakeStorage() });
   equal(d.state.connection, 'unauthorized', 'unauthorized');
   equal(FakeSocket.all.length, sockets, 'no socket');
+});
+
+// ---- viewing signals (protocol §6a) ---------------------------------------------------------------------------
+
+const welcomeViewing = (intervalMs) => ({ welcome: { viewingHeartbeatIntervalMs: intervalMs } });
+
+test('playing sends PLAYING once welcomed, then heartbeats at the welcome interval with an advancing position', async () => {
+  const { d, socket } = device();
+  const session = d.playing('ev', { positionMs: 5000, sessionId: 'play-1' });
+  equal(session, 'play-1', 'the given session');
+  socket.open();
+  equal(socket.viewing(), [], 'nothing before the welcome (a viewing before hello is a protocol violation)');
+  socket.receive(welcomeViewing(40));
+  equal(socket.viewing().length, 1, 'PLAYING at once');
+  const first = socket.viewing()[0];
+  equal([first.eventId, first.state, first.sessionId], ['ev', 'PLAYING', 'play-1'], 'the frame');
+  assert(Number(first.positionMs) >= 5000, `position from the given one: ${first.positionMs}`);
+  equal(typeof first.positionMs, 'string', 'uint64 as a string (canonical JSON)');
+  await until(() => socket.viewing().length >= 3, 'two heartbeats');
+  const positions = socket.viewing().map((v) => Number(v.positionMs));
+  assert(positions[1] > positions[0] && positions[2] > positions[1], `positions advance: ${positions}`);
+  assert(socket.viewing().every((v) => v.state === 'PLAYING' && v.sessionId === 'play-1'), 'heartbeats are PLAYING');
+  equal(d.playback('ev').state, 'PLAYING', 'playback');
+  d.close();
+});
+
+test('paused sends PAUSED and stops the heartbeats; playing again resumes the session; stopped ends it', async () => {
+  const { d, socket } = device();
+  socket.open();
+  socket.receive(welcomeViewing(30));
+  const session = d.playing('ev', { positionMs: 1000 });
+  assert(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(session), `a UUID: ${session}`);
+  d.paused('ev', { positionMs: 2000 });
+  const paused = socket.viewing().at(-1);
+  equal([paused.state, paused.positionMs, paused.sessionId], ['PAUSED', '2000', session], 'PAUSED where it stands');
+  const sent = socket.viewing().length;
+  await tick(100);
+  equal(socket.viewing().length, sent, 'no heartbeat while paused');
+  equal(d.playback('ev').positionMs, 2000, 'the position stands still while paused');
+  d.paused('ev');
+  equal(socket.viewing().length, sent, 'paused again: no change of state, nothing sent');
+  equal(d.playing('ev'), session, 'resumed: the same session');
+  const resumed = socket.viewing().at(-1);
+  equal([resumed.state, resumed.positionMs], ['PLAYING', '2000'], 'resumed where it paused');
+  d.playing('ev', { positionMs: 9000 });
+  equal(socket.viewing().length, sent + 1, 'a seek while playing is no change of state: the next heartbeat tells it');
+  await until(() => socket.viewing().length >= sent + 2, 'a heartbeat');
+  assert(Number(socket.viewing().at(-1).positionMs) >= 9000, 'the heartbeat carries the new position');
+  d.stopped('ev');
+  equal(socket.viewing().at(-1).state, 'STOPPED', 'STOPPED');
+  equal(d.playback('ev'), null, 'forgotten');
+  const stopped = socket.viewing().length;
+  await tick(100);
+  equal(socket.viewing().length, stopped, 'no heartbeat after STOPPED');
+  equal(d.stopped('ev'), null, 'stopped again: nothing');
+  equal(socket.viewing().length, stopped, 'and nothing sent');
+  equal(d.playing('ev') === session, false, 'a new playback, a new session');
+  d.close();
+});
+
+test('a position function is read at every signal', async () => {
+  const { d, socket } = device();
+  socket.open();
+  socket.receive(welcomeViewing(20));
+  let position = 100;
+  d.playing('ev', { positionMs: () => position });
+  position = 777;
+  await until(() => socket.viewing().length >= 2, 'a heartbeat');
+  equal(socket.viewing().map((v) => v.positionMs).slice(0, 2), ['100', '777'], 'read from the player');
+  d.close();
+});
+
+test('after a reconnect a device still playing says PLAYING again once welcomed', async () => {
+  const { d, socket } = device();
+  socket.open();
+  socket.receive(welcomeViewing(60000));
+  d.playing('ev', { sessionId: 'play-2', positionMs: 0 });
+  d.playing('paused-one', { sessionId: 'play-3' });
+  d.paused('paused-one');
+  equal(socket.viewing().map((v) => v.state), ['PLAYING', 'PLAYING', 'PAUSED'], 'first connection');
+  socket.drop(1006);
+  await until(() => FakeSocket.last() !== socket, 'a new socket');
+  const next = FakeSocket.last();
+  next.open();
+  equal(next.viewing(), [], 'not before the welcome');
+  await tick(5);
+  next.receive(welcomeViewing(60000));
+  equal(next.viewing().map((v) => `${v.eventId} ${v.state} ${v.sessionId}`), ['ev PLAYING play-2'], 'PLAYING again; a paused one is not');
+  d.close();
+});
+
+test('a change while disconnected waits for the welcome, the latest state per event', async () => {
+  const { d, socket } = device();
+  socket.open();
+  socket.receive(welcomeViewing(60000));
+  d.playing('ev', { sessionId: 'play-4' });
+  socket.drop(1006);
+  await tick(5);
+  d.stopped('ev');
+  await until(() => FakeSocket.last() !== socket, 'a new socket');
+  FakeSocket.last().open();
+  FakeSocket.last().receive(welcomeViewing(60000));
+  equal(FakeSocket.last().viewing().map((v) => v.state), ['STOPPED'], 'the STOPPED of the old connection');
+  d.close();
+});
+
+test('ENDED of the event sends STOPPED and stops the heartbeats; close sends STOPPED', async () => {
+  const { d, socket } = device();
+  socket.open();
+  socket.receive(welcomeViewing(30));
+  d.playing('ev', { sessionId: 'play-5' });
+  d.playing('other', { sessionId: 'play-6' });
+  socket.receive(update('ev', 'ENDED', 4, ''));
+  const stopped = socket.viewing().filter((v) => v.eventId === 'ev');
+  equal(stopped.at(-1).state, 'STOPPED', 'STOPPED at ENDED');
+  equal(d.playback('ev'), null, 'forgotten');
+  await tick(100);
+  equal(socket.viewing().filter((v) => v.eventId === 'ev').length, stopped.length, 'no heartbeat of the ended event');
+  d.close();
+  equal(socket.viewing().at(-1), { eventId: 'other', state: 'STOPPED', positionMs: socket.viewing().at(-1).positionMs, sessionId: 'play-6' },
+    'close: STOPPED');
+  assert(socket.sent.indexOf(socket.sent.filter((f) => f.viewing).at(-1)) === socket.sent.length - 1, 'before the socket closed');
+});
+
+test('a gateway whose welcome asks for no viewing signals gets none', async () => {
+  const { d, socket } = device();
+  socket.open();
+  socket.receive({ welcome: { heartbeatIntervalMs: 25000 } });
+  d.playing('ev');
+  d.stopped('ev');
+  equal(socket.viewing(), [], 'an older gateway would close on a frame it does not know');
+  d.close();
+});
+
+test('viewing frames stay within a quarter of the inbound budget; the latest state of each event goes out', async () => {
+  const { d, socket } = device();
+  socket.open();
+  socket.receive(welcomeViewing(60000));
+  for (let i = 0; i < 20; i += 1) {
+    d.playing(`ev-${i}`, { sessionId: `s-${i}` });
+  }
+  equal(socket.viewing().length, 10, 'a burst of 10');
+  d.stopped('ev-15');
+  await until(() => socket.viewing().length >= 20, 'the rest at 5 a second', 5000);
+  const last = Object.fromEntries(socket.viewing().map((v) => [v.eventId, v.state]));
+  equal(last['ev-15'], 'STOPPED', 'ev-15 was stopped before its PLAYING went out: only STOPPED');
+  equal(socket.viewing().filter((v) => v.eventId === 'ev-15').length, 1, 'coalesced');
+  const budget = new FrameBudget(5, 10, () => 0);
+  for (let i = 0; i < 10; i += 1) budget.take();
+  equal([budget.take(), budget.wait()], [false, 200], 'empty: the next token in 200 ms');
+  d.close();
+});
+
+test('bad input: no event id is refused; session ids are UUIDs without randomUUID too', () => {
+  const { d } = device();
+  let refused = null;
+  try {
+    d.playing('  ');
+  } catch (error) {
+    refused = error;
+  }
+  assert(refused instanceof TypeError, 'a blank event id is refused (the gateway would close with 1007)');
+  try {
+    // An own property hides Crypto.prototype.randomUUID, as in a page that is not a secure context.
+    Object.defineProperty(globalThis.crypto, 'randomUUID', { value: undefined, configurable: true });
+    assert(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(newSessionId()), 'from getRandomValues');
+  } finally {
+    delete globalThis.crypto.randomUUID;
+  }
+  assert(typeof globalThis.crypto.randomUUID === 'function', 'restored');
+  d.close();
 });
 
 for (const { name, fn } of tests) {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 
-/** The SDK's logic (backoff, seqs, Retry-After, cache, acks, fetches) in the browser, against fakes. */
+/** The SDK's logic (backoff, seqs, Retry-After, cache, acks, fetches, viewing signals) in the browser, against fakes. */
 @ExtendWith(Chromium.class)
 class SdkUnitIT {
     TestPages pages;
@@ -35,7 +35,7 @@ class SdkUnitIT {
         await().atMost(DevicePage.WITHIN).until(() -> page.getTitle().equals("sdk unit done"));
         List<Map<String, Object>> results = (List<Map<String, Object>>) ((JavascriptExecutor) page)
                 .executeScript("return window.unitResults");
-        assertThat(results).hasSizeGreaterThanOrEqualTo(12);
+        assertThat(results).hasSizeGreaterThanOrEqualTo(21);
         assertThat(results).allSatisfy(r -> assertThat(r.get("ok")).as(r.get("name") + ": " + r.get("message")).isEqualTo(true));
     }
 }
