@@ -292,7 +292,8 @@ test('paused sends PAUSED and stops the heartbeats; playing again resumes the se
   equal(socket.viewing().length, sent, 'paused again: no change of state, nothing sent');
   equal(d.playing('ev'), session, 'resumed: the same session');
   const resumed = socket.viewing().at(-1);
-  equal([resumed.state, resumed.positionMs], ['PLAYING', '2000'], 'resumed where it paused');
+  equal(resumed.state, 'PLAYING', 'resumed');
+  assert(Number(resumed.positionMs) >= 2000 && Number(resumed.positionMs) < 2100, `where it paused: ${resumed.positionMs}`);
   d.playing('ev', { positionMs: 9000 });
   equal(socket.viewing().length, sent + 1, 'a seek while playing is no change of state: the next heartbeat tells it');
   await until(() => socket.viewing().length >= sent + 2, 'a heartbeat');

@@ -6,7 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.kickoff.browser.Chromium;
 import io.kickoff.browser.DevicePage;
+import io.kickoff.gateway.GatewayConfig;
+import io.kickoff.protocol.v1.PlaybackState;
 import io.kickoff.protocol.v1.Stage;
+import io.kickoff.protocol.v1.Viewing;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,6 +97,39 @@ class HomeScreenIT {
             assertThat(script(page, "return window.kickoffDevice.stats.criticalFetches"))
                     .as("LIVE needs no request").isEqualTo(fetchesBeforeLive.get(pages.indexOf(page)));
         }
+    }
+
+    @Test
+    void playOnTheLiveRowSendsPlayingAndHeartbeatsAndStopSendsStopped(Chromium.Browsers browsers) throws Exception {
+        platform = new SdkPlatform(catalogDir, g -> g.viewing(new GatewayConfig.ViewingSignals(Duration.ofMillis(500),
+                        Duration.ofMillis(50), 1_000, 100_000)),
+                api -> api.withHomeConfig(() -> "{\"gateway\":\"" + platform.gatewayUrl() + "\",\"token\":\""
+                        + platform.token("home-viewer") + "\",\"secretId\":\"test\"}"));
+        platform.createEvent();
+        platform.transition(Stage.PREFETCH);
+        platform.transition(Stage.LIVE);
+        WebDriver page = browsers.open();
+        page.get(platform.bundleApiUrl() + "/home/");
+        await().atMost(DevicePage.WITHIN).until(() -> row(page, "data-stage"), "LIVE"::equals);
+        WebElement play = page.findElement(By.cssSelector("[data-event='" + EVENT + "'] button.play"));
+        assertThat(play.getText()).isEqualTo("▶ Play");
+        assertThat(row(page, "data-playing")).isEqualTo("false");
+
+        play.click();
+        await().atMost(DevicePage.WITHIN).until(() -> platform.viewing("home-viewer", EVENT), v -> v.size() >= 2);
+        assertThat(platform.viewing("home-viewer", EVENT)).as("PLAYING, then a heartbeat")
+                .allSatisfy(v -> assertThat(v.getState()).isEqualTo(PlaybackState.PLAYING))
+                .extracting(Viewing::getSessionId).containsOnly(platform.viewing("home-viewer", EVENT).get(0).getSessionId());
+        assertThat(row(page, "data-playing")).isEqualTo("true");
+        WebElement live = page.findElement(By.cssSelector("[data-event='" + EVENT + "']"));
+        assertThat(live.findElement(By.cssSelector(".playing")).getText()).isEqualTo("Playing");
+        assertThat(live.findElement(By.cssSelector("button.play")).getText()).isEqualTo("■ Stop");
+
+        live.findElement(By.cssSelector("button.play")).click();
+        await().atMost(DevicePage.WITHIN).until(() -> platform.viewing("home-viewer", EVENT),
+                v -> v.get(v.size() - 1).getState() == PlaybackState.STOPPED);
+        assertThat(row(page, "data-playing")).isEqualTo("false");
+        assertThat(live.findElement(By.cssSelector(".playing")).isDisplayed()).isFalse();
     }
 
     @Test

@@ -2,7 +2,10 @@ package io.kickoff.browser.sdk;
 
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.kickoff.bus.InProcessEventBus;
+import io.kickoff.bus.StartFrom;
+import io.kickoff.bus.Topic;
 import io.kickoff.gateway.Gateway;
 import io.kickoff.gateway.GatewayConfig;
 import io.kickoff.lsm.LiveStateManager;
@@ -21,6 +24,7 @@ import io.kickoff.prefetch.catalog.CatalogSource;
 import io.kickoff.prefetch.http.BundleServerConfig;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.kickoff.protocol.v1.Stage;
+import io.kickoff.protocol.v1.Viewing;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -28,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 
 /**
@@ -47,6 +52,8 @@ final class SdkPlatform implements AutoCloseable {
     final AdminClient admin;
     final CatalogConsumer catalog;
     final PrefetchService prefetch;
+    /** Every viewing signal the gateways published on {@code kickoff.viewing}, in order. */
+    final List<Viewing> viewing = new CopyOnWriteArrayList<>();
     private final GatewayConfig gatewayConfig;
     private Gateway gateway;
     private int gatewayPort;
@@ -57,6 +64,13 @@ final class SdkPlatform implements AutoCloseable {
      */
     SdkPlatform(Path catalogDir, UnaryOperator<GatewayConfig.Builder> gatewaySettings,
                 UnaryOperator<BundleServerConfig> bundleApi) throws InterruptedException {
+        bus.subscribe(Topic.VIEWING, StartFrom.BEGINNING, record -> {
+            try {
+                viewing.add(Viewing.parseFrom(record.value()));
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("not a Viewing on " + Topic.VIEWING, e);
+            }
+        });
         lsm = LiveStateManager.start(LiveStateManager.Config.of("127.0.0.1", 0,
                         Map.of(OPERATOR, AdminToken.operator("producer")), "lsm-browser"),
                 new InMemoryEventStore(), new InMemoryIdempotency(Clock.systemUTC()), new InMemoryLeaderLease(), bus,
@@ -104,6 +118,11 @@ final class SdkPlatform implements AutoCloseable {
     void createEvent() {
         admin.createEvent(NewEventRequest.of(EVENT, "UFC 309", Instant.now().plus(Duration.ofHours(2)))
                 .withSegments(List.of(SEGMENT)));
+    }
+
+    /** The viewing signals of one device for one event, in the order the gateway published them. */
+    List<Viewing> viewing(String deviceId, String eventId) {
+        return viewing.stream().filter(v -> v.getDeviceId().equals(deviceId) && v.getEventId().equals(eventId)).toList();
     }
 
     void transition(Stage to) {

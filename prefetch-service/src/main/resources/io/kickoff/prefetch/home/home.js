@@ -5,6 +5,7 @@ const rows = document.getElementById('event-rows');
 const pill = document.getElementById('connection');
 const problem = document.getElementById('problem');
 const TOKEN_KEY = 'kickoff-home:token';
+let device = null;
 
 function say(text) {
   problem.hidden = !text;
@@ -82,6 +83,37 @@ function renderEvent(eventId, stage, rendering, info) {
     cards.append(card({ name: eventId }, { badges: [stage] }));
   }
   row.replaceChildren(heading, cards);
+  if (stage === 'LIVE') offerPlay(row, eventId, heading, cards);
+}
+
+/**
+ * A LIVE row can be played (the button, or a click on the row): the SDK tells the gateway PLAYING, then a heartbeat
+ * while it plays, and STOPPED on Stop, so the event's audience counts this page (protocol §6a).
+ */
+function offerPlay(row, eventId, heading, cards) {
+  const button = document.createElement('button');
+  button.className = 'play';
+  const show = () => {
+    const playing = Boolean(device && device.playback(eventId));
+    row.dataset.playing = String(playing);
+    button.textContent = playing ? '■ Stop' : '▶ Play';
+  };
+  const toggle = (event) => {
+    event.stopPropagation();
+    if (!device) return;
+    if (device.playback(eventId)) device.stopped(eventId);
+    else device.playing(eventId, { positionMs: 0 });
+    show();
+  };
+  button.addEventListener('click', toggle);
+  cards.addEventListener('click', (event) => {
+    if (device && !device.playback(eventId)) toggle(event);
+  });
+  const playing = document.createElement('span');
+  playing.className = 'playing';
+  playing.textContent = 'Playing';
+  heading.append(button, playing);
+  show();
 }
 
 async function start() {
@@ -103,7 +135,7 @@ async function start() {
   }
   const token = pickToken(config);
   const claims = tokenClaims(token) || {};
-  const device = connect({
+  device = connect({
     gateway: config.gateway,
     bundleApi: config.bundleApi || location.origin,
     token,
