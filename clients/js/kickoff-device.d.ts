@@ -103,6 +103,28 @@ export interface DeviceOptions {
 export interface DeviceStats {
   connects: number; welcomes: number; received: number; applied: number; duplicates: number; acks: number;
   bundlesPushed: number; bundlesFetched: number; criticalFetches: number; failedFetches: number; retryAfters: number;
+  /** `viewing` frames sent; heartbeats skipped because the SDK's viewing budget (5/s, burst 10) was spent. */
+  viewingSignals: number; viewingSkipped: number;
+}
+
+/** What a player does with an event (protocol §6a, `PlaybackState`). */
+export type PlaybackState = 'PLAYING' | 'PAUSED' | 'STOPPED';
+
+/** What the app tells the SDK with `playing`, `paused` and `stopped`. All optional. */
+export interface PlaybackOptions {
+  /**
+   * The playback position (ms) now; or a function the SDK calls for it at every signal (e.g. from the video element).
+   * A number is advanced by the time played since; absent: the position goes on from where the SDK had it (0 at first).
+   */
+  positionMs?: number | (() => number);
+  /** The playback's id (`viewing.session_id`); absent: the current one, or a new random UUID for a new playback. */
+  sessionId?: string;
+}
+
+export interface Playback {
+  state: 'PLAYING' | 'PAUSED';
+  sessionId: string;
+  positionMs: number;
 }
 
 export interface EventState {
@@ -124,12 +146,24 @@ export interface Device {
   };
   readonly stats: DeviceStats;
   holdAcks: boolean;
-  /** Closes the socket and stops reconnecting. */
+  /** Sends STOPPED for every playback, closes the socket and stops reconnecting. */
   close(): void;
   bundle(eventId: string): Bundle | null;
   rendering(eventId: string): Rendering | null;
   /** Stops withholding acks and acks the latest update of every event. */
   releaseAcks(): void;
+  /**
+   * The player started or resumed playing the event: `viewing` PLAYING now (or once welcomed), then a heartbeat every
+   * `welcome.viewing_heartbeat_interval_ms` while it plays, and PLAYING again after every reconnect. Returns the
+   * session id. Throws a TypeError for a blank event id.
+   */
+  playing(eventId: string, options?: PlaybackOptions): string;
+  /** The player paused: PAUSED, heartbeats stop. Returns the session id, or null when nothing was played. */
+  paused(eventId: string, options?: PlaybackOptions): string | null;
+  /** The player stopped or left the event: STOPPED, the playback is forgotten. Returns its session id, or null. */
+  stopped(eventId: string, options?: PlaybackOptions): string | null;
+  /** The playback of an event as the SDK knows it, or null (never played, stopped, or the event ended). */
+  playback(eventId: string): Playback | null;
 }
 
 export function connect(options: DeviceOptions): Device;
@@ -140,3 +174,13 @@ export function retryAfterMs(header: string | null, now?: number): number | null
 export function tokenClaims(token: string): Record<string, unknown> | null;
 export function httpUrl(wsUrl: string): string;
 export function isExpired(bundle: Bundle | null, now?: number): boolean;
+/** A random UUID (`crypto.randomUUID` where available, else from `crypto.getRandomValues`). */
+export function newSessionId(random?: () => number): string;
+/** A token bucket of frames. */
+export class FrameBudget {
+  constructor(perSecond: number, burst: number, now?: () => number);
+  /** Spends a token if there is one. */
+  take(): boolean;
+  /** Milliseconds until a token is there (0: now). */
+  wait(): number;
+}
