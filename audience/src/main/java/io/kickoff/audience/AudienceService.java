@@ -93,10 +93,4 @@ public final class AudienceService implements AutoCloseable {
             metrics.close();
         }
     }
-
-    /** Closes, then deletes this instance's local state (its stores are rebuilt from the changelogs next time). */
-    public void closeAndCleanUp() {
-        close();
-        streams.cleanUp();
-    }
 }

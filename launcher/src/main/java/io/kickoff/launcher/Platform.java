@@ -343,11 +343,10 @@ public final class Platform implements AutoCloseable {
 
         @Override
         public void close() {
+            service.close();
             if (!temporary) {
-                service.close();
                 return;
             }
-            service.closeAndCleanUp();
             try (var paths = Files.walk(stateDir)) {
                 paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
             } catch (IOException | UncheckedIOException e) {
