@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
@@ -86,9 +87,14 @@ public final class AudienceService implements AutoCloseable {
                 .register(registry);
     }
 
+    /**
+     * Stops the instance and leaves the group at once, so the others take its partitions over now rather than after
+     * the session timeout (tens of seconds without a count for the events it had).
+     */
     @Override
     public synchronized void close() {
-        streams.close(Duration.ofSeconds(30));
+        streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (metrics != null) {
             metrics.close();
         }

@@ -51,6 +51,12 @@ class AudienceCommandTest {
     }
 
     @Test
+    void serveSaysTheAudienceNeedsKafka() {
+        assertThat(KickoffCliTest.help("serve")).contains("it also runs an audience instance",
+                "The audience needs Kafka: --mode memory has none.");
+    }
+
+    @Test
     void needsKafkaAndRefusesBadSettingsInOneLineBeforeStartingAnything() {
         KickoffCliTest.Run noKafka = KickoffCliTest.run(Map.of(), "audience");
         assertThat(noKafka.exitCode()).isEqualTo(CommandFailure.USAGE);
