@@ -2,7 +2,6 @@ package io.kickoff.audience;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +26,7 @@ public final class AudienceService implements AutoCloseable {
     private final KafkaStreams streams;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final CompletableFuture<Throwable> failed = new CompletableFuture<>();
-    private KafkaStreamsMetrics metrics;
+    private StreamsMeters streamsMeters;
 
     public AudienceService(AudienceSettings settings, AudienceStreamsConfig config) {
         this.streams = new KafkaStreams(AudienceTopology.build(settings), config.properties());
@@ -73,18 +72,19 @@ public final class AudienceService implements AutoCloseable {
         return failed.isDone() ? Optional.of(failed.join()) : Optional.empty();
     }
 
-    /**
-     * Binds Kafka Streams' own metrics (threads, tasks, stores, its clients) and {@code kickoff.audience.ready} (1 while
-     * {@link #isReady()}) to {@code registry}; they go with {@link #close()}.
-     */
-    public synchronized void bindMetrics(MeterRegistry registry) {
-        if (metrics == null) {
-            metrics = new KafkaStreamsMetrics(streams);
-        }
-        metrics.bindTo(registry);
+    /** Registers {@code kickoff.audience.ready} (1 while {@link #isReady()}) in the node's {@code registry}. */
+    public void bindMetrics(MeterRegistry registry) {
         Gauge.builder("kickoff.audience.ready", this, s -> s.isReady() ? 1 : 0)
                 .description("1 while the audience instance runs with its tasks assigned (Kafka Streams RUNNING)")
                 .register(registry);
+    }
+
+    /** Kafka Streams' own metrics of this instance, labelled {@code node=nodeId} (see {@link StreamsMeters}); closed with it. */
+    public synchronized StreamsMeters streamsMeters(String nodeId) {
+        if (streamsMeters == null) {
+            streamsMeters = new StreamsMeters(streams, nodeId);
+        }
+        return streamsMeters;
     }
 
     /**
@@ -95,8 +95,8 @@ public final class AudienceService implements AutoCloseable {
     public synchronized void close() {
         streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
-        if (metrics != null) {
-            metrics.close();
+        if (streamsMeters != null) {
+            streamsMeters.close();
         }
     }
 }

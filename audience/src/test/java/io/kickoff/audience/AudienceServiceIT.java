@@ -13,6 +13,7 @@ import io.kickoff.http.NodeMeters;
 import io.kickoff.protocol.v1.AudienceSnapshot;
 import io.kickoff.protocol.v1.PlaybackState;
 import io.kickoff.protocol.v1.Viewing;
+import io.kickoff.testkit.MetricsExposition;
 import io.kickoff.testkit.TestKafka;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,10 +62,13 @@ class AudienceServiceIT {
             service.start();
             NodeMeters meters = NodeMeters.forNode("audience-it");
             service.bindMetrics(meters.registry());
+            StreamsMeters streamsMeters = service.streamsMeters("audience-it");
             await().atMost(Duration.ofSeconds(60)).until(service::isReady);
             // Its own readiness gauge and Kafka Streams' metrics, under the platform's exposition rules.
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(meters.scrape())
-                    .contains("kickoff_audience_ready{node=\"audience-it\"} 1", "kafka_stream_thread_"));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(meters.scrape() + streamsMeters.scrape())
+                    .contains("kickoff_audience_ready{node=\"audience-it\"} 1", "kafka_stream_thread_process_total{",
+                            "kafka_consumer_connections{"));
+            assertThat(MetricsExposition.parse(meters.scrape() + streamsMeters.scrape()).problems()).isEmpty();
 
             for (String device : List.of("tv-1", "tv-2", "phone-3")) {
                 bus.publish(Topic.VIEWING, device, viewing(device, PlaybackState.PLAYING, device.startsWith("tv") ? "us-en" : "uk-en"))

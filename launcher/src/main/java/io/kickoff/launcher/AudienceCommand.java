@@ -4,6 +4,7 @@ import io.kickoff.audience.AudienceService;
 import io.kickoff.audience.AudienceSettings;
 import io.kickoff.audience.AudienceStreamsConfig;
 import io.kickoff.audience.AudienceTopics;
+import io.kickoff.audience.StreamsMeters;
 import io.kickoff.audience.http.AudienceEndpoints;
 import io.kickoff.bus.KafkaBusConfig;
 import io.kickoff.http.NodeMeters;
@@ -159,8 +160,10 @@ final class AudienceCommand implements Callable<Integer> {
         NodeMeters meters = NodeMeters.forNode(id);
         try (AudienceService service = new AudienceService(settings, streams)) {
             service.bindMetrics(meters.registry());
+            StreamsMeters streamsMeters = service.streamsMeters(id);
             Map<String, BooleanSupplier> checks = Map.of("streams-running", service::isReady);
-            try (AudienceEndpoints endpoints = new AudienceEndpoints(listen.host, port, new Probes(checks, meters::scrape))) {
+            try (AudienceEndpoints endpoints = new AudienceEndpoints(listen.host, port,
+                    new Probes(checks, () -> meters.scrape() + streamsMeters.scrape()))) {
                 int bound = endpoints.start();
                 service.start();
                 PrintWriter out = spec.commandLine().getOut();

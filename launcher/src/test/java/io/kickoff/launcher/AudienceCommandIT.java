@@ -71,9 +71,11 @@ class AudienceCommandIT {
         assertThat(get(firstPort, "/healthz").statusCode()).isEqualTo(200);
         await().atMost(WAIT).until(() -> get(firstPort, "/readyz").statusCode() == 200
                 && get(secondPort, "/readyz").statusCode() == 200);
-        String metrics = get(firstPort, "/metrics").body();
-        assertThat(metrics).contains("kickoff_build_info{", "kickoff_audience_ready{node=\"audience-a\"} 1",
-                "kafka_stream_thread_");
+        HttpResponse<String> scrape = get(firstPort, "/metrics");
+        assertThat(scrape.headers().firstValue("content-type")).contains(io.kickoff.http.Probes.PROMETHEUS_CONTENT_TYPE);
+        assertThat(scrape.body()).contains("kickoff_build_info{", "kickoff_audience_ready{node=\"audience-a\"} 1",
+                "kafka_stream_thread_process_total{");
+        io.kickoff.testkit.MetricsExposition.checked(scrape.body());
 
         EventBus bus = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withPartitions(4));
         Map<String, AudienceSnapshot> latest = new ConcurrentHashMap<>();
