@@ -304,11 +304,13 @@ public final class Platform implements AutoCloseable {
         static final String APPLICATION_ID = "kickoff-audience";
 
         private final AudienceService service;
+        private final AudienceSettings settings;
         private final Path stateDir;
         private final boolean temporary;
 
-        private PlatformAudience(AudienceService service, Path stateDir, boolean temporary) {
+        private PlatformAudience(AudienceService service, AudienceSettings settings, Path stateDir, boolean temporary) {
             this.service = service;
+            this.settings = settings;
             this.stateDir = stateDir;
             this.temporary = temporary;
         }
@@ -330,11 +332,16 @@ public final class Platform implements AutoCloseable {
                     infrastructure.bootstrapServers(), stateDir, bus.replicationFactor(), 0)
                     .withClientConfig(infrastructure.kafkaClientConfig()));
             service.start();
-            return new PlatformAudience(service, stateDir, temporary);
+            return new PlatformAudience(service, settings, stateDir, temporary);
         }
 
         AudienceService service() {
             return service;
+        }
+
+        /** What it counts by: the gateway's viewing heartbeat interval among them. */
+        AudienceSettings settings() {
+            return settings;
         }
 
         Path stateDir() {

@@ -48,6 +48,8 @@ class AudienceIT {
         try (Platform platform = Platform.start(options, GatewayConfig.WarmUp.OFF, b -> b.viewing(viewing))) {
             assertThat(platform.audience()).isPresent();
             stateDir = platform.audience().orElseThrow().stateDir();
+            // It counts by the interval the gateway tells devices: gone after two missed heartbeats of 1 s.
+            assertThat(platform.audience().orElseThrow().settings().goneAfterMs()).isEqualTo(2_000);
             Subscription snapshots = platform.infrastructure().bus("audience-it").subscribe(Topic.AUDIENCE,
                     StartFrom.BEGINNING, record -> latest.put(record.key(), parse(record.value())));
             URI gateway = URI.create("ws://127.0.0.1:" + platform.gatewayPort() + "/v1/connect");
