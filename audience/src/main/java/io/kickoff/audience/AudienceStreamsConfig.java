@@ -1,6 +1,7 @@
 package io.kickoff.audience;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
@@ -10,9 +11,17 @@ import org.apache.kafka.streams.StreamsConfig;
  *
  * @param replicationFactor of the changelog and repartition topics
  * @param standbyReplicas   warm copies of each task's stores on other instances, for a fast take-over
+ * @param clientConfig      more Kafka client settings for every client of the instance (TLS, SASL), applied first:
+ *                          the settings above win
  */
 public record AudienceStreamsConfig(String applicationId, String bootstrapServers, Path stateDir, int replicationFactor,
-                                    int standbyReplicas) {
+                                    int standbyReplicas, Map<String, Object> clientConfig) {
+
+    /** Without extra client settings. */
+    public AudienceStreamsConfig(String applicationId, String bootstrapServers, Path stateDir, int replicationFactor,
+                                 int standbyReplicas) {
+        this(applicationId, bootstrapServers, stateDir, replicationFactor, standbyReplicas, Map.of());
+    }
 
     public AudienceStreamsConfig {
         Objects.requireNonNull(applicationId, "applicationId");
@@ -21,10 +30,20 @@ public record AudienceStreamsConfig(String applicationId, String bootstrapServer
         if (replicationFactor < 1 || standbyReplicas < 0) {
             throw new IllegalArgumentException("replicationFactor must be >= 1 and standbyReplicas >= 0");
         }
+        if (applicationId.isBlank()) {
+            throw new IllegalArgumentException("applicationId must not be blank");
+        }
+        clientConfig = Map.copyOf(clientConfig);
+    }
+
+    public AudienceStreamsConfig withClientConfig(Map<String, ?> settings) {
+        return new AudienceStreamsConfig(applicationId, bootstrapServers, stateDir, replicationFactor, standbyReplicas,
+                Map.copyOf(settings));
     }
 
     public Properties properties() {
         Properties props = new Properties();
+        props.putAll(clientConfig);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());

@@ -9,9 +9,11 @@ import io.kickoff.bus.KafkaBusConfig;
 import io.kickoff.bus.KafkaEventBus;
 import io.kickoff.bus.StartFrom;
 import io.kickoff.bus.Topic;
+import io.kickoff.http.NodeMeters;
 import io.kickoff.protocol.v1.AudienceSnapshot;
 import io.kickoff.protocol.v1.PlaybackState;
 import io.kickoff.protocol.v1.Viewing;
+import io.kickoff.testkit.MetricsExposition;
 import io.kickoff.testkit.TestKafka;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,8 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,15 +38,16 @@ class AudienceServiceIT {
 
     @Test
     void devicesPlayingAndStoppingOnARealBrokerMakeTheAudience() throws Exception {
+        assertThat(new AudienceTopics(3, (short) 1, Duration.ofHours(2)).ensure(kafka.bootstrapServers(), Map.of(),
+                Duration.ofSeconds(30))).hasSize(5);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            admin.createTopics(List.of(
-                    new NewTopic(Topic.VIEWING.name(), 3, (short) 1),
-                    new NewTopic(Topic.STAGES.name(), 3, (short) 1).configs(Map.of("cleanup.policy", "compact")),
-                    new NewTopic(Topic.AUDIENCE.name(), 3, (short) 1).configs(Map.of("cleanup.policy", "compact")),
-                    new NewTopic(Topic.AUDIENCE_SERIES.name(), 3, (short) 1),
-                    new NewTopic(Topic.AUDIENCE_ACCOUNTS.name(), 3, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
-                    .all().get(30, TimeUnit.SECONDS);
+            ConfigResource series = new ConfigResource(ConfigResource.Type.TOPIC, Topic.AUDIENCE_SERIES.name());
+            assertThat(admin.describeConfigs(List.of(series)).all().get(30, TimeUnit.SECONDS).get(series)
+                    .get("retention.ms").value()).isEqualTo("7200000");
         }
+        // A second instance finds them there.
+        assertThat(new AudienceTopics(3, (short) 1, Duration.ofHours(2)).ensure(kafka.bootstrapServers(), Map.of(),
+                Duration.ofSeconds(30))).isEmpty();
         EventBus bus = new KafkaEventBus(KafkaBusConfig.of(kafka.bootstrapServers()).withPartitions(3));
         Map<String, AudienceSnapshot> latest = new ConcurrentHashMap<>();
         var snapshots = bus.subscribe(Topic.AUDIENCE, StartFrom.BEGINNING, record -> {
@@ -58,7 +60,15 @@ class AudienceServiceIT {
         try (AudienceService service = new AudienceService(AudienceSettings.defaults(),
                 new AudienceStreamsConfig("audience-it", kafka.bootstrapServers(), stateDir, 1, 0))) {
             service.start();
-            await().atMost(Duration.ofSeconds(60)).until(() -> service.state() == KafkaStreams.State.RUNNING);
+            NodeMeters meters = NodeMeters.forNode("audience-it");
+            service.bindMetrics(meters.registry());
+            StreamsMeters streamsMeters = service.streamsMeters("audience-it");
+            await().atMost(Duration.ofSeconds(60)).until(service::isReady);
+            // Its own readiness gauge and Kafka Streams' metrics, under the platform's exposition rules.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(meters.scrape() + streamsMeters.scrape())
+                    .contains("kickoff_audience_ready{node=\"audience-it\"} 1", "kafka_stream_thread_process_total{",
+                            "kafka_consumer_connections{"));
+            assertThat(MetricsExposition.parse(meters.scrape() + streamsMeters.scrape()).problems()).isEmpty();
 
             for (String device : List.of("tv-1", "tv-2", "phone-3")) {
                 bus.publish(Topic.VIEWING, device, viewing(device, PlaybackState.PLAYING, device.startsWith("tv") ? "us-en" : "uk-en"))

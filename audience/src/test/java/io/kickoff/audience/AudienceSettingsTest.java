@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
@@ -35,5 +36,15 @@ class AudienceSettingsTest {
                 .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "kickoff-audience")
                 .containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, 3)
                 .containsEntry(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
+    }
+
+    @Test
+    void clientSettingsReachEveryClientButCannotTurnExactlyOnceOff() {
+        var props = new AudienceStreamsConfig("kickoff-audience", "localhost:9092", Path.of("/var/lib/kickoff"), 3, 1)
+                .withClientConfig(Map.of("security.protocol", "SASL_SSL",
+                        StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE))
+                .properties();
+        assertThat(props).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     }
 }

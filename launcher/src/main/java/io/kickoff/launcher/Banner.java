@@ -27,6 +27,11 @@ final class Banner {
         out.printf("  home screen   %s://%s:%d/home/       (a device in your browser%s; SDK: /sdk/kickoff-device.js)%n", http,
                 host, platform.prefetch().port(), platform.homeTokensOffered() ? ""
                         : "; needs --offer-home-tokens with a real --token-secret");
+        platform.audience().ifPresentOrElse(
+                audience -> out.printf("  audience      Kafka Streams %s: kickoff.viewing -> kickoff.audience   (state %s%s)%n",
+                        Platform.PlatformAudience.APPLICATION_ID, audience.stateDir(),
+                        options.mode == Mode.embedded ? ", deleted on exit" : ""),
+                () -> out.println("  audience      none: it runs on Kafka (--mode embedded or external)"));
         out.flush();
     }
 }

@@ -89,6 +89,18 @@ final class GatewaySettings {
     @Option(names = "--auth-failure-sources", paramLabel = "N", description = "Source addresses whose refused tokens are remembered (default: ${DEFAULT-VALUE}).")
     Integer authFailureSources;
 
+    @Option(names = "--viewing-heartbeat-interval", paramLabel = "DURATION", description = "Devices that play repeat a viewing signal this often; told in welcome. The audience's --viewing-heartbeat-interval must be the same (default: ${DEFAULT-VALUE}).")
+    Duration viewingHeartbeatInterval;
+
+    @Option(names = "--viewing-flush-interval", paramLabel = "DURATION", description = "Queued viewing signals go to kickoff.viewing this often... (default: ${DEFAULT-VALUE}).")
+    Duration viewingFlushInterval;
+
+    @Option(names = "--viewing-batch-size", paramLabel = "N", description = "...or as soon as this many are queued (default: ${DEFAULT-VALUE}).")
+    Integer viewingBatchSize;
+
+    @Option(names = "--viewing-max-queued", paramLabel = "N", description = "Viewing signals queued while Kafka is slow; past it the oldest heartbeat is dropped first, a state change only when no heartbeat is left (default: ${DEFAULT-VALUE}).")
+    Integer viewingMaxQueued;
+
     /** The default provider of a command that has these settings and no other defaults from elsewhere. */
     static final class Defaults implements IDefaultValueProvider {
         @Override
@@ -126,6 +138,10 @@ final class GatewaySettings {
         values.put("--auth-failures-per-second", d.authFailuresPerSecond());
         values.put("--auth-failure-burst", d.authFailureBurst());
         values.put("--auth-failure-sources", d.authFailureSources());
+        values.put("--viewing-heartbeat-interval", d.viewing().heartbeatInterval());
+        values.put("--viewing-flush-interval", d.viewing().flushInterval());
+        values.put("--viewing-batch-size", d.viewing().batchSize());
+        values.put("--viewing-max-queued", d.viewing().maxQueued());
         Map<String, String> text = new LinkedHashMap<>();
         values.forEach((name, value) -> text.put(name, value instanceof Duration duration ? Durations.format(duration) : value.toString()));
         return text;
@@ -151,6 +167,8 @@ final class GatewaySettings {
                 .deliveryReportInterval(deliveryReportInterval)
                 .upgradeTimeout(upgradeTimeout)
                 .authFailures(authFailuresPerSecond, authFailureBurst)
-                .authFailureSources(authFailureSources);
+                .authFailureSources(authFailureSources)
+                .viewing(new GatewayConfig.ViewingSignals(viewingHeartbeatInterval, viewingFlushInterval, viewingBatchSize,
+                        viewingMaxQueued));
     }
 }

@@ -117,6 +117,11 @@ final class Infrastructure implements AutoCloseable {
         return bootstrapServers;
     }
 
+    /** The Kafka client settings (TLS, SASL) every client of this process uses; empty if none were given. */
+    Map<String, Object> kafkaClientConfig() {
+        return kafkaClientConfig;
+    }
+
     /** The Redis URI, or null if there is none. */
     String redisUri() {
         return redisUri;

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code kickoff} command line. */
 @Command(name = "kickoff", mixinStandardHelpOptions = true, version = "kickoff 0.1.0",
         description = "Live-event recommendation prefetch and broadcast.",
-        subcommands = {ServeCommand.class, DemoCommand.class, GatewayCommand.class, LsmCommand.class, LsmBenchCommand.class, PrefetchCommand.class, CatalogCommand.class,
+        subcommands = {ServeCommand.class, DemoCommand.class, GatewayCommand.class, LsmCommand.class, LsmBenchCommand.class, PrefetchCommand.class, AudienceCommand.class, CatalogCommand.class,
                 SimulateCommand.class, MergeReportsCommand.class, KafkaCommand.class, TokenCommand.class, ConfigCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Kickoff implements Runnable {
@@ -113,6 +113,6 @@ public final class Kickoff implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "name a command: serve, demo, gateway, lsm, simulate, kafka or token");
+                "name a command: serve, demo, gateway, lsm, prefetch, audience, simulate, kafka or token");
     }
 }

@@ -1,5 +1,10 @@
 package io.kickoff.launcher;
 
+import io.kickoff.audience.AudienceService;
+import io.kickoff.audience.AudienceSettings;
+import io.kickoff.audience.AudienceStreamsConfig;
+import io.kickoff.audience.AudienceTopics;
+import io.kickoff.bus.KafkaBusConfig;
 import io.kickoff.gateway.Gateway;
 import io.kickoff.gateway.GatewayConfig;
 import io.kickoff.http.TlsFiles;
@@ -10,7 +15,10 @@ import io.kickoff.prefetch.PrefetchService;
 import io.kickoff.prefetch.catalog.CatalogBlobStore;
 import io.kickoff.prefetch.http.BundleServerConfig;
 import io.kickoff.protocol.token.DeviceTokens;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,8 +32,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The whole platform on one node: bus, Live State Manager, gateway and prefetch node, wired for a mode. Public only
- * for {@link #inMemory}: tests of the web pages start one from outside this module.
+ * The whole platform on one node: bus, Live State Manager, gateway and prefetch node, wired for a mode, and on Kafka
+ * (embedded and external modes) an audience instance beside them. Public only for {@link #inMemory}: tests of the web
+ * pages start one from outside this module.
  */
 public final class Platform implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Platform.class);
@@ -42,11 +51,13 @@ public final class Platform implements AutoCloseable {
     private final DeviceTokens tokens;
     private final boolean homeTokensOffered;
     private final Optional<TlsFiles> tls;
+    private final PlatformAudience audience;
 
     private Platform(Infrastructure infrastructure, LsmStorage storage, LiveStateManager lsm, Gateway gateway,
                      PrefetchStorage prefetchStorage, PrefetchService prefetch, ExampleCatalog exampleCatalog,
-                     DeviceTokens tokens, boolean homeTokensOffered, Optional<TlsFiles> tls) {
+                     DeviceTokens tokens, boolean homeTokensOffered, Optional<TlsFiles> tls, PlatformAudience audience) {
         this.tls = tls;
+        this.audience = audience;
         this.infrastructure = infrastructure;
         this.storage = storage;
         this.lsm = lsm;
@@ -100,12 +111,21 @@ public final class Platform implements AutoCloseable {
         ExampleCatalog exampleCatalog = null;
         PrefetchStorage prefetchStorage = null;
         PrefetchService prefetch = null;
+        PlatformAudience audience = null;
         // Over TLS the APIs are not asked (their certificate may not name this host); the gateway still warms up.
         SharedPathWarmUp apiWarmUp = new SharedPathWarmUp(!warmUp.isOff() && tls.isEmpty());
         String local = "0.0.0.0".equals(options.host) || "::".equals(options.host) ? "127.0.0.1" : options.host;
         AtomicReference<Optional<String>> consoleBundleApi = new AtomicReference<>(Optional.empty());
         String adminToken = options.operatorToken();
         try {
+            // Built before anything starts: settings that do not fit together fail here.
+            GatewayConfig gatewayConfig = gatewaySettings.apply(GatewayConfig.builder()).host(options.host)
+                    .port(options.gatewayPort).nodeId(options.nodeId).warmUp(warmUp).tls(tls.orElse(null)).build();
+            if (infrastructure.mode() != Mode.memory) {
+                // Counts with the heartbeat interval the gateway tells devices.
+                audience = PlatformAudience.start(infrastructure, options.nodeId,
+                        AudienceSettings.defaults().withHeartbeatInterval(gatewayConfig.viewing().heartbeatInterval()));
+            }
             storage = LsmStorage.open(infrastructure.redisUri());
             // The console learns the bundle API's address from config.json once the prefetch node is up.
             LiveStateManager.Config lsmConfig = LiveStateManager.Config.of(options.host, options.adminPort,
@@ -120,8 +140,7 @@ public final class Platform implements AutoCloseable {
                             adminToken, "{\"title\":\"warm-up\",\"scheduled_start\":\"2099-01-01T00:00:00Z\"}")
                     .refusedWrite("PATCH", URI.create("http://" + local + ":" + lsm.adminPort() + "/v1/events/kickoff-warm-up"),
                             adminToken, "{\"scheduled_start\":\"2099-01-01T00:00:00Z\"}");
-            gateway = Gateway.start(gatewaySettings.apply(GatewayConfig.builder()).host(options.host).port(options.gatewayPort)
-                    .nodeId(options.nodeId).warmUp(warmUp).tls(tls.orElse(null)).build(), tokens, infrastructure.bus("kickoff-" + options.nodeId), clock);
+            gateway = Gateway.start(gatewayConfig, tokens, infrastructure.bus("kickoff-" + options.nodeId), clock);
             Path catalogDir = options.catalogDir;
             if (catalogDir == null) {
                 exampleCatalog = ExampleCatalog.publish();
@@ -160,7 +179,7 @@ public final class Platform implements AutoCloseable {
                         + "KICKOFF_TOKEN_SECRET for anything but a local trial");
             }
             return new Platform(infrastructure, storage, lsm, gateway, prefetchStorage, prefetch, exampleCatalog, tokens,
-                    offerHomeTokens, tls);
+                    offerHomeTokens, tls, audience);
         } catch (InterruptedException | RuntimeException e) {
             apiWarmUp.close();
             if (prefetch != null) {
@@ -180,6 +199,9 @@ public final class Platform implements AutoCloseable {
             }
             if (storage != null) {
                 storage.close();
+            }
+            if (audience != null) {
+                audience.close();
             }
             infrastructure.close();
             throw e;
@@ -247,6 +269,11 @@ public final class Platform implements AutoCloseable {
         return homeTokensOffered;
     }
 
+    /** The audience instance; empty in memory mode (no Kafka, so no audience). */
+    Optional<PlatformAudience> audience() {
+        return Optional.ofNullable(audience);
+    }
+
     /** The certificate files of the listeners; empty: plain ws:// and http://. */
     Optional<TlsFiles> tls() {
         return tls;
@@ -262,6 +289,76 @@ public final class Platform implements AutoCloseable {
         gateway.close();
         lsm.close();
         storage.close();
+        if (audience != null) {
+            audience.close();
+        }
         infrastructure.close();
+    }
+
+    /**
+     * The audience instance of a platform on Kafka, on the topics it creates with the bus's partitions. Embedded: its
+     * stores live in a temporary directory deleted on close (the broker's data goes too). External: in
+     * {@code <temp>/kickoff-audience/serve-NODE-ID}, kept, so a restart resumes from them rather than the changelogs.
+     */
+    static final class PlatformAudience implements AutoCloseable {
+        static final String APPLICATION_ID = "kickoff-audience";
+
+        private final AudienceService service;
+        private final AudienceSettings settings;
+        private final Path stateDir;
+        private final boolean temporary;
+
+        private PlatformAudience(AudienceService service, AudienceSettings settings, Path stateDir, boolean temporary) {
+            this.service = service;
+            this.settings = settings;
+            this.stateDir = stateDir;
+            this.temporary = temporary;
+        }
+
+        static PlatformAudience start(Infrastructure infrastructure, String nodeId, AudienceSettings settings) {
+            KafkaBusConfig bus = KafkaBusConfig.of(infrastructure.bootstrapServers());
+            new AudienceTopics(bus.partitions(), bus.replicationFactor(), AudienceTopics.DEFAULT_SERIES_RETENTION)
+                    .ensure(infrastructure.bootstrapServers(), infrastructure.kafkaClientConfig(), bus.startTimeout());
+            boolean temporary = infrastructure.mode() == Mode.embedded;
+            Path stateDir;
+            try {
+                stateDir = temporary ? Files.createTempDirectory("kickoff-audience-")
+                        : Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "kickoff-audience",
+                                "serve-" + nodeId));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the audience's state directory", e);
+            }
+            AudienceService service = new AudienceService(settings, new AudienceStreamsConfig(APPLICATION_ID,
+                    infrastructure.bootstrapServers(), stateDir, bus.replicationFactor(), 0)
+                    .withClientConfig(infrastructure.kafkaClientConfig()));
+            service.start();
+            return new PlatformAudience(service, settings, stateDir, temporary);
+        }
+
+        AudienceService service() {
+            return service;
+        }
+
+        /** What it counts by: the gateway's viewing heartbeat interval among them. */
+        AudienceSettings settings() {
+            return settings;
+        }
+
+        Path stateDir() {
+            return stateDir;
+        }
+
+        @Override
+        public void close() {
+            service.close();
+            if (!temporary) {
+                return;
+            }
+            try (var paths = Files.walk(stateDir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException | UncheckedIOException e) {
+                log.warn("could not delete the audience's state directory {}: {}", stateDir, e.toString());
+            }
+        }
     }
 }

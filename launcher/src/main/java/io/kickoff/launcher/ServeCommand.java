@@ -15,6 +15,9 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Run the Live State Manager, a broadcast gateway and a prefetch node in one process until stopped "
                 + "(Ctrl-C or SIGTERM). Without --catalog-dir the prefetch node serves the example catalog.",
                 "With --mode embedded it also starts a Kafka broker and a Redis server; with --mode external it uses --kafka.",
+                "On Kafka (embedded or external) it also runs an audience instance (Kafka Streams): the live audience of "
+                        + "every event from the devices' viewing signals, on kickoff.audience. The audience needs Kafka: "
+                        + "--mode memory has none.",
                 "With --tls-cert and --tls-key all three listeners speak TLS: wss:// for devices, https:// for the APIs."})
 final class ServeCommand implements Callable<Integer> {
 

@@ -3,6 +3,7 @@ package io.kickoff.launcher;
 import io.kickoff.http.TlsFileException;
 import io.kickoff.http.TlsTrust;
 import io.kickoff.protocol.WireFormat;
+import io.kickoff.protocol.token.DeviceClaims;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.kickoff.protocol.v1.Stage;
 import io.kickoff.simulator.DeviceConnectException;
@@ -19,6 +20,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -28,6 +30,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntFunction;
 import javax.net.ssl.TrustManagerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -169,6 +172,12 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Each player starts within a random time in [0, DURATION] after LIVE, e.g. 2s (default: ${DEFAULT-VALUE}).")
     Duration playDelay;
 
+    @Option(names = "--accounts", defaultValue = "0", paramLabel = "N",
+            description = "Give the devices' tokens an account (the acct claim): device i belongs to acct-(i % N), so "
+                    + "about devices/N devices share each account and count in its concurrent streams; with --workers, "
+                    + "i is the device's index in its worker (default: ${DEFAULT-VALUE}: no accounts).")
+    int accounts;
+
     @Option(names = "--io-threads", defaultValue = "0",
             description = "Event loop threads of the fleet, 0 for two per core (default: ${DEFAULT-VALUE}).")
     int ioThreads;
@@ -249,6 +258,7 @@ final class SimulateCommand implements Callable<Integer> {
                 .gateways(gateways)
                 .devices(devices)
                 .signedDevices(prefix, segment, tokens, tokenTtl)
+                .tokens(deviceTokens(prefix, segment, tokens, tokenTtl, accounts))
                 .wireFormat(format.wire)
                 .maxConcurrentConnects(maxConcurrentConnects)
                 .connectsPerSecond(connectsPerSecond)
@@ -373,6 +383,9 @@ final class SimulateCommand implements Callable<Integer> {
         if (segment.isBlank()) {
             throw new ParameterException(spec.commandLine(), "--segment must not be blank");
         }
+        if (accounts < 0) {
+            throw new ParameterException(spec.commandLine(), "--accounts must not be negative, got " + accounts);
+        }
         for (URI gateway : gateways) {
             boolean webSocket = "ws".equalsIgnoreCase(gateway.getScheme()) || "wss".equalsIgnoreCase(gateway.getScheme());
             if (!webSocket || gateway.getHost() == null || gateway.getPort() < 0) {
@@ -405,6 +418,19 @@ final class SimulateCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
         }
         return sources;
+    }
+
+    /** The account of device {@code index} among {@code accounts} ({@code ""} for none): several devices share one. */
+    static String accountOf(int index, int accounts) {
+        return accounts == 0 ? "" : "acct-" + (index % accounts);
+    }
+
+    /**
+     * Device {@code index}'s token, signed when it connects (and reconnects), valid for {@code ttl} from then: for its
+     * own id in {@code segment} and, with {@code accounts > 0}, in account {@link #accountOf}.
+     */
+    static IntFunction<String> deviceTokens(String prefix, String segment, DeviceTokens signer, Duration ttl, int accounts) {
+        return i -> signer.issue(new DeviceClaims(prefix + i, segment, Instant.now().plus(ttl), accountOf(i, accounts)));
     }
 
     /** Waits for every device's first welcome; devices refused with a retryable status keep trying meanwhile. */

@@ -1,6 +1,8 @@
 package io.kickoff.launcher;
 
+import io.kickoff.protocol.token.DeviceClaims;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,6 +21,11 @@ final class TokenCommand implements Callable<Integer> {
     @Option(names = "--segment", required = true, description = "Audience segment of the device, e.g. us-en.")
     String segment;
 
+    @Option(names = "--account", paramLabel = "ACCOUNT",
+            description = "Account the device belongs to (the acct claim): its viewing signals count in the account's "
+                    + "concurrent streams (default: none).")
+    String account;
+
     @Option(names = "--ttl", defaultValue = "24h", description = "How long the token is valid, e.g. 30m, 24h, 7d (default: ${DEFAULT-VALUE}).")
     Duration ttl;
 
@@ -36,7 +43,11 @@ final class TokenCommand implements Callable<Integer> {
         if (device.isBlank() || segment.isBlank()) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--device and --segment must not be blank");
         }
-        spec.commandLine().getOut().println(tokenSecret.tokens().issue(device, segment, ttl));
+        if (account != null && account.isBlank()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--account must not be blank (leave it out for none)");
+        }
+        spec.commandLine().getOut().println(tokenSecret.tokens().issue(new DeviceClaims(device, segment,
+                Instant.now().plus(ttl), account == null ? "" : account.strip())));
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -182,6 +182,17 @@ class KickoffCliTest {
     }
 
     @Test
+    void tokenWithAnAccountPutsItInTheAcctClaim() throws Exception {
+        String secret = "a-secret-of-at-least-thirty-two-bytes!";
+        Run token = run("token", "--device", "tv-42", "--segment", "us-en", "--account", "acct-7", "--token-secret", secret);
+        assertThat(token.exitCode()).as(token.err()).isZero();
+        assertThat(DeviceTokens.withSecret(secret).verify(token.out().trim()).account()).isEqualTo("acct-7");
+        Run without = run("token", "--device", "tv-42", "--segment", "us-en", "--token-secret", secret);
+        assertThat(DeviceTokens.withSecret(secret).verify(without.out().trim()).account()).isEmpty();
+        assertThat(run("token", "--device", "d", "--segment", "s", "--account", " ").exitCode()).isEqualTo(2);
+    }
+
+    @Test
     void tokenRefusesBadSettingsInOneLine() {
         Run shortSecret = run("token", "--device", "d", "--segment", "s", "--token-secret", "short");
         assertThat(shortSecret.exitCode()).isEqualTo(2);

@@ -2,6 +2,7 @@ package io.kickoff.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kickoff.gateway.GatewayConfig;
 import io.kickoff.lsm.LiveStateManager;
 import io.kickoff.lsm.api.AdminToken;
 import io.kickoff.prefetch.http.BundleServerConfig;
@@ -117,6 +118,46 @@ class ServiceSettingsTest {
         } finally {
             socket.abort();
         }
+    }
+
+    @Test
+    void theViewingSignalSettingsAreGatewayOptionsWithTheGatewaysDefaultsAndReachTheWelcome() throws Exception {
+        GatewayConfig.ViewingSignals d = GatewayConfig.ViewingSignals.DEFAULT;
+        assertThat(GatewaySettings.defaults())
+                .containsEntry("--viewing-heartbeat-interval", Durations.format(d.heartbeatInterval()))
+                .containsEntry("--viewing-flush-interval", Durations.format(d.flushInterval()))
+                .containsEntry("--viewing-batch-size", Integer.toString(d.batchSize()))
+                .containsEntry("--viewing-max-queued", Integer.toString(d.maxQueued()));
+        for (String command : new String[] {"serve", "demo", "gateway"}) {
+            assertThat(KickoffCliTest.help(command)).as(command).contains("--viewing-heartbeat-interval=DURATION",
+                    "--viewing-flush-interval=DURATION", "--viewing-batch-size=N", "--viewing-max-queued=N");
+        }
+        Path config = file("""
+                serve:
+                  gateway-port: 0
+                  admin-port: 0
+                  bundle-port: 0
+                  viewing-heartbeat-interval: 3s
+                """);
+        CliRun serve = CliRun.start("serve", "--config", config.toString());
+        try {
+            int port = Integer.parseInt(serve.awaitFound("device socket ws://127\\.0\\.0\\.1:(\\d+)/v1/connect", WAIT));
+            assertThat(firstMessage(port)).contains("\"viewingHeartbeatIntervalMs\":3000");
+        } finally {
+            ((ServeCommand) serve.command("serve")).stop.request();
+            assertThat(serve.exit().get(WAIT.toSeconds(), TimeUnit.SECONDS)).as(serve.toString()).isZero();
+        }
+    }
+
+    @Test
+    void viewingSettingsThatDoNotFitTogetherAreAUsageErrorBeforeStartingAnything() throws Exception {
+        KickoffCliTest.Run refused = run("serve", "--viewing-batch-size", "500", "--viewing-max-queued", "100",
+                "--gateway-port", "0", "--admin-port", "0", "--bundle-port", "0");
+        assertThat(refused.exitCode()).as(refused.err()).isEqualTo(CommandFailure.USAGE);
+        assertThat(refused.err()).contains("viewing batchSize <= maxQueued");
+        KickoffCliTest.Run zero = run("gateway", "--kafka", "127.0.0.1:1", "--port", "0", "--viewing-flush-interval", "0s");
+        assertThat(zero.exitCode()).as(zero.err()).isEqualTo(CommandFailure.USAGE);
+        assertThat(zero.err()).contains("viewing heartbeat and flush intervals");
     }
 
     @Test

@@ -280,4 +280,47 @@ class SimulateCommandTest {
         assertThat(json(report).get("error").asText()).contains("401");
         assertThat(json(report).get("ok").asBoolean()).isFalse();
     }
+
+    @Test
+    void accountsGiveDevicesSharedAccountsThatTheirViewingSignalsCarry() throws Exception {
+        java.util.Map<String, String> accountOf = new java.util.concurrent.ConcurrentHashMap<>();
+        var viewing = gateways.bus("viewing-reader").subscribe(io.kickoff.bus.Topic.VIEWING, io.kickoff.bus.StartFrom.NOW,
+                record -> {
+                    try {
+                        var signal = io.kickoff.protocol.v1.Viewing.parseFrom(record.value());
+                        accountOf.put(signal.getDeviceId(), signal.getAccount());
+                    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+        CliRun run = CliRun.start("simulate", "--gateway", uri(), "--devices", "5", "--token-secret", SECRET,
+                "--id-prefix", "acc-", "--accounts", "2", "--play-share", "1");
+        try {
+            await().atMost(WAIT).until(() -> gateway.connectedDevices() == 5);
+            publish("final", Stage.LIVE, 1);
+            await().atMost(WAIT).until(() -> accountOf.size() == 5);
+            assertThat(accountOf).containsOnly(java.util.Map.entry("acc-0", "acct-0"), java.util.Map.entry("acc-1", "acct-1"),
+                    java.util.Map.entry("acc-2", "acct-0"), java.util.Map.entry("acc-3", "acct-1"),
+                    java.util.Map.entry("acc-4", "acct-0"));
+        } finally {
+            SimulateCommand command = run.command("simulate");
+            command.stop.request();
+            run.exit().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            viewing.close();
+        }
+    }
+
+    @Test
+    void withoutAccountsTokensCarryNoneAndANegativeCountIsRefused() throws Exception {
+        DeviceTokens signer = DeviceTokens.withSecret(SECRET);
+        assertThat(signer.verify(SimulateCommand.deviceTokens("p-", "us-en", signer, Duration.ofHours(1), 0).apply(3))
+                .account()).isEmpty();
+        var claims = signer.verify(SimulateCommand.deviceTokens("p-", "us-en", signer, Duration.ofHours(1), 3).apply(7));
+        assertThat(claims.deviceId()).isEqualTo("p-7");
+        assertThat(claims.segment()).isEqualTo("us-en");
+        assertThat(claims.account()).isEqualTo("acct-1");
+        KickoffCliTest.Run refused = KickoffCliTest.run("simulate", "--gateway", uri(), "--accounts", "-1");
+        assertThat(refused.exitCode()).isEqualTo(CommandFailure.USAGE);
+        assertThat(refused.err()).contains("--accounts must not be negative");
+    }
 }
