@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>Bounded, whatever the topics carry (the event ids in them come from devices' viewing signals):
  * <ul>
  *   <li>per event, a ring of {@link #SERIES_POINTS} one-second slots: a second holds the newest snapshot of that
- *       second; points older than an hour (by the clock) are not kept or shown;</li>
+ *       second; points more than an hour old (by the clock) are not kept or shown;</li>
  *   <li>at most {@link #MAX_SEGMENTS} segments per event in the series (viewers beyond them still count in the
  *       total; the latest snapshot keeps every segment it has);</li>
  *   <li>at most {@link #MAX_EVENTS} events; a new event past the cap takes the place of an event the platform does not
@@ -191,7 +191,7 @@ public final class BusAudienceView implements AudienceView, AutoCloseable {
     /** The event's track, made room for if need be; null if the point is too old or the event does not fit. */
     private Track track(String eventId, Instant at) {
         Instant horizon = clock.instant().minus(KEPT);
-        if (!at.isAfter(horizon)) {
+        if (at.isBefore(horizon)) {
             return null;
         }
         forgetOlderThan(horizon);
@@ -219,7 +219,7 @@ public final class BusAudienceView implements AudienceView, AutoCloseable {
     }
 
     private void forgetOlderThan(Instant horizon) {
-        tracks.values().removeIf(t -> !t.lastHeard().isAfter(horizon));
+        tracks.values().removeIf(t -> t.lastHeard().isBefore(horizon));
     }
 
     // ---------------------------------------------------------------- reads
@@ -319,7 +319,7 @@ public final class BusAudienceView implements AudienceView, AutoCloseable {
             newestSecond = Math.max(newestSecond, second);
         }
 
-        /** The points after {@code horizon} and at or after {@code from}, oldest first. */
+        /** The points at or after both {@code horizon} and {@code from}, oldest first. */
         List<EventAudience.Point> series(Instant from, Instant horizon) {
             List<EventAudience.Point> points = new ArrayList<>();
             if (newestSecond == Long.MIN_VALUE) {
@@ -331,7 +331,7 @@ public final class BusAudienceView implements AudienceView, AutoCloseable {
                     continue;
                 }
                 Instant at = Instant.ofEpochMilli(atMillis[slot]);
-                if (!at.isAfter(horizon) || at.isBefore(from)) {
+                if (at.isBefore(horizon) || at.isBefore(from)) {
                     continue;
                 }
                 TreeMap<String, Long> segments = new TreeMap<>();
