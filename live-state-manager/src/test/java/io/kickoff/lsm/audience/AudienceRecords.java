@@ -9,16 +9,16 @@ import java.time.Instant;
 import java.util.Map;
 
 /** The records the audience service and the outbox relay publish, as the view's tests need them. */
-final class AudienceRecords {
+public final class AudienceRecords {
     private AudienceRecords() {
     }
 
-    static byte[] snapshot(String event, Instant at, long viewers, Map<String, Long> segments) {
+    public static byte[] snapshot(String event, Instant at, long viewers, Map<String, Long> segments) {
         return AudienceSnapshot.newBuilder().setEventId(event).setAt(Timestamps.of(at)).setViewers(viewers)
                 .putAllSegments(segments).build().toByteArray();
     }
 
-    static byte[] snapshot(String event, Instant at, long viewers, Map<String, Long> segments, long seq, Stage stage,
+    public static byte[] snapshot(String event, Instant at, long viewers, Map<String, Long> segments, long seq, Stage stage,
                            Instant issuedAt, long plays) {
         return AudienceSnapshot.newBuilder().setEventId(event).setAt(Timestamps.of(at)).setViewers(viewers)
                 .putAllSegments(segments)
@@ -29,7 +29,7 @@ final class AudienceRecords {
                 .build().toByteArray();
     }
 
-    static byte[] stage(String event, Stage stage, long seq) {
+    public static byte[] stage(String event, Stage stage, long seq) {
         return StageUpdate.newBuilder().setEventId(event).setStage(stage).setSeq(seq).build().toByteArray();
     }
 }
