@@ -86,14 +86,17 @@ class ConsoleAudienceIT {
         AdminClient admin = new AdminClient(URI.create("http://127.0.0.1:" + lsm.adminPort()), OPERATOR);
         admin.createEvent(NewEventRequest.of(EVENT, "The Final", clock.instant().plus(Duration.ofHours(2)))
                 .withSegments(List.of("us-en", "uk-en")));
-        // The last two minutes of the audience: nobody before LIVE, then a rise in both segments.
+        admin.transition(EVENT, Stage.PREFETCH);
+        admin.transition(EVENT, Stage.LIVE);
+        // The last two minutes of the audience: nobody before LIVE, then a rise in both segments and in plays (the
+        // latest snapshot on kickoff.audience is the series' last point, as the audience service publishes them).
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instant live = now.minusSeconds(60);
         for (int s = 120; s >= 1; s--) {
             Instant at = now.minusSeconds(s);
             long rise = at.isBefore(live) ? 0 : 60 - s + 1;
             bus.publish(Topic.AUDIENCE_SERIES, EVENT, snapshot(at, 8 * rise, 5 * rise, at.isBefore(live) ? null : live,
-                    12 * rise)).join();
+                    Math.round(790.0 * rise / 60))).join();
         }
         bus.publish(Topic.AUDIENCE, EVENT, snapshot(now.minusSeconds(1), 480, 300, live, 790)).join();
 
