@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -273,7 +274,7 @@ public final class BusAudienceView implements AudienceView, AutoCloseable {
         private EventAudience.Snapshot latest;
 
         Track() {
-            java.util.Arrays.fill(atMillis, Long.MIN_VALUE);
+            Arrays.fill(atMillis, Long.MIN_VALUE);
         }
 
         /** The newest of what is held and {@code s}, by time (the later record wins a tie). */
@@ -299,7 +300,7 @@ public final class BusAudienceView implements AudienceView, AutoCloseable {
                 return; // this second already holds a newer snapshot
             }
             long[] counts = new long[Math.min(MAX_SEGMENTS, segmentNames.size() + s.segments().size())];
-            java.util.Arrays.fill(counts, -1);
+            Arrays.fill(counts, -1);
             int used = 0;
             for (Map.Entry<String, Long> e : s.segments().entrySet()) {
                 Integer index = segmentIndex.get(e.getKey());
@@ -315,7 +316,7 @@ public final class BusAudienceView implements AudienceView, AutoCloseable {
             }
             atMillis[slot] = millis;
             viewers[slot] = s.viewers();
-            segmentViewers[slot] = java.util.Arrays.copyOf(counts, used);
+            segmentViewers[slot] = Arrays.copyOf(counts, used);
             newestSecond = Math.max(newestSecond, second);
         }
 

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -36,8 +37,8 @@ class AdminAudienceApiTest {
         }
         api.bus.publish(Topic.AUDIENCE, "e1", AudienceRecords.snapshot("e1", NOW, 812, Map.of("us-en", 500L, "uk-en", 312L),
                 2, Stage.LIVE, NOW.minusSeconds(60), 790)).join();
-        await().until(() -> api.audience.of("e1", java.util.Optional.empty()).series().size() == 3
-                && api.audience.of("e1", java.util.Optional.empty()).latest().map(l -> l.viewers() == 812).orElse(false));
+        await().until(() -> api.audience.of("e1", Optional.empty()).series().size() == 3
+                && api.audience.of("e1", Optional.empty()).latest().map(l -> l.viewers() == 812).orElse(false));
     }
 
     @Test

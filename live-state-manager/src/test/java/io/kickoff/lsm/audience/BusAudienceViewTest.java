@@ -5,8 +5,10 @@ import static io.kickoff.lsm.audience.AudienceRecords.stage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.kickoff.bus.BusRecord;
 import io.kickoff.bus.InProcessEventBus;
 import io.kickoff.bus.Topic;
+import io.kickoff.protocol.v1.AudienceSnapshot;
 import io.kickoff.protocol.v1.Stage;
 import io.kickoff.testkit.MutableClock;
 import java.time.Duration;
@@ -98,7 +100,7 @@ class BusAudienceViewTest {
         // Two hours of points, one a second: only the last hour is held.
         clock.set(T0.plus(Duration.ofHours(2)));
         for (int s = 0; s < 7_200; s++) {
-            view.onSeriesRecord(new io.kickoff.bus.BusRecord(Topic.AUDIENCE_SERIES, "final",
+            view.onSeriesRecord(new BusRecord(Topic.AUDIENCE_SERIES, "final",
                     snapshot("final", T0.plusSeconds(s), s, Map.of("us-en", (long) s)), s));
         }
         List<EventAudience.Point> series = view.of("final", Optional.empty()).series();
@@ -160,14 +162,14 @@ class BusAudienceViewTest {
 
     @Test
     void unreadableRecordsTombstonesAndSnapshotsWithoutATimeAreSkipped() {
-        view.onSeriesRecord(new io.kickoff.bus.BusRecord(Topic.AUDIENCE_SERIES, "final", new byte[]{(byte) 0xff, 1, 2}, 0));
-        view.onAudienceRecord(new io.kickoff.bus.BusRecord(Topic.AUDIENCE, "final",
-                io.kickoff.protocol.v1.AudienceSnapshot.newBuilder().setEventId("final").setViewers(3).build().toByteArray(), 1));
+        view.onSeriesRecord(new BusRecord(Topic.AUDIENCE_SERIES, "final", new byte[]{(byte) 0xff, 1, 2}, 0));
+        view.onAudienceRecord(new BusRecord(Topic.AUDIENCE, "final",
+                AudienceSnapshot.newBuilder().setEventId("final").setViewers(3).build().toByteArray(), 1));
         assertThat(view.latest()).isEmpty();
 
-        view.onAudienceRecord(new io.kickoff.bus.BusRecord(Topic.AUDIENCE, "final", snapshot("final", T0, 4, Map.of()), 2));
+        view.onAudienceRecord(new BusRecord(Topic.AUDIENCE, "final", snapshot("final", T0, 4, Map.of()), 2));
         assertThat(view.of("final", Optional.empty()).latest()).isPresent();
-        view.onAudienceRecord(new io.kickoff.bus.BusRecord(Topic.AUDIENCE, "final", null, 3));
+        view.onAudienceRecord(new BusRecord(Topic.AUDIENCE, "final", null, 3));
         assertThat(view.of("final", Optional.empty()).latest()).isEmpty();
     }
 
