@@ -74,6 +74,11 @@ final class LsmCommand implements Callable<Integer> {
                     + "give each deployment on one Kafka cluster its own (default: ${DEFAULT-VALUE}).")
     String relayGroup;
 
+    @Option(names = "--no-audience",
+            description = "No audience service publishes on this Kafka: GET /v1/events/{id}/audience answers 503 "
+                    + "audience-unavailable and the console says so, instead of an audience of 0.")
+    boolean noAudience;
+
     @Spec
     CommandSpec spec;
 
@@ -96,6 +101,7 @@ final class LsmCommand implements Callable<Integer> {
             }
             config = new LiveStateManager.Config(defaults.host(), defaults.port(), defaults.tokens(), nodeId, leaseTtl,
                     defaults.tick(), storeTimeout, relayGroup, browser);
+            config = noAudience ? config.withoutAudience() : config;
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "bad Live State Manager setting: " + e.getMessage()
                     + " (--lease-ttl at least 300ms, --store-timeout positive, --relay-group not blank)");

@@ -131,6 +131,8 @@ public final class Platform implements AutoCloseable {
             LiveStateManager.Config lsmConfig = LiveStateManager.Config.of(options.host, options.adminPort,
                     AdminTokens.parse(options.adminTokens), "lsm-1").withBrowserAccess(BrowserAccess.none()
                             .withCorsOrigins(options.corsOrigins).withBundleApi(consoleBundleApi::get));
+            // Memory mode has no Kafka, so no audience service: the audience endpoint answers 503 audience-unavailable.
+            lsmConfig = options.mode == Mode.memory ? lsmConfig.withoutAudience() : lsmConfig;
             lsm = LiveStateManager.start(tls.map(lsmConfig::withTls).orElse(lsmConfig),
                     storage.store(), storage.idempotency(), storage.lease(), infrastructure.bus("kickoff-lsm"), clock);
             apiWarmUp.read(URI.create("http://" + local + ":" + lsm.adminPort() + "/v1/events"), adminToken)

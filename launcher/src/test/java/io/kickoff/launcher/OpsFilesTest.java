@@ -47,8 +47,15 @@ class OpsFilesTest {
     static final String EVENT = DemoCommand.EVENT_ID;
     static final int DEVICES = 3;
 
+    /**
+     * Metrics a platform exposes only with an audience source (Kafka and the audience service), which memory mode has
+     * not: LiveStateManagerMetricsTest and AudienceOnKafkaIT show them exposed.
+     */
+    static final Set<String> NEED_AUDIENCE = Set.of("kickoff_audience_viewers", "kickoff_audience_plays");
+
     static final Set<String> exposed = new HashSet<>();
     static final List<String> problems = new ArrayList<>();
+    static int audienceStatus;
 
     @BeforeAll
     static void scrapeEveryServiceOfARunningPlatform() throws Exception {
@@ -68,6 +75,13 @@ class OpsFilesTest {
             admin.createEvent(NewEventRequest.of(EVENT, "UFC 309", Instant.now().plus(Duration.ofHours(2)))
                     .withSegments(List.of("us-en-adult")));
             admin.transition(EVENT, Stage.PREFETCH);
+            // Memory mode has no audience source: the endpoint says so rather than showing an audience of 0.
+            try {
+                admin.audience(EVENT);
+                throw new AssertionError("memory mode answered an audience");
+            } catch (io.kickoff.lsm.client.AdminProblemException e) {
+                audienceStatus = e.status();
+            }
             // Every device acked seq 1: the delivery series exist, with an ack latency.
             fleet.whenReached(EVENT, 1, DEVICES).get(30, TimeUnit.SECONDS);
 
@@ -148,7 +162,11 @@ class OpsFilesTest {
                 "Delivery % per update (acked / targeted, all nodes)", "Ack latency p99 per update", "Acks and redeliveries",
                 "Outbox depth", "Outbox oldest age", "Leader", "Bundle hits, misses, not modified, shed",
                 "Admission refusals and server closes");
+        assertThat(used).contains("kickoff_audience_viewers");
+        used.removeAll(NEED_AUDIENCE);
         assertThat(used).allSatisfy(name -> assertThat(exposed).as("exposed metrics").contains(name));
+        assertThat(exposed).doesNotContainAnyElementsOf(NEED_AUDIENCE);
+        assertThat(audienceStatus).isEqualTo(503);
     }
 
     @Test

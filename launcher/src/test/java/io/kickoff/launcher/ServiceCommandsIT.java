@@ -1,11 +1,13 @@
 package io.kickoff.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kickoff.lsm.client.AdminClient;
+import io.kickoff.lsm.client.AdminProblemException;
 import io.kickoff.lsm.client.NewEventRequest;
 import io.kickoff.protocol.v1.Stage;
 import io.kickoff.testkit.TestKafka;
@@ -59,6 +61,8 @@ class ServiceCommandsIT {
                 .status()).isEqualTo(201);
         assertThat(admin.transition("it-final", Stage.PRE_SHOW).status()).isEqualTo(200);
         assertThat(admin.transition("it-final", Stage.LIVE).status()).isEqualTo(200);
+        // On Kafka the audience is on (no audience service runs here: nobody is watching yet).
+        assertThat(admin.audience("it-final").asOf()).isEmpty();
 
         assertThat(devices.exit().get(WAIT.toSeconds(), TimeUnit.SECONDS)).as(devices.toString()).isZero();
         JsonNode figures = new ObjectMapper().readTree(report.toFile());
@@ -77,5 +81,23 @@ class ServiceCommandsIT {
             }
             assertThat(service.exit().get(WAIT.toSeconds(), TimeUnit.SECONDS)).as(service.toString()).isZero();
         }
+    }
+
+    @Test
+    void lsmWithNoAudienceAnswersTheAudienceEndpoint503AudienceUnavailable() throws Exception {
+        CliRun lsm = CliRun.start("lsm", "--kafka", kafka.bootstrapServers(), "--port", "0", "--admin-token", ADMIN,
+                "--no-audience", "--relay-group", "no-audience-outbox");
+        int adminPort = Integer.parseInt(lsm.awaitFound("admin API +http://127\\.0\\.0\\.1:(\\d+)/v1/events", WAIT));
+        AdminClient admin = new AdminClient(URI.create("http://127.0.0.1:" + adminPort), ADMIN);
+        admin.createEvent(NewEventRequest.of("it-no-audience", "Final", Instant.parse("2099-01-01T00:00:00Z")));
+
+        assertThatThrownBy(() -> admin.audience("it-no-audience")).isInstanceOfSatisfying(AdminProblemException.class, e -> {
+            assertThat(e.status()).isEqualTo(503);
+            assertThat(e.type()).endsWith("/audience-unavailable");
+        });
+
+        LsmCommand command = lsm.command("lsm");
+        command.stop.request();
+        assertThat(lsm.exit().get(WAIT.toSeconds(), TimeUnit.SECONDS)).as(lsm.toString()).isZero();
     }
 }

@@ -13,6 +13,10 @@ import io.kickoff.lsm.api.AdminServer;
 import io.kickoff.lsm.api.AdminToken;
 import io.kickoff.lsm.api.BrowserAccess;
 import io.kickoff.lsm.api.Readiness;
+import io.kickoff.lsm.audience.AudienceMetrics;
+import io.kickoff.lsm.audience.AudienceView;
+import io.kickoff.lsm.audience.BusAudienceView;
+import io.kickoff.lsm.audience.UnavailableAudienceView;
 import io.kickoff.lsm.delivery.DeliveryBoard;
 import io.kickoff.lsm.event.EventStore;
 import io.kickoff.lsm.event.LeaderLease;
@@ -67,16 +71,20 @@ public final class LiveStateManager implements AutoCloseable {
      * @param browser        origins allowed to call the admin API from a browser, and the bundle API the console uses
      * @param tls            certificate and key of {@code https://} on the admin API, reloaded when the files change;
      *                       empty: plain {@code http://}
+     * @param audience       whether an audience service publishes on the bus, so that the admin API, the console and
+     *                       {@code /metrics} show the audience of events from it; false ({@code memory} mode, which
+     *                       has no Kafka, or {@code kickoff lsm --no-audience}): the audience endpoint answers 503
+     *                       {@code audience-unavailable}
      */
     public record Config(String host, int port, Map<String, AdminToken> tokens, String nodeId, Duration leaseTtl,
                          Duration tick, Duration storeTimeout, String relayGroup, BrowserAccess browser,
-                         Optional<TlsFiles> tls) {
+                         Optional<TlsFiles> tls, boolean audience) {
         /** The default {@link #relayGroup()}: one Kickoff deployment per Kafka cluster. */
         public static final String DEFAULT_RELAY_GROUP = "kickoff-lsm-outbox";
 
         public Config(String host, int port, Map<String, AdminToken> tokens, String nodeId, Duration leaseTtl,
                       Duration tick, Duration storeTimeout, String relayGroup, BrowserAccess browser) {
-            this(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, relayGroup, browser, Optional.empty());
+            this(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, relayGroup, browser, Optional.empty(), true);
         }
 
         public Config {
@@ -96,28 +104,33 @@ public final class LiveStateManager implements AutoCloseable {
             }
         }
 
-        /** Defaults: lease 5 s, tick 100 ms, store calls 3 s, no cross-origin callers, no bundle API. */
+        /** Defaults: lease 5 s, tick 100 ms, store calls 3 s, no cross-origin callers, no bundle API, the audience on. */
         public static Config of(String host, int port, Map<String, AdminToken> tokens, String nodeId) {
             return new Config(host, port, tokens, nodeId, Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(3),
-                    DEFAULT_RELAY_GROUP, BrowserAccess.none(), Optional.empty());
+                    DEFAULT_RELAY_GROUP, BrowserAccess.none(), Optional.empty(), true);
         }
 
         public Config withLeaseTtl(Duration ttl) {
-            return new Config(host, port, tokens, nodeId, ttl, tick, storeTimeout, relayGroup, browser, tls);
+            return new Config(host, port, tokens, nodeId, ttl, tick, storeTimeout, relayGroup, browser, tls, audience);
         }
 
         public Config withRelayGroup(String group) {
-            return new Config(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, group, browser, tls);
+            return new Config(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, group, browser, tls, audience);
         }
 
         public Config withBrowserAccess(BrowserAccess access) {
-            return new Config(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, relayGroup, access, tls);
+            return new Config(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, relayGroup, access, tls, audience);
         }
 
         /** The admin API on {@code https://} with these files. */
         public Config withTls(TlsFiles files) {
             return new Config(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, relayGroup, browser,
-                    Optional.of(files));
+                    Optional.of(files), audience);
+        }
+
+        /** With no audience source: the audience endpoint answers 503 {@code audience-unavailable}. */
+        public Config withoutAudience() {
+            return new Config(host, port, tokens, nodeId, leaseTtl, tick, storeTimeout, relayGroup, browser, tls, false);
         }
     }
 
@@ -130,6 +143,7 @@ public final class LiveStateManager implements AutoCloseable {
     private final ScheduledExecutorService conductor;
     private final Subscription deliveryReports;
     private final Subscription bundleVersions;
+    private final Optional<BusAudienceView> audienceFeed;
     private final AdminServer admin;
     private final NodeMeters meters;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -166,6 +180,9 @@ public final class LiveStateManager implements AutoCloseable {
         this.deliveryReports = bus.subscribe(Topic.DELIVERY, StartFrom.NOW, board::onRecord);
         // Compacted: from the beginning, the latest bundle version of every (event, segment).
         this.bundleVersions = bus.subscribe(Topic.BUNDLES, StartFrom.BEGINNING, board::onBundleRecord);
+        this.audienceFeed = config.audience() ? Optional.of(BusAudienceView.subscribe(bus, clock)) : Optional.empty();
+        AudienceView audience = audienceFeed.<AudienceView>map(v -> v).orElseGet(UnavailableAudienceView::new);
+        Optional<AudienceMetrics> audienceMetrics = audienceFeed.map(v -> new AudienceMetrics(v, registry));
         Gauge.builder("kickoff_lsm_leader", () -> leadership.isLeader() ? 1 : 0)
                 .description("1 while this instance leads (fires timers, relays the outbox)").register(registry);
         FunctionCounter.builder("kickoff_lsm_outbox_published", relay, OutboxRelay::published)
@@ -182,13 +199,14 @@ public final class LiveStateManager implements AutoCloseable {
                 .description("age of the oldest stage update waiting in the outbox").register(registry);
         try {
             this.admin = AdminServer.start(config.host(), config.port(),
-                    new AdminApi(events, idempotency, board, config.tokens(),
+                    new AdminApi(events, idempotency, board, audience, config.tokens(),
                             new Readiness(storeHealth::isUp, () -> bus.isAvailable() && relay.busReachable()), registry),
                     EdgeLimits.defaults(AdminServer.DEFAULT_MAX_CONNECTIONS), config.browser(), config.tls());
         } catch (InterruptedException | RuntimeException e) {
             meters.close();
             deliveryReports.close();
             bundleVersions.close();
+            audienceFeed.ifPresent(BusAudienceView::close);
             relayPublisher.close();
             conductor.shutdownNow();
             throw e;
@@ -196,6 +214,8 @@ public final class LiveStateManager implements AutoCloseable {
         conductor.scheduleWithFixedDelay(leadership::renew, 0, leadership.renewEvery().toMillis(), TimeUnit.MILLISECONDS);
         conductor.scheduleWithFixedDelay(this::round, config.tick().toMillis(), config.tick().toMillis(), TimeUnit.MILLISECONDS);
         conductor.scheduleWithFixedDelay(storeHealth::probe, 0, 500, TimeUnit.MILLISECONDS);
+        // Events whose audience is forgotten (an hour without a snapshot) leave /metrics even if nothing else arrives.
+        audienceMetrics.ifPresent(m -> conductor.scheduleWithFixedDelay(m::refresh, 10, 10, TimeUnit.SECONDS));
         log.info("live state manager {} serving the admin API on port {}", config.nodeId(), admin.port());
     }
 
@@ -277,6 +297,7 @@ public final class LiveStateManager implements AutoCloseable {
         meters.close();
         deliveryReports.close();
         bundleVersions.close();
+        audienceFeed.ifPresent(BusAudienceView::close);
         conductor.shutdownNow();
         leadership.stop();
         try {
@@ -301,6 +322,7 @@ public final class LiveStateManager implements AutoCloseable {
         meters.close();
         deliveryReports.close();
         bundleVersions.close();
+        audienceFeed.ifPresent(BusAudienceView::close);
         relayPublisher.close();
     }
 }

@@ -7,7 +7,9 @@
  * {@code store.RedisEventStore}, {@code store.InMemoryLeaderLease}); {@code api.AdminToken}, {@code api.Role},
  * {@code api.AdminTokens} (tokens as the command line gives them) and {@code api.BrowserAccess} (CORS origins and the
  * producer console's bundle API; the console itself is served from {@code io/kickoff/lsm/console/}); the admin API's client
- * ({@code client.AdminClient}, {@code NewEventRequest}, {@code WriteOptions}) and {@code event.LiveEvent}. The other
+ * ({@code client.AdminClient}, {@code NewEventRequest}, {@code WriteOptions}, {@code AudienceAnswer}) and
+ * {@code event.LiveEvent}. {@code audience.AudienceView} (with {@code BusAudienceView}, fed from the bus, and
+ * {@code UnavailableAudienceView}) is what the admin API and {@code /metrics} read the audience of events from. The other
  * public types are shared between this module's packages only; the Redis lease and connections, the stage table and
  * problem documents are package-private.
  */

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kickoff.bus.InProcessEventBus;
+import io.kickoff.bus.Topic;
+import io.kickoff.lsm.audience.AudienceMetrics;
+import io.kickoff.lsm.audience.AudienceRecords;
 import io.kickoff.lsm.api.AdminToken;
 import io.kickoff.lsm.event.InMemoryEventStore;
 import io.kickoff.lsm.event.NewEvent;
@@ -98,5 +101,63 @@ class LiveStateManagerMetricsTest {
         assertThat(metrics.value("kickoff_lsm_outbox_relay_lag_seconds_bucket", "le", "+Inf")).isEqualTo(1);
         assertThat(metrics.value("kickoff_lsm_api_responses_total", "method", "GET", "route", "/metrics", "status", "200"))
                 .isEqualTo(1);
+    }
+
+    @Test
+    void theAudienceOfRunningEventsIsExposedPerSegmentWithThePlaysOfTheirLatestBroadcastAndEndedEventsLeave() throws Exception {
+        Instant now = Instant.now();
+        bus.publish(Topic.STAGES, "final", AudienceRecords.stage("final", Stage.LIVE, 2)).join();
+        bus.publish(Topic.STAGES, "over", AudienceRecords.stage("over", Stage.LIVE, 2)).join();
+        bus.publish(Topic.AUDIENCE, "final", AudienceRecords.snapshot("final", now, 812,
+                Map.of("us-en", 500L, "uk-en", 300L, "", 12L), 2, Stage.LIVE, now.minusSeconds(30), 790)).join();
+        bus.publish(Topic.AUDIENCE, "over", AudienceRecords.snapshot("over", now, 5, Map.of("us-en", 5L))).join();
+        // a device-made event id the platform never scheduled: not exposed
+        bus.publish(Topic.AUDIENCE, "made-up", AudienceRecords.snapshot("made-up", now, 9, Map.of("us-en", 9L))).join();
+
+        await().untilAsserted(() -> {
+            MetricsExposition metrics = MetricsExposition.checked(scrape());
+            assertThat(metrics.value("kickoff_audience_viewers", "event", "final", "segment", "us-en")).isEqualTo(500);
+            assertThat(metrics.value("kickoff_audience_viewers", "event", "final", "segment", "uk-en")).isEqualTo(300);
+            assertThat(metrics.value("kickoff_audience_viewers", "event", "final", "segment", AudienceMetrics.NO_SEGMENT))
+                    .isEqualTo(12);
+            assertThat(metrics.value("kickoff_audience_plays", "event", "final", "seq", "2", "stage", "LIVE")).isEqualTo(790);
+            assertThat(metrics.value("kickoff_audience_viewers", "event", "over")).isEqualTo(5);
+            assertThat(metrics.value("kickoff_audience_viewers", "event", "made-up")).isNull();
+            assertThat(metrics.families().get("kickoff_audience_viewers").type()).isEqualTo("gauge");
+        });
+
+        // A newer snapshot moves the figures; the event that ended leaves.
+        bus.publish(Topic.AUDIENCE, "final", AudienceRecords.snapshot("final", now.plusSeconds(1), 820,
+                Map.of("us-en", 520L, "uk-en", 300L), 2, Stage.LIVE, now.minusSeconds(30), 800)).join();
+        bus.publish(Topic.STAGES, "over", AudienceRecords.stage("over", Stage.ENDED, 3)).join();
+        await().untilAsserted(() -> {
+            MetricsExposition metrics = MetricsExposition.checked(scrape());
+            assertThat(metrics.value("kickoff_audience_viewers", "event", "final", "segment", "us-en")).isEqualTo(520);
+            assertThat(metrics.value("kickoff_audience_viewers", "event", "final", "segment", AudienceMetrics.NO_SEGMENT))
+                    .isNull();
+            assertThat(metrics.value("kickoff_audience_plays", "event", "final")).isEqualTo(800);
+            assertThat(metrics.value("kickoff_audience_viewers", "event", "over")).isNull();
+            assertThat(metrics.value("kickoff_audience_plays", "event", "over")).isNull();
+        });
+    }
+
+    @Test
+    void withoutAnAudienceSourceThereAreNoAudienceSeriesAndTheEndpointSays503() throws Exception {
+        lsm.close();
+        lsm = LiveStateManager.start(LiveStateManager.Config.of("127.0.0.1", 0,
+                        Map.of("operator-token-0123456789", AdminToken.operator("test")), "lsm-metrics").withoutAudience(),
+                new InMemoryEventStore(clock), new InMemoryIdempotency(clock), new InMemoryLeaderLease(clock), bus, clock);
+        Instant now = Instant.now();
+        bus.publish(Topic.STAGES, "final", AudienceRecords.stage("final", Stage.LIVE, 2)).join();
+        bus.publish(Topic.AUDIENCE, "final", AudienceRecords.snapshot("final", now, 812, Map.of("us-en", 812L))).join();
+
+        MetricsExposition metrics = MetricsExposition.checked(scrape());
+        assertThat(metrics.has("kickoff_audience_viewers")).isFalse();
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lsm.adminPort() + "/v1/events/final/audience"))
+                        .header("Authorization", "Bearer operator-token-0123456789").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(503);
+        assertThat(answer.body()).contains("audience-unavailable");
     }
 }

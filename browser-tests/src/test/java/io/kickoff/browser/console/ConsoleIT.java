@@ -213,6 +213,10 @@ class ConsoleIT {
         select(page, id);
         await().atMost(Duration.ofSeconds(10)).until(() -> !page.findElements(By.cssSelector("#history td.actor")).isEmpty());
         assertThat(page.findElements(By.cssSelector("#history td.actor")).get(0).getText()).isEqualTo("alice");
+        // Memory mode has no Kafka, so no audience: the page says so instead of drawing an empty curve.
+        await().atMost(Duration.ofSeconds(10)).until(() -> page.findElement(By.id("audience-unavailable")).isDisplayed());
+        assertThat(text(page, "audience-unavailable")).contains("audience needs Kafka");
+        assertThat(page.findElements(By.cssSelector("#audience-chart .uplot"))).isEmpty();
 
         assertThat(page.findElements(By.id("new-event"))).isEmpty();
         assertThat(page.findElements(By.id("edit-event"))).isEmpty();
@@ -279,7 +283,12 @@ class ConsoleIT {
     }
 
     static WebDriver signedIn(WebDriver page, String token) {
-        page.get(console());
+        return signedIn(page, token, console());
+    }
+
+    /** Signs in to the console at {@code consoleUrl}. */
+    static WebDriver signedIn(WebDriver page, String token, String consoleUrl) {
+        page.get(consoleUrl);
         await().atMost(Duration.ofSeconds(10)).until(() -> page.findElement(By.id("token")).isDisplayed());
         type(page, "token", token);
         page.findElement(By.id("sign-in-button")).click();

@@ -4,6 +4,8 @@ import io.kickoff.http.EdgeLimits;
 import io.kickoff.http.Probes;
 import io.kickoff.http.RetryAfter;
 import io.kickoff.http.RouteTable;
+import io.kickoff.lsm.audience.AudienceView;
+import io.kickoff.lsm.audience.UnavailableAudienceView;
 import io.kickoff.lsm.delivery.DeliveryBoard;
 import io.kickoff.lsm.event.LiveEvents;
 import io.kickoff.lsm.idempotency.Idempotency;
@@ -46,6 +48,7 @@ public final class AdminApi {
      * @param events      the state machine the API drives
      * @param idempotency where the first answers to writes with an {@code Idempotency-Key} are kept
      * @param delivery    delivery figures reported by the gateways
+     * @param audience    the audience of events ({@code GET /v1/events/{id}/audience}; 503 where it is unavailable)
      * @param tokens      bearer token → its name (the actor in history) and role
      * @param readiness   whether the store and the bus can be used, for {@code /readyz}; asked on an event loop
      * @param registry    where the API's meters go and what {@code /metrics} exposes (register more meters on it freely)
@@ -53,8 +56,9 @@ public final class AdminApi {
      *                    deadline of writes (see {@code Request-Timeout})
      * @param retryAfter  the jittered {@code Retry-After} of every 503
      */
-    public AdminApi(LiveEvents events, Idempotency idempotency, DeliveryBoard delivery, Map<String, AdminToken> tokens,
-                    Readiness readiness, PrometheusMeterRegistry registry, Duration timeout, RetryAfter retryAfter) {
+    public AdminApi(LiveEvents events, Idempotency idempotency, DeliveryBoard delivery, AudienceView audience,
+                    Map<String, AdminToken> tokens, Readiness readiness, PrometheusMeterRegistry registry, Duration timeout,
+                    RetryAfter retryAfter) {
         Objects.requireNonNull(events, "events");
         Objects.requireNonNull(idempotency, "idempotency");
         Objects.requireNonNull(delivery, "delivery");
@@ -69,7 +73,7 @@ public final class AdminApi {
         Map<String, java.util.function.BooleanSupplier> checks = new LinkedHashMap<>();
         checks.put("store", readiness.store());
         checks.put("bus", readiness.bus());
-        this.routes = AdminRoutes.table(new EventOperations(events, delivery));
+        this.routes = AdminRoutes.table(new EventOperations(events, delivery, audience));
         this.authentication = new Authentication(tokens);
         this.exchanges = new Exchanges(routes, problems, new ApiMetrics(registry, routes));
         this.deadlines = new Deadlines(events.clock(), timeout);
@@ -79,16 +83,22 @@ public final class AdminApi {
     }
 
     /** As the full constructor, with the default Retry-After range ({@link EdgeLimits#defaults}). */
-    public AdminApi(LiveEvents events, Idempotency idempotency, DeliveryBoard delivery, Map<String, AdminToken> tokens,
-                    Readiness readiness, PrometheusMeterRegistry registry, Duration timeout) {
-        this(events, idempotency, delivery, tokens, readiness, registry, timeout,
+    public AdminApi(LiveEvents events, Idempotency idempotency, DeliveryBoard delivery, AudienceView audience,
+                    Map<String, AdminToken> tokens, Readiness readiness, PrometheusMeterRegistry registry, Duration timeout) {
+        this(events, idempotency, delivery, audience, tokens, readiness, registry, timeout,
                 RetryAfter.between(EdgeLimits.DEFAULT_RETRY_AFTER_MIN, EdgeLimits.DEFAULT_RETRY_AFTER_MAX));
     }
 
     /** As the full constructor, with the {@link #DEFAULT_TIMEOUT} and the default Retry-After range. */
+    public AdminApi(LiveEvents events, Idempotency idempotency, DeliveryBoard delivery, AudienceView audience,
+                    Map<String, AdminToken> tokens, Readiness readiness, PrometheusMeterRegistry registry) {
+        this(events, idempotency, delivery, audience, tokens, readiness, registry, DEFAULT_TIMEOUT);
+    }
+
+    /** With no audience source (the audience endpoint answers 503), the default Retry-After range. */
     public AdminApi(LiveEvents events, Idempotency idempotency, DeliveryBoard delivery, Map<String, AdminToken> tokens,
-                    Readiness readiness, PrometheusMeterRegistry registry) {
-        this(events, idempotency, delivery, tokens, readiness, registry, DEFAULT_TIMEOUT);
+                    Readiness readiness, PrometheusMeterRegistry registry, Duration timeout) {
+        this(events, idempotency, delivery, new UnavailableAudienceView(), tokens, readiness, registry, timeout);
     }
 
     /** The jittered Retry-After of this API's 503 answers. */

@@ -50,6 +50,7 @@ final class AdminRoutes {
                 .route(POST, "/v1/events/{id}/transitions", new Operation(Set.of(), JSON, events::transition))
                 .route(GET, "/v1/events/{id}/history", new Operation(Set.of(), Set.of(), events::history))
                 .route(GET, "/v1/events/{id}/delivery", new Operation(Set.of(), Set.of(), events::delivery))
+                .route(GET, "/v1/events/{id}/audience", new Operation(Requests.AUDIENCE_PARAMETERS, Set.of(), events::audience))
                 .route(GET, "/v1/me", new Operation(Set.of(), Set.of(), Identity::me))
                 .route(GET, Probes.HEALTHZ, Probe.HEALTH)
                 .route(GET, Probes.READYZ, Probe.READY)

@@ -1,5 +1,6 @@
 package io.kickoff.lsm.api;
 
+import io.kickoff.lsm.audience.AudienceView;
 import io.kickoff.lsm.delivery.DeliveryBoard;
 import io.kickoff.lsm.event.EventPatch;
 import io.kickoff.lsm.event.LiveEvent;
@@ -8,7 +9,9 @@ import io.kickoff.lsm.event.NewEvent;
 import io.kickoff.lsm.event.UnknownEventException;
 import io.kickoff.lsm.event.VersionConflictException;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import java.time.Instant;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -28,10 +31,12 @@ final class EventOperations {
 
     private final LiveEvents events;
     private final DeliveryBoard delivery;
+    private final AudienceView audience;
 
-    EventOperations(LiveEvents events, DeliveryBoard delivery) {
+    EventOperations(LiveEvents events, DeliveryBoard delivery, AudienceView audience) {
         this.events = Objects.requireNonNull(events, "events");
         this.delivery = Objects.requireNonNull(delivery, "delivery");
+        this.audience = Objects.requireNonNull(audience, "audience");
     }
 
     Supplier<CompletableFuture<Answer>> list(Exchange exchange) {
@@ -95,6 +100,22 @@ final class EventOperations {
             found.orElseThrow(() -> new UnknownEventException(id));
             List<Views.DeliveryLine> lines = delivery.lines(id).stream().map(Views.DeliveryLine::of).toList();
             return Answer.json(200, new Views.Delivery(id, delivery.nodeCount(), lines));
+        });
+    }
+
+    /**
+     * The event's audience now and its series of the last hour ({@code since} narrows it): 503 where no audience source
+     * feeds this instance, 404 for an event that does not exist; an event nobody has watched yet has 0 viewers.
+     */
+    Supplier<CompletableFuture<Answer>> audience(Exchange exchange) {
+        String id = id(exchange);
+        Optional<Instant> since = Requests.since(exchange.query());
+        if (!audience.available()) {
+            throw Problems.audienceUnavailable();
+        }
+        return () -> events.find(id).thenApply(found -> {
+            found.orElseThrow(() -> new UnknownEventException(id));
+            return Answer.json(200, Views.Audience.of(audience.of(id, since)));
         });
     }
 

@@ -34,6 +34,30 @@ final class Json {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
+    /**
+     * {@code text} as an RFC 3339 timestamp with an offset, e.g. {@code 2026-11-21T21:00:00Z}, from 0001-01-01T00:00:00Z
+     * to 9999-12-31T23:59:59.999999999Z (the range of RFC 3339 and of protobuf {@code Timestamp}); a 400 naming
+     * {@code name} otherwise.
+     */
+    static Instant rfc3339(String name, String text) {
+        Instant instant;
+        try {
+            instant = text.length() <= 64 && RFC3339_YEAR.matcher(text).matches()
+                    ? OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant() : null;
+        } catch (DateTimeException e) {
+            instant = null;
+        }
+        if (instant == null) {
+            throw ApiError.invalid(name, name + " must be an RFC 3339 timestamp with an offset, e.g. 2026-11-21T21:00:00Z; got '"
+                    + (text.length() <= 64 ? text : text.substring(0, 64) + "...") + "'");
+        }
+        if (!Schedule.isRepresentable(instant)) {
+            throw ApiError.invalid(name, name + " must lie between " + Schedule.EARLIEST + " and " + Schedule.LATEST
+                    + "; got '" + text + "'");
+        }
+        return instant;
+    }
+
     /** Writes maps with their keys sorted: the canonical form that idempotency compares. */
     private static final ObjectMapper CANONICAL = JsonMapper.builder()
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
@@ -159,23 +183,7 @@ final class Json {
          * 9999-12-31T23:59:59.999999999Z (the range of RFC 3339 and of protobuf {@code Timestamp}).
          */
         Optional<Instant> timestamp(String name) {
-            return string(name, 64).map(s -> {
-                Instant instant;
-                try {
-                    instant = RFC3339_YEAR.matcher(s).matches()
-                            ? OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant() : null;
-                } catch (DateTimeException e) {
-                    instant = null;
-                }
-                if (instant == null) {
-                    throw ApiError.invalid(name, name + " must be an RFC 3339 timestamp with an offset, e.g. 2026-11-21T21:00:00Z; got '" + s + "'");
-                }
-                if (!Schedule.isRepresentable(instant)) {
-                    throw ApiError.invalid(name, name + " must lie between " + Schedule.EARLIEST + " and " + Schedule.LATEST
-                            + "; got '" + s + "'");
-                }
-                return instant;
-            });
+            return string(name, 64).map(s -> rfc3339(name, s));
         }
 
         /** An ISO-8601 duration that is not negative, e.g. {@code PT30M}. */

@@ -88,6 +88,13 @@ final class Problems {
                 .with("field", Idempotent.HEADER));
     }
 
+    /** 503 for good: this instance has no audience source (no Kafka, so no audience service); retrying will not help. */
+    static ApiError audienceUnavailable() {
+        return new ApiError(Problem.of(503, "audience-unavailable", "Audience unavailable",
+                "this Live State Manager has no audience source: the audience needs Kafka and the audience service "
+                        + "(memory mode has neither; kickoff lsm --no-audience turns it off)"));
+    }
+
     Answer notReady(Map<String, String> checks, String detail) {
         return Problem.of(503, "not-ready", "Not ready", detail).at("/readyz").with("checks", checks)
                 .answer(Map.of(HttpHeaderNames.RETRY_AFTER.toString(), retryAfter.value()));

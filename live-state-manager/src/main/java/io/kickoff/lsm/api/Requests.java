@@ -37,6 +37,7 @@ final class Requests {
             "pre_show_lead", "auto_end", ALLOW_PAST_START);
     static final Set<String> TRANSITION_FIELDS = Set.of("to", "reason");
     static final Set<String> LIST_PARAMETERS = Set.of("stage", "limit", "cursor");
+    static final Set<String> AUDIENCE_PARAMETERS = Set.of("since");
 
     /** Stages a request may name (the wire enum's placeholders are not stages). */
     static final List<String> STAGES = Arrays.stream(Stage.values())
@@ -131,6 +132,12 @@ final class Requests {
             throw ApiError.invalid("cursor", "cursor is not one this API handed out");
         }
         return new Listing(Optional.ofNullable(stage).map(s -> stage("stage", s)), cursor == null ? "" : cursor, n);
+    }
+
+    /** The {@code since} of an audience read: an RFC 3339 timestamp; empty when not given. */
+    static Optional<Instant> since(Map<String, List<String>> query) {
+        String since = single(query, "since");
+        return since == null ? Optional.empty() : Optional.of(Json.rfc3339("since", since));
     }
 
     /** Refuses query parameters a route does not know. */

@@ -1,6 +1,7 @@
 package io.kickoff.lsm.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.kickoff.lsm.audience.EventAudience;
 import io.kickoff.lsm.delivery.DeliveryBoard;
 import io.kickoff.lsm.event.HistoryEntry;
 import io.kickoff.lsm.event.LiveEvent;
@@ -10,6 +11,7 @@ import io.kickoff.protocol.v1.EventDelivery;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** What the admin API answers, as JSON documents (snake_case; timestamps RFC 3339 in UTC; durations ISO-8601). */
 final class Views {
@@ -93,6 +95,45 @@ final class Views {
 
     /** @param gatewayNodes gateway nodes reporting delivery at all (whether or not they delivered this event) */
     record Delivery(String eventId, int gatewayNodes, List<DeliveryLine> deliveries) {
+    }
+
+    /**
+     * The audience of an event ({@code GET /v1/events/{id}/audience}): now, from the latest snapshot ({@code as_of}
+     * null and zeros when there is none), the plays after each recent broadcast, and the series of the last hour.
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record Audience(String eventId, boolean available, String asOf, long viewers, Map<String, Long> segments,
+                    List<BroadcastPlays> broadcasts, List<AudiencePoint> series) {
+        static Audience of(EventAudience audience) {
+            Optional<EventAudience.Snapshot> latest = audience.latest();
+            return new Audience(audience.eventId(), true, latest.map(s -> s.at().toString()).orElse(null),
+                    latest.map(EventAudience.Snapshot::viewers).orElse(0L),
+                    latest.<Map<String, Long>>map(EventAudience.Snapshot::segments).orElse(Map.of()),
+                    latest.map(s -> s.broadcasts().stream().map(BroadcastPlays::of).toList()).orElse(List.of()),
+                    audience.series().stream().map(AudiencePoint::of).toList());
+        }
+    }
+
+    /**
+     * Devices whose first play came within {@code window_seconds} after a stage update was issued.
+     *
+     * @param windowSeconds whole seconds as an integer, otherwise with the milliseconds as a fraction
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record BroadcastPlays(long seq, String stage, String issuedAt, long plays, Number windowSeconds) {
+        static BroadcastPlays of(EventAudience.BroadcastPlays b) {
+            long ms = b.window().toMillis();
+            return new BroadcastPlays(b.seq(), b.stage().name(), b.issuedAt().toString(), b.plays(),
+                    ms % 1000 == 0 ? (Number) (ms / 1000) : (Number) (ms / 1000.0));
+        }
+    }
+
+    /** Viewers at one second of the series. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record AudiencePoint(String t, long viewers, Map<String, Long> segments) {
+        static AudiencePoint of(EventAudience.Point p) {
+            return new AudiencePoint(p.at().toString(), p.viewers(), p.segments());
+        }
     }
 
     /** Who a token is: its name (the actor in history), its role and whether it may write. */

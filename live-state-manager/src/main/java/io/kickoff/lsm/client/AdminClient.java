@@ -132,6 +132,21 @@ public final class AdminClient {
         return send(new Call("GET", eventPath(id) + "/delivery", null, WriteOptions.NONE, 200));
     }
 
+    /**
+     * {@code GET /v1/events/{id}/audience}: how many devices play the event now, by segment, the plays after its recent
+     * broadcasts and the series of the last hour. A 503 {@code audience-unavailable} (no audience source) throws
+     * {@link AdminProblemException} like any other problem.
+     */
+    public AudienceAnswer audience(String id) {
+        return AudienceAnswer.of(send(new Call("GET", eventPath(id) + "/audience", null, WriteOptions.NONE, 200)).body());
+    }
+
+    /** As {@link #audience(String)}, with the series from {@code since} on only. */
+    public AudienceAnswer audience(String id, Instant since) {
+        return AudienceAnswer.of(send(new Call("GET", eventPath(id) + "/audience?since="
+                + URLEncoder.encode(since.toString(), StandardCharsets.UTF_8), null, WriteOptions.NONE, 200)).body());
+    }
+
     // ---------------------------------------------------------------- readiness
 
     /** {@code GET /readyz} as it answers now, ready (200) or not (503). */

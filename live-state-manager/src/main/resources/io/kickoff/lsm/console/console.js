@@ -3,18 +3,20 @@
 // in config.json. No build step: plain ES modules, uPlot from its WebJar for the delivery curve.
 import { call, session, ApiProblem } from './api.js';
 import { DeliveryChart } from './delivery.js';
+import { AudienceChart, playsAfter, watching } from './audience.js';
 
 const STAGES = ['SCHEDULED', 'PREFETCH', 'PRE_SHOW', 'LIVE', 'ENDED', 'CANCELLED'];
 const FORM_FIELDS = ['id', 'title', 'scheduled_start', 'expected_end', 'prefetch_lead', 'pre_show_lead', 'segments',
   'auto_end'];
 const LIST_EVERY_MS = 2000;
 const DELIVERY_EVERY_MS = 1000;
+const AUDIENCE_EVERY_MS = 2000;
 const HISTORY_EVERY_MS = 5000;
 
 const $ = (id) => document.getElementById(id);
 const state = {
   me: null, config: { bundle_api: null }, events: [], shown: null, etag: null, formMode: null,
-  timers: [], chart: null,
+  timers: [], chart: null, audience: null,
 };
 
 function el(tag, attrs = {}, ...children) {
@@ -210,8 +212,13 @@ async function show(id) {
   if (!state.shown || state.shown.id !== id) {
     stopWatching();
     state.chart = new DeliveryChart($('delivery-chart'));
+    state.audience = { chart: new AudienceChart($('audience-chart')), since: null, unavailable: false };
+    $('audience-now').textContent = '';
+    $('audience-plays').textContent = '';
+    $('audience-unavailable').hidden = true;
     state.timers.push(setInterval(() => refreshDelivery(id), DELIVERY_EVERY_MS),
-      setInterval(() => refreshHistory(id), HISTORY_EVERY_MS));
+      setInterval(() => refreshHistory(id), HISTORY_EVERY_MS),
+      setInterval(() => refreshAudience(id), AUDIENCE_EVERY_MS));
   }
   state.shown = answer.body;
   state.etag = answer.etag;
@@ -219,6 +226,7 @@ async function show(id) {
   renderList();
   refreshDelivery(id);
   refreshHistory(id);
+  refreshAudience(id);
   refreshRenderings();
 }
 
@@ -226,6 +234,7 @@ function stopWatching() {
   // keep the list and countdown timers (the first two); drop those of the event shown before
   for (const timer of state.timers.splice(2)) clearInterval(timer);
   if (state.chart) state.chart.destroy();
+  if (state.audience) state.audience.chart.destroy();
 }
 
 function renderDetail() {
@@ -444,6 +453,42 @@ async function refreshDelivery(id) {
   if (!delivery.deliveries.length) {
     body.append(el('tr', {}, el('td', { colspan: '9', class: 'muted', text: 'No gateway has reported this event yet.' })));
   }
+}
+
+// ---- audience ----
+
+/**
+ * The audience curve and figures, every 2 s: the whole last hour first, then only the points from the newest one on.
+ * Without an audience source (memory mode) the API answers 503 audience-unavailable: the page says so, once.
+ */
+async function refreshAudience(id) {
+  const watch = state.audience;
+  if (!watch || watch.unavailable || watch.busy) return;
+  watch.busy = true;
+  let answer;
+  try {
+    const query = watch.since ? `?since=${encodeURIComponent(watch.since)}` : '';
+    answer = (await call('GET', `/v1/events/${encodeURIComponent(id)}/audience${query}`)).body;
+  } catch (e) {
+    if (e instanceof ApiProblem && e.status === 503 && String(e.problem.type).endsWith('/audience-unavailable')
+        && state.audience === watch) {
+      watch.unavailable = true;
+      $('audience-unavailable').textContent = 'The audience needs Kafka: this platform runs without it (memory mode) '
+        + 'or without an audience service, so nobody counts who is watching.';
+      $('audience-unavailable').hidden = false;
+    }
+    return;
+  } finally {
+    watch.busy = false;
+  }
+  if (state.audience !== watch || !state.shown || state.shown.id !== id) return;
+  if (answer.series.length) {
+    watch.chart.add(answer.series);
+    watch.since = answer.series[answer.series.length - 1].t;
+  }
+  $('audience-now').textContent = answer.as_of ? `${watching(answer)} (as of ${when(answer.as_of)})`
+    : 'Nobody has watched this event in the last hour.';
+  $('audience-plays').textContent = playsAfter(answer.broadcasts) || '';
 }
 
 // ---- history ----

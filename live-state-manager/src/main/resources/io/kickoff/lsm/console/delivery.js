@@ -45,7 +45,7 @@ export class DeliveryChart {
     if (!this.plot || this.rebuild) {
       if (this.plot) this.plot.destroy();
       this.rebuild = false;
-      const width = Math.max(320, this.target.clientWidth || 560);
+      const width = Math.max(280, this.target.clientWidth || 560);
       this.plot = new uPlot({
         width, height: 220,
         scales: { y: { range: [0, 100] } },

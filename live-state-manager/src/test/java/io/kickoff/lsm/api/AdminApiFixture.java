@@ -2,6 +2,9 @@ package io.kickoff.lsm.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kickoff.http.EdgeLimits;
+import io.kickoff.bus.InProcessEventBus;
+import io.kickoff.lsm.audience.BusAudienceView;
+import io.kickoff.lsm.audience.UnavailableAudienceView;
 import io.kickoff.lsm.delivery.DeliveryBoard;
 import io.kickoff.lsm.event.EventStore;
 import io.kickoff.lsm.event.InMemoryEventStore;
@@ -47,6 +50,9 @@ final class AdminApiFixture implements AutoCloseable, AfterEachCallback {
     final AtomicBoolean busUp = new AtomicBoolean(true);
     final StoreHealth storeHealth = new StoreHealth(store, Duration.ofMillis(300));
     final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** The bus the audience view reads (tests publish audience snapshots and stage updates on it). */
+    final InProcessEventBus bus = new InProcessEventBus();
+    final BusAudienceView audience = BusAudienceView.subscribe(bus, clock);
     final AdminServer server;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -67,14 +73,25 @@ final class AdminApiFixture implements AutoCloseable, AfterEachCallback {
     }
 
     AdminApiFixture(EdgeLimits limits, BrowserAccess browser, Duration timeout) {
+        this(limits, browser, timeout, true);
+    }
+
+    /** As {@code memory} mode has it: no audience source, the audience endpoint answers 503. */
+    static AdminApiFixture withoutAudience() {
+        return new AdminApiFixture(EdgeLimits.defaults(AdminServer.DEFAULT_MAX_CONNECTIONS), BrowserAccess.none(),
+                Duration.ofSeconds(1), false);
+    }
+
+    private AdminApiFixture(EdgeLimits limits, BrowserAccess browser, Duration timeout, boolean withAudience) {
         Map<String, AdminToken> tokens = Map.of(
                 OPERATOR, AdminToken.operator("alice"),
                 OTHER_OPERATOR, AdminToken.operator("bob"),
                 VIEWER, AdminToken.viewer("victor"));
         try {
             server = AdminServer.start("127.0.0.1", 0,
-                    new AdminApi(events, store, board, tokens, new Readiness(storeHealth::isUp, busUp::get), registry,
-                            timeout), limits, browser, java.util.Optional.empty());
+                    new AdminApi(events, store, board, withAudience ? audience : new UnavailableAudienceView(), tokens,
+                            new Readiness(storeHealth::isUp, busUp::get), registry, timeout),
+                    limits, browser, java.util.Optional.empty());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting the admin server", e);
@@ -89,6 +106,8 @@ final class AdminApiFixture implements AutoCloseable, AfterEachCallback {
     @Override
     public void close() {
         server.close();
+        audience.close();
+        bus.close();
     }
 
     @Override
