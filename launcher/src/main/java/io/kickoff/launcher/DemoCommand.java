@@ -3,10 +3,12 @@ package io.kickoff.launcher;
 import io.kickoff.gateway.GatewayConfig;
 
 import io.kickoff.lsm.client.AdminClient;
+import io.kickoff.lsm.client.AudienceAnswer;
 import io.kickoff.lsm.client.NewEventRequest;
 import io.kickoff.protocol.v1.Stage;
 import io.kickoff.simulator.DeviceFleet;
 import io.kickoff.simulator.FleetConfig;
+import io.kickoff.simulator.PlayPlan;
 import io.kickoff.simulator.SimulatorReport;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,7 +21,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -40,14 +45,17 @@ import picocli.CommandLine.Model.CommandSpec;
  * by default), connect a few thousand simulated devices, create the example catalog's live event and move it to
  * PREFETCH through the admin API (the prefetch node materializes the segment's bundle and the gateway pushes it to
  * every device, spread over its push window), count down, set it LIVE, report who received it and how fast, holding
- * the bundle to render, then END it. Exit 0 if every device went through every step, 1 with the reason otherwise.
+ * the bundle to render, watch the audience rise as a share of the devices plays (on Kafka), then END it and watch the
+ * audience fall to 0. Exit 0 if every device went through every step, 1 with the reason otherwise.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, defaultValueProvider = DemoCommand.EmbeddedByDefault.class,
         description = {"Start the platform, connect simulated devices, move the example catalog's event to PREFETCH "
                 + "(every device gets its bundle), count down, set it LIVE through the admin API, then ENDED, printing "
                 + "each step on a timeline: devices connecting and bundle coverage as progress, delivery figures of the "
-                + "LIVE broadcast (reached, p50/p99, time to 100 %%, bundle cache hits), a summary.",
-                "Exits 0 if every device held the bundle and received LIVE and ENDED, 1 with the reason otherwise.",
+                + "LIVE broadcast (reached, p50/p99, time to 100 %%, bundle cache hits), the audience rising by segment as "
+                + "devices play (on Kafka), a summary.",
+                "Exits 0 if every device held the bundle and received LIVE and ENDED, and (on Kafka) the audience was exactly "
+                        + "the players after LIVE and 0 after ENDED; 1 with the reason otherwise.",
                 "Runs on a real Kafka broker and Redis server it starts and stops (--mode embedded, the default for "
                         + "demo); --mode memory needs nothing."})
 final class DemoCommand implements Callable<Integer> {
@@ -66,9 +74,20 @@ final class DemoCommand implements Callable<Integer> {
             description = "Simulated devices to connect, all in this process (default: ${DEFAULT-VALUE}).")
     int devices;
 
-    @Option(names = "--segment", defaultValue = "us-en-adult",
-            description = "Audience segment of the devices, one of the catalog's (default: ${DEFAULT-VALUE}).")
-    String segment;
+    @Option(names = "--segments", defaultValue = "us-en-adult=2,br-pt-adult=1", paramLabel = "SEGMENT[=WEIGHT],...",
+            description = "Audience segments of the devices, the catalog's, with their weights: 2:1 puts two thirds of the "
+                    + "devices in the first, a third in the second (default: ${DEFAULT-VALUE}).")
+    String segmentsText;
+
+    @Option(names = "--play-share", defaultValue = "0.8", paramLabel = "SHARE",
+            description = "Share of the devices, in [0, 1], that start playing the event once it is LIVE: the audience "
+                    + "(counted from their viewing signals through Kafka) rises to them, segment by segment, and falls "
+                    + "to 0 at ENDED (default: ${DEFAULT-VALUE}).")
+    double playShare;
+
+    @Option(names = "--play-delay", defaultValue = "3s", paramLabel = "DURATION",
+            description = "Each player starts within a random time in [0, DURATION] after LIVE (default: ${DEFAULT-VALUE}).")
+    Duration playDelay;
 
     @Option(names = "--timeout", defaultValue = "30s",
             description = "How long each step may wait for every device: connected, holding the bundle, at LIVE, "
@@ -89,6 +108,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    private SegmentMix segments;
+    private PlayPlan play;
 
     /** The demo runs on a real Kafka and Redis unless told otherwise: {@code --mode embedded} is its default. */
     static final class EmbeddedByDefault implements IDefaultValueProvider {
@@ -112,11 +134,17 @@ final class DemoCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--timeout must be positive and --countdown not negative");
         }
+        try {
+            segments = SegmentMix.parse(segmentsText);
+            play = new PlayPlan(playShare, playDelay);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--segments/--play-share/--play-delay: " + e.getMessage());
+        }
         options.options.validate(spec);
         gatewaySettings.applyTo(GatewayConfig.builder()).build();
         PrintWriter out = spec.commandLine().getOut();
         PlatformOptions platformOptions = options.options;
-        DemoReport report = new DemoReport(platformOptions.mode.name(), EVENT_ID, segment, devices);
+        DemoReport report = new DemoReport(platformOptions.mode.name(), EVENT_ID, segments.names(), devices);
         out.printf(Locale.ROOT, "Starting Kickoff (mode %s) for %,d simulated devices...%n", platformOptions.mode, devices);
         out.flush();
         try (DemoTimeline timeline = new DemoTimeline(out, System.console() != null, System.nanoTime())) {
@@ -166,13 +194,17 @@ final class DemoCommand implements Callable<Integer> {
         try (DeviceFleet fleet = DeviceFleet.open(FleetConfig.builder()
                 .gateway(gateway)
                 .devices(devices)
-                .signedDevices("demo-device-", segment, platform.tokens(), Duration.ofHours(1))
+                .deviceIds(i -> "demo-device-" + i)
+                .tokens(i -> platform.tokens().issue("demo-device-" + i, segments.segmentOf(i), Duration.ofHours(1)))
                 .bundleApi(bundleApi)
+                .play(play)
                 .build())) {
             if (connect(fleet, gateway, timeline, report)
                     && prefetch(fleet, platform, admin, timeline, report)
-                    && live(fleet, admin, timeline, report)) {
-                end(fleet, admin, timeline, report);
+                    && live(fleet, admin, timeline, report)
+                    && audienceRises(platform, admin, timeline, report)
+                    && end(fleet, admin, timeline, report)) {
+                audienceFalls(platform, admin, timeline, report);
             }
         } catch (RuntimeException e) {
             // The admin API refusing a step, say: the reason in one line, the report still written.
@@ -209,12 +241,13 @@ final class DemoCommand implements Callable<Integer> {
             throws InterruptedException {
         AdminClient adminApi = adminClient(admin);
         adminApi.createEvent(NewEventRequest.of(EVENT_ID, "UFC 309", Instant.now().plus(Duration.ofHours(2)))
-                .withSegments(List.of(segment)));
+                .withSegments(segments.names()));
         adminApi.transition(EVENT_ID, Stage.PREFETCH);
         long started = timeline.elapsedMillis();
         report.at("prefetch", started);
-        timeline.step("PREFETCH", String.format(Locale.ROOT, "%s created for segment %s and moved to PREFETCH: the prefetch "
-                        + "node builds its bundle, the gateway pushes it to the devices over %s", EVENT_ID, segment,
+        timeline.step("PREFETCH", String.format(Locale.ROOT, "%s created for segments %s and moved to PREFETCH: the prefetch "
+                        + "node builds their bundles, the gateway pushes them to the devices over %s", EVENT_ID,
+                String.join(", ", segments.names()),
                 Durations.format(platform.gateway().config().bundlePushWindow())));
         try (DemoTimeline.Progress progress = timeline.progress("prefetch", devices,
                 () -> fleet.holdingBundle(EVENT_ID), "devices hold the bundle")) {
@@ -224,9 +257,9 @@ final class DemoCommand implements Callable<Integer> {
         Long took = holding >= devices ? timeline.elapsedMillis() - started : null;
         report.prefetch(new DemoReport.Prefetch(holding, took));
         if (took == null) {
-            report.failed(String.format(Locale.ROOT, "%,d of %,d devices got the %s bundle within %s (is %s in the "
+            report.failed(String.format(Locale.ROOT, "%,d of %,d devices got the %s bundle within %s (are %s in the "
                     + "catalog's segments, and %s among its live events?)", holding, devices, EVENT_ID,
-                    Durations.format(timeout), segment, EVENT_ID));
+                    Durations.format(timeout), String.join(", ", segments.names()), EVENT_ID));
             return false;
         }
         report.at("prefetched", timeline.elapsedMillis());
@@ -276,7 +309,7 @@ final class DemoCommand implements Callable<Integer> {
         return true;
     }
 
-    private void end(DeviceFleet fleet, URI admin, DemoTimeline timeline, DemoReport report) throws InterruptedException {
+    private boolean end(DeviceFleet fleet, URI admin, DemoTimeline timeline, DemoReport report) throws InterruptedException {
         CompletableFuture<Void> reached = fleet.whenReached(EVENT_ID, ENDED_SEQ, devices);
         adminClient(admin).transition(EVENT_ID, Stage.ENDED);
         awaitAtMost(reached);
@@ -287,9 +320,109 @@ final class DemoCommand implements Callable<Integer> {
         if (figures.reached() < devices) {
             report.failed(String.format(Locale.ROOT, "%,d of %,d devices received %s ENDED within %s", figures.reached(),
                     devices, EVENT_ID, Durations.format(timeout)));
-            return;
+            return false;
         }
         report.at("ended", timeline.elapsedMillis());
+        return true;
+    }
+
+    /**
+     * After LIVE: the audience the producer sees ({@code GET /v1/events/{id}/audience}, counted by the audience service
+     * from the players' viewing signals through Kafka) rises, a line each time it moves, until it is exactly the
+     * players of each segment and LIVE's plays are all of them. Without Kafka there is no audience: said, not failed.
+     */
+    private boolean audienceRises(Platform platform, URI admin, DemoTimeline timeline, DemoReport report)
+            throws InterruptedException {
+        if (platform.audience().isEmpty()) {
+            timeline.step("audience", "not counted: the audience needs Kafka (--mode embedded or external)");
+            return true;
+        }
+        int players = play.players(devices);
+        Map<String, Long> expected = segments.countsOfFirst(players);
+        timeline.step("audience", String.format(Locale.ROOT, "%,d of the devices start playing within %s of LIVE; "
+                + "their viewing signals go through the gateway and Kafka to the audience service", players,
+                Durations.format(playDelay)));
+        long liveAt = report.timeline().getOrDefault("live", timeline.elapsedMillis());
+        AudienceAnswer seen = watchAudience(admin, timeline, answer -> answer.viewers() == players
+                && expected.equals(withZeros(expected, answer.segments()))
+                && livePlays(answer) == players);
+        boolean converged = seen != null && seen.viewers() == players && livePlays(seen) == players
+                && expected.equals(withZeros(expected, seen.segments()));
+        report.audience(new DemoReport.Audience(players, expected, seen == null ? 0 : seen.viewers(),
+                seen == null ? Map.of() : seen.segments(), seen == null ? 0 : livePlays(seen),
+                converged ? timeline.elapsedMillis() - liveAt : null));
+        if (!converged) {
+            report.failed(String.format(Locale.ROOT, "the audience of %s showed %s within %s, not the %,d players %s",
+                    EVENT_ID, seen == null ? "nothing" : describe(seen), Durations.format(timeout), players, expected));
+            return false;
+        }
+        report.at("audience", timeline.elapsedMillis());
+        return true;
+    }
+
+    /** After ENDED: every player sent STOPPED, so the audience falls to 0. */
+    private void audienceFalls(Platform platform, URI admin, DemoTimeline timeline, DemoReport report)
+            throws InterruptedException {
+        if (platform.audience().isEmpty() || play.players(devices) == 0) {
+            return;
+        }
+        AudienceAnswer seen = watchAudience(admin, timeline, answer -> answer.viewers() == 0);
+        long left = seen == null ? -1 : seen.viewers();
+        report.audienceAfterEnded(left);
+        if (left != 0) {
+            report.failed(String.format(Locale.ROOT, "the audience of %s was %s %s after ENDED, not 0", EVENT_ID,
+                    seen == null ? "unknown" : describe(seen), Durations.format(timeout)));
+        }
+    }
+
+    /**
+     * Reads the event's audience every second, a timeline line each time it moves, until {@code done} or --timeout;
+     * returns the last answer (null: none came).
+     */
+    private AudienceAnswer watchAudience(URI admin, DemoTimeline timeline, Predicate<AudienceAnswer> done)
+            throws InterruptedException {
+        AdminClient adminApi = adminClient(admin);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        AudienceAnswer last = null;
+        String shown = null;
+        while (true) {
+            last = adminApi.audience(EVENT_ID);
+            String now = describe(last);
+            if (!now.equals(shown)) {
+                timeline.step("audience", now);
+                shown = now;
+            }
+            if (done.test(last) || System.nanoTime() >= deadline) {
+                return last;
+            }
+            TimeUnit.SECONDS.sleep(1);
+        }
+    }
+
+    /** {@code seen} with a 0 for each segment of {@code expected} it lacks, in {@code expected}'s order. */
+    private static Map<String, Long> withZeros(Map<String, Long> expected, Map<String, Long> seen) {
+        Map<String, Long> all = new LinkedHashMap<>();
+        expected.keySet().forEach(segment -> all.put(segment, seen.getOrDefault(segment, 0L)));
+        seen.forEach(all::putIfAbsent);
+        return all;
+    }
+
+    private static long livePlays(AudienceAnswer answer) {
+        return answer.broadcasts().stream().filter(b -> b.seq() == LIVE_SEQ).mapToLong(AudienceAnswer.Broadcast::plays)
+                .findFirst().orElse(0);
+    }
+
+    /** {@code 1,600 watching: us-en-adult 800, br-pt-adult 533, us-en-teen 267; LIVE turned into 1,600 plays}. */
+    private static String describe(AudienceAnswer answer) {
+        StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "%,d watching", answer.viewers()));
+        if (!answer.segments().isEmpty()) {
+            text.append(": ").append(String.join(", ", answer.segments().entrySet().stream()
+                    .map(e -> String.format(Locale.ROOT, "%s %,d", e.getKey().isEmpty() ? "(none)" : e.getKey(), e.getValue()))
+                    .toList()));
+        }
+        answer.broadcasts().stream().filter(b -> b.seq() == LIVE_SEQ).findFirst().ifPresent(b -> text.append(String.format(
+                Locale.ROOT, "; LIVE turned into %,d plays", b.plays())));
+        return text.toString();
     }
 
     /** The figures again, after the platform stopped, then OK or FAILED with the reason: one line either way. */
@@ -315,6 +448,15 @@ final class DemoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  time to 100 %%       %s%n", millis(live.timeTo100Ms()));
             out.printf(Locale.ROOT, "  bundle cache hits   %,d/%,d devices had the bundle before LIVE (%,d critical fetches after it)%n",
                     live.bundleCacheHits(), devices, live.criticalFetches());
+        }
+        DemoReport.Audience audience = report.audience();
+        if (audience != null) {
+            out.printf(Locale.ROOT, "  audience            %,d watching after LIVE (%s), %,d plays of LIVE; %s after ENDED%n",
+                    audience.viewers(), String.join(", ", audience.segments().entrySet().stream()
+                            .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%,d", e.getValue())).toList()),
+                    audience.livePlays(), report.audienceAfterEnded() == null ? "n/a" : report.audienceAfterEnded());
+        } else if (live != null && options.options.mode == Mode.memory) {
+            out.println("  audience            not counted in memory mode (the audience needs Kafka)");
         }
         if (report.ok()) {
             out.printf(Locale.ROOT, "OK: all %,d devices received %s LIVE (seq %d), its bundle already in hand, and ENDED%n",

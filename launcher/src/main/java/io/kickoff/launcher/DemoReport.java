@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -41,9 +42,23 @@ final class DemoReport {
     record Ended(long reached, Double timeTo100Ms) {
     }
 
+    /**
+     * The audience after LIVE, as the admin API answered it.
+     *
+     * @param players         devices that played (the play share of the fleet)
+     * @param expected        segment → players in it
+     * @param viewers         viewers the API answered last
+     * @param segments        segment → viewers the API answered last
+     * @param livePlays       plays the API counted within the play window after LIVE
+     * @param convergedMs     from LIVE until the audience was exactly the players (null: it never was)
+     */
+    record Audience(long players, Map<String, Long> expected, long viewers, Map<String, Long> segments, long livePlays,
+            Long convergedMs) {
+    }
+
     private final String mode;
     private final String event;
-    private final String segment;
+    private final List<String> segments;
     private final int devices;
     private final Map<String, Long> timeline = new LinkedHashMap<>();
     private Addresses addresses;
@@ -51,12 +66,14 @@ final class DemoReport {
     private Prefetch prefetch;
     private Live live;
     private Ended ended;
+    private Audience audience;
+    private Long audienceAfterEnded;
     private String failure;
 
-    DemoReport(String mode, String event, String segment, int devices) {
+    DemoReport(String mode, String event, List<String> segments, int devices) {
         this.mode = mode;
         this.event = event;
-        this.segment = segment;
+        this.segments = List.copyOf(segments);
         this.devices = devices;
     }
 
@@ -83,6 +100,28 @@ final class DemoReport {
 
     void ended(Ended ended) {
         this.ended = ended;
+    }
+
+    void audience(Audience audience) {
+        this.audience = audience;
+    }
+
+    /** Viewers the API answered once every player had stopped (-1: no answer). */
+    void audienceAfterEnded(long viewers) {
+        this.audienceAfterEnded = viewers;
+    }
+
+    Audience audience() {
+        return audience;
+    }
+
+    Long audienceAfterEnded() {
+        return audienceAfterEnded;
+    }
+
+    /** Step → milliseconds since the start, in the order reached. */
+    Map<String, Long> timeline() {
+        return Map.copyOf(timeline);
     }
 
     /** The run failed, for this one-line reason. */
@@ -117,7 +156,7 @@ final class DemoReport {
         root.put("reason", failure);
         root.put("mode", mode);
         root.put("event", event);
-        root.put("segment", segment);
+        root.set("segments", JSON.valueToTree(segments));
         root.put("devices", devices);
         root.set("addresses", JSON.valueToTree(addresses == null ? null : snake(addresses)));
         ObjectNode steps = root.putObject("timeline_ms");
@@ -157,6 +196,18 @@ final class DemoReport {
             ObjectNode e = root.putObject("ended");
             e.put("reached", ended.reached());
             putMillis(e, "time_to_100_ms", ended.timeTo100Ms());
+        }
+        if (audience == null) {
+            root.putNull("audience");
+        } else {
+            ObjectNode a = root.putObject("audience");
+            a.put("players", audience.players());
+            a.set("expected_segments", JSON.valueToTree(audience.expected()));
+            a.put("viewers", audience.viewers());
+            a.set("segments", JSON.valueToTree(audience.segments()));
+            a.put("live_plays", audience.livePlays());
+            a.put("converged_ms", audience.convergedMs());
+            a.put("viewers_after_ended", audienceAfterEnded);
         }
         return root;
     }

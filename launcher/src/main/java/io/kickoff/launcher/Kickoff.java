@@ -44,13 +44,22 @@ public final class Kickoff implements Runnable {
         return commandLine(System.getenv());
     }
 
+    /** A value the converter refuses: its reason alone in the usage error, not the exception's class. */
+    private static <T> T usageError(java.util.function.Supplier<T> conversion) {
+        try {
+            return conversion.get();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.TypeConversionException(e.getMessage());
+        }
+    }
+
     static CommandLine commandLine(java.util.Map<String, String> env) {
         ConfigDefaults defaults = new ConfigDefaults(env);
         CommandLine cli = new ConfiguredCommandLine(new Kickoff(), defaults, env);
         // Every duration option of every command reads 30s, 2m, 1h30m (and ISO-8601).
-        cli.registerConverter(java.time.Duration.class, Durations::parse);
+        cli.registerConverter(java.time.Duration.class, text -> usageError(() -> Durations.parse(text)));
         // Every size option reads 512, 64KiB, 1MiB.
-        cli.registerConverter(ByteSize.class, ByteSize::parse);
+        cli.registerConverter(ByteSize.class, text -> usageError(() -> ByteSize.parse(text)));
         // Every command, whatever failed: one line and a documented exit code (CommandFailure), the stack in the log.
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             CommandFailure failure = CommandFailure.of(e);

@@ -13,18 +13,26 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code --mode embedded}: the launcher starts a real Kafka broker and Redis server, runs on them, stops them. */
 class EmbeddedModeIT {
 
-    /** With no --mode the demo runs embedded: the story on a real Kafka and Redis, its report saying so. */
+    /**
+     * With no --mode the demo runs embedded: the story on a real Kafka and Redis, its report saying so. End to end for
+     * the audience: the players' viewing signals go through the gateway and Kafka to the audience service, and the
+     * admin API's audience is exactly the players of each segment after LIVE, and 0 after ENDED.
+     */
     @Test
     void demoRunsOnARealKafkaByDefaultExitsZeroAndWritesTheReport(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("demo.json");
         KickoffCliTest.Run demo = KickoffCliTest.run("demo", "--gateway-port", "0",
                 "--admin-port", "0", "--bundle-port", "0", "--devices", "10", "--countdown", "0s",
-                "--report", file.toString());
+                "--play-share", "0.6", "--play-delay", "1s", "--report", file.toString());
         assertThat(demo.exitCode()).as(demo.out() + demo.err()).isZero();
         assertThat(demo.out()).contains("Kickoff is up (mode embedded).",
                 "(single-node KRaft broker started by kickoff", "redis://127.0.0.1:")
                 .containsSubsequence("services up  Kafka 127.0.0.1:", "(started by kickoff)", "connected    10/10",
-                        "prefetched   100 % coverage", "delivered    10/10 devices reached", "ENDED        10/10",
+                        "prefetched   100 % coverage", "delivered    10/10 devices reached",
+                        "audience     6 of the devices start playing",
+                        "audience     6 watching: br-pt-adult 2, us-en-adult 4; LIVE turned into 6 plays",
+                        "ENDED        10/10", "audience     0 watching",
+                        "audience            6 watching after LIVE (br-pt-adult 2, us-en-adult 4), 6 plays of LIVE; 0 after ENDED",
                         "OK: all 10 devices received ev-ufc-309 LIVE (seq 2), its bundle already in hand, and ENDED");
         com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
         assertThat(report.get("ok").asBoolean()).isTrue();
@@ -33,6 +41,14 @@ class EmbeddedModeIT {
         assertThat(report.at("/live/reached").asLong()).isEqualTo(10);
         assertThat(report.at("/live/bundle_cache_hits").asLong()).isEqualTo(10);
         assertThat(report.at("/ended/reached").asLong()).isEqualTo(10);
+        // Devices 0..5 play; the 2:1 mix puts devices 0, 1, 3, 4 in us-en-adult and 2, 5 in br-pt-adult.
+        assertThat(report.at("/audience/players").asLong()).isEqualTo(6);
+        assertThat(report.at("/audience/viewers").asLong()).isEqualTo(6);
+        assertThat(report.at("/audience/segments/us-en-adult").asLong()).isEqualTo(4);
+        assertThat(report.at("/audience/segments/br-pt-adult").asLong()).isEqualTo(2);
+        assertThat(report.at("/audience/live_plays").asLong()).isEqualTo(6);
+        assertThat(report.at("/audience/converged_ms").isNumber()).isTrue();
+        assertThat(report.at("/audience/viewers_after_ended").asLong()).isZero();
     }
 
     /**

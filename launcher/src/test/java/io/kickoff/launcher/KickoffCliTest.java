@@ -212,11 +212,14 @@ class KickoffCliTest {
         assertThat(demo.out()).contains("bundle API    http://127.0.0.1:", "home screen   http://127.0.0.1:")
                 .containsSubsequence("services up  in-process bus", "watch        a device in your browser http://127.0.0.1:",
                         "connecting   25 simulated devices", "connected    25/25 devices welcomed",
-                        "PREFETCH     ev-ufc-309 created for segment us-en-adult",
+                        "PREFETCH     ev-ufc-309 created for segments us-en-adult, br-pt-adult",
                         "prefetched   100 % coverage: 25/25 devices hold the bundle", "countdown    LIVE in 1",
                         "LIVE         ev-ufc-309 set LIVE", "delivered    25/25 devices reached; latency p50 ",
-                        "bundle cache hits 25/25", "ENDED        25/25 devices show the event ended",
+                        "bundle cache hits 25/25",
+                        "audience     not counted: the audience needs Kafka (--mode embedded or external)",
+                        "ENDED        25/25 devices show the event ended",
                         "Summary (25 devices, mode memory):", "time to 100 %       ",
+                        "audience            not counted in memory mode (the audience needs Kafka)",
                         "OK: all 25 devices received ev-ufc-309 LIVE (seq 2), its bundle already in hand, and ENDED",
                         "report written to " + file);
         com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
@@ -233,6 +236,8 @@ class KickoffCliTest {
         assertThat(report.at("/live/time_to_100_ms").isNumber()).isTrue();
         assertThat(report.at("/live/p99_ms").asDouble()).isGreaterThanOrEqualTo(report.at("/live/p50_ms").asDouble());
         assertThat(report.at("/ended/reached").asLong()).isEqualTo(25);
+        assertThat(report.get("audience").isNull()).isTrue();
+        assertThat(report.get("segments").toString()).isEqualTo("[\"us-en-adult\",\"br-pt-adult\"]");
         assertThat(report.get("timeline_ms").fieldNames()).toIterable()
                 .containsExactly("services_up", "connected", "prefetch", "prefetched", "live", "all_live", "ended");
     }
@@ -265,9 +270,21 @@ class KickoffCliTest {
     @Test
     void demoForASegmentTheCatalogDoesNotKnowFailsAndSaysWhy() {
         Run demo = run("demo", "--mode", "memory", "--gateway-port", "0", "--admin-port", "0", "--bundle-port", "0",
-                "--devices", "3", "--segment", "mars-xx", "--timeout", "3s", "--countdown", "0s");
+                "--devices", "3", "--segments", "mars-xx", "--timeout", "3s", "--countdown", "0s");
         assertThat(demo.exitCode()).isEqualTo(1);
         assertThat(demo.out()).contains("FAILED: 0 of 3 devices got the ev-ufc-309 bundle", "mars-xx");
+    }
+
+    @Test
+    void demoRefusesUnreadableSegmentsAndPlaySharesBeforeStartingAnything() {
+        for (String[] bad : new String[][] {{"--segments", "us-en-adult=0"}, {"--segments", "us-en-adult,us-en-adult"},
+                {"--segments", "=2"}, {"--play-share", "1.5"}, {"--play-delay", "-1s"}}) {
+            Run demo = run(java.util.stream.Stream.concat(java.util.stream.Stream.of("demo", "--mode", "memory"),
+                    java.util.Arrays.stream(bad)).toArray(String[]::new));
+            assertThat(demo.exitCode()).as(String.join(" ", bad) + ": " + demo.err()).isEqualTo(2);
+            assertThat(demo.err()).as(String.join(" ", bad)).doesNotContain("Exception").contains("--");
+            assertThat(demo.out()).doesNotContain("Kickoff is up");
+        }
     }
 
     @Test
