@@ -23,7 +23,7 @@ import picocli.CommandLine;
  */
 class DeploymentConfigTest {
     static final Path CONFIG = Path.of("..", "ops", "config").toAbsolutePath().normalize();
-    static final List<String> SERVICES = List.of("gateway", "lsm", "prefetch");
+    static final List<String> SERVICES = List.of("gateway", "lsm", "prefetch", "audience");
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     static Stream<Path> nodeFiles() throws Exception {
@@ -61,7 +61,7 @@ class DeploymentConfigTest {
 
     /** The file with the node's number taken out of its names. */
     static String normalized(String text) {
-        return text.replaceAll("\\b(gateway|lsm|prefetch|node)-\\d\\b", "$1-N").replaceAll("node \\d ", "node N ");
+        return text.replaceAll("\\b(gateway|lsm|prefetch|audience|node)-\\d\\b", "$1-N").replaceAll("node \\d ", "node N ");
     }
 
     @ParameterizedTest
@@ -100,6 +100,9 @@ class DeploymentConfigTest {
                 "  redis: redis://redis.internal:6379  #", "  relay-group: kickoff-lsm-outbox  #");
         assertThat(block(printed, "prefetch")).contains("  node-id: prefetch-" + n + "  #", "  port: 8082  #",
                 "  redis: redis://redis.internal:6379  #", "  catalog-dir: /var/lib/kickoff/catalog  #");
+        assertThat(block(printed, "audience")).contains("  node-id: audience-" + n + "  #", "  port: 8083  #",
+                "  kafka: kafka-1.internal:9092,kafka-2.internal:9092,kafka-3.internal:9092  #",
+                "  replication-factor: 3  #", "  standby-replicas: 1  #");
         // Secrets come from the environment: the file sets neither, so they are the defaults (or the env's).
         assertThat(printed).doesNotContain("token-secret: '***'  # file", "admin-token: '***'  # file");
 
