@@ -93,7 +93,7 @@ class ServiceCommandsIT {
 
         assertThatThrownBy(() -> admin.audience("it-no-audience")).isInstanceOfSatisfying(AdminProblemException.class, e -> {
             assertThat(e.status()).isEqualTo(503);
-            assertThat(e.type()).endsWith("/audience-unavailable");
+            assertThat(e.type()).isEqualTo("audience-unavailable");
         });
 
         LsmCommand command = lsm.command("lsm");

@@ -49,7 +49,7 @@ export class AudienceChart {
       const width = Math.max(280, this.target.clientWidth || 560);
       this.plot = new uPlot({
         width, height: 220,
-        scales: { y: { range: (u, min, max) => [0, Math.max(1, max)] } },
+        scales: { y: { range: (u, min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] } },
         axes: [{}, { label: 'viewers' }],
         series: [{}, { label: 'total', stroke: '#111827', width: 2 },
           ...this.segments.map((s, i) => ({ label: s || NO_SEGMENT, stroke: COLOURS[i % COLOURS.length], width: 1.5 }))],
