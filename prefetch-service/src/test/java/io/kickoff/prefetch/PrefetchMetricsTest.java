@@ -51,6 +51,9 @@ class PrefetchMetricsTest {
             for (String priority : List.of("prefetch", "critical")) {
                 assertThat(metrics.value("kickoff_prefetch_http_shed_total", "priority", priority)).as(priority).isZero();
             }
+            for (String source : List.of("observed", "configured", "equal")) {
+                assertThat(metrics.value("kickoff_prefetch_push_plans_total", "source", source)).as(source).isZero();
+            }
             assertThat(metrics.families().get("kickoff_prefetch_http_requests_seconds").type()).isEqualTo("histogram");
             assertThat(metrics.value("kickoff_prefetch_http_in_flight")).isZero();
             assertThat(metrics.value("kickoff_prefetch_http_concurrency_limit")).isPositive();
