@@ -30,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * {@link GatewayConfig#bundlePushWindow()} in slices, one slice per tick, so that a new bundle
  * for millions of devices is a trickle per node rather than a spike of megabytes per loop.
  * What each device was sent is remembered per loop (a few references per device), so no device
- * is sent a version it already holds.
+ * is sent a version it already holds. A bundle may ask for part of the window
+ * ({@code push_window_permille}, set by the prefetch service from its segment's expected audience):
+ * its push is then cut into that part of the slices, so a small segment is done early while a large
+ * one still takes the whole window; never more than the window.
  */
 final class BundleDelivery implements BundleVersions {
     private static final Logger log = LoggerFactory.getLogger(BundleDelivery.class);
@@ -131,7 +134,7 @@ final class BundleDelivery implements BundleVersions {
             }
         }
         log.info("bundle {}/{} version {} taken, pushing over {} ms", fresh.eventId, fresh.segment, fresh.version,
-                TimeUnit.NANOSECONDS.toMillis(tickNanos * ticksPerWindow));
+                TimeUnit.NANOSECONDS.toMillis(tickNanos * ticksFor(fresh.pushWindowPermille)));
     }
 
     /** The event's stage changed; bundles of events that ended or were cancelled are dropped. */
@@ -325,12 +328,21 @@ final class BundleDelivery implements BundleVersions {
         return tickNanos;
     }
 
-    /** Devices in a slice of a push of {@code targets} devices. */
-    int sliceOf(int targets) {
-        if (ticksPerWindow == 0) {
+    /** Devices in a slice of a push of {@code targets} devices over {@code permille} thousandths of the window (0: all). */
+    int sliceOf(int targets, int permille) {
+        long ticks = ticksFor(permille);
+        if (ticks == 0) {
             return targets;
         }
-        return (int) Math.max(1, (targets + ticksPerWindow - 1) / ticksPerWindow);
+        return (int) Math.max(1, (targets + ticks - 1) / ticks);
+    }
+
+    /** Slices of a push over {@code permille} thousandths of the window (0 or 1000 and above: all of it). */
+    private long ticksFor(int permille) {
+        if (ticksPerWindow == 0 || permille <= 0 || permille >= 1000) {
+            return ticksPerWindow;
+        }
+        return Math.max(1, ticksPerWindow * permille / 1000);
     }
 
     /** Devices whose sent versions a loop remembers; for tests. */

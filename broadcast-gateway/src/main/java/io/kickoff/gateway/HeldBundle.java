@@ -16,10 +16,15 @@ final class HeldBundle {
     final String segment;
     final String version;
     final long expiresAtSeconds;
+    /** Thousandths of the push window this version's push takes (Bundle.push_window_permille); 0: all of it. */
+    final int pushWindowPermille;
     private final WireFrames frames;
     private boolean released;
 
     HeldBundle(Bundle bundle) {
+        this.pushWindowPermille = bundle.getPushWindowPermille();
+        // The push window is for this gateway: devices get the bundle as the bundle API serves it.
+        bundle = bundle.getPushWindowPermille() == 0 ? bundle : bundle.toBuilder().clearPushWindowPermille().build();
         this.bundle = bundle;
         this.eventId = bundle.getEventId();
         this.segment = bundle.getSegment();

@@ -138,7 +138,7 @@ final class LoopState {
             return;
         }
         Push push = new Push(this, key, bundle, frames, targets.toArray(new DeviceSession[0]),
-                owner.sliceOf(targets.size()));
+                owner.sliceOf(targets.size(), bundle.pushWindowPermille));
         pushes.put(key, push);
         push.run();
         if (!push.done) {

@@ -147,6 +147,44 @@ class PacedBundleDeliveryTest {
     }
 
     @Test
+    void aBundleAskingForPartOfTheWindowIsPushedInThatPartOfTheSlicesBesideAWholeWindowPush() throws Exception {
+        connect(25, true);
+        // A segment with a small expected audience: 300 permille of the 10 slices = 3 slices of 9 devices.
+        delivery.onBundleRecord(record(bundle("final", "us-en", "small").toBuilder().setPushWindowPermille(300).build()));
+        // Another event's bundle without the field: the whole window, 3 devices a slice, at the same time.
+        delivery.onBundleRecord(record(bundle("semi", "us-en", "whole")));
+        onLoop(() -> { });
+        List<String> first = versionsWritten();
+        assertThat(first.stream().filter("small"::equals)).hasSize(9);
+        assertThat(first.stream().filter("whole"::equals)).hasSize(3);
+
+        List<String> later = new ArrayList<>();
+        for (int tick = 0; tick < 2; tick++) {
+            ticker.tick();
+            later.addAll(versionsWritten());
+        }
+        // The short push is done after its third slice; the whole-window one is still under way.
+        assertThat(later.stream().filter("small"::equals)).hasSize(16);
+        assertThat(later.stream().filter("whole"::equals)).hasSize(6);
+        assertThat(delivery.pushesUnderWay(loop)).isEqualTo(1);
+        while (ticker.active() > 0) {
+            ticker.tick();
+        }
+        assertThat(delivery.written()).isEqualTo(50);
+    }
+
+    @Test
+    void devicesGetTheBundleWithoutThePushWindow() throws Exception {
+        connect(1, true);
+        delivery.onBundleRecord(record(bundle("final", "us-en", "v1").toBuilder().setPushWindowPermille(250).build()));
+        onLoop(() -> { });
+        io.kickoff.protocol.v1.Bundle sent = Fixtures.decode(WireFormat.PROTOBUF, written.poll()).getBundle(); // releases it
+        assertThat(sent.getVersion()).isEqualTo("v1");
+        assertThat(sent.getPushWindowPermille()).isZero();
+        assertThat(delivery.bundle("final", "us-en")).contains(bundle("final", "us-en", "v1"));
+    }
+
+    @Test
     void aNewerVersionSupersedesAPushUnderWay() throws Exception {
         connect(25, true);
         delivery.onBundleRecord(record(bundle("final", "us-en", "v1")));

@@ -5,6 +5,8 @@ import io.kickoff.http.TlsFiles;
 import io.kickoff.prefetch.PrefetchService;
 import io.kickoff.prefetch.catalog.CatalogBlobStore;
 import io.kickoff.prefetch.http.BundleServerConfig;
+import io.kickoff.prefetch.push.AudienceEstimate;
+import io.kickoff.prefetch.push.PushPacing;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -106,6 +108,17 @@ final class PrefetchCommand implements Callable<Integer> {
                     + "reach the bundle API then gets one); needs --home-gateway.")
     boolean offerHomeTokens;
 
+    @Option(names = "--audience-estimate", paramLabel = "[EVENT/]SEGMENT=WEIGHT", split = ",",
+            description = "Expected share of an event's audience per segment, for the push order and pacing until the "
+                    + "event's audience is observed on kickoff.audience: us-en=0.6,uk-en=0.3 for every event, "
+                    + "final/us-en=0.8 for one; repeatable (default: none, equal shares).")
+    List<String> audienceEstimate = new ArrayList<>();
+
+    @Option(names = "--min-push-share", paramLabel = "FRACTION",
+            description = "Smallest part of the gateways' bundle push window a segment's push is spread over, in "
+                    + "(0, 1] (default: ${DEFAULT-VALUE}).")
+    double minPushShare = PushPacing.DEFAULT_MIN_WINDOW_SHARE;
+
     @Spec
     CommandSpec spec;
 
@@ -141,6 +154,13 @@ final class PrefetchCommand implements Callable<Integer> {
         if (homeGateway != null && !"ws".equals(homeGateway.getScheme()) && !"wss".equals(homeGateway.getScheme())) {
             throw new ParameterException(spec.commandLine(), "--home-gateway wants ws://HOST:PORT/v1/connect, got " + homeGateway);
         }
+        PushPacing pacing;
+        try {
+            pacing = PushPacing.defaults().withEstimate(AudienceEstimate.parse(audienceEstimate))
+                    .withMinWindowShare(minPushShare);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--audience-estimate/--min-push-share: " + e.getMessage());
+        }
         boolean offerTokens = homeGateway != null
                 && HomeScreenOffer.offered(tokenSecret.isDevelopmentSecret(), offerHomeTokens);
         AtomicReference<PrefetchService> started = new AtomicReference<>();
@@ -160,7 +180,7 @@ final class PrefetchCommand implements Callable<Integer> {
         stop.install();
         try (PrefetchStorage storage = PrefetchStorage.open(catalogBlobs, redis);
              PrefetchService service = PrefetchService.start(server, storage.catalog(), storage.bundles(),
-                     infrastructure.bus("kickoff-prefetch"), tokenSecret.tokens(), Clock.systemUTC(), nodeId)) {
+                     infrastructure.bus("kickoff-prefetch"), tokenSecret.tokens(), Clock.systemUTC(), nodeId, pacing)) {
             started.set(service);
             PrintWriter out = spec.commandLine().getOut();
             out.printf("Kickoff prefetch node (pid %d) on Kafka %s, %s from %s%n",

@@ -133,8 +133,33 @@ class KickoffCliTest {
             assertThat(refused.err()).as(String.join(" ", bad)).contains("bad bundle API setting");
         }
         assertThat(run("prefetch", "--kafka", "127.0.0.1:9092", "--max-in-flight", "many").exitCode()).isEqualTo(2);
+        for (String[] bad : new String[][] {{"--audience-estimate", "us-en=lots"}, {"--audience-estimate", "us-en=0.5,us-en=0.6"},
+                {"--min-push-share", "0"}, {"--min-push-share", "1.5"}}) {
+            Run refused = run("prefetch", "--kafka", "127.0.0.1:9092", bad[0], bad[1]);
+            assertThat(refused.exitCode()).as(String.join(" ", bad)).isEqualTo(2);
+            assertThat(refused.err()).as(String.join(" ", bad)).contains("--audience-estimate/--min-push-share: ");
+        }
         Run help = run("prefetch", "--help");
         assertThat(help.out()).contains("--max-in-flight", "(default: 512)", "--critical-reserve", "(default: 64)");
+    }
+
+    @Test
+    void prefetchTakesItsAudienceEstimateFromTheConfigFileAsAMap(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path config = java.nio.file.Files.writeString(dir.resolve("kickoff.yaml"), """
+                prefetch:
+                  audience-estimate: {us-en: 0.6, final/uk-en: 0.3}
+                  min-push-share: 0.2
+                """);
+        Run print = run("config", "print", "prefetch", "--config", config.toString());
+        assertThat(print.exitCode()).as(print.err()).isZero();
+        assertThat(print.out()).contains("audience-estimate: 'us-en=0.6,final/uk-en=0.3'", "min-push-share: 0.2");
+
+        java.nio.file.Path bad = java.nio.file.Files.writeString(dir.resolve("bad.yaml"),
+                "prefetch:\n  audience-estimate: {us-en: 0.6, uk-en: lots}\n");
+        Run refused = run("prefetch", "--kafka", "127.0.0.1:9092", "--config", bad.toString());
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).contains("audience estimate 'uk-en=lots' is not [EVENT/]SEGMENT=WEIGHT");
     }
 
     @Test

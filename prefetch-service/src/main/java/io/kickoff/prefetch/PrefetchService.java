@@ -9,6 +9,9 @@ import io.kickoff.prefetch.http.BundleServer;
 import io.kickoff.prefetch.http.BundleServerConfig;
 import io.kickoff.prefetch.http.Jitter;
 import io.kickoff.prefetch.push.BundlePush;
+import io.kickoff.prefetch.push.BusAudienceFeed;
+import io.kickoff.prefetch.push.PushPacing;
+import io.kickoff.prefetch.push.PushPriorities;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.kickoff.http.NodeMeters;
 import io.micrometer.core.instrument.Gauge;
@@ -35,7 +38,11 @@ public final class PrefetchService implements AutoCloseable {
     private final NodeMeters meters;
     private final int port;
 
-    private PrefetchService(CatalogConsumer catalog, BundlePush push, BundleServer server, NodeMeters meters, int port) {
+    private final BusAudienceFeed audience;
+
+    private PrefetchService(CatalogConsumer catalog, BusAudienceFeed audience, BundlePush push, BundleServer server,
+                            NodeMeters meters, int port) {
+        this.audience = audience;
         this.meters = meters;
         this.catalog = catalog;
         this.push = push;
@@ -66,19 +73,40 @@ public final class PrefetchService implements AutoCloseable {
     public static PrefetchService start(BundleServerConfig server, CatalogConsumer catalog, BundleStore store,
                                         EventBus bus, DeviceTokens tokens, Clock clock, String nodeId)
             throws InterruptedException {
+        return start(server, catalog, store, bus, tokens, clock, nodeId, PushPacing.defaults());
+    }
+
+    /**
+     * As above, {@code pacing} saying how the push of an event's bundles is ordered and paced: by the audience observed
+     * on the bus's {@code kickoff.audience}, else {@code pacing}'s estimate, else in equal shares.
+     */
+    public static PrefetchService start(BundleServerConfig server, CatalogConsumer catalog, BundleStore store,
+                                        EventBus bus, DeviceTokens tokens, Clock clock, String nodeId,
+                                        PushPacing pacing) throws InterruptedException {
         Objects.requireNonNull(server, "server");
-        BundlePush push = new BundlePush(bus, store, new Materializer(), catalog::view, clock);
+        Objects.requireNonNull(pacing, "pacing");
+        NodeMeters meters = NodeMeters.forNode(nodeId);
+        BusAudienceFeed audience;
+        try {
+            audience = new BusAudienceFeed(bus);
+        } catch (RuntimeException e) {
+            meters.close();
+            throw e;
+        }
+        BundlePush push = new BundlePush(bus, store, new Materializer(), catalog::view, clock,
+                new PushPriorities(audience, pacing, clock, meters.registry()));
         // A new catalog version re-materializes the bundles whose inputs changed (pushed only if their content differs).
         catalog.addListener((change, view) -> push.onCatalogChanged(change));
         try {
             catalog.refresh();
         } catch (RuntimeException e) {
             push.close();
+            audience.close();
+            meters.close();
             throw new IllegalStateException("cannot read the catalog announced in " + catalog.store().describe() + ": "
                     + rootMessage(e), e);
         }
         CompletableFuture<Void> caughtUp = push.start();
-        NodeMeters meters = NodeMeters.forNode(nodeId);
         if (store instanceof MeterBinder cache) {
             cache.bindTo(meters.registry());
         }
@@ -95,10 +123,11 @@ public final class PrefetchService implements AutoCloseable {
             port = api.start();
         } catch (RuntimeException | InterruptedException e) {
             push.close();
+            audience.close();
             meters.close();
             throw e;
         }
-        PrefetchService service = new PrefetchService(catalog, push, api, meters, port);
+        PrefetchService service = new PrefetchService(catalog, audience, push, api, meters, port);
         if (catalog.version() == NO_CATALOG) {
             log.warn("prefetch service on port {}: not ready, {}", port, service.notReadyReason().orElseThrow());
         } else {
@@ -142,11 +171,12 @@ public final class PrefetchService implements AutoCloseable {
                         + catalog.store().howToPublish());
     }
 
-    /** Stops the API and the push; the catalog consumer and the bundle store are the caller's to close. */
+    /** Stops the API, the push and its audience feed; the catalog consumer and the bundle store are the caller's to close. */
     @Override
     public void close() {
         server.close();
         push.close();
+        audience.close();
         meters.close();
     }
 }

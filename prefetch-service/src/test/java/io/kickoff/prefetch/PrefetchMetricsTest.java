@@ -1,8 +1,10 @@
 package io.kickoff.prefetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.kickoff.bus.InProcessEventBus;
+import io.kickoff.bus.Topic;
 import io.kickoff.prefetch.bundle.BundleStore;
 import io.kickoff.prefetch.bundle.CachedBundleStore;
 import io.kickoff.prefetch.bundle.InMemoryBundleStore;
@@ -11,7 +13,11 @@ import io.kickoff.prefetch.catalog.CatalogPublisher;
 import io.kickoff.prefetch.catalog.CatalogSource;
 import io.kickoff.prefetch.catalog.InMemoryCatalogBlobStore;
 import io.kickoff.prefetch.http.BundleServerConfig;
+import io.kickoff.protocol.Timestamps;
 import io.kickoff.protocol.token.DeviceTokens;
+import io.kickoff.protocol.v1.AudienceSnapshot;
+import io.kickoff.protocol.v1.Stage;
+import io.kickoff.protocol.v1.StageUpdate;
 import io.kickoff.testkit.MetricsExposition;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +25,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** A prefetch node's {@code /metrics}: format and naming rules, help on every metric, every fixed series at zero at start. */
@@ -51,6 +59,9 @@ class PrefetchMetricsTest {
             for (String priority : List.of("prefetch", "critical")) {
                 assertThat(metrics.value("kickoff_prefetch_http_shed_total", "priority", priority)).as(priority).isZero();
             }
+            for (String source : List.of("observed", "configured", "equal")) {
+                assertThat(metrics.value("kickoff_prefetch_push_plans_total", "source", source)).as(source).isZero();
+            }
             assertThat(metrics.families().get("kickoff_prefetch_http_requests_seconds").type()).isEqualTo("histogram");
             assertThat(metrics.value("kickoff_prefetch_http_in_flight")).isZero();
             assertThat(metrics.value("kickoff_prefetch_http_concurrency_limit")).isPositive();
@@ -73,6 +84,29 @@ class PrefetchMetricsTest {
             assertThat(metrics.value("kickoff_prefetch_http_hits_total")).isZero();
             assertThat(metrics.value("kickoff_prefetch_http_requests_seconds_bucket", "le", "+Inf")).isGreaterThanOrEqualTo(2);
             assertThat(metrics.value("cache_gets_total", "cache", "prefetch_listings", "result", "miss")).isEqualTo(1);
+
+            // The node reads the audience from its bus: an event pushed while watched is counted as observed, and the
+            // parts of the push window chosen per segment are shown (and pass the naming rules).
+            bus.publish(Topic.AUDIENCE, "ev0", AudienceSnapshot.newBuilder().setEventId("ev0")
+                    .setAt(Timestamps.of(Instant.now())).setViewers(160)
+                    .putSegments("s0", 100).putSegments("s1", 10).putSegments("s2", 50).build().toByteArray()).join();
+            // The feed reads the snapshot on its own subscription: each poll moves the start (a new bundle version,
+            // pushed again) until a push went by the observed audience.
+            AtomicLong seq = new AtomicLong();
+            Instant start = Instant.now().plus(Duration.ofMinutes(30));
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                long n = seq.incrementAndGet();
+                bus.publish(Topic.STAGES, "ev0", StageUpdate.newBuilder().setEventId("ev0").setStage(Stage.PREFETCH)
+                        .setSeq(n).setScheduledStart(Timestamps.of(start.plusSeconds(n))).build().toByteArray()).join();
+                return MetricsExposition.parse(http.send(HttpRequest.newBuilder(metricsUri).build(),
+                        HttpResponse.BodyHandlers.ofString()).body())
+                        .value("kickoff_prefetch_push_plans_total", "source", "observed") >= 1;
+            });
+            metrics = MetricsExposition.checked(http.send(HttpRequest.newBuilder(metricsUri).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(metrics.families().get("kickoff_prefetch_push_window_share").samples())
+                    .isNotEmpty()
+                    .allSatisfy(sample -> assertThat(sample.value()).isGreaterThan(0).isLessThanOrEqualTo(1));
         }
     }
 }

@@ -17,6 +17,7 @@ import io.kickoff.protocol.Stages;
 import io.kickoff.protocol.Timestamps;
 import io.kickoff.protocol.v1.Bundle;
 import io.kickoff.protocol.v1.StageUpdate;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * compacted topic is harmless). On {@code ENDED} or {@code CANCELLED} the event's bundles are
  * removed from the store. Stale updates (seq not above the last seen) are ignored.
  *
+ * <p>An event's bundles are published in the order {@link PushPriorities} gives, largest expected audience first,
+ * each publish after the previous one was accepted, and each carries the part of the gateways' push window its
+ * segment's push is spread over ({@code push_window_permille}; left unset for the whole window). The store keeps
+ * bundles without it: the bundle API serves them as the gateways send them.
+ *
  * <p>All work runs on one worker thread, never on the bus's delivery thread.
  */
 public final class BundlePush implements AutoCloseable {
@@ -55,18 +61,27 @@ public final class BundlePush implements AutoCloseable {
     private final Materializer materializer;
     private final Supplier<CatalogView> catalog;
     private final Clock clock;
+    private final PushPriorities priorities;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(NamedThreads.daemon("bundle-push"));
     /** Latest update of every event seen (active or not), by event id. */
     private final Map<String, StageUpdate> events = new ConcurrentHashMap<>();
     private volatile Subscription subscription;
 
+    /** Without an audience: every event's bundles in equal shares, each pushed over the whole window. */
     public BundlePush(EventBus bus, BundleStore store, Materializer materializer, Supplier<CatalogView> catalog,
                       Clock clock) {
+        this(bus, store, materializer, catalog, clock,
+                new PushPriorities(AudienceFeed.NONE, PushPacing.defaults(), clock, new SimpleMeterRegistry()));
+    }
+
+    public BundlePush(EventBus bus, BundleStore store, Materializer materializer, Supplier<CatalogView> catalog,
+                      Clock clock, PushPriorities priorities) {
         this.bus = bus;
         this.store = store;
         this.materializer = materializer;
         this.catalog = catalog;
         this.clock = clock;
+        this.priorities = java.util.Objects.requireNonNull(priorities, "priorities");
     }
 
     /** Subscribes to {@code kickoff.stages}; the returned future completes once the topic's backlog has been read. */
@@ -177,33 +192,72 @@ public final class BundlePush implements AutoCloseable {
             log.warn("no catalog yet: bundles of {} not materialized", update.getEventId());
             return CompletableFuture.completedFuture(List.of());
         }
-        List<CompletableFuture<List<Bundle>>> results = new ArrayList<>();
-        for (String segment : materializer.audience(update, view)) {
-            Optional<Bundle> bundle = materializer.materialize(update, segment, view);
-            if (bundle.isEmpty()) {
-                continue;
-            }
-            results.add(storeAndPublish(bundle.get()));
+        PushPlan plan = priorities.plan(update.getEventId(), materializer.audience(update, view));
+        // Stored side by side (Redis round trips overlap), then published one after the other in the plan's order.
+        List<CompletableFuture<Optional<Bundle>>> changed = new ArrayList<>();
+        for (String segment : plan.order()) {
+            materializer.materialize(update, segment, view).ifPresent(bundle -> changed.add(storeIfChanged(bundle)));
         }
-        return flatten(results);
+        return CompletableFuture.allOf(changed.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+            CompletableFuture<List<Bundle>> published = CompletableFuture.completedFuture(new ArrayList<>());
+            for (CompletableFuture<Optional<Bundle>> stored : changed) {
+                Optional<Bundle> bundle = stored.join();
+                if (bundle.isPresent()) {
+                    Bundle paced = paced(bundle.get(), plan.windowPermille(bundle.get().getSegment()));
+                    published = published.thenCompose(list -> publish(paced).thenApply(ok -> {
+                        if (ok) {
+                            list.add(paced);
+                        }
+                        return list;
+                    }));
+                }
+            }
+            return published;
+        }).thenApply(list -> {
+            priorities.pushed(plan, list.stream().map(Bundle::getSegment).toList());
+            return List.copyOf(list);
+        });
     }
 
-    private CompletableFuture<List<Bundle>> storeAndPublish(Bundle bundle) {
+    /** The bundle as published: with its part of the push window, unless that is the whole window (the default). */
+    private static Bundle paced(Bundle bundle, int windowPermille) {
+        return windowPermille >= PushPlan.WHOLE_WINDOW ? bundle
+                : bundle.toBuilder().setPushWindowPermille(windowPermille).build();
+    }
+
+    /** Puts the bundle in the store if its version differs from the stored one; completes with it if so. */
+    private CompletableFuture<Optional<Bundle>> storeIfChanged(Bundle bundle) {
         BundleKey key = BundleKey.of(bundle);
         return store.get(key.eventId(), key.segment()).thenCompose(stored -> {
             if (stored.isPresent() && stored.get().getVersion().equals(bundle.getVersion())) {
-                return CompletableFuture.completedFuture(List.<Bundle>of());
+                return CompletableFuture.completedFuture(Optional.<Bundle>empty());
             }
             Duration ttl = Duration.between(clock.instant(), Timestamps.toInstant(bundle.getExpiresAt()));
             if (ttl.compareTo(MIN_TTL) < 0) {
                 ttl = MIN_TTL;
             }
-            return store.put(bundle, ttl)
-                    .thenCompose(v -> bus.publish(Topic.BUNDLES, key.busKey(), bundle.toByteArray()))
-                    .thenApply(v -> List.of(bundle));
+            return store.put(bundle, ttl).thenApply(v -> Optional.of(bundle));
         }).exceptionally(e -> {
             log.warn("bundle {} version {} not pushed: {}", key.busKey(), bundle.getVersion(), e.toString());
-            return List.of();
+            return Optional.empty();
+        });
+    }
+
+    /** Publishes on {@code kickoff.bundles}; completes with whether the bus accepted it (never exceptionally). */
+    private CompletableFuture<Boolean> publish(Bundle bundle) {
+        BundleKey key = BundleKey.of(bundle);
+        CompletableFuture<Void> sent;
+        try {
+            sent = bus.publish(Topic.BUNDLES, key.busKey(), bundle.toByteArray());
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.handle((v, e) -> {
+            if (e != null) {
+                log.warn("bundle {} version {} not pushed: {}", key.busKey(), bundle.getVersion(), e.toString());
+                return false;
+            }
+            return true;
         });
     }
 

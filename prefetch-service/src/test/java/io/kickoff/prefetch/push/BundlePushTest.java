@@ -11,6 +11,8 @@ import io.kickoff.prefetch.bundle.InMemoryBundleStore;
 import io.kickoff.prefetch.bundle.MapCatalog;
 import io.kickoff.prefetch.bundle.Materializer;
 import io.kickoff.protocol.Timestamps;
+import io.kickoff.protocol.v1.AudienceSnapshot;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.kickoff.protocol.v1.Bundle;
 import io.kickoff.protocol.v1.Stage;
 import io.kickoff.protocol.v1.StageUpdate;
@@ -20,6 +22,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,6 +34,8 @@ class BundlePushTest {
     final InMemoryBundleStore store = new InMemoryBundleStore();
     final AtomicReference<MapCatalog> catalog = new AtomicReference<>(MapCatalog.sample());
     final Map<String, Bundle> published = new ConcurrentHashMap<>();
+    /** Bundle records in the order they reached a subscriber, as "key permille". */
+    final List<String> arrivals = new CopyOnWriteArrayList<>();
     BundlePush push;
     Subscription bundles;
 
@@ -39,7 +44,9 @@ class BundlePushTest {
         push = new BundlePush(bus, store, new Materializer(), catalog::get, Clock.systemUTC());
         bundles = bus.subscribe(Topic.BUNDLES, StartFrom.BEGINNING, r -> {
             try {
-                published.put(r.key(), Bundle.parseFrom(r.value()));
+                Bundle bundle = Bundle.parseFrom(r.value());
+                published.put(r.key(), bundle);
+                arrivals.add(r.key() + " " + bundle.getPushWindowPermille());
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -122,5 +129,37 @@ class BundlePushTest {
     void restrictsToTheEventsAudience() {
         StageUpdate onlyAdults = update("ev-1", Stage.PREFETCH, 1).toBuilder().addSegments("adult").build();
         assertThat(push.handle(onlyAdults).join()).extracting(Bundle::getSegment).containsExactly("adult");
+    }
+
+    @Test
+    void bundlesArePublishedLargestObservedAudienceFirstEachWithItsPartOfThePushWindow() {
+        push.close();
+        try (BusAudienceFeed audience = new BusAudienceFeed(bus)) {
+            push = new BundlePush(bus, store, new Materializer(), catalog::get, Clock.systemUTC(),
+                    new PushPriorities(audience, PushPacing.defaults(), Clock.systemUTC(), new SimpleMeterRegistry()));
+            push.start().join();
+            // The catalog lists teen before adult; the audience says adult is by far the larger.
+            publishAudience(Map.of("adult", 800L, "teen", 40L), audience);
+            publishStage(update("ev-1", Stage.PREFETCH, 1));
+            await().atMost(Duration.ofSeconds(10)).until(() -> arrivals.size() == 2);
+            // adult over the whole window (field unset), teen over the smallest part (40/800 < 0.1).
+            assertThat(arrivals).containsExactly("ev-1:adult 0", "ev-1:teen 100");
+            // The store keeps bundles as devices get them, without the gateways' field.
+            assertThat(store.get("ev-1", "teen").join()).get().extracting(Bundle::getPushWindowPermille).isEqualTo(0);
+
+            // The audience turns; the next versions (a delay moves the start) go teen first.
+            publishAudience(Map.of("adult", 300L, "teen", 900L), audience);
+            List<Bundle> again = push.handle(update("ev-1", Stage.PRE_SHOW, 2).toBuilder()
+                    .setScheduledStart(Timestamps.of(start.plus(Duration.ofMinutes(15)))).build()).join();
+            assertThat(again).extracting(Bundle::getSegment).containsExactly("teen", "adult");
+            await().atMost(Duration.ofSeconds(10)).until(() -> arrivals.size() == 4);
+            assertThat(arrivals.subList(2, 4)).containsExactly("ev-1:teen 0", "ev-1:adult 333");
+        }
+    }
+
+    void publishAudience(Map<String, Long> segments, BusAudienceFeed audience) {
+        AudienceSnapshot snapshot = Snapshots.of("ev-1", Instant.now(), segments);
+        bus.publish(Topic.AUDIENCE, "ev-1", snapshot.toByteArray()).join();
+        await().atMost(Duration.ofSeconds(10)).until(() -> audience.latest("ev-1").filter(snapshot::equals).isPresent());
     }
 }
