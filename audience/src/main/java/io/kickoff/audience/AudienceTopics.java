@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public record AudienceTopics(int partitions, short replicationFactor, Duration seriesRetention) {
     private static final Logger log = LoggerFactory.getLogger(AudienceTopics.class);
-    public static final Duration DEFAULT_SERIES_RETENTION = Duration.ofHours(2);
+    public static final Duration DEFAULT_SERIES_RETENTION = Topic.AUDIENCE_SERIES.retention();
 
     public AudienceTopics {
         if (partitions < 1 || replicationFactor < 1) {

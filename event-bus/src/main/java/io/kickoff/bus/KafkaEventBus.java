@@ -238,9 +238,14 @@ public final class KafkaEventBus implements EventBus {
             return;
         }
         NewTopic newTopic = new NewTopic(topic.name(), config.partitions(), config.replicationFactor());
+        Map<String, String> configs = new HashMap<>();
         if (topic.compacted()) {
-            newTopic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
         }
+        if (!topic.retention().isZero()) {
+            configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(topic.retention().toMillis()));
+        }
+        newTopic.configs(configs);
         try {
             admin.createTopics(List.of(newTopic)).all().get(config.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
             log.info("created topic {} ({} partitions, compacted={})", topic.name(), config.partitions(), topic.compacted());
