@@ -1,18 +1,13 @@
 package io.kickoff.audience.http;
 
+import io.kickoff.http.ListeningSocket;
 import io.kickoff.http.EdgeLimits;
 import io.kickoff.http.HttpEdge;
 import io.kickoff.http.Probes;
 import io.kickoff.http.Refusal;
-import io.kickoff.http.Transport;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +26,7 @@ public final class AudienceEndpoints implements AutoCloseable {
     private final int port;
     private final HttpEdge edge;
     private final ProbeAnswers answers;
-    private EventLoopGroup group;
-    private Channel channel;
+    private ListeningSocket socket;
 
     public AudienceEndpoints(String host, int port, Probes probes) {
         this.host = host;
@@ -43,41 +37,26 @@ public final class AudienceEndpoints implements AutoCloseable {
 
     /** Binds and returns the bound port. */
     public synchronized int start() throws InterruptedException {
-        if (channel != null) {
+        if (socket != null) {
             throw new IllegalStateException("already started");
         }
-        Transport transport = Transport.best();
-        group = transport.newGroup(1, "audience-http");
-        try {
-            channel = new ServerBootstrap().group(group).channel(transport.serverChannel())
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            edge.install(ch.pipeline());
-                            ch.pipeline().addLast("aggregate", new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                                    .addLast("probes", answers);
-                        }
-                    })
-                    .bind(host, port).sync().channel();
-        } catch (InterruptedException | RuntimeException e) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            group = null;
-            throw e;
-        }
-        int bound = ((InetSocketAddress) channel.localAddress()).getPort();
-        log.info("audience probes listening on {}:{} ({})", host, bound, transport.name());
-        return bound;
+        socket = ListeningSocket.bind(host, port, 1, "audience-http", new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                edge.install(ch.pipeline());
+                ch.pipeline().addLast("aggregate", new HttpObjectAggregator(MAX_REQUEST_BYTES))
+                        .addLast("probes", answers);
+            }
+        });
+        log.info("audience probes listening on {}:{} ({})", host, socket.port(), socket.transportName());
+        return socket.port();
     }
 
     @Override
     public synchronized void close() {
-        if (channel != null) {
-            channel.close().syncUninterruptibly();
-            channel = null;
-        }
-        if (group != null) {
-            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
-            group = null;
+        if (socket != null) {
+            socket.close();
+            socket = null;
         }
     }
 }

@@ -1,18 +1,13 @@
 package io.kickoff.lsm.api;
 
+import io.kickoff.http.ListeningSocket;
 import io.kickoff.http.EdgeLimits;
 import io.kickoff.http.HttpEdge;
 import io.kickoff.http.ServerTls;
 import io.kickoff.http.TlsFiles;
-import io.kickoff.http.Transport;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.EventLoopGroup;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,16 +22,14 @@ public final class AdminServer implements AutoCloseable {
     /** Default cap on open connections: producers and operators are few. */
     public static final int DEFAULT_MAX_CONNECTIONS = 256;
 
-    private final EventLoopGroup group;
-    private final Channel channel;
+    private final ListeningSocket socket;
     private final AdminApi api;
     private final HttpEdge edge;
     private final Optional<ServerTls> tls;
 
-    private AdminServer(EventLoopGroup group, Channel channel, AdminApi api, HttpEdge edge, Optional<ServerTls> tls) {
+    private AdminServer(ListeningSocket socket, AdminApi api, HttpEdge edge, Optional<ServerTls> tls) {
         this.tls = tls;
-        this.group = group;
-        this.channel = channel;
+        this.socket = socket;
         this.api = api;
         this.edge = edge;
     }
@@ -63,26 +56,19 @@ public final class AdminServer implements AutoCloseable {
         Objects.requireNonNull(browser, "browser");
         Optional<ServerTls> serverTls = tls.map(ServerTls::start);
         HttpEdge edge = new HttpEdge(limits, Problems::refusal, api.retryAfter(), serverTls);
-        Transport transport = Transport.best();
-        EventLoopGroup group = transport.newGroup(2, "admin-api");
         try {
-            Channel channel = new ServerBootstrap()
-                    .group(group)
-                    .channel(transport.serverChannel())
-                    .childHandler(new AdminInitializer(edge, api, browser))
-                    .bind(host, port).sync().channel();
-            log.info("admin API listening on {} ({}{})", channel.localAddress(), transport.name(),
+            ListeningSocket socket = ListeningSocket.bind(host, port, 2, "admin-api", new AdminInitializer(edge, api, browser));
+            log.info("admin API listening on {}:{} ({}{})", host, socket.port(), socket.transportName(),
                     serverTls.isPresent() ? ", https" : "");
-            return new AdminServer(group, channel, api, edge, serverTls);
+            return new AdminServer(socket, api, edge, serverTls);
         } catch (InterruptedException | RuntimeException e) {
             serverTls.ifPresent(ServerTls::close);
-            group.shutdownGracefully(0, 5, TimeUnit.SECONDS);
             throw e;
         }
     }
 
     public int port() {
-        return ((InetSocketAddress) channel.localAddress()).getPort();
+        return socket.port();
     }
 
     /** Connections open now (the cap counts these). */
@@ -101,8 +87,7 @@ public final class AdminServer implements AutoCloseable {
 
     @Override
     public void close() {
-        channel.close().syncUninterruptibly();
+        socket.close();
         tls.ifPresent(ServerTls::close);
-        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

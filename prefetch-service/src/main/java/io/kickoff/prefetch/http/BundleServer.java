@@ -1,24 +1,18 @@
 package io.kickoff.prefetch.http;
 
+import io.kickoff.http.ListeningSocket;
 import io.kickoff.http.HttpEdge;
 import io.kickoff.http.Probes;
 import io.kickoff.http.Refusal;
 import io.kickoff.http.RetryAfter;
 import io.kickoff.http.ServerTls;
 import io.kickoff.http.StaticAssets;
-import io.kickoff.http.Transport;
 import io.kickoff.prefetch.bundle.BundleStore;
 import io.kickoff.protocol.token.DeviceTokens;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -74,8 +68,7 @@ public final class BundleServer implements AutoCloseable {
     private final BundleInitializer initializer;
     private final Optional<ServerTls> tls;
 
-    private EventLoopGroup group;
-    private Channel channel;
+    private ListeningSocket socket;
 
     /**
      * @param knownSegment which segment ids exist (e.g. {@code id -> catalog.get().segment(id).isPresent()});
@@ -123,27 +116,19 @@ public final class BundleServer implements AutoCloseable {
 
     /** Binds and returns the bound port. */
     public synchronized int start() throws InterruptedException {
-        if (channel != null) {
+        if (socket != null) {
             throw new IllegalStateException("already started");
         }
-        Transport transport = Transport.best();
-        group = transport.newGroup(config.ioThreads(), "bundle-api");
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 4096)
-                .childHandler(initializer);
         try {
-            channel = bootstrap.bind(config.host(), config.port()).sync().channel();
+            // A deep accept backlog: a herd of devices fetching critical bundles connects at once.
+            socket = ListeningSocket.bind(config.host(), config.port(), config.ioThreads(), "bundle-api", 4096, initializer);
         } catch (InterruptedException | RuntimeException e) {
-            group.shutdownGracefully();
-            group = null;
             tls.ifPresent(ServerTls::close);
             throw e;
         }
-        int port = ((InetSocketAddress) channel.localAddress()).getPort();
-        log.info("bundle API listening on {}:{} ({}{})", config.host(), port, transport.name(), tls.isPresent() ? ", https" : "");
-        return port;
+        log.info("bundle API listening on {}:{} ({}{})", config.host(), socket.port(), socket.transportName(),
+                tls.isPresent() ? ", https" : "");
+        return socket.port();
     }
 
     /** Connections open now (the cap counts these). */
@@ -158,13 +143,9 @@ public final class BundleServer implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (channel != null) {
-            channel.close().syncUninterruptibly();
-            channel = null;
-        }
-        if (group != null) {
-            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
-            group = null;
+        if (socket != null) {
+            socket.close();
+            socket = null;
         }
         tls.ifPresent(ServerTls::close);
     }
