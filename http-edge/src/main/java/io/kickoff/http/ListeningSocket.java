@@ -45,7 +45,8 @@ public final class ListeningSocket implements AutoCloseable {
                     .childHandler(initializer)
                     .bind(host, port).sync().channel();
             return new ListeningSocket(transport, group, channel);
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (Throwable e) {
+            // Also a BindException, which sync() throws undeclared: a port taken must not leave threads behind.
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }

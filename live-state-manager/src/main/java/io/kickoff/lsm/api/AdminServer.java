@@ -61,7 +61,7 @@ public final class AdminServer implements AutoCloseable {
             log.info("admin API listening on {}:{} ({}{})", host, socket.port(), socket.transportName(),
                     serverTls.isPresent() ? ", https" : "");
             return new AdminServer(socket, api, edge, serverTls);
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (Throwable e) { // a BindException too, thrown undeclared
             serverTls.ifPresent(ServerTls::close);
             throw e;
         }

@@ -122,7 +122,7 @@ public final class BundleServer implements AutoCloseable {
         try {
             // A deep accept backlog: a herd of devices fetching critical bundles connects at once.
             socket = ListeningSocket.bind(config.host(), config.port(), config.ioThreads(), "bundle-api", 4096, initializer);
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (Throwable e) { // a BindException too, thrown undeclared
             tls.ifPresent(ServerTls::close);
             throw e;
         }
