@@ -41,8 +41,9 @@ final class ConnectAllTracker {
     void deviceWelcomedFirstTime() {
         if (welcomed.incrementAndGet() == devices) {
             completer.execute(() -> {
-                allWelcomed.complete(null);
+                // everyWelcomed first: whoever waited on connectAll() then finds whenAllWelcomed() done too.
                 everyWelcomed.complete(null);
+                allWelcomed.complete(null);
             });
         }
     }
