@@ -1,19 +1,16 @@
 // The audience curve: devices playing the event over the last hour, one line per segment plus the total, from
 // GET /v1/events/{id}/audience (one point per second; later reads ask only for what is new with ?since=).
-// Drawn with uPlot (from its WebJar), like the delivery curve.
-import uPlot from './vendor/uplot/uPlot.esm.js';
+// A LineChart, like the delivery curve.
+import { COLOURS, LineChart } from './chart.js';
 
-const COLOURS = ['#2563eb', '#16a34a', '#d97706', '#9333ea', '#dc2626', '#0891b2'];
 const HOUR_S = 3600;
 const NO_SEGMENT = '(no segment)';
 
-export class AudienceChart {
+export class AudienceChart extends LineChart {
   constructor(target) {
-    this.target = target;
+    super(target);
     this.points = new Map(); // unix second → {viewers, segments}
     this.segments = [];      // segment names in series order
-    this.plot = null;
-    target.replaceChildren();
   }
 
   /** The series points of one answer; a point of a second already held replaces it. */
@@ -41,28 +38,17 @@ export class AudienceChart {
       ...this.segments.map((s) => times.map((t) => (s in at(t).segments ? at(t).segments[s] : null)))];
   }
 
-  draw() {
-    if (!this.points.size) return;
-    if (!this.plot || this.rebuild) {
-      if (this.plot) this.plot.destroy();
-      this.rebuild = false;
-      const width = Math.max(280, this.target.clientWidth || 560);
-      this.plot = new uPlot({
-        width, height: 220,
-        scales: { y: { range: (u, min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] } },
-        axes: [{}, { label: 'viewers' }],
-        series: [{}, { label: 'total', stroke: '#111827', width: 2 },
-          ...this.segments.map((s, i) => ({ label: s || NO_SEGMENT, stroke: COLOURS[i % COLOURS.length], width: 1.5 }))],
-      }, this.data(), this.target);
-    } else {
-      this.plot.setData(this.data());
-    }
+  hasData() {
+    return this.points.size > 0;
   }
 
-  destroy() {
-    if (this.plot) this.plot.destroy();
-    this.plot = null;
-    this.target.replaceChildren();
+  options() {
+    return {
+      scales: { y: { range: (u, min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] } },
+      axes: [{}, { label: 'viewers' }],
+      series: [{}, { label: 'total', stroke: '#111827', width: 2 },
+        ...this.segments.map((s, i) => ({ label: s || NO_SEGMENT, stroke: COLOURS[i % COLOURS.length], width: 1.5 }))],
+    };
   }
 }
 

@@ -38,7 +38,7 @@ class ConsoleAccessTest {
         assertThat(page.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
         assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("script-src 'self'");
         assertThat(page.body()).contains("<title>Kickoff console</title>", "console.js");
-        for (String file : List.of("console.js", "api.js", "delivery.js", "console.css", "vendor/uplot/uPlot.esm.js",
+        for (String file : List.of("console.js", "api.js", "chart.js", "delivery.js", "audience.js", "console.css", "vendor/uplot/uPlot.esm.js",
                 "vendor/uplot/uPlot.min.css")) {
             HttpResponse<String> asset = plainGet("/console/" + file);
             assertThat(asset.statusCode()).as(file).isEqualTo(200);
